@@ -1,0 +1,3 @@
+"""caucuskit: exact, auditable results for party caucuses."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The ``caucus`` command line (Typer + Rich)."""
