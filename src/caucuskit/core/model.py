@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal
 
+from caucuskit.core.rounding import decimal_str
+
 TieAction = Literal["gain", "lose"]
 
 
@@ -111,7 +113,7 @@ class GroupLine:
             "viable_first": self.viable_first,
             "viable": self.viable,
             "raw": None if self.raw is None else str(self.raw),
-            "raw_decimal": None if self.raw is None else f"{float(self.raw):.4f}",
+            "raw_decimal": None if self.raw is None else decimal_str(self.raw, 4),
             "rounded": self.rounded,
             "delegates": self.delegates,
         }

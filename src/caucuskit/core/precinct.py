@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from caucuskit.core.allocation import allocate
 from caucuskit.core.checks import validate_input
 from caucuskit.core.model import GroupLine, PendingTie, PrecinctInput, PrecinctResult, Step
+from caucuskit.core.rounding import decimal_str
 from caucuskit.core.rules import OneDelegateRule, RuleSet
 from caucuskit.core.ties import TossBook
 from caucuskit.core.viability import viability_threshold, viable_groups
@@ -163,7 +164,7 @@ def _many_delegates(rules: RuleSet, data: PrecinctInput, tosses: TossBook) -> Pr
         Step(
             "threshold",
             f"Viability threshold: {fraction} x {data.attendees} attendees = "
-            f"{float(fraction * data.attendees):.4f}, rounded up to {threshold} (rules.md §3).",
+            f"{decimal_str(fraction * data.attendees, 4)}, rounded up to {threshold} (rules.md §3).",
         )
     ]
     viable_first: tuple[str, ...] | None = None

@@ -1,0 +1,76 @@
+"""The layering of design.md holds: each layer imports only the layers it may.
+
+core -> stdlib only; formats -> core; db -> core; services -> formats, db, core;
+cli and web -> services (and the value types of core/formats), never the ORM models of db.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "caucuskit"
+
+ALLOWED: dict[str, set[str]] = {
+    "core": {"core"},
+    "formats": {"core", "formats"},
+    "db": {"core", "db"},
+    "services": {"core", "formats", "db", "services"},
+    "cli": {"core", "formats", "services", "cli"},
+    "web": {"core", "formats", "services", "web"},
+}
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+    return found
+
+
+def _files(layer: str) -> list[Path]:
+    return sorted((SRC / layer).rglob("*.py"))
+
+
+@pytest.mark.parametrize("layer", sorted(ALLOWED))
+def test_layer_imports_only_what_it_may(layer: str) -> None:
+    bad = []
+    for path in _files(layer):
+        for line, module in _imports(path):
+            parts = module.split(".")
+            if parts[0] == "caucuskit" and len(parts) > 1:
+                target = parts[1]
+                if target in ALLOWED and target not in ALLOWED[layer]:
+                    bad.append(f"{path.relative_to(SRC)}:{line} imports {module}")
+            elif layer == "core" and parts[0] not in sys.stdlib_module_names and parts[0] not in {
+                "caucuskit",
+                "__future__",
+            }:
+                bad.append(f"{path.relative_to(SRC)}:{line} imports third-party {module}")
+    assert not bad, "layering broken:\n" + "\n".join(bad)
+
+
+def test_core_has_no_float() -> None:
+    """Delegate math is exact: no float() calls or float literals anywhere in core."""
+    bad = []
+    for path in _files("core"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                if node.func.id == "float":
+                    bad.append(f"{path.name}:{node.lineno} calls float()")
+            if isinstance(node, ast.Constant) and isinstance(node.value, float):
+                bad.append(f"{path.name}:{node.lineno} float literal {node.value!r}")
+    assert not bad, "\n".join(bad)
+
+
+def test_core_is_present() -> None:
+    """Guard against the checks above passing on an empty tree."""
+    assert len(_files("core")) >= 8
