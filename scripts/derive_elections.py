@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""Derive the shipped election definitions from the public data in ../shared/data.
+
+Writes src/caucuskit/data/elections/iowa-2020.json and iowa-2016.json. The output is
+deterministic: running the script again over the same data gives the same bytes (a test checks
+this against the shipped files).
+
+    python scripts/derive_elections.py [--data ../shared/data] [--out DIR]
+        [--pools observed|nominal]
+
+Sources (see the README of each data folder):
+
+* iowa-2020: the IDP precinct apportionment as matched by iowa-tools
+  (apportionment/ipd-precinct-delegates-mapped.csv: D and the unrounded precinct SDE, from which
+  S_c is recovered exactly, rules.md §7.1), the county -> congressional district map
+  (geography/iowa_counties_cd.txt), and the 8 Feb 100 % results file for the 87 satellite site
+  names and the published satellite pools (rules.md §7.3).
+* iowa-2016: the precinct delegate counts of Bernie-2016/CaucusCentralAPI (apportionment/IA.csv)
+  and the same district map. County state delegates S_c for 2016 are not in any data set, so they
+  are left unknown (null).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections import defaultdict
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+from caucuskit.core.election import Candidate, County, Election, NationalDelegates, Precinct
+from caucuskit.core.rounding import decimal_str, round_half_up, scaled
+from caucuskit.core.rules import get_ruleset
+from caucuskit.formats.election_file import dumps_election, election_from_dict, election_to_dict
+from caucuskit.formats.idp2020 import read_idp_results, read_idp_table, unescape
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = (REPO / ".." / "shared" / "data").resolve()
+DEFAULT_OUT = REPO / "src" / "caucuskit" / "data" / "elections"
+
+#: rules.md §8.1
+NATIONAL_2020 = NationalDelegates(district={1: 7, 2: 7, 3: 8, 4: 5}, at_large=9, pleo=5)
+NATIONAL_2016 = NationalDelegates(district={1: 8, 2: 8, 3: 7, 4: 6}, at_large=9, pleo=6)
+CANDIDATES_2016 = ("Clinton", "Sanders", "O'Malley", "Uncommitted")
+SATELLITE_DISTRICTS = {
+    "CD1 Satellite": 1,
+    "CD2 Satellite": 2,
+    "CD3 Satellite": 3,
+    "CD4 Satellite": 4,
+    "Out of State Satellite": None,
+}
+RESULTS_100 = Path("iowa-2020/results/idp-2020-02-08-100pct_full.csv")
+
+
+class DeriveError(Exception):
+    """The data does not look the way the data README says."""
+
+
+def read_districts(path: Path) -> dict[str, int]:
+    """COUNTY -> DISTRICT from the tab-separated geography file (satellite rows included)."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    return {row["COUNTY"].strip(): int(row["DISTRICT"]) for row in rows}
+
+
+def recover_state_delegates(values: list[tuple[int, str]], county: str) -> Fraction:
+    """S_c from (D, unrounded precinct SDE text) pairs: the sum, as the simplest nearby fraction.
+
+    Each precinct's value is D x S_c / C_c (rules.md §7.1) printed as a binary float, so the sum
+    is S_c up to float noise. The result is checked against every precinct.
+    """
+    total_d = sum(d for d, _ in values)
+    total = sum((Fraction(Decimal(text)) for _, text in values), Fraction(0))
+    s_c = total.limit_denominator(1000)
+    for d, text in values:
+        if abs(Fraction(Decimal(text)) - d * s_c / total_d) > Fraction(1, 10**9):
+            raise DeriveError(f"{county}: precinct SDE {text} is not D x {s_c} / {total_d}")
+    return s_c
+
+
+def derive_2020(data: Path, pools: str) -> Election:
+    """The iowa-2020 definition (rules.md §2, §7.1, §7.3, §8.1)."""
+    base = data / "iowa-2020"
+    districts = read_districts(base / "geography" / "iowa_counties_cd.txt")
+    with (base / "apportionment" / "ipd-precinct-delegates-mapped.csv").open(
+        newline="", encoding="utf-8"
+    ) as handle:
+        rows = list(csv.DictReader(handle))
+    by_county: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    precincts: list[Precinct] = []
+    for row in rows:
+        county = unescape(row["County"])
+        code = unescape(row["Precinct Short Name"])
+        name = unescape(row["Precinct"]) or code  # the 3 Lee rows with D = 0 have no name
+        delegates = int(row["County Delegates"])
+        by_county[county].append((delegates, row["Precinct SDE (IDP)"]))
+        precincts.append(Precinct(county, name, code, delegates))
+
+    table = read_idp_table(data / RESULTS_100)
+    site_sde: dict[str, Fraction] = defaultdict(Fraction)
+    sites: dict[str, list[str]] = defaultdict(list)
+    for r in table.rows:
+        if r.county in SATELLITE_DISTRICTS:
+            sites[r.county].append(r.precinct)
+            site_sde[r.county] += sum(r.sde.values(), Fraction(0))
+
+    counties: list[County] = []
+    for name in sorted(by_county):
+        if name not in districts:
+            raise DeriveError(f"county {name!r} has no congressional district")
+        counties.append(
+            County(name, districts[name], recover_state_delegates(by_county[name], name))
+        )
+    places = get_ruleset("ia-2020").sde_places_total
+    for name, district in SATELLITE_DISTRICTS.items():
+        observed = site_sde[name]
+        if pools == "observed":
+            pool = Fraction(scaled(observed, places), 10**places)
+        else:
+            pool = Fraction(round_half_up(observed))
+        counties.append(County(name, district, pool, satellite=True))
+        for i, site in enumerate(sorted(sites[name]), start=1):
+            precincts.append(Precinct(name, site, f"S{i:02d}", None, satellite=True))
+
+    pool_text = ", ".join(
+        f"{c.name} {decimal_str(c.state_delegates or Fraction(0), places)}"
+        for c in counties
+        if c.satellite
+    )
+    notes = (
+        "Precincts and D: IDP 2020 Precinct Delegate Apportionment, as matched to the results "
+        "names by iowa-tools (ref_data/ipd-precinct-delegates-mapped.csv); names HTML-unescaped.",
+        "S_c: the sum of the precinct SDE values of the apportionment over the county "
+        "(rules.md §7.1); 2,107 over the 99 counties.",
+        "The 3 Lee County rows with D = 0 have no name in the apportionment; they are named by "
+        "their short code (FM4B, HR, KE2B).",
+        "Satellite sites (87): names from the IDP 8 Feb 2020 results (100 %); D from turnout "
+        "(rules.md §7.3).",
+        f"Satellite pools ({pools}): {pool_text}. 'observed' = the published site SDEs summed "
+        "per pseudo-county and rounded to 3 decimals (reproduces the published totals); "
+        "'nominal' = the same rounded to whole delegates (6, 11, 18, 4, 4: 2,150 in all).",
+        "Districts: climatebrad/primary iowa_counties_cd.txt (2013-2022 lines); "
+        "Out of State Satellite counts statewide only (rules.md §8.3).",
+        "National delegates: rules.md §8.1 (CD1 7, CD2 7, CD3 8, CD4 5, at-large 9, PLEO 5).",
+        "No candidate had withdrawn on caucus night (3 Feb 2020).",
+    )
+    election = Election(
+        id="iowa-2020",
+        title="Iowa Democratic caucuses, 3 February 2020",
+        rules=get_ruleset("ia-2020"),
+        candidates=tuple(Candidate(name) for name in table.candidates),
+        counties=tuple(counties),
+        precincts=tuple(precincts),
+        national=NATIONAL_2020,
+        sde_places_precinct=4,
+        sde_places_total=3,
+        notes=notes,
+    )
+    election.check()
+    joined = read_idp_results(data / RESULTS_100, election)
+    if joined.unjoined or len(joined.reports) != 1765:
+        raise DeriveError(
+            f"the 100 % results do not join: {len(joined.reports)} joined, "
+            + "; ".join(str(u) for u in joined.unjoined[:5])
+        )
+    return election
+
+
+def _strip_county(label: str, county: str) -> str:
+    prefix = county.lower() + "-"
+    return label[len(prefix) :].strip() if label.lower().startswith(prefix) else label
+
+
+def derive_2016(data: Path) -> Election:
+    """The iowa-2016 definition (rules.md §2, §8.1); S_c unknown."""
+    base = data / "iowa-2016"
+    districts = {
+        name: d
+        for name, d in read_districts(base / "geography" / "iowa_counties_cd.txt").items()
+        if not name.endswith("Satellite")
+    }
+    by_upper = {name.upper(): name for name in districts}
+    precincts: list[Precinct] = []
+    with (base / "apportionment" / "IA.csv").open(newline="", encoding="utf-8") as handle:
+        for line, row in enumerate(csv.reader(handle), start=1):
+            state, raw_county, label, delegates = (cell.strip() for cell in row)
+            county = by_upper.get(raw_county.upper())
+            if state != "IA" or county is None:
+                raise DeriveError(f"IA.csv line {line}: unexpected state/county {row[:2]}")
+            code = unescape(label)
+            precincts.append(Precinct(county, _strip_county(code, county), code, int(delegates)))
+    counties = tuple(County(name, districts[name], None) for name in sorted(districts))
+    notes = (
+        "Precincts and D: Bernie-2016/CaucusCentralAPI db/data/IA.csv (the campaign's labels; "
+        "name = label without the 'County-' prefix, code = the label); D sums to 11,065.",
+        "County state delegates S_c are unknown for 2016 (not in any data set found), so "
+        "precinct SDEs cannot be derived; county-level SDEs are imported instead.",
+        "Satellite caucuses (3 state delegates) and the tele-caucus (2) are not modelled: no "
+        "results are available for them.",
+        "Districts: climatebrad/primary iowa_counties_cd.txt (2013-2022 lines).",
+        "National delegates: rules.md §8.1 (CD1 8, CD2 8, CD3 7, CD4 6, at-large 9, PLEO 6).",
+    )
+    election = Election(
+        id="iowa-2016",
+        title="Iowa Democratic caucuses, 1 February 2016",
+        rules=get_ruleset("ia-2016"),
+        candidates=tuple(Candidate(name) for name in CANDIDATES_2016),
+        counties=counties,
+        precincts=tuple(precincts),
+        national=NATIONAL_2016,
+        sde_places_precinct=2,
+        sde_places_total=2,
+        notes=notes,
+    )
+    election.check()
+    return election
+
+
+def write(election: Election, out: Path) -> Path:
+    """Write the definition after checking it reads back to the same thing."""
+    text = dumps_election(election)
+    again = election_from_dict(election_to_dict(election))
+    if dumps_election(again) != text:
+        raise DeriveError(f"{election.id}: the definition does not read back identically")
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"{election.id}.json"
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the JSON")
+    parser.add_argument(
+        "--pools",
+        choices=("observed", "nominal"),
+        default="observed",
+        help="satellite pools: the published sums (default) or whole delegates",
+    )
+    args = parser.parse_args(argv)
+    try:
+        for election in (derive_2020(args.data, args.pools), derive_2016(args.data)):
+            print(f"wrote {write(election, args.out)}")
+    except (DeriveError, OSError) as exc:
+        print(f"derive_elections: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""File formats in and out: election definitions, IDP results, canonical reports, county SDEs."""
