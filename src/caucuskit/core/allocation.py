@@ -79,6 +79,16 @@ def allocate(
             break
         if total < delegates:
             short = delegates - total
+            if result.must_realign:
+                # Option all-realign (rules.md §10, §11 Q8): the zeroed groups realign and the
+                # precinct is computed again from the new final alignment; nothing is refilled.
+                note = (
+                    f"{', '.join(result.must_realign)} must realign; {short} delegate(s) wait "
+                    "for the new final alignment (IDP 2020 app behaviour, rules.md §10, Q8)."
+                )
+                log.append(Step("note", note))
+                result.notes.append(note)
+                break
             if not active:
                 note = "Every viable group must realign; no delegate can be allocated yet."
                 log.append(Step("note", note))
@@ -151,7 +161,8 @@ def allocate(
             for g in tied:
                 if g not in outcome:
                     a[g] -= 1
-                    log.append(Step("toss", f"-1 from {g} (now {a[g]}): lost the {tosses.method}", g))
+                    text = f"-1 from {g} (now {a[g]}): lost the {tosses.method}"
+                    log.append(Step("toss", text, g))
                 else:
                     log.append(Step("toss", f"{g} keeps {a[g]}: won the {tosses.method}", g))
             continue
@@ -209,7 +220,8 @@ def allocate(
         for g in tied:
             if g not in outcome:
                 a[g] = 0
-                log.append(Step("toss", f"{g} loses its only delegate: lost the {tosses.method}", g))
+                text = f"{g} loses its only delegate: lost the {tosses.method}"
+                log.append(Step("toss", text, g))
             else:
                 log.append(Step("toss", f"{g} keeps its delegate: won the {tosses.method}", g))
 

@@ -67,7 +67,9 @@ def _check_alignment(
     return ok
 
 
-def validate_input(rules: RuleSet, data: PrecinctInput, known_groups: frozenset[str] | None = None) -> None:
+def validate_input(
+    rules: RuleSet, data: PrecinctInput, known_groups: frozenset[str] | None = None
+) -> None:
     """Raise :class:`ValidationError` listing every problem with ``data`` under ``rules``.
 
     ``known_groups``, when given, is the election's list of preference groups (candidates,

@@ -146,8 +146,8 @@ class PrecinctResult:
 
     @property
     def complete(self) -> bool:
-        """True when no game of chance or revote is still needed."""
-        return self.pending_tie is None and not self.undecided
+        """True when no game of chance, revote or realignment is still needed."""
+        return self.pending_tie is None and not self.undecided and not self.must_realign
 
     def to_dict(self) -> dict[str, object]:
         """The JSON form used by the CLI, the API and the audit."""
@@ -164,6 +164,7 @@ class PrecinctResult:
             "ties": [t.to_dict() for t in self.ties],
             "must_realign": list(self.must_realign),
             "undecided": self.undecided,
+            "complete": self.complete,
             "groups": [line.to_dict() for line in self.lines],
             "notes": list(self.notes),
             "log": [s.to_dict() for s in self.log],

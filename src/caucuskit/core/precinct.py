@@ -6,6 +6,7 @@ Rule: rules.md §3 (threshold), §4 (alignments), §5.6 (one delegate), §5.7 (a
 from __future__ import annotations
 
 from collections.abc import Mapping
+from fractions import Fraction
 
 from caucuskit.core.allocation import allocate
 from caucuskit.core.checks import validate_input
@@ -39,7 +40,7 @@ def _lines(
     data: PrecinctInput,
     viable_first: tuple[str, ...] | None,
     viable: tuple[str, ...],
-    raw: Mapping[str, object],
+    raw: Mapping[str, Fraction],
     rounded: Mapping[str, int],
     delegates: Mapping[str, int],
 ) -> tuple[GroupLine, ...]:
@@ -54,7 +55,7 @@ def _lines(
                 final=data.final.get(g, 0),
                 viable_first=None if viable_first is None else g in viable_first,
                 viable=g in viable,
-                raw=value if value is None else value,  # type: ignore[arg-type]
+                raw=value,
                 rounded=rounded.get(g),
                 delegates=delegates.get(g, 0),
             )
@@ -111,8 +112,9 @@ def _one_delegate(rules: RuleSet, data: PrecinctInput, tosses: TossBook) -> Prec
         leaders = tuple(sorted(g for g, n in final.items() if n == top))
         candidates = leaders
         if rule is OneDelegateRule.STRICT_MAJORITY:
-            log.append(Step("rule", f"One delegate: a group needs more than half of the "
-                            f"{data.attendees} attendees (strict majority option, rules.md §11 Q2)."))
+            log.append(Step("rule", "One delegate: a group needs more than half of the "
+                            f"{data.attendees} attendees (strict majority option, "
+                            "rules.md §11 Q2)."))
             if 2 * top > data.attendees:
                 winner = leaders[0]
             else:
@@ -164,7 +166,8 @@ def _many_delegates(rules: RuleSet, data: PrecinctInput, tosses: TossBook) -> Pr
         Step(
             "threshold",
             f"Viability threshold: {fraction} x {data.attendees} attendees = "
-            f"{decimal_str(fraction * data.attendees, 4)}, rounded up to {threshold} (rules.md §3).",
+            f"{decimal_str(fraction * data.attendees, 4)}, rounded up to {threshold} "
+            "(rules.md §3).",
         )
     ]
     viable_first: tuple[str, ...] | None = None

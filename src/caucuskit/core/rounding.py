@@ -22,7 +22,8 @@ def round_half_up(x: Fraction) -> int:
 
 def scaled(x: Fraction, places: int) -> int:
     """``x`` rounded half up to ``places`` decimals, as an integer count of 10**-places units."""
-    return math.floor(x * 10**places + Fraction(1, 2))
+    units: int = math.floor(x * 10**places + Fraction(1, 2))
+    return units
 
 
 def tie_key(x: Fraction, places: int = TIE_PLACES) -> int:

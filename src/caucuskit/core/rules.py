@@ -11,14 +11,15 @@ Rule: rules.md §3.1 (thresholds), §4 (realignment), §5.3/§5.7 step 5 (oversh
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 from fractions import Fraction
 
-from caucuskit.core.errors import ValidationError
+from caucuskit.core.errors import Problem, ValidationError
 
 
-class OneDelegateRule(str, Enum):
+class OneDelegateRule(StrEnum):
     """How a precinct that elects a single delegate decides (rules.md §5.6, Q2)."""
 
     #: 2016: no preference groups; the delegate is elected by a simple majority of votes cast.
@@ -29,7 +30,7 @@ class OneDelegateRule(str, Enum):
     STRICT_MAJORITY = "strict-majority"
 
 
-class OvershootRule(str, Enum):
+class OvershootRule(StrEnum):
     """What happens when more groups are viable than there are delegates (rules.md §5.7 step 5)."""
 
     #: Iowa: the smallest group loses its delegate, one at a time, ties by lot.
@@ -38,7 +39,7 @@ class OvershootRule(str, Enum):
     AWARD_EXTRA = "award-extra"
 
 
-class OvershootTies(str, Enum):
+class OvershootTies(StrEnum):
     """Iowa overshoot with several equally small groups (rules.md §11 Q8)."""
 
     #: Default: only as many lose as needed; a game of chance picks which.
@@ -47,14 +48,14 @@ class OvershootTies(str, Enum):
     ALL_REALIGN = "all-realign"
 
 
-class TieMethod(str, Enum):
+class TieMethod(StrEnum):
     """The game of chance used to break ties (rules.md §5.4)."""
 
     COIN_TOSS = "coin toss"
     CARD_DRAW = "card draw"
 
 
-class Realignment(str, Enum):
+class Realignment(StrEnum):
     """Who may move between the first and the final alignment (rules.md §4)."""
 
     #: 2016: anyone, viable groups may lose members.
@@ -99,12 +100,56 @@ class RuleSet:
         raise ValueError(f"no threshold for D={delegates}")  # pragma: no cover - table covers D>=2
 
     def with_options(self, **changes: object) -> RuleSet:
-        """A copy with some options changed, e.g. ``one_delegate=OneDelegateRule.STRICT_MAJORITY``."""
+        """A copy with some options changed.
+
+        Example: ``IA_2020.with_options(one_delegate=OneDelegateRule.STRICT_MAJORITY)``.
+        """
         fields = {f.name for f in dataclasses.fields(self)}
         unknown = sorted(set(changes) - fields)
         if unknown:
             raise ValidationError.single("rules", f"unknown option(s): {', '.join(unknown)}")
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    def with_option_values(self, values: Mapping[str, object], field: str = "options") -> RuleSet:
+        """A copy with options given as JSON-style values (``{"one_delegate": "strict-majority"}``).
+
+        Keys may use ``-`` or ``_``. Enum options take their text value, switches take true or
+        false. Raises :class:`ValidationError` naming ``options.<key>`` for anything wrong.
+        """
+        problems: list[Problem] = []
+        changes: dict[str, object] = {}
+        for raw_key, value in values.items():
+            key = str(raw_key).replace("-", "_")
+            where = f"{field}.{raw_key}"
+            if key not in OPTION_NAMES:
+                problems.append(
+                    Problem(where, "unknown option; known: " + ", ".join(sorted(OPTION_NAMES)))
+                )
+                continue
+            current = getattr(self, key)
+            if isinstance(current, Enum):
+                choices = [m.value for m in type(current)]
+                if not isinstance(value, str) or value not in choices:
+                    problems.append(
+                        Problem(where, f"must be one of {', '.join(choices)}; got {value!r}")
+                    )
+                    continue
+                changes[key] = type(current)(value)
+            elif isinstance(current, bool):
+                if not isinstance(value, bool):
+                    problems.append(Problem(where, f"must be true or false; got {value!r}"))
+                    continue
+                changes[key] = value
+            else:
+                if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 12:
+                    problems.append(
+                        Problem(where, f"must be a whole number from 0 to 12; got {value!r}")
+                    )
+                    continue
+                changes[key] = value
+        if problems:
+            raise ValidationError(problems)
+        return self.with_options(**changes)
 
     def describe(self) -> dict[str, object]:
         """The ruleset as JSON-ready data (for worksheets and exports)."""
@@ -125,6 +170,22 @@ class RuleSet:
             "sum_rounded_precinct_sdes": self.sum_rounded_precinct_sdes,
         }
 
+
+#: Options a caller may change per precinct (the §11 questions and other switches); the rest of a
+#: RuleSet (name, title, threshold table, tie method...) is fixed by the ruleset chosen.
+OPTION_NAMES: frozenset[str] = frozenset(
+    {
+        "one_delegate",
+        "overshoot",
+        "overshoot_ties",
+        "protect_only_delegate",
+        "first_viability_sticks",
+        "tie_places",
+        "sde_places_precinct",
+        "sde_places_total",
+        "sum_rounded_precinct_sdes",
+    }
+)
 
 _THRESHOLDS: tuple[tuple[int, Fraction], ...] = (
     (4, Fraction(3, 20)),
