@@ -14,9 +14,18 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+@app.callback()
+def _root() -> None:
+    # Keeps ``caucus`` a command group even while only one command is registered.
+    pass
+
+
 #: Modules under caucuskit.cli that define ``register(app)``; one line per command family.
 COMMAND_MODULES: tuple[str, ...] = (
     "precinct",
+    "tabulate",
+    "audit",
+    "call",
 )
 
 _registered = False

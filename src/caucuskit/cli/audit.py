@@ -1,0 +1,105 @@
+"""``caucus audit``: every published precinct recomputed from its raw counts, with a finding.
+
+Rule: rules.md §6 (method), §4 (realignment checks), §5.6 (one-delegate precincts). The work is
+:func:`caucuskit.services.audit.audit`; this module reads the file and shows the findings.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from caucuskit.cli.tabulate import fail, progress_bar
+from caucuskit.core.errors import CaucusError
+from caucuskit.core.rounding import decimal_str
+from caucuskit.services.audit import CLASSES, AuditReport, audit
+from caucuskit.services.tabulate import load_results
+
+
+def show(console: Console, report: AuditReport, limit: int) -> None:
+    """Rich tables: the class counts, then the precincts that do not match."""
+    summary = Table(title=f"Audit of {report.election}: findings")
+    summary.add_column("Finding")
+    summary.add_column("Precincts", justify="right")
+    for name, count in report.summary.items():
+        summary.add_row(name, str(count))
+    console.print(summary)
+    o = report.ordinary
+    console.print(f"Ordinary precincts (D >= 2, published SDEs add to D, viable groups <= D): "
+                  f"{o['matched']} of {o['total']} match ({o['match']} exactly, "
+                  f"{o['match_up_to_toss']} up to a coin toss)")
+    if report.total_difference:
+        console.print("Recomputed - published, statewide: " + ", ".join(
+            f"{escape(c)} {decimal_str(v, 4)}" for c, v in report.total_difference.items()))
+    shown = [f for f in report.findings if f.finding not in ("match", "match-up-to-toss")]
+    table = Table(title=f"Precincts that do not match ({len(shown)})")
+    table.add_column("County")
+    table.add_column("Precinct")
+    table.add_column("Finding")
+    table.add_column("D", justify="right")
+    table.add_column("Explanation")
+    order = {c: i for i, c in enumerate(CLASSES)}
+    shown.sort(key=lambda f: (order[f.finding], f.county, f.precinct))
+    for f in shown[:limit] if limit else shown:
+        table.add_row(escape(f.county), escape(f.precinct), f.finding, str(f.delegates),
+                      escape(f.explanation))
+    console.print(table)
+    if limit and len(shown) > limit:
+        console.print(f"... {len(shown) - limit} more; use --limit 0, --csv or --json for all")
+
+
+def audit_command(
+    election: Annotated[str, typer.Option(
+        "--election", help="Election id (iowa-2020) or a definition file path.")],
+    results: Annotated[Path, typer.Option(
+        "--results", help="Precinct results with published SDEs (an IDP 2020 table).",
+        exists=True, dir_okay=False)],
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print JSON: summary (finding -> count) and one object per precinct.")
+    ] = False,
+    as_csv: Annotated[bool, typer.Option(
+        "--csv", help="Print CSV, one row per precinct with its finding and numbers.")] = False,
+    limit: Annotated[int, typer.Option(
+        "--limit", help="Rows of non-matching precincts in the table (0: all).")] = 40,
+    fail_on_findings: Annotated[bool, typer.Option(
+        "--fail-on-findings", help="Exit with status 1 when any precinct does not match.")
+    ] = False,
+) -> None:
+    """Recompute every precinct from raw counts and explain each difference from the published
+    SDEs (rules.md §6)."""
+    if as_json and as_csv:
+        raise fail("give at most one of --json and --csv", as_json)
+    quiet = as_json or as_csv
+    try:
+        loaded = load_results(election, results)
+        with progress_bar(not quiet) as bar:
+            task = bar.add_task("Auditing", total=len(loaded.reports))
+            report = audit(loaded.election, loaded.reports,
+                           progress=lambda done, total: bar.update(task, completed=done))
+    except (CaucusError, OSError) as exc:
+        raise fail(str(exc), as_json) from exc
+    if as_json:
+        data = report.to_dict()
+        data["unjoined"] = loaded.unjoined
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    elif as_csv:
+        typer.echo(report.to_csv(), nl=False)
+    else:
+        console = Console(highlight=False)
+        show(console, report, limit)
+        for s in loaded.unjoined:
+            console.print(f"[red]not joined:[/] {escape(s)}")
+    bad = sum(1 for f in report.findings if f.finding not in ("match", "match-up-to-toss"))
+    if fail_on_findings and bad:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``caucus audit``."""
+    app.command("audit")(audit_command)

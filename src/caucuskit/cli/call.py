@@ -1,0 +1,136 @@
+"""``caucus call``: can the outstanding precincts still change the race?
+
+Rule: rules.md §7 (SDEs), §8 (national delegates), §5.4 (games of chance). The work is in
+:mod:`caucuskit.services.call` (exact bounds) and :mod:`caucuskit.services.projection`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from caucuskit.core.errors import CaucusError
+from caucuskit.services.call import CallReport, call_reports
+
+
+def _fail(message: str, as_json: bool, code: int = 2) -> typer.Exit:
+    if as_json:
+        typer.echo(json.dumps({"error": message}))
+    else:
+        Console(stderr=True).print(f"[red]error:[/] {escape(message)}")
+    return typer.Exit(code)
+
+
+def _show(console: Console, doc: dict[str, object], projection: dict[str, object] | None) -> None:
+    rep = doc["reporting"]
+    assert isinstance(rep, dict)
+    console.print(f"[bold]{doc['election']}[/]: {rep['reported']} of {rep['total']} units "
+                  f"reported ({rep['percent']}%); {doc['open_sde']} SDE still open"
+                  + (" (a satellite pool without a declared maximum turnout counts whole)"
+                     if doc.get("open_sde_is_supremum") else ""))
+    lead = doc["lead"]
+    assert isinstance(lead, dict)
+    console.print(f"[bold]SDE lead[/]: {escape(str(lead['explanation']))}")
+    table = Table(title="Statewide SDEs: now, and the least and most still reachable")
+    for col in ("Candidate", "Now", "Least", "Most"):
+        table.add_column(col, justify="left" if col == "Candidate" else "right")
+    sde = doc["sde"]
+    assert isinstance(sde, list)
+    for r in sde[:8]:
+        table.add_row(escape(r["candidate"]), r["current"], r["low"],
+                      r["high"] + ("" if r["high_attained"] else " (sup)"))
+    console.print(table)
+    nat = doc["national"]
+    assert isinstance(nat, dict)
+    units = Table(title=f"National delegates: {nat['status']}")
+    for col in ("Unit", "Seats", "Split now", "Status", "Why"):
+        units.add_column(col)
+    for u in nat["units"]:
+        split = ", ".join(f"{c} {n}" for c, n in u["current"].items())
+        if u["status"] == "decided":
+            why = u["proof"][-1] if u["proof"] else ""
+        elif u["witness"] is not None:
+            w = u["witness"]
+            ordered = sorted(w["split"].items(), key=lambda kv: -kv[1])
+            new = ", ".join(f"{c} {n}" for c, n in ordered)
+            why = f"if {w['scenario']}: {new}"
+        else:
+            why = "; ".join(u["proof"]) + " (no completion found that changes it)"
+        units.add_row(u["unit"], str(u["seats"]), escape(split), u["status"], escape(why))
+    console.print(units)
+    rng = Table(title="National delegates each candidate can still reach")
+    for col in ("Candidate", "Now", "Proven range", "Reached in scenarios"):
+        rng.add_column(col)
+    cur = nat["current"]
+    for c, r in sorted(nat["ranges"].items(), key=lambda kv: -cur.get(kv[0], 0)):
+        rng.add_row(escape(c), str(cur.get(c, 0)), f"{r['proven'][0]}-{r['proven'][1]}",
+                    f"{r['attained'][0]}-{r['attained'][1]}")
+    console.print(rng)
+    tosses = doc.get("coin_tosses")
+    if isinstance(tosses, dict):
+        console.print(f"[bold]Games of chance[/]: {tosses['tie_units']} units, "
+                      f"{tosses['alternative_outcomes']} alternative outcomes")
+        for c, s in tosses["sde_leader"].items():
+            names = ", ".join(u["unit"] for u in s["units"])
+            console.print(f"  {s['tosses']} toss(es) going the other way would let "
+                          f"{escape(c)} tie or pass {escape(str(tosses['leader']))} "
+                          f"(margin {s['margin']} SDE): {escape(names)}")
+        singles = tosses["national_single"]
+        if singles:
+            console.print(f"  {len(singles)} single toss outcome(s) would change the national "
+                          f"split, e.g. {escape(singles[0]['unit'])} -> {singles[0]['total']}")
+        else:
+            console.print("  no single toss changes the national delegate split")
+    if projection is not None:
+        console.print(f"[bold]Projection[/] ({projection['simulations']:,} simulated "
+                      f"completions, {projection['seconds']} s): SDE lead "
+                      + ", ".join(f"{c} {p}" for c, p in projection["lead"].items()))
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("call")
+    def call_command(
+        election: Annotated[str, typer.Option(
+            "--election", "-e", help="Election id (iowa-2020) or path to an election file.")],
+        results: Annotated[Path, typer.Option(
+            "--results", "-r", help="Results file: IDP 2020 table or canonical CSV/JSON.")],
+        satellite_max_turnout: Annotated[int | None, typer.Option(
+            "--satellite-max-turnout", min=0,
+            help="Declared maximum turnout of each satellite site not yet reported; without "
+                 "it a partly reported satellite pool counts as wholly open (conservative).")]
+        = None,
+        simulations: Annotated[int, typer.Option(
+            "--simulations", min=0,
+            help="Monte Carlo completions of the outstanding precincts (0: no projection).")]
+        = 0,
+        seed: Annotated[int, typer.Option("--seed", help="Seed of the projection.")] = 2020,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+        = False,
+    ) -> None:
+        """Call the race: exact SDE ranges, whether the SDE lead and each national delegate
+        unit are decided (with the proof) or still open (with a scenario), and coin tosses."""
+        from caucuskit.services.tabulate import load_results
+
+        try:
+            loaded = load_results(election, results)
+            report: CallReport = call_reports(
+                loaded.election, loaded.reports, satellite_max_turnout=satellite_max_turnout)
+        except (CaucusError, OSError, ValueError) as exc:
+            raise _fail(str(exc), as_json) from exc
+        doc = report.to_dict()
+        proj: dict[str, object] | None = None
+        if simulations:
+            from caucuskit.services.projection import project
+
+            proj = project(report.tabulation, simulations=simulations, seed=seed).to_dict()
+            doc["projection"] = proj
+        if as_json:
+            typer.echo(json.dumps(doc, indent=2))
+            return
+        _show(Console(), doc, proj)

@@ -1,0 +1,182 @@
+"""National delegates from SDEs: the DNC proportional formula ("D-Math").
+
+Rule: rules.md §8.2 (15% threshold, half-of-leader fallback, shares among the qualified,
+whole parts, largest remainders), §8.1 (seat counts), §11 Q6 (three-decimal shares; exact
+ties for the last seat are reported, not decided).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from caucuskit.core.errors import ValidationError
+from caucuskit.core.model import Step
+from caucuskit.core.rounding import decimal_str, scaled
+
+#: DNC Rule 14: a preference needs 15% of the unit's vote to win national delegates.
+NATIONAL_THRESHOLD = Fraction(15, 100)
+
+
+@dataclass(frozen=True)
+class PendingLot:
+    """Seats that an exact remainder tie leaves undecided (rules.md §11 Q6: by lot?)."""
+
+    candidates: tuple[str, ...]
+    seats: int
+    remainder: Fraction
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "candidates": list(self.candidates),
+            "seats": self.seats,
+            "remainder": str(self.remainder),
+        }
+
+
+@dataclass(frozen=True)
+class UnitAllocation:
+    """The national delegates of one unit (a district, at-large or PLEO) with its worksheet."""
+
+    unit: str
+    seats: int
+    votes: Mapping[str, Fraction]
+    total: Fraction
+    threshold: Fraction
+    threshold_rule: str
+    qualified: tuple[str, ...]
+    shares: Mapping[str, Fraction]
+    quotas: Mapping[str, Fraction]
+    delegates: Mapping[str, int]
+    pending_lot: PendingLot | None = None
+    log: tuple[Step, ...] = field(default=())
+
+    @property
+    def awarded(self) -> int:
+        return sum(self.delegates.values())
+
+    def to_dict(self, places: int = 3) -> dict[str, object]:
+        """JSON form; shares and quotas as decimals (``places``) and exact ``p/q`` strings."""
+        return {
+            "unit": self.unit,
+            "seats": self.seats,
+            "total": decimal_str(self.total, places),
+            "threshold": str(self.threshold),
+            "threshold_rule": self.threshold_rule,
+            "qualified": list(self.qualified),
+            "shares": {c: decimal_str(s, 6) for c, s in self.shares.items()},
+            "quotas": {c: decimal_str(q, 3) for c, q in self.quotas.items()},
+            "quotas_exact": {c: str(q) for c, q in self.quotas.items()},
+            "delegates": dict(self.delegates),
+            "pending_lot": None if self.pending_lot is None else self.pending_lot.to_dict(),
+            "log": [s.to_dict() for s in self.log],
+        }
+
+
+def _pct(x: Fraction) -> str:
+    return decimal_str(x * 100, 4) + "%"
+
+
+def allocate_unit(
+    votes: Mapping[str, Fraction],
+    seats: int,
+    *,
+    unit: str = "unit",
+    share_places: int | None = None,
+    lot_winners: tuple[str, ...] = (),
+) -> UnitAllocation:
+    """Allocate ``seats`` national delegates of one unit from its ``votes`` (SDEs).
+
+    ``share_places``: None (default) keeps the requalified shares exact; 3 rounds them half up
+    to three decimals first, the D-Math wording of rules.md §8.2 step 2 (Q6).
+    ``lot_winners``: the recorded outcome of a lot for an exact last-seat tie; without it the
+    tie is returned as :attr:`UnitAllocation.pending_lot` and those seats stay unallocated.
+    """
+    if isinstance(seats, bool) or not isinstance(seats, int) or seats < 0:
+        raise ValidationError.single("seats", f"must be a whole number >= 0, got {seats!r}")
+    for name, v in votes.items():
+        if not isinstance(v, (int, Fraction)) or isinstance(v, bool):
+            raise ValidationError.single(f"votes.{name}", f"must be an exact number, got {v!r}")
+        if v < 0:
+            raise ValidationError.single(f"votes.{name}", f"must not be negative, got {v}")
+    clean = {c: Fraction(v) for c, v in sorted(votes.items())}
+    total = sum(clean.values(), Fraction(0))
+    log: list[Step] = []
+    empty: dict[str, Fraction] = {}
+    if total == 0 or seats == 0:
+        note = f"{unit}: no votes to allocate on" if total == 0 else f"{unit}: no seats"
+        log.append(Step("note", note))
+        return UnitAllocation(unit, seats, clean, total, NATIONAL_THRESHOLD, "15%", (), empty,
+                              empty, {}, None, tuple(log))
+    share = {c: v / total for c, v in clean.items()}
+    threshold = NATIONAL_THRESHOLD
+    rule = "15%"
+    qualified = tuple(c for c in clean if clean[c] > 0 and share[c] >= threshold)
+    if not qualified:
+        leader = max(share.values())
+        threshold = leader / 2
+        rule = "half-of-leader"
+        qualified = tuple(c for c in clean if clean[c] > 0 and share[c] >= threshold)
+        log.append(Step("threshold", f"{unit}: nobody reaches 15%; the threshold becomes half "
+                        f"the leader's share, {_pct(threshold)} (DNC Rule 14.F, rules.md §8.2)"))
+    else:
+        log.append(Step("threshold", f"{unit}: threshold 15% of {decimal_str(total, 3)}"))
+    for c in clean:
+        state = "qualifies" if c in qualified else "is below the threshold"
+        if clean[c] > 0:
+            log.append(Step("share", f"{c}: {decimal_str(clean[c], 3)} = {_pct(share[c])}, "
+                            f"{state}", c))
+    qualified_total = sum((clean[c] for c in qualified), Fraction(0))
+    shares: dict[str, Fraction] = {}
+    for c in qualified:
+        s = clean[c] / qualified_total
+        if share_places is not None:
+            s = Fraction(scaled(s, share_places), 10**share_places)
+        shares[c] = s
+    quotas = {c: shares[c] * seats for c in qualified}
+    won = {c: math.floor(q) for c, q in quotas.items()}
+    for c in qualified:
+        log.append(Step("quota", f"{c}: share {_pct(shares[c])} x {seats} = "
+                        f"{decimal_str(quotas[c], 3)} -> {won[c]}", c))
+    left = seats - sum(won.values())
+    pending: PendingLot | None = None
+    lots = list(lot_winners)
+    rema = {c: quotas[c] - won[c] for c in qualified}
+    order = sorted(set(rema.values()), reverse=True)
+    for r in order:
+        if left <= 0:
+            break
+        tied = tuple(c for c in qualified if rema[c] == r)
+        if len(tied) <= left:
+            for c in tied:
+                won[c] += 1
+                log.append(Step("remainder", f"+1 to {c}: remainder {decimal_str(r, 3)}", c))
+            left -= len(tied)
+            continue
+        if len(lots) >= left and all(w in tied for w in lots[:left]):
+            for c in lots[:left]:
+                won[c] += 1
+                log.append(Step("lot", f"+1 to {c}: won the lot among {', '.join(tied)}", c))
+            lots = lots[left:]
+            left = 0
+            break
+        pending = PendingLot(tied, left, r)
+        log.append(Step("tie", f"{', '.join(tied)} tie exactly at remainder {r} for {left} "
+                        "seat(s): reported, not decided (rules.md §11 Q6)"))
+        break
+    if lots:
+        raise ValidationError.single("lot_winners", f"{lots[0]!r}: no tie is left to decide")
+    delegates = {c: n for c, n in won.items() if n > 0}
+    return UnitAllocation(unit, seats, clean, total, threshold, rule, qualified, shares, quotas,
+                          delegates, pending, tuple(log))
+
+
+def add_delegates(allocations: list[UnitAllocation]) -> dict[str, int]:
+    """Total national delegates per candidate over several units."""
+    totals: dict[str, int] = {}
+    for a in allocations:
+        for c, n in a.delegates.items():
+            totals[c] = totals.get(c, 0) + n
+    return dict(sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])))

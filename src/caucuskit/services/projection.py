@@ -1,0 +1,254 @@
+"""Projection: a seeded, vectorised Monte Carlo of the outstanding precincts.
+
+Rule: rules.md §7.1 (an outstanding precinct's value is fixed; only its split is unknown),
+§7.3 (satellite pools by turnout), §8.2 (D-Math, here in floating point: a projection is an
+estimate, never a result; the exact call is :mod:`caucuskit.services.call`).
+
+Model (stated so its limits are plain): each outstanding precinct takes the delegate shares of
+a reported precinct of the same county (fallback: the same district, then the state), drawn
+by a two-stage bootstrap: first the county's reported precincts are resampled (uncertainty in
+the county's mean), then each outstanding precinct draws one of them (precinct-to-precinct
+variation). Outstanding satellite sites draw a reported site of their pool (or any site) for
+both turnout and shares. Pending games of chance take one of their outcomes at random.
+What it does not model: a swing between early and late reporters beyond what the county's
+reported precincts show, and correlated statewide error.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+from numpy.typing import NDArray
+
+from caucuskit.services.tabulate import Tabulation
+
+F = NDArray[np.float64]
+
+
+@dataclass
+class Projection:
+    simulations: int
+    seed: int
+    seconds: float
+    candidates: list[str]
+    lead: dict[str, float]
+    sde_mean: dict[str, float]
+    sde_interval: dict[str, tuple[float, float]]
+    #: unit -> candidate -> {seats: probability}
+    seats: dict[str, dict[str, dict[int, float]]] = field(default_factory=dict)
+    #: unit -> probability that the split ends as it stands now
+    split_holds: dict[str, float] = field(default_factory=dict)
+    total_mean: dict[str, float] = field(default_factory=dict)
+    total_interval: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        def r(x: float) -> float:
+            return round(x, 4)
+
+        return {
+            "simulations": self.simulations,
+            "seed": self.seed,
+            "seconds": round(self.seconds, 3),
+            "lead": {c: r(p) for c, p in sorted(self.lead.items(), key=lambda kv: -kv[1]) if p},
+            "sde_mean": {c: round(v, 3) for c, v in self.sde_mean.items() if v > 0.0005},
+            "sde_90": {c: [round(a, 3), round(b, 3)] for c, (a, b) in self.sde_interval.items()
+                       if b > 0.0005},
+            "seats": {u: {c: {str(k): r(p) for k, p in d.items()} for c, d in per.items()}
+                      for u, per in self.seats.items()},
+            "split_holds": {u: r(p) for u, p in self.split_holds.items()},
+            "national_mean": {c: round(v, 3) for c, v in self.total_mean.items() if v > 0},
+            "national_90": {c: list(v) for c, v in self.total_interval.items() if v[1] > 0},
+        }
+
+
+def dmath(votes: F, seats: int) -> NDArray[np.int64]:
+    """Vectorised D-Math (rules.md §8.2) over rows of ``votes`` (simulations x candidates).
+
+    Exact remainder ties have probability zero in floating point and are broken by order.
+    """
+    n, c = votes.shape
+    out = np.zeros((n, c), dtype=np.int64)
+    total = votes.sum(axis=1, keepdims=True)
+    ok = total[:, 0] > 0
+    share = np.divide(votes, total, out=np.zeros_like(votes), where=total > 0)
+    qual = (share >= 0.15) & (votes > 0)
+    none = ~qual.any(axis=1)
+    if none.any():
+        half = share.max(axis=1, keepdims=True) / 2
+        qual[none] = (share[none] >= half[none]) & (votes[none] > 0)
+    qvotes = np.where(qual, votes, 0.0)
+    qsum = qvotes.sum(axis=1, keepdims=True)
+    quota = np.divide(qvotes * seats, qsum, out=np.zeros_like(votes), where=qsum > 0)
+    floor = np.floor(quota)
+    rem = np.where(qual, quota - floor, -1.0)
+    left = seats - floor.sum(axis=1)
+    order = np.argsort(-rem, axis=1, kind="stable")
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(c)[None, :].repeat(n, axis=0), axis=1)
+    extra = (rank < left[:, None]) & qual
+    out = (floor + extra).astype(np.int64)
+    out[~ok] = 0
+    return out
+
+
+def project(tab: Tabulation, *, simulations: int = 100_000, seed: int = 2020,
+            chunk: int = 10_000) -> Projection:
+    """Simulate ``simulations`` completions of the outstanding units of ``tab``."""
+    start = time.perf_counter()
+    e = tab.election
+    cands = [c.name for c in e.candidates]
+    ci = {c: i for i, c in enumerate(cands)}
+    nc = len(cands)
+    districts = sorted(e.national.district)
+    scope_index = {d: i for i, d in enumerate(districts)}
+    ns = len(districts) + 1  # last: statewide only
+    reported = {u.precinct.key: u for u in tab.units}
+    rng = np.random.default_rng(seed)
+
+    def scope_of(county: str) -> int:
+        d = e.county_by_name[county].district
+        return scope_index[d] if d is not None else ns - 1
+
+    base = np.zeros((ns, nc))
+    donors_by_county: dict[str, list[F]] = {}
+    donors_by_scope: dict[int, list[F]] = {}
+    all_donors: list[F] = []
+    pend: list[tuple[int, F]] = []  # (scope, outcome deltas)
+    sites: dict[str, list[tuple[int, F]]] = {}
+    for u in tab.units:
+        rc = u.recount
+        if u.precinct.satellite:
+            if u.delegates and rc is not None:
+                vec = np.zeros(nc)
+                for c, k in rc.won.items():
+                    vec[ci[c]] = k / u.delegates
+                sites.setdefault(u.precinct.county, []).append(
+                    (u.report.effective_attendees, vec))
+            continue
+        s = scope_of(u.precinct.county)
+        for c, v in u.sde.items():
+            base[s, ci[c]] += float(v)
+        if rc is None or not u.delegates:
+            continue
+        vec = np.zeros(nc)
+        for c, k in rc.won.items():
+            vec[ci[c]] = k / u.delegates
+        if rc.pending is None and vec.sum() > 0:
+            donors_by_county.setdefault(u.precinct.county, []).append(vec)
+            donors_by_scope.setdefault(s, []).append(vec)
+            all_donors.append(vec)
+        if rc.pending is not None and rc.outcomes:
+            ratio = float(u.value / u.delegates)
+            deltas = np.zeros((len(rc.outcomes), nc))
+            for j, o in enumerate(rc.outcomes):
+                for c, k in o.items():
+                    deltas[j, ci[c]] += ratio * (k - rc.won.get(c, 0))
+            pend.append((s, deltas))
+    groups: dict[tuple[str, int], tuple[F, list[float]]] = {}
+    for p in e.precincts:
+        if p.satellite or p.key in reported or not p.delegates:
+            continue
+        value = float(e.precinct_sde_value(p) or Fraction(0))
+        if not value:
+            continue
+        s = scope_of(p.county)
+        pool = donors_by_county.get(p.county, [])
+        label = p.county
+        if len(pool) < 3:
+            pool, label = donors_by_scope.get(s, []), f"scope {s}"
+        if len(pool) < 3:
+            pool, label = all_donors, "state"
+        if not pool:
+            continue
+        key = (label, s)
+        if key not in groups:
+            groups[key] = (np.array(pool), [])
+        groups[key][1].append(value)
+    sat_pools = []
+    all_sites = [x for v in sites.values() for x in v]
+    for c in e.counties:
+        if not c.satellite:
+            continue
+        keys = [p.key for p in e.precincts if p.county == c.name]
+        waiting = sum(1 for k in keys if k not in reported)
+        mine = sites.get(c.name, [])
+        source = mine if len(mine) >= 3 else all_sites
+        sat_pools.append((scope_of(c.name), float(c.state_delegates or 0), mine, waiting, source))
+    lead_counts = np.zeros(nc)
+    sde_all: list[F] = []
+    seat_hist: dict[str, list[NDArray[np.int64]]] = {}
+    units = [(f"CD{d}", s, [scope_index[d]]) for d, s in sorted(e.national.district.items())]
+    units += [("at-large", e.national.at_large, list(range(ns))),
+              ("PLEO", e.national.pleo, list(range(ns)))]
+    done = 0
+    while done < simulations:
+        n = min(chunk, simulations - done)
+        votes = np.repeat(base[None, :, :], n, axis=0)  # (n, scopes, cands)
+        for (_, s), (pool_arr, values) in groups.items():
+            m = len(pool_arr)
+            k = len(values)
+            first = rng.integers(0, m, size=(n, m))
+            pick = np.take_along_axis(first, rng.integers(0, m, size=(n, k)), axis=1)
+            shares = pool_arr[pick]  # (n, k, C)
+            votes[:, s, :] += np.einsum("nkc,k->nc", shares, np.array(values))
+        for s, deltas in pend:
+            votes[:, s, :] += deltas[rng.integers(0, len(deltas), size=n)]
+        for s, pool_size, mine, waiting, source in sat_pools:
+            if not pool_size:
+                continue
+            if not source:  # no site has reported anywhere: equal turnouts, precinct donors
+                donors = np.array(all_donors)
+                pick = rng.integers(0, len(donors), size=(n, max(waiting, 1)))
+                votes[:, s, :] += pool_size * donors[pick].mean(axis=1)
+                continue
+            a = np.zeros((n, nc))
+            b = np.zeros(n)
+            for t, vec in mine:
+                a += t * vec
+                b += t
+            if waiting and source:
+                t_src = np.array([t for t, _ in source], dtype=float)
+                v_src = np.array([v for _, v in source])
+                pick = rng.integers(0, len(source), size=(n, waiting))
+                a += np.einsum("nk,nkc->nc", t_src[pick], v_src[pick])
+                b += t_src[pick].sum(axis=1)
+            votes[:, s, :] += pool_size * np.divide(a, b[:, None], out=np.zeros_like(a),
+                                                    where=b[:, None] > 0)
+        state = votes.sum(axis=1)
+        lead_counts += np.bincount(state.argmax(axis=1), minlength=nc)
+        sde_all.append(state)
+        for name, seats, scopes in units:
+            seat_hist.setdefault(name, []).append(dmath(votes[:, scopes, :].sum(axis=1), seats))
+        done += n
+    sde = np.concatenate(sde_all)
+    seconds = time.perf_counter() - start
+    proj = Projection(
+        simulations, seed, seconds, cands,
+        {c: float(lead_counts[i] / simulations) for i, c in enumerate(cands)},
+        {c: float(sde[:, i].mean()) for i, c in enumerate(cands)},
+        {c: (float(np.quantile(sde[:, i], 0.05)), float(np.quantile(sde[:, i], 0.95)))
+         for i, c in enumerate(cands)},
+    )
+    total = np.zeros((simulations, nc), dtype=np.int64)
+    for name, _, _ in units:
+        arr = np.concatenate(seat_hist[name])
+        total += arr
+        now = tab.national.units[name].delegates
+        cur = np.array([now.get(c, 0) for c in cands])
+        proj.split_holds[name] = float((arr == cur[None, :]).all(axis=1).mean())
+        per: dict[str, dict[int, float]] = {}
+        for i, c in enumerate(cands):
+            counts = np.bincount(arr[:, i])
+            dist = {k: float(v / simulations) for k, v in enumerate(counts) if v}
+            if any(k for k in dist):
+                per[c] = dist
+        proj.seats[name] = per
+    for i, c in enumerate(cands):
+        proj.total_mean[c] = float(total[:, i].mean())
+        proj.total_interval[c] = (int(np.quantile(total[:, i], 0.05)),
+                                  int(np.quantile(total[:, i], 0.95)))
+    proj.seconds = time.perf_counter() - start
+    return proj
