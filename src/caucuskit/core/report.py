@@ -34,7 +34,13 @@ class PrecinctReport:
 
     @property
     def effective_attendees(self) -> int:
-        """N: the opening head count, or the first-alignment total when not published (§6)."""
+        """N: the opening head count; when it was not published, the first-alignment total (§6).
+
+        A record whose first alignment is missing altogether (all zeros, as in Polk
+        "DES MOINES-80" of the 2020 file) falls back to the final-alignment total: the only
+        head count it has, and a lower bound of the people in the room.
+        """
         if self.attendees is not None:
             return self.attendees
-        return sum(self.first.values())
+        first = sum(self.first.values())
+        return first if first > 0 else sum(self.final.values())
