@@ -12,6 +12,11 @@ Both carry one ``Total`` row per county (the published county total, kept apart 
 they are unescaped until stable, and runs of spaces collapsed, on both sides of the join.
 Satellite site names contain commas, so the file is read with a real CSV parser.
 
+A re-published file may differ in form; the reader tolerates a BOM, CRLF, trailing empty
+columns, numbers written ``7.0`` or with spaces, candidate columns in any order (a subset is
+fine), candidate headers in another case or as full names, measure headers written once over
+merged cells, and units written in another case or as their short code (listed in ``notes``).
+
 Rule: rules.md §6 (the published results as the empirical check), §7.2 (SDEs to 4 decimals,
 parsed exactly), §9 (raw counts are the truth; published SDEs are kept for the audit only).
 """
@@ -21,18 +26,20 @@ from __future__ import annotations
 import csv
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Literal
 
-from caucuskit.core.election import Election
+from caucuskit.core.election import Election, Precinct
 from caucuskit.core.errors import CaucusError
 from caucuskit.core.report import PrecinctReport
 
 Layout = Literal["by-measure", "by-candidate"]
+#: Every layout an import object can come from (see :mod:`caucuskit.formats.detect`).
+ImportLayout = Literal["by-measure", "by-candidate", "nyt-feed", "canonical-csv", "canonical-json"]
 
 #: Header texts of the three measures, mapped to the field they fill.
 MEASURES: dict[str, str] = {
@@ -80,9 +87,11 @@ class UnjoinedRow:
     county: str
     precinct: str
     reason: str
+    #: What ``line`` counts: a CSV ``line``, or an ``entry`` of a JSON list (1-based).
+    unit: str = "line"
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.county} / {self.precinct}: {self.reason}"
+        return f"{self.unit} {self.line}: {self.county} / {self.precinct}: {self.reason}"
 
 
 @dataclass
@@ -95,17 +104,26 @@ class IdpTable:
     rows: list[IdpRow] = field(default_factory=list)
     totals: list[IdpRow] = field(default_factory=list)
     bad_rows: list[UnjoinedRow] = field(default_factory=list)
+    #: (0-based column, measure field, candidate label) of every number column.
+    columns: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 @dataclass
 class IdpImport:
-    """The result of :func:`read_idp_results`."""
+    """Reports read from a results file and joined to an election.
+
+    Returned by :func:`read_idp_results`, :func:`caucuskit.formats.nyt2020.read_nyt_results`
+    and :func:`caucuskit.formats.detect.read_results`. ``notes`` lists joins that were not
+    exact (a satellite matched by similar name, a precinct matched by short code), so that
+    nothing is guessed silently.
+    """
 
     path: Path
-    layout: Layout
+    layout: ImportLayout
     reports: list[PrecinctReport]
     unjoined: list[UnjoinedRow]
     county_totals: dict[str, dict[str, Fraction]]
+    notes: list[str] = field(default_factory=list)
 
     @property
     def published_sde_total(self) -> dict[str, Fraction]:
@@ -142,11 +160,20 @@ def _detect_layout(
             f"Expression, SDE) in one row and the candidates in the other"
         )
     columns: list[tuple[int, str, str]] = []
+    group = ""  # row 1 of a spreadsheet with merged cells names a group once, then blanks
     for col in range(2, max(len(measures), len(names))):
         measure = measures[col].lower() if col < len(measures) else ""
         name = names[col] if col < len(names) else ""
         if not measure and not name:
             continue
+        grouping = row1[col] if col < len(row1) else ""
+        if grouping:
+            group = grouping
+        elif group:
+            if layout == "by-measure":
+                measure = group.lower()
+            else:
+                name = group
         if measure not in MEASURES or not name:
             raise IdpFormatError(
                 f"{path}: header column {col + 1} has measure {measure!r} and candidate {name!r}"
@@ -176,6 +203,78 @@ def _count(text: str) -> int:
     return int(value)
 
 
+# --------------------------------------------------------------------------- joining
+
+
+def _fold_name(text: str) -> str:
+    """A unit or county name compared without case or repeated spaces."""
+    return " ".join(text.casefold().split())
+
+
+def _fold_candidate(text: str) -> str:
+    """A candidate label compared on its letters and digits only (``O'Malley`` = ``OMALLEY``)."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def match_candidate(label: str, names: Iterable[str]) -> str | None:
+    """The election's candidate that a column label names, or None.
+
+    Exact name first, then ignoring case and punctuation, then by surname (``Joe Biden`` ->
+    ``Biden``). A label that would match two candidates matches none.
+    """
+    options = list(names)
+    if label in options:
+        return label
+    words = label.split()
+    for key in (_fold_candidate(label), _fold_candidate(words[-1] if words else "")):
+        hits = [n for n in options if key and _fold_candidate(n) == key]
+        if len(hits) == 1:
+            return hits[0]
+    return None
+
+
+def _unique(pairs: Iterable[tuple[tuple[str, str], Precinct]]) -> dict[tuple[str, str], Precinct]:
+    """A lookup that leaves out keys two units share (those must then match exactly)."""
+    found: dict[tuple[str, str], Precinct] = {}
+    clashes: set[tuple[str, str]] = set()
+    for key, unit in pairs:
+        if key in found and found[key] is not unit:
+            clashes.add(key)
+        found[key] = unit
+    return {k: v for k, v in found.items() if k not in clashes}
+
+
+class UnitIndex:
+    """Finds an election's counties and reporting units from the names a results file uses.
+
+    A unit is found by its exact name, then by its name ignoring case and repeated spaces, then
+    by its IDP short code (``Precinct.code``). Names are compared after :func:`unescape`.
+    """
+
+    def __init__(self, election: Election) -> None:
+        self.election = election
+        self._counties = {_fold_name(c.name): c.name for c in election.counties}
+        self._names = _unique(((p.county, _fold_name(p.name)), p) for p in election.precincts)
+        self._codes = _unique(
+            ((p.county, _fold_name(p.code)), p) for p in election.precincts if p.code
+        )
+
+    def county(self, text: str) -> str | None:
+        """The election's name of the county ``text`` names, or None."""
+        if text in self.election.county_by_name:
+            return text
+        return self._counties.get(_fold_name(text))
+
+    def by_name(self, county: str, text: str) -> Precinct | None:
+        """The unit of ``county`` named ``text`` (exact, then without case/spaces)."""
+        exact = self.election.precinct_by_key.get((county, text))
+        return exact or self._names.get((county, _fold_name(text)))
+
+    def by_code(self, county: str, text: str) -> Precinct | None:
+        """The unit of ``county`` whose short code is ``text`` (without case/spaces)."""
+        return self._codes.get((county, _fold_name(text)))
+
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -203,6 +302,7 @@ def read_idp_table(path: str | Path) -> IdpTable:
             path=path,
             layout=layout,
             candidates=tuple(dict.fromkeys(name for _, _, name in columns)),
+            columns=columns,
         )
         width = max(col for col, _, _ in columns) + 1
         for raw in reader:
@@ -248,49 +348,82 @@ def read_idp_results(path: str | Path, election: Election) -> IdpImport:
     """Read an IDP results CSV and join each row to a reporting unit of ``election``.
 
     Each joined row becomes a :class:`PrecinctReport` (attendees unknown, first/final head
-    counts with zeros kept, ``published_sde`` exact). Rows that cannot be joined are listed
-    in ``unjoined`` with their line number and the reason; the county ``Total`` rows go to
-    ``county_totals``.
+    counts with zeros kept, ``published_sde`` exact) named as in the election. Rows that cannot
+    be joined are listed in ``unjoined`` with their line number and the reason; the county
+    ``Total`` rows go to ``county_totals``. Candidate columns are matched to the election's
+    names (:func:`match_candidate`); a column naming no candidate raises
+    :class:`IdpFormatError` naming the column.
     """
     table = read_idp_table(path)
-    unknown = [name for name in table.candidates if name not in election.candidate_names]
+    rename: dict[str, str] = {}
+    unknown: dict[str, list[int]] = {}
+    for col, _, label in table.columns:
+        name = match_candidate(label, election.candidate_names)
+        if name is None:
+            unknown.setdefault(label, []).append(col + 1)
+        else:
+            rename[label] = name
     if unknown:
-        raise IdpFormatError(
-            f"{table.path}: candidates not in election {election.id!r}: {', '.join(unknown)}"
+        described = ", ".join(
+            f"{label} (column{'s' if len(cols) > 1 else ''} {', '.join(map(str, cols))})"
+            for label, cols in unknown.items()
         )
-    by_key = election.precinct_by_key
-    counties = election.county_by_name
+        known = ", ".join(c.name for c in election.candidates)
+        raise IdpFormatError(
+            f"{table.path}: candidates not in election {election.id!r}: {described}; "
+            f"the election's candidates are {known}"
+        )
+    twice = [n for n in set(rename.values()) if list(rename.values()).count(n) > 1]
+    if twice:
+        labels = [lab for lab, n in rename.items() if n in twice]
+        raise IdpFormatError(
+            f"{table.path}: columns {', '.join(map(repr, labels))} name the same candidate"
+        )
+    index = UnitIndex(election)
     unjoined = list(table.bad_rows)
+    notes: list[str] = []
     reports: list[PrecinctReport] = []
     seen: dict[tuple[str, str], int] = {}
     for row in table.rows:
-        key = (row.county, row.precinct)
-        if row.county not in counties:
+        county = index.county(row.county)
+        unit: Precinct | None = None
+        if county is None:
             reason = f"unknown county {row.county!r}"
         elif not row.precinct:
             reason = "blank precinct name"
-        elif key not in by_key:
-            reason = f"no reporting unit {row.precinct!r} in {row.county} in {election.id}"
-        elif key in seen:
-            reason = f"duplicate of line {seen[key]}"
         else:
-            seen[key] = row.line
-            reports.append(
-                PrecinctReport(
-                    county=row.county,
-                    precinct=row.precinct,
-                    attendees=None,
-                    first=dict(row.first),
-                    final=dict(row.final),
-                    published_sde=dict(row.sde),
-                    source_line=row.line,
+            unit = index.by_name(county, row.precinct)
+            how = "name"
+            if unit is None:
+                unit, how = index.by_code(county, row.precinct), "short code"
+            if unit is None:
+                reason = f"no reporting unit {row.precinct!r} in {county} in {election.id}"
+            elif unit.key in seen:
+                reason = f"duplicate of line {seen[unit.key]}"
+            else:
+                seen[unit.key] = row.line
+                if unit.key != (row.county, row.precinct):
+                    notes.append(
+                        f"line {row.line}: {row.county} / {row.precinct} joined by {how} "
+                        f"to {unit.county} / {unit.name}"
+                    )
+                reports.append(
+                    PrecinctReport(
+                        county=unit.county,
+                        precinct=unit.name,
+                        attendees=None,
+                        first={rename[k]: v for k, v in row.first.items()},
+                        final={rename[k]: v for k, v in row.final.items()},
+                        published_sde={rename[k]: v for k, v in row.sde.items()},
+                        source_line=row.line,
+                    )
                 )
-            )
-            continue
+                continue
         unjoined.append(UnjoinedRow(row.line, row.county, row.precinct, reason))
     county_totals: dict[str, dict[str, Fraction]] = {}
     for row in table.totals:
-        if row.county not in counties:
+        county = index.county(row.county)
+        if county is None:
             unjoined.append(
                 UnjoinedRow(
                     row.line,
@@ -300,12 +433,12 @@ def read_idp_results(path: str | Path, election: Election) -> IdpImport:
                 )
             )
             continue
-        if row.county in county_totals:
+        if county in county_totals:
             unjoined.append(
                 UnjoinedRow(row.line, row.county, row.precinct, "second Total row for this county")
             )
             continue
-        county_totals[row.county] = dict(row.sde)
+        county_totals[county] = {rename[k]: v for k, v in row.sde.items()}
     unjoined.sort(key=lambda u: u.line)
     return IdpImport(
         path=table.path,
@@ -313,4 +446,5 @@ def read_idp_results(path: str | Path, election: Election) -> IdpImport:
         reports=reports,
         unjoined=unjoined,
         county_totals=county_totals,
+        notes=notes,
     )

@@ -49,10 +49,9 @@ from caucuskit.core.sde import (
 )
 from caucuskit.core.ties import TossBook
 from caucuskit.core.viability import viability_threshold, viable_groups
-from caucuskit.formats.canonical import read_reports
 from caucuskit.formats.county_sde import CountySdeResults, read_county_sde
+from caucuskit.formats.detect import read_results
 from caucuskit.formats.election_file import load_election
-from caucuskit.formats.idp2020 import IdpFormatError, read_idp_results
 
 Reading = Literal["turnout", "delegates"]
 Progress = Callable[[int, int], None]
@@ -72,17 +71,11 @@ class LoadedResults:
 
 
 def load_results(election: str | Election, path: str | Path) -> LoadedResults:
-    """Read a results file for ``election``: an IDP 2020 table (either layout) or the
-    canonical raw-report format (CSV or JSON, docs/results-format.md)."""
+    """Read a results file for ``election``: any layout :func:`read_results` recognises (IDP
+    2020 tables, the NYT feed, canonical raw reports; docs/results-format.md)."""
     e = load_election(election) if isinstance(election, str) else election
-    p = Path(path)
-    if p.suffix.lower() != ".json":
-        try:
-            imp = read_idp_results(p, e)
-            return LoadedResults(e, imp.reports, [str(u) for u in imp.unjoined], imp.layout)
-        except IdpFormatError:
-            pass
-    return LoadedResults(e, read_reports(p), [], "canonical")
+    imp = read_results(path, e)
+    return LoadedResults(e, imp.reports, [str(u) for u in imp.unjoined], imp.layout)
 
 
 def load_county_sde(election: str | Election, path: str | Path) -> tuple[Election,
