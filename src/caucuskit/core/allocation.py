@@ -151,20 +151,8 @@ def allocate(
                 f"{len(tied)} groups tie at decimal {_dec(worst, places)} and {excess} "
                 "delegate(s) must be removed"
             )
-            outcome = tosses.decide(tied, excess, "lose", reason)
-            if isinstance(outcome, PendingTie):
-                for g in tied:
-                    a[g] -= 1
-                result.pending = outcome
-                log.append(Step("tie", f"Tie: {reason}; a {tosses.method} decides who keeps."))
+            if _lose_by_lot(tied, excess, reason, a, result, tosses, only_delegate=False):
                 break
-            for g in tied:
-                if g not in outcome:
-                    a[g] -= 1
-                    text = f"-1 from {g} (now {a[g]}): lost the {tosses.method}"
-                    log.append(Step("toss", text, g))
-                else:
-                    log.append(Step("toss", f"{g} keeps {a[g]}: won the {tosses.method}", g))
             continue
 
         # Every viable group holds a single delegate: more viable groups than delegates.
@@ -210,19 +198,45 @@ def allocate(
             f"{len(tied)} equally small groups (share {_dec(smallest_key, places)}) and {excess} "
             "must lose their delegate: more viable groups than delegates"
         )
-        outcome = tosses.decide(tied, excess, "lose", reason)
-        if isinstance(outcome, PendingTie):
-            for g in tied:
-                a[g] -= 1
-            result.pending = outcome
-            log.append(Step("tie", f"Tie: {reason}; a {tosses.method} decides who keeps."))
+        if _lose_by_lot(tied, excess, reason, a, result, tosses, only_delegate=True):
             break
-        for g in tied:
-            if g not in outcome:
-                a[g] = 0
-                text = f"{g} loses its only delegate: lost the {tosses.method}"
-                log.append(Step("toss", text, g))
-            else:
-                log.append(Step("toss", f"{g} keeps its delegate: won the {tosses.method}", g))
 
     return result
+
+
+def _lose_by_lot(
+    tied: tuple[str, ...],
+    excess: int,
+    reason: str,
+    a: dict[str, int],
+    result: Allocation,
+    tosses: TossBook,
+    *,
+    only_delegate: bool,
+) -> bool:
+    """Settle a tie over which groups lose one delegate (rules.md §5.4).
+
+    Applies the recorded outcome and returns False, or, when none is recorded yet, leaves each
+    tied group with one fewer (what is decided without the toss), records the pending tie and
+    returns True.
+    """
+    method = tosses.method
+    outcome = tosses.decide(tied, excess, "lose", reason)
+    if isinstance(outcome, PendingTie):
+        for g in tied:
+            a[g] -= 1
+        result.pending = outcome
+        result.log.append(Step("tie", f"Tie: {reason}; a {method} decides who keeps."))
+        return True
+    for g in tied:
+        if g in outcome:
+            kept = "its delegate" if only_delegate else str(a[g])
+            result.log.append(Step("toss", f"{g} keeps {kept}: won the {method}", g))
+            continue
+        a[g] -= 1
+        if only_delegate:
+            text = f"{g} loses its only delegate: lost the {method}"
+        else:
+            text = f"-1 from {g} (now {a[g]}): lost the {method}"
+        result.log.append(Step("toss", text, g))
+    return False
