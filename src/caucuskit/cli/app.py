@@ -1,4 +1,4 @@
-"""Entry point of the ``caucus`` command: each command lives in its own module and registers here."""
+"""Entry point of the ``caucus`` command; each command family lives in its own module."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "tabulate",
     "audit",
     "call",
+    "service",
 )
 
 _registered = False

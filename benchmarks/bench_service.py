@@ -1,0 +1,146 @@
+"""Benchmark: the results service over loopback — submissions/s, public reads/s (200 and 304).
+
+Run: /work/venv/bin/python benchmarks/bench_service.py [--precincts 300] [--reads 3000]
+     [--db postgresql+psycopg://postgres@127.0.0.1:5432/bench] [--workers 1]
+
+Starts ``caucus serve`` as a subprocess on a free 127.0.0.1 port against a fresh SQLite file (or
+the URL given, which must be an empty database), loads iowa-2020, issues codes for the first
+``--precincts`` precincts that have valid 2020 reports, submits those reports (the real 8 Feb
+counts) from 4 client threads, then reads the public state document with and without
+``If-None-Match``. Bounded; prints timings, asserts nothing about speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from caucuskit.formats.election_file import load_election
+from caucuskit.formats.idp2020 import read_idp_results
+from caucuskit.services import credentials
+from caucuskit.services.context import Context
+from caucuskit.services.errors import ServiceError
+from caucuskit.services.settings import Settings
+from caucuskit.services.setup import init_database
+from caucuskit.services.submit import ReportInput, derive, require_complete
+
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+RESULTS_100 = DATA / "iowa-2020" / "results" / "idp-2020-02-08-100pct_full.csv"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def valid_bodies(ctx: Context, limit: int) -> list[dict[str, Any]]:
+    """Real 2020 reports that pass the core's checks and need no unrecorded toss."""
+    imported = read_idp_results(RESULTS_100, ctx.election)
+    out = []
+    for r in imported.reports:
+        p = ctx.by_name.get(r.key)
+        if p is None or p.satellite:
+            continue
+        first = {k: v for k, v in r.first.items() if v}
+        final = {k: v for k, v in r.final.items() if v}
+        rep = ReportInput(r.effective_attendees, first, final)
+        try:
+            require_complete(derive(ctx, p, rep))
+        except ServiceError:
+            continue
+        out.append({"precinct_id": p.id, "attendees": rep.attendees, "first": first,
+                    "final": final})
+        if len(out) >= limit:
+            break
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--precincts", type=int, default=300)
+    ap.add_argument("--reads", type=int, default=3000)
+    ap.add_argument("--db", default=None)
+    ap.add_argument("--workers", type=int, default=1)
+    args = ap.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="caucus-bench-"))
+    url = args.db or str(folder / "bench.sqlite")
+    settings = Settings.from_env(database_url=url, argon2_time_cost=2, argon2_memory_kib=19456)
+    ctx = Context(settings)
+    init_database(ctx.db, load_election("iowa-2020"))
+    bodies = valid_bodies(ctx, args.precincts)
+    t0 = time.perf_counter()
+    issued, _ = credentials.issue_codes(ctx, only=[b["precinct_id"] for b in bodies])
+    print(f"issued {len(issued)} codes (argon2)              {time.perf_counter() - t0:8.3f} s")
+    codes = {c.precinct_id: c.code for c in issued}
+    port = free_port()
+    env = dict(os.environ, CAUCUS_ARGON2_TIME_COST="2", CAUCUS_ARGON2_MEMORY_KIB="19456")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from caucuskit.cli.app import main; main()", "serve", "--db",
+         url, "--port", str(port), "--workers", str(args.workers)],
+        env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        queue = list(bodies)
+        lock = threading.Lock()
+        statuses: dict[int, int] = {}
+
+        def worker() -> None:
+            with httpx.Client(base_url=base, timeout=60) as c:
+                while True:
+                    with lock:
+                        if not queue:
+                            return
+                        body = queue.pop()
+                    body = dict(body, code=codes[body["precinct_id"]])
+                    r = c.post("/api/v1/chair/reports", json=body,
+                               headers={"Idempotency-Key": "bench-" + body["precinct_id"]})
+                    with lock:
+                        statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+
+        t0 = time.perf_counter()
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        dt = time.perf_counter() - t0
+        print(f"submissions: {len(bodies)} in {dt:.2f} s = {len(bodies) / dt:7.1f}/s  {statuses}")
+        with httpx.Client(base_url=base, timeout=60) as c:
+            t0 = time.perf_counter()
+            first = c.get("/api/v1/public/state")
+            print(f"first state read (snapshot build)       {time.perf_counter() - t0:8.3f} s")
+            tag = first.headers["ETag"]
+            for label, headers, expect in (("200", {}, 200), ("304", {"If-None-Match": tag}, 304)):
+                t0 = time.perf_counter()
+                for _ in range(args.reads):
+                    r = c.get("/api/v1/public/state", headers=headers)
+                    assert r.status_code == expect, r.status_code
+                dt = time.perf_counter() - t0
+                print(f"public reads ({label}): {args.reads} in {dt:.2f} s = "
+                      f"{args.reads / dt:7.1f}/s  ({len(first.content)} bytes)")
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        ctx.db.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,285 @@
+"""``caucus init | credentials | serve | demo | publish``: run the results service.
+
+Rule: rules.md §9 (what went wrong in 2020: the app, the hotline, unreadiness; every point is
+a requirement of the service). Everything goes through :mod:`caucuskit.services`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import socket
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from caucuskit.core.errors import CaucusError
+from caucuskit.services import credentials
+from caucuskit.services.context import Context
+from caucuskit.services.errors import ServiceError
+from caucuskit.services.settings import Settings
+
+console = Console()
+err = Console(stderr=True)
+
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL or SQLite file (default: $CAUCUS_DATABASE_URL, "
+                 "else caucus.sqlite)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def _ctx(db: str | None) -> Context:
+    return Context(Settings.from_env(database_url=db))
+
+
+def _fail(exc: Exception) -> None:
+    err.print(f"[red]error:[/red] {exc}")
+    raise typer.Exit(2)
+
+
+def init(
+    election: Annotated[str, typer.Option("--election", help="Election id shipped with "
+                                          "caucuskit (iowa-2020) or a definition file.")],
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create the schema and load an election definition."""
+    from caucuskit.formats.election_file import load_election
+    from caucuskit.services.setup import init_database
+
+    try:
+        ctx = _ctx(db)
+        result = init_database(ctx.db, load_election(election))
+    except (CaucusError, OSError) as exc:
+        _fail(exc)
+        return
+    if as_json:
+        print(json.dumps({"election": result.election, "precincts": result.precincts,
+                          "created": result.created}))
+    else:
+        verb = "Loaded" if result.created else "Already loaded:"
+        console.print(f"{verb} {result.election} ({result.precincts} reporting units) "
+                      f"into {ctx.db.url}")
+
+
+cred_app = typer.Typer(help="Precinct access codes and staff accounts.", no_args_is_help=True)
+
+
+@cred_app.command("issue")
+def cred_issue(
+    out: Annotated[Path, typer.Option("--out", help="CSV file for the new codes and passwords "
+                                      "(for the chairs' packets).")],
+    db: DbOpt = None,
+    precinct: Annotated[list[str] | None, typer.Option(
+        "--precinct", help="Only this precinct id (repeatable).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Give every precinct without a code one, and create the default staff accounts.
+
+    Never rotates an existing code (use `caucus credentials rotate`)."""
+    try:
+        ctx = _ctx(db)
+        issued, kept = credentials.issue_codes(ctx, only=precinct or None)
+        accounts = credentials.default_accounts(ctx)
+    except (CaucusError, OSError) as exc:
+        _fail(exc)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["kind", "county", "precinct", "precinct_id", "username", "role", "secret"])
+        for c in issued:
+            w.writerow(["precinct", c.county, c.precinct, c.precinct_id, "", "chair", c.code])
+        for a in accounts:
+            w.writerow(["account", "", "", "", a.username, a.role, a.password])
+    os.chmod(out, 0o600)
+    if as_json:
+        print(json.dumps({"issued": len(issued), "kept": kept, "accounts": len(accounts),
+                          "out": str(out)}))
+    else:
+        console.print(f"Issued {len(issued)} new code(s), kept {kept} existing; "
+                      f"{len(accounts)} new account(s). Written to {out}.")
+
+
+@cred_app.command("rotate")
+def cred_rotate(
+    precinct: Annotated[str, typer.Option("--precinct", help="Precinct id (adair--1nw-adair).")],
+    db: DbOpt = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why (goes to the audit log).")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Replace one precinct's access code (logged); prints the new code."""
+    try:
+        code = credentials.rotate_code(_ctx(db), precinct, reason=reason)
+    except (CaucusError, OSError) as exc:
+        _fail(exc)
+        return
+    print(json.dumps({"precinct_id": precinct, "code": code}) if as_json else code)
+
+
+@cred_app.command("users")
+def cred_users(
+    db: DbOpt = None,
+    add: Annotated[str | None, typer.Option("--add", help="Create this account.")] = None,
+    role: Annotated[str, typer.Option("--role", help="operator, desk or admin.")] = "operator",
+    as_json: JsonOpt = False,
+) -> None:
+    """List staff accounts, or add one (prints its password once)."""
+    try:
+        ctx = _ctx(db)
+        if add:
+            acc = credentials.create_account(ctx, add, role)
+            print(json.dumps({"username": acc.username, "role": acc.role,
+                              "password": acc.password}) if as_json
+                  else f"{acc.username} ({acc.role}) password: {acc.password}")
+            return
+        rows = credentials.list_accounts(ctx)
+    except (CaucusError, OSError) as exc:
+        _fail(exc)
+        return
+    if as_json:
+        print(json.dumps(rows))
+        return
+    t = Table("user", "role", "created")
+    for r in rows:
+        t.add_row(r["username"], r["role"], r["created_at"] or "")
+    console.print(t)
+
+
+def _run(db_url: str, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    from caucuskit.services.setup import migrate
+
+    ctx = _ctx(db_url)
+    migrate(ctx.db)
+    os.environ["CAUCUS_DATABASE_URL"] = ctx.db.url
+    ctx.db.dispose()
+    uvicorn.run("caucuskit.web.app:app_from_env", factory=True, host=host, port=port,
+                workers=workers, log_level="warning")
+
+
+HostOpt = Annotated[str, typer.Option("--host", help="Address to listen on.")]
+PortOpt = Annotated[int, typer.Option("--port", help="TCP port (0: a free one).")]
+
+
+def serve(
+    db: DbOpt = None,
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8000,
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes (they share "
+                                         "the database).")] = 1,
+) -> None:
+    """Run the results service with uvicorn."""
+    url = Settings.from_env(database_url=db).database_url
+    _run(url, host, port, workers)
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def demo(
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 0,
+    codes: Annotated[int, typer.Option("--codes", help="How many demo access codes.")] = 5,
+    election: Annotated[str, typer.Option("--election", help="Election to load.")] = "iowa-2020",
+) -> None:
+    """Start the service on a temporary SQLite file with an election loaded and demo codes."""
+    from caucuskit.formats.election_file import load_election
+    from caucuskit.services.setup import init_database
+
+    folder = Path(tempfile.mkdtemp(prefix="caucus-demo-"))
+    url = str(folder / "demo.sqlite")
+    ctx = _ctx(url)
+    init_database(ctx.db, load_election(election))
+    ids = [p.id for p in ctx.precincts if not p.satellite and p.delegates][:codes]
+    issued, _ = credentials.issue_codes(ctx, only=ids)
+    accounts = credentials.default_accounts(ctx)
+    port = port or _free_port(host)
+    t = Table("county", "precinct", "access code", title="Demo chair codes")
+    for c in issued:
+        t.add_row(c.county, c.precinct, c.code)
+    console.print(t)
+    for a in accounts:
+        console.print(f"account [bold]{a.username}[/bold] ({a.role}) password: {a.password}")
+    console.print(f"Database: {url}")
+    console.print(f"Open http://{host}:{port}/ in a browser (API docs: http://{host}:{port}/docs)")
+    ctx.db.dispose()
+    _run(url, host, port, 1)
+
+
+def publish(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the static JSON files.")],
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write the public snapshot as static JSON files (what a CDN can serve)."""
+    from caucuskit.services.snapshot import publish as do_publish
+
+    try:
+        written = do_publish(_ctx(db), out)
+    except (CaucusError, ServiceError, OSError) as exc:
+        _fail(exc)
+        return
+    if as_json:
+        print(json.dumps({"files": len(written), "out": str(out)}))
+    else:
+        console.print(f"Wrote {len(written)} files to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.add_typer(cred_app, name="credentials")
+    app.command("serve")(serve)
+    app.command("demo")(demo)
+    app.command("publish")(publish)
+    app.command("export")(export)
+    app.command("certify")(certify)
+
+
+def export(
+    out: Annotated[Path, typer.Option("--out", help="File to write.")],
+    db: DbOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or nist-cdf (JSON).")] = "csv",
+    date: Annotated[str | None, typer.Option("--date", help="Election date for the CDF "
+                                             "(YYYY-MM-DD).")] = None,
+) -> None:
+    """Export the whole election as CSV or as NIST SP 1500-100 Election Results CDF (JSON)."""
+    from caucuskit.services.export import export_cdf, export_csv
+
+    try:
+        ctx = _ctx(db)
+        if fmt == "csv":
+            out.write_text(export_csv(ctx), encoding="utf-8")
+        elif fmt == "nist-cdf":
+            out.write_text(json.dumps(export_cdf(ctx, election_date=date), indent=1),
+                           encoding="utf-8")
+        else:
+            raise ServiceError(f"unknown format {fmt!r} (csv or nist-cdf)", "format")
+    except (CaucusError, OSError) as exc:
+        _fail(exc)
+        return
+    console.print(f"Wrote {out}")
+
+
+def certify(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Mark the results certified: every public result then has status `certified`."""
+    from caucuskit.services.setup import certify as do_certify
+
+    try:
+        version = do_certify(_ctx(db))
+    except (CaucusError, OSError) as exc:
+        _fail(exc)
+        return
+    print(json.dumps({"certified": True, "results_version": version}) if as_json
+          else f"Certified (results version {version}).")

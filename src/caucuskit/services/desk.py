@@ -1,0 +1,256 @@
+"""The results desk: what is reported, missing, in conflict, awaiting a second entry or flagged;
+accept or reject held versions; recanvass and recount versions; a diff between two moments.
+
+Rule: rules.md §9 (2020: a recanvass of 81 precincts changed 29, a recount of 23 changed 19; every
+correction must be traceable), §8 (the national-delegate effect of a change).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import select
+
+from caucuskit.core.rounding import decimal_str
+from caucuskit.db.models import AuditEntry, Decision, ReportVersion
+from caucuskit.services import credentials
+from caucuskit.services.audit import audit
+from caucuskit.services.context import Context, iso
+from caucuskit.services.errors import Conflict, Invalid, NotFound
+from caucuskit.services.history import as_report, current_versions, statuses, version_dict
+from caucuskit.services.snapshot import build_documents, results_version, sde_delta
+from caucuskit.services.submit import OPEN, bump_results, current_version, lock_precinct
+
+STATES = ("missing", "reported", "conflict", "awaiting", "flagged", "all")
+
+
+def _flags(ctx: Context, current: dict[int, ReportVersion]) -> dict[int, list[str]]:
+    """Audit findings (tabulation issue) on the current results: precinct pk -> reasons."""
+    if not current:
+        return {}
+    reports = [as_report(ctx, v) for _, v in sorted(current.items())]
+    out: dict[int, list[str]] = {}
+    report = audit(ctx.election, reports)
+    for f in report.findings:
+        reasons = list(f.problems)
+        if f.duplicate_of:
+            reasons.append(f"same counts as {f.duplicate_of}")
+        if reasons:
+            ref = ctx.by_name.get((f.county, f.precinct))
+            if ref is not None:
+                out[ref.pk] = reasons
+    return out
+
+
+def precinct_states(ctx: Context) -> list[dict[str, Any]]:
+    with ctx.db.read() as s:
+        current = current_versions(s)
+        status = statuses(s)
+        versions = s.execute(select(ReportVersion.id, ReportVersion.precinct_id)).all()
+    open_by: dict[int, list[int]] = {}
+    for vid, pid in versions:
+        if status.get(vid) in OPEN:
+            open_by.setdefault(pid, []).append(vid)
+    flags = _flags(ctx, current)
+    out = []
+    for p in ctx.precincts:
+        opened = open_by.get(p.pk, [])
+        kinds = {status[v] for v in opened}
+        if kinds & {"conflict", "entry-mismatch"}:
+            state = "conflict"
+        elif "awaiting-second-entry" in kinds:
+            state = "awaiting"
+        elif p.pk in current:
+            state = "reported"
+        else:
+            state = "missing"
+        out.append({"id": p.id, "county": p.county, "name": p.name, "state": state,
+                    "reported": p.pk in current,
+                    "current_version": current[p.pk].id if p.pk in current else None,
+                    "open_versions": opened, "flags": flags.get(p.pk, [])})
+    return out
+
+
+def list_precincts(ctx: Context, state: str = "all", county: str | None = None
+                   ) -> list[dict[str, Any]]:
+    if state not in STATES:
+        raise Invalid(f"must be one of {', '.join(STATES)}", "state")
+    rows = precinct_states(ctx)
+    if county:
+        name = ctx.county_ids.get(county)
+        if name is None:
+            raise Invalid(f"unknown county id {county!r}", "county")
+        rows = [r for r in rows if r["county"] == name]
+    if state == "flagged":
+        return [r for r in rows if r["flags"]]
+    if state == "reported":
+        return [r for r in rows if r["reported"]]
+    return rows if state == "all" else [r for r in rows if r["state"] == state]
+
+
+def overview(ctx: Context) -> dict[str, Any]:
+    rows = precinct_states(ctx)
+    with ctx.db.read() as s:
+        version, updated = results_version(s)
+    return {
+        "precincts": {
+            "total": len(rows),
+            "reported": sum(1 for r in rows if r["reported"]),
+            "missing": sum(1 for r in rows if r["state"] == "missing"),
+            "conflict": sum(1 for r in rows if r["state"] == "conflict"),
+            "awaiting_second_entry": sum(1 for r in rows if r["state"] == "awaiting"),
+            "flagged": sum(1 for r in rows if r["flags"]),
+        },
+        "readiness": credentials.readiness(ctx),
+        "snapshot_version": version,
+        "last_update": iso(updated),
+    }
+
+
+def _decisions(s: Any, vid: int) -> list[dict[str, Any]]:
+    return [{"status": d.status, "actor": d.actor, "reason": d.reason, "at": iso(d.at)}
+            for d in s.scalars(select(Decision).where(Decision.version_id == vid)
+                               .order_by(Decision.id)).all()]
+
+
+def precinct_history(ctx: Context, precinct_id: str) -> dict[str, Any]:
+    from caucuskit.services.submit import field_diff, precinct_info, raw_of
+
+    p = ctx.precinct_by_id(precinct_id)
+    with ctx.db.read() as s:
+        cur = current_version(s, p.pk)
+        status = statuses(s)
+        rows = s.scalars(select(ReportVersion).where(ReportVersion.precinct_id == p.pk)
+                         .order_by(ReportVersion.id)).all()
+        versions = []
+        for v in rows:
+            d = version_dict(ctx, v, status.get(v.id, "unknown"), _decisions(s, v.id))
+            d["diff_to_current"] = None if cur is None or cur.id == v.id else field_diff(
+                raw_of(cur), raw_of(v))
+            versions.append(d)
+    current = next((v for v in versions if cur is not None and v["version_id"] == cur.id), None)
+    return {"precinct": precinct_info(ctx, p), "current": current, "versions": versions}
+
+
+def conflicts(ctx: Context) -> list[dict[str, Any]]:
+    from caucuskit.services.submit import field_diff, raw_of
+
+    with ctx.db.read() as s:
+        status = statuses(s)
+        ids = [vid for vid, st in status.items() if st in ("conflict", "entry-mismatch")]
+        out = []
+        for vid in sorted(ids):
+            v = s.get(ReportVersion, vid)
+            assert v is not None
+            d = version_dict(ctx, v, status[vid], _decisions(s, vid))
+            cur = current_version(s, v.precinct_id)
+            d["diff_to_current"] = None if cur is None else field_diff(raw_of(cur), raw_of(v))
+            other = s.get(ReportVersion, v.pair_of) if v.pair_of else None
+            d["diff_to_first_entry"] = None if other is None else field_diff(raw_of(other),
+                                                                            raw_of(v))
+            out.append(d)
+    return out
+
+
+def decide(ctx: Context, version_id: int, accept: bool, reason: str, actor: str,
+           client: str = "") -> dict[str, Any]:
+    """Accept (it becomes the current result) or reject an open version, with a reason."""
+    if not reason.strip():
+        raise Invalid("a reason is required", "reason")
+    with ctx.db.write() as s:
+        v = s.get(ReportVersion, version_id)
+        if v is None:
+            raise NotFound(f"no version {version_id}", "version_id")
+        lock_precinct(ctx, s, v.precinct_id)
+        status = statuses(s)
+        if status.get(version_id) not in OPEN:
+            raise Conflict(f"version {version_id} is {status.get(version_id)}, not open",
+                           "version")
+        now = ctx.clock()
+        if accept:
+            results = bump_results(ctx, s)
+            cur = current_version(s, v.precinct_id)
+            if cur is not None:
+                s.add(Decision(version_id=cur.id, precinct_id=v.precinct_id, status="superseded",
+                               actor=actor, reason=reason, at=now, results_version=results))
+            s.add(Decision(version_id=v.id, precinct_id=v.precinct_id, status="accepted",
+                           actor=actor, reason=reason, at=now, results_version=results))
+            # the other side of a double entry (or a pending first entry) is closed
+            related = [x for x in (v.pair_of,) if x] + list(s.scalars(
+                select(ReportVersion.id).where(ReportVersion.pair_of == v.id)).all())
+            for other in related:
+                if status.get(other) in OPEN:
+                    s.add(Decision(version_id=other, precinct_id=v.precinct_id,
+                                   status="rejected", actor=actor,
+                                   reason=f"version {v.id} accepted instead", at=now,
+                                   results_version=results))
+        else:
+            s.add(Decision(version_id=v.id, precinct_id=v.precinct_id, status="rejected",
+                           actor=actor, reason=reason, at=now, results_version=0))
+        ctx.audit(s, actor=actor, role="desk", action="desk.accept" if accept else "desk.reject",
+                  outcome="ok", client=client, precinct=v.precinct_id,
+                  detail={"version_id": version_id, "reason": reason})
+    with ctx.db.read() as s:
+        v2 = s.get(ReportVersion, version_id)
+        assert v2 is not None
+        return version_dict(ctx, v2, statuses(s)[version_id], _decisions(s, version_id))
+
+
+def diff(ctx: Context, start: datetime, end: datetime | None = None) -> dict[str, Any]:
+    """Which precincts changed between two moments; the effect on SDEs and national delegates."""
+    end = end or ctx.clock()
+    places = ctx.election.sde_places_total
+    with ctx.db.read() as s:
+        before = current_versions(s, start)
+        after = current_versions(s, end)
+        doc_before = build_documents(ctx, s, start)
+        doc_after = build_documents(ctx, s, end)
+    changed = []
+    total: dict[str, Fraction] = {}
+    for pk in sorted(set(before) | set(after)):
+        a, b = before.get(pk), after.get(pk)
+        if a is not None and b is not None and a.id == b.id:
+            continue
+        p = ctx.by_pk[pk]
+        delta = sde_delta(a.sde if a else {}, b.sde if b else {})
+        for c, x in delta.items():
+            total[c] = total.get(c, Fraction(0)) + x
+
+        def side(v: ReportVersion | None) -> dict[str, Any] | None:
+            return None if v is None else {"version_id": v.id, "channel": v.channel,
+                                           "delegates": v.delegates,
+                                           "sde_display": v.answer.get("sde_display", {})}
+
+        changed.append({"precinct_id": p.id, "county": p.county, "precinct": p.name,
+                        "before": side(a), "after": side(b),
+                        "sde_delta": {c: str(x) for c, x in delta.items()},
+                        "sde_delta_display": {c: decimal_str(x, 4) for c, x in delta.items()}})
+    nb = doc_before.documents["state"]["national"]["total"]
+    na = doc_after.documents["state"]["national"]["total"]
+    names = sorted(set(nb) | set(na))
+    total = {c: x for c, x in total.items() if x}
+    return {
+        "from": iso(start), "to": iso(end), "changed": changed,
+        "sde_delta": {c: str(x) for c, x in sorted(total.items())},
+        "sde_delta_display": {c: decimal_str(x, places) for c, x in sorted(total.items())},
+        "national_before": nb, "national_after": na,
+        "national_delta": {c: na.get(c, 0) - nb.get(c, 0) for c in names
+                           if na.get(c, 0) != nb.get(c, 0)},
+    }
+
+
+def audit_log(ctx: Context, limit: int = 100, before: int | None = None) -> list[dict[str, Any]]:
+    if not 1 <= limit <= 1000:
+        raise Invalid("must be 1..1000", "limit")
+    with ctx.db.read() as s:
+        q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        if before is not None:
+            q = q.where(AuditEntry.id < before)
+        rows = s.scalars(q).all()
+        return [{"id": r.id, "at": iso(r.at), "actor": r.actor, "role": r.role,
+                 "action": r.action, "outcome": r.outcome,
+                 "precinct_id": None if r.precinct_id is None
+                 else ctx.by_pk[r.precinct_id].id if r.precinct_id in ctx.by_pk else None,
+                 "client": r.client, "detail": r.detail} for r in rows]

@@ -1,0 +1,1 @@
+"""JSON API routers: chair, operator, desk, public (contract: docs/api.md)."""

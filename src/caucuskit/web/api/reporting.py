@@ -1,0 +1,144 @@
+"""Chair and operator endpoints: sign in, preview, submit (docs/api.md "Chair", "Operator").
+
+Rule: rules.md §9 (raw inputs in, derived worksheet and receipt out; double entry by phone).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, Request, Response
+
+from caucuskit.services import credentials, photos
+from caucuskit.services.context import Context, PrecinctRef, iso
+from caucuskit.services.errors import ServiceError
+from caucuskit.services.submit import derive, precinct_info, submit_report
+from caucuskit.web.api.deps import Staff, client_of, ctx_of, role_check, staff
+from caucuskit.web.api.models import (
+    ChairReportIn,
+    OperatorReportIn,
+    PhotoIn,
+    PreviewIn,
+    SigninIn,
+)
+
+router = APIRouter(prefix="/api/v1")
+
+IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Body is not a JSON object"},
+    401: {"description": "Wrong or missing access code / credentials"},
+    409: {"description": "Idempotency-Key reused with another body; same operator twice"},
+    413: {"description": "Body too large"},
+    422: {"description": "Invalid report; `problems` name each field"},
+    429: {"description": "Too many wrong codes; see Retry-After"},
+}
+
+
+def _current_summary(ctx: Context, p: PrecinctRef) -> dict[str, Any] | None:
+    from caucuskit.services.submit import current_version
+
+    with ctx.db.read() as s:
+        v = current_version(s, p.pk)
+        if v is None:
+            return None
+        return {"version_id": v.id, "receipt": v.receipt, "channel": v.channel,
+                "entered_at": iso(v.entered_at), "delegates": v.delegates,
+                "sde_display": v.answer.get("sde_display", {})}
+
+
+@router.post("/chair/signin", tags=["chair"], responses=ERRORS)
+def chair_signin(body: SigninIn, request: Request) -> dict[str, Any]:
+    """Check a precinct access code and record the sign-in (desk readiness)."""
+    ctx, client = ctx_of(request), client_of(request)
+    p: PrecinctRef | None = None
+    try:
+        p = ctx.find_precinct(body.county, body.precinct, body.precinct_id)
+        credentials.verify_precinct_code(ctx, p, body.code, client)
+    except ServiceError as exc:
+        ctx.audit_refusal(exc, actor=f"chair:{p.id if p else '?'}", role="chair",
+                          action="chair.signin", client=client, precinct=p.pk if p else None)
+        raise
+    at, first = credentials.record_signin(ctx, p, client)
+    return {"precinct": precinct_info(ctx, p), "signed_in_at": iso(at), "first_sign_in": first,
+            "current": _current_summary(ctx, p)}
+
+
+@router.post("/chair/preview", tags=["chair"], responses=ERRORS)
+def chair_preview(body: PreviewIn, request: Request) -> dict[str, Any]:
+    """Compute the worksheet of a report without storing anything."""
+    ctx = ctx_of(request)
+    try:
+        p = ctx.find_precinct(body.county, body.precinct, body.precinct_id)
+        d = derive(ctx, p, body.to_input())
+    except ServiceError as exc:
+        ctx.audit_refusal(exc, actor="anonymous", role="public", action="chair.preview",
+                          client=client_of(request))
+        raise
+    ws = d.result.to_dict()
+    return {"precinct": precinct_info(ctx, p), "worksheet": ws, "sde": d.sde,
+            "sde_display": d.sde_display, "delegates": d.delegates,
+            "pending_tie": ws["pending_tie"]}
+
+
+def _answer(sub_answer: dict[str, Any], created: bool, response: Response) -> dict[str, Any]:
+    response.status_code = 201 if created else 200
+    if not created:
+        response.headers["Idempotent-Replayed"] = "true"
+    return sub_answer
+
+
+@router.post("/chair/reports", tags=["chair"], status_code=201, responses=ERRORS)
+def chair_report(body: ChairReportIn, request: Request, response: Response,
+                 idempotency_key: IdemKey = None) -> dict[str, Any]:
+    """Submit the precinct's raw counts; answers with the worksheet and a receipt."""
+    ctx, client = ctx_of(request), client_of(request)
+    p: PrecinctRef | None = None
+    try:
+        p = ctx.find_precinct(body.county, body.precinct, body.precinct_id)
+        credentials.verify_precinct_code(ctx, p, body.code, client)
+        sub = submit_report(ctx, precinct=p, report=body.to_input(), actor=f"chair:{p.id}",
+                            role="chair", channel="chair", client=client,
+                            idempotency_key=idempotency_key)
+    except ServiceError as exc:
+        ctx.audit_refusal(exc, actor=f"chair:{p.id if p else '?'}", role="chair",
+                          action="report.chair", client=client, precinct=p.pk if p else None,
+                          detail={"idempotency_key": idempotency_key})
+        raise
+    return _answer(sub.answer, sub.created, response)
+
+
+@router.post("/operator/reports", tags=["operator"], status_code=201, responses=ERRORS)
+def operator_report(body: OperatorReportIn, request: Request, response: Response,
+                    who: Annotated[Staff, Depends(staff)],
+                    idempotency_key: IdemKey = None) -> dict[str, Any]:
+    """Hotline / paper entry by an operator (needs a matching second entry by another one)."""
+    ctx, client = ctx_of(request), client_of(request)
+    role_check(request, who, ("operator", "admin"), "report.operator")
+    p: PrecinctRef | None = None
+    try:
+        p = ctx.find_precinct(body.county, body.precinct, body.precinct_id)
+        credentials.verify_precinct_code(ctx, p, body.code, client)
+        sub = submit_report(ctx, precinct=p, report=body.to_input(), actor=who.username,
+                            role="operator", channel=body.channel, client=client,
+                            idempotency_key=idempotency_key)
+    except ServiceError as exc:
+        ctx.audit_refusal(exc, actor=who.username, role=who.role, action="report.operator",
+                          client=client, precinct=p.pk if p else None)
+        raise
+    return _answer(sub.answer, sub.created, response)
+
+
+@router.post("/chair/reports/{version_id}/photo", tags=["chair"], status_code=201,
+             responses=ERRORS)
+def chair_photo(body: PhotoIn, request: Request,
+                version_id: Annotated[int, Path(ge=1, le=2**62)]) -> dict[str, Any]:
+    """Attach a photo of the signed worksheet to a report version (checked with the code)."""
+    ctx, client = ctx_of(request), client_of(request)
+    try:
+        return photos.add_photo(ctx, version_id, body.code, body.content_type, body.data, client)
+    except ServiceError as exc:
+        ctx.audit_refusal(exc, actor="chair:?", role="chair", action="photo.add", client=client,
+                          detail={"version_id": version_id})
+        raise

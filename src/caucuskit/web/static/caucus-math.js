@@ -1,0 +1,679 @@
+/* caucus-math.js: the precinct math of caucuskit.core, ported to plain browser JavaScript.
+ *
+ * The chair's worksheet computes delegates live on the phone, even with no signal, with exactly
+ * the server's rules: this file mirrors src/caucuskit/core/{checks,viability,allocation,ties,
+ * precinct}.py line by line, with exact integer/fraction arithmetic on BigInt (no floats touch a
+ * delegate). Its output has the shape of PrecinctResult.to_dict(), and tests/web/test_math_port.py
+ * compares the two on hundreds of random precincts in headless Chromium.
+ *
+ * Rule: rules.md §3 (threshold), §4 (realignment), §5.1-§5.7 (allocation, ties), §5.6 (one
+ * delegate). Change the Python core and this file together.
+ *
+ * Usage: CaucusMath.compute(rules, input, knownGroups?) -> {ok: true, result} or
+ *        {ok: false, problems: [{field, message}]}
+ *   rules: RuleSet.describe() (name, thresholds {"4": "3/20", ...}, one_delegate, ...)
+ *   input: {delegates, attendees, final: {group: n}, first: {group: n} | null, toss_winners: []}
+ */
+(function (root) {
+  "use strict";
+
+  var MAX_PEOPLE = 10000000;
+  var MAX_DELEGATES = 100000;
+
+  // ---- helpers: Python semantics -------------------------------------------------------------
+
+  function codepoints(s) { return Array.from(s).map(function (c) { return c.codePointAt(0); }); }
+  function pyCmp(a, b) { // Python's str ordering (by code point)
+    var A = codepoints(a), B = codepoints(b);
+    for (var i = 0; i < Math.min(A.length, B.length); i++) {
+      if (A[i] !== B[i]) return A[i] < B[i] ? -1 : 1;
+    }
+    return A.length - B.length;
+  }
+  function sorted(names) { return names.slice().sort(pyCmp); }
+  function has(obj, key) { return Object.prototype.hasOwnProperty.call(obj, key); }
+  function getOr(obj, key, dflt) { return obj && has(obj, key) ? obj[key] : dflt; }
+
+  function pyRepr(v) {
+    if (v === null || v === undefined) return "None";
+    if (v === true) return "True";
+    if (v === false) return "False";
+    if (typeof v === "string") {
+      if (v.indexOf("'") >= 0 && v.indexOf('"') < 0) return '"' + v + '"';
+      return "'" + v.replace(/\\/g, "\\\\").replace(/'/g, "\\'") + "'";
+    }
+    if (typeof v === "number") {
+      if (Number.isInteger(v)) return String(v) + ".0";
+      return String(v);
+    }
+    return JSON.stringify(v);
+  }
+
+  function ValidationError(problems) {
+    this.problems = problems;
+    this.message = problems.map(function (p) { return p.field + ": " + p.message; }).join("; ");
+  }
+  function single(field, message) { return new ValidationError([{ field: field, message: message }]); }
+
+  // ---- exact fractions on BigInt ---------------------------------------------------------------
+
+  function gcd(a, b) {
+    a = a < 0n ? -a : a; b = b < 0n ? -b : b;
+    while (b !== 0n) { var t = a % b; a = b; b = t; }
+    return a;
+  }
+  function frac(n, d) {
+    if (d < 0n) { n = -n; d = -d; }
+    var g = gcd(n, d);
+    if (g === 0n) g = 1n;
+    return { n: n / g, d: d / g };
+  }
+  function parseFrac(text) {
+    var parts = String(text).split("/");
+    return frac(BigInt(parts[0]), BigInt(parts.length > 1 ? parts[1] : "1"));
+  }
+  function fracStr(f) { return f.d === 1n ? String(f.n) : f.n + "/" + f.d; }
+  function floorDiv(a, b) { // b > 0
+    var q = a / b;
+    if (a % b !== 0n && a < 0n) q -= 1n;
+    return q;
+  }
+  function roundHalfUp(f) { return floorDiv(2n * f.n + f.d, 2n * f.d); } // rules.md §5.1
+  function scaledUnits(f, places) {
+    var u = 10n ** BigInt(places);
+    return floorDiv(2n * f.n * u + f.d, 2n * f.d);
+  }
+  function ceilFrac(f) { return -floorDiv(-f.n, f.d); }
+
+  // rounding.decimal_str: x rounded half up to `places` decimals (rules.md §7.2).
+  function decimalStr(f, places) { return decUnits(scaledUnits(f, places), places); }
+  // allocation._dec: a count of 10**-places units as "w.ffff".
+  function decUnits(units, places) {
+    var sign = units < 0n ? "-" : "";
+    if (units < 0n) units = -units;
+    var p = 10n ** BigInt(places);
+    var whole = units / p, rest = units % p;
+    return sign + whole + "." + String(rest).padStart(places, "0");
+  }
+
+  // ---- rulesets --------------------------------------------------------------------------------
+
+  function thresholdFraction(rules, delegates) { // RuleSet.threshold_fraction
+    if (delegates <= 1n) return null;
+    var rows = Object.keys(rules.thresholds).map(function (k) {
+      return [BigInt(k), parseFrac(rules.thresholds[k])];
+    }).sort(function (a, b) { return a[0] > b[0] ? -1 : a[0] < b[0] ? 1 : 0; });
+    for (var i = 0; i < rows.length; i++) if (delegates >= rows[i][0]) return rows[i][1];
+    throw new Error("no threshold for D=" + delegates);
+  }
+  function viabilityThreshold(rules, delegates, attendees) {
+    var f = thresholdFraction(rules, delegates);
+    if (f === null) return null;
+    return ceilFrac(frac(f.n * attendees, f.d));
+  }
+  function viableGroups(counts, threshold) {
+    return sorted(Object.keys(counts).filter(function (g) {
+      return counts[g] > 0n && counts[g] >= threshold;
+    }));
+  }
+
+  // ---- validation (core/checks.py) -------------------------------------------------------------
+
+  function isCount(v) { return typeof v === "number" && Number.isInteger(v); }
+  function isMapping(v) { return v !== null && typeof v === "object" && !Array.isArray(v); }
+
+  function checkCount(problems, field, value, cap) {
+    if (!isCount(value)) {
+      problems.push({ field: field, message: "must be a whole number, got " + pyRepr(value) });
+      return false;
+    }
+    if (value < 0) {
+      problems.push({ field: field, message: "must not be negative, got " + value });
+      return false;
+    }
+    if (value > cap) {
+      problems.push({ field: field, message: "is implausibly large (" + value + "; limit " + cap + ")" });
+      return false;
+    }
+    return true;
+  }
+
+  function checkAlignment(problems, name, counts, attendees) {
+    var ok = true;
+    if (!isMapping(counts)) {
+      problems.push({ field: name, message: "must map group names to head counts" });
+      return false;
+    }
+    Object.keys(counts).forEach(function (group) {
+      var value = counts[group];
+      if (!group.trim()) {
+        problems.push({ field: name, message: "group names must be non-empty text, got " + pyRepr(group) });
+        ok = false;
+        return;
+      }
+      if (group !== group.trim()) {
+        problems.push({ field: name + "." + group.trim(), message: "group name has stray spaces" });
+        ok = false;
+      }
+      if (!checkCount(problems, name + "." + group, value, MAX_PEOPLE)) ok = false;
+    });
+    if (ok && attendees !== null) {
+      var total = Object.keys(counts).reduce(function (s, g) { return s + counts[g]; }, 0);
+      if (total > attendees) {
+        problems.push({
+          field: name,
+          message: "alignment total " + total + " is above the " + attendees +
+            " attendees counted at the start (rules.md §3.2)",
+        });
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  function realignmentProblems(rules, data) {
+    var problems = [];
+    var first = data.first, final = data.final;
+    var sum = function (m) { return Object.keys(m).reduce(function (s, g) { return s + m[g]; }, 0n); };
+    var firstTotal = sum(first), finalTotal = sum(final);
+    if (finalTotal > firstTotal) {
+      problems.push({
+        field: "final",
+        message: "final alignment total " + finalTotal + " is above the first alignment total " +
+          firstTotal + "; nobody joins after the first alignment (rules.md §4)",
+      });
+    }
+    var threshold = viabilityThreshold(rules, data.delegates, data.attendees);
+    if (threshold === null) return problems;
+    var names = sorted(Array.from(new Set(Object.keys(first).concat(Object.keys(final)))));
+    names.forEach(function (group) {
+      var before = getOr(first, group, 0n), after = getOr(final, group, 0n);
+      if (before > 0n && before >= threshold && after < before) {
+        problems.push({
+          field: "final." + group,
+          message: group + " was viable in the first alignment (" + before + " >= threshold " +
+            threshold + ") and cannot lose members, but has " + after + " in the final " +
+            "alignment; members of viable groups cannot realign (rules.md §4)",
+        });
+      } else if (before < threshold && after < threshold && after > before) {
+        problems.push({
+          field: "final." + group,
+          message: group + " is below the threshold " + threshold + " in both alignments and " +
+            "cannot gain members (" + before + " -> " + after + ") (rules.md §4)",
+        });
+      }
+    });
+    return problems;
+  }
+
+  function validateInput(rules, input, knownGroups) {
+    var problems = [];
+    var dOk = checkCount(problems, "delegates", input.delegates, MAX_DELEGATES);
+    var nOk = checkCount(problems, "attendees", input.attendees, MAX_PEOPLE);
+    if (nOk && input.attendees === 0) {
+      problems.push({ field: "attendees", message: "must be at least 1: nobody attended (N = 0)" });
+      nOk = false;
+    }
+    var attendees = nOk ? input.attendees : null;
+    var finalOk = checkAlignment(problems, "final", input.final, attendees);
+    var firstOk = true;
+    var hasFirst = input.first !== null && input.first !== undefined;
+    if (hasFirst) firstOk = checkAlignment(problems, "first", input.first, attendees);
+    (input.toss_winners || []).forEach(function (name, i) {
+      if (typeof name !== "string" || !name) {
+        problems.push({ field: "toss_winners[" + i + "]", message: "must be a group name, got " + pyRepr(name) });
+      }
+    });
+    if (knownGroups) {
+      var known = sorted(Array.from(knownGroups));
+      [["final", input.final], ["first", hasFirst ? input.first : {}]].forEach(function (pair) {
+        if (!isMapping(pair[1])) return;
+        Object.keys(pair[1]).forEach(function (group) {
+          if (known.indexOf(group) < 0) {
+            problems.push({
+              field: pair[0] + "." + group,
+              message: "unknown group; expected one of " + known.join(", "),
+            });
+          }
+        });
+      });
+    }
+    if (dOk && nOk && finalOk && firstOk && hasFirst && rules.realignment === "nonviable-only") {
+      problems = problems.concat(realignmentProblems(rules, toBig(input)));
+    }
+    if (problems.length) throw new ValidationError(problems);
+  }
+
+  function bigMap(m) {
+    var out = {};
+    Object.keys(m).forEach(function (g) { out[g] = BigInt(m[g]); });
+    return out;
+  }
+  function toBig(input) {
+    var hasFirst = input.first !== null && input.first !== undefined;
+    return {
+      delegates: BigInt(input.delegates),
+      attendees: BigInt(input.attendees),
+      final: bigMap(input.final),
+      first: hasFirst ? bigMap(input.first) : null,
+      toss_winners: (input.toss_winners || []).slice(),
+    };
+  }
+
+  // ---- games of chance (core/ties.py) ----------------------------------------------------------
+
+  function TossBook(winners, method) {
+    this.winners = winners; this.pos = 0; this.method = method; this.records = [];
+  }
+  function pendingTie(groups, delegates, action, method, reason) {
+    var need = action === "gain" ? delegates : groups.length - delegates;
+    return { groups: groups.slice(), delegates: delegates, action: action, method: method,
+      winners_needed: need, reason: reason };
+  }
+  TossBook.prototype.decide = function (groups, delegates, action, reason) {
+    var pending = pendingTie(groups, delegates, action, this.method, reason);
+    var need = pending.winners_needed;
+    var left = this.winners.length - this.pos;
+    if (left === 0) return { pending: pending };
+    if (left < need) {
+      throw single("toss_winners[" + this.pos + "]", "the " + this.method + " between " +
+        groups.join(", ") + " needs " + need + " winner(s); only " + left + " given");
+    }
+    var chosen = this.winners.slice(this.pos, this.pos + need);
+    for (var offset = 0; offset < chosen.length; offset++) {
+      var name = chosen[offset], index = this.pos + offset;
+      if (groups.indexOf(name) < 0) {
+        throw single("toss_winners[" + index + "]", pyRepr(name) + " is not in the tie: the " +
+          this.method + " is between " + groups.join(", ") + " (" + delegates + " delegate(s) to " +
+          action + ")");
+      }
+      if (chosen.slice(0, offset).indexOf(name) >= 0) {
+        throw single("toss_winners[" + index + "]", pyRepr(name) + " is named twice for the same tie");
+      }
+    }
+    this.pos += need;
+    var won = sorted(chosen);
+    this.records.push({ groups: groups.slice(), delegates: delegates, action: action,
+      method: this.method, winners: won });
+    return { winners: won };
+  };
+  TossBook.prototype.checkAllUsed = function () {
+    if (this.pos < this.winners.length) {
+      throw single("toss_winners[" + this.pos + "]", pyRepr(this.winners[this.pos]) +
+        ": no tie is left for this outcome to decide");
+    }
+  };
+
+  function step(action, text, group) {
+    return { action: action, group: group === undefined ? null : group, text: text };
+  }
+
+  // ---- allocation (core/allocation.py) ---------------------------------------------------------
+
+  function allocate(rules, delegates, attendees, members, tosses) {
+    var places = rules.tie_places;
+    var unit = 10n ** BigInt(places);
+    var groups = sorted(Object.keys(members));
+    var raw = {}, key4 = {}, rounded = {}, a = {};
+    var log = [];
+    var result = { raw: raw, rounded: rounded, delegates: a, pending: null, must_realign: [],
+      log: log, notes: [] };
+    groups.forEach(function (g) {
+      raw[g] = frac(members[g] * delegates, attendees);
+      key4[g] = scaledUnits(raw[g], places);
+    });
+    groups.forEach(function (g) {
+      var r = roundHalfUp(raw[g]);
+      rounded[g] = r;
+      var rd = r * raw[g].d;
+      var direction = rd > raw[g].n ? "up" : (rd < raw[g].n ? "down" : "exactly");
+      var text = g + ": " + members[g] + " x " + delegates + " / " + attendees + " = " +
+        decUnits(key4[g], places) + ", rounds " + direction + " to " + r;
+      if (r < 1n) text += "; raised to 1: a viable group gets at least one delegate (rules.md §5.1)";
+      log.push(step("round", text, g));
+      a[g] = r > 1n ? r : 1n;
+    });
+    var sumA = function () { return groups.reduce(function (s, g) { return s + a[g]; }, 0n); };
+    log.push(step("total", "Rounded total " + sumA() + "; delegates to elect " + delegates + "."));
+
+    for (;;) {
+      var active = groups.filter(function (g) { return a[g] > 0n; });
+      var total = sumA();
+      if (total === delegates) break;
+      var keys, tied, outcome, reason, i;
+      if (total < delegates) {
+        var short = delegates - total;
+        if (result.must_realign.length) {
+          // Option all-realign (rules.md §10, §11 Q8): the zeroed groups realign first.
+          var noteR = result.must_realign.join(", ") + " must realign; " + short + " delegate(s) " +
+            "wait for the new final alignment (IDP 2020 app behaviour, rules.md §10, Q8).";
+          log.push(step("note", noteR));
+          result.notes.push(noteR);
+          break;
+        }
+        if (!active.length) {
+          var note0 = "Every viable group must realign; no delegate can be allocated yet.";
+          log.push(step("note", note0));
+          result.notes.push(note0);
+          break;
+        }
+        keys = {};
+        active.forEach(function (g) { keys[g] = key4[g] - a[g] * unit; });
+        var best = active.reduce(function (m, g) { return keys[g] > m ? keys[g] : m; }, keys[active[0]]);
+        tied = active.filter(function (g) { return keys[g] === best; });
+        if (BigInt(tied.length) <= short) {
+          tied.forEach(function (g) {
+            a[g] += 1n;
+            log.push(step("add", "+1 to " + g + " (now " + a[g] + "): its share is the closest to " +
+              "the next whole number (decimal " + decUnits(best, places) + "); " + short + " short", g));
+          });
+          continue;
+        }
+        reason = tied.length + " groups tie at decimal " + decUnits(best, places) + " for " + short +
+          " remaining delegate(s)";
+        outcome = tosses.decide(tied, Number(short), "gain", reason);
+        if (outcome.pending) {
+          result.pending = outcome.pending;
+          log.push(step("tie", "Tie: " + reason + "; a " + tosses.method + " decides who gains."));
+          break;
+        }
+        outcome.winners.forEach(function (g) {
+          a[g] += 1n;
+          log.push(step("toss", "+1 to " + g + " (now " + a[g] + "): won the " + tosses.method, g));
+        });
+        continue;
+      }
+
+      var excess = total - delegates;
+      var floor = rules.protect_only_delegate ? 2n : 1n;
+      var eligible = active.filter(function (g) { return a[g] >= floor; });
+      if (eligible.length) {
+        keys = {};
+        eligible.forEach(function (g) { keys[g] = key4[g] - (a[g] - 1n) * unit; });
+        var worst = eligible.reduce(function (m, g) { return keys[g] < m ? keys[g] : m; }, keys[eligible[0]]);
+        tied = eligible.filter(function (g) { return keys[g] === worst; });
+        var why = "furthest from rounding up";
+        if (rules.protect_only_delegate && eligible.length < active.length) {
+          why += "; groups holding only one delegate are protected (rules.md §5.3)";
+        }
+        if (BigInt(tied.length) <= excess) {
+          tied.forEach(function (g) {
+            a[g] -= 1n;
+            log.push(step("remove", "-1 from " + g + " (now " + a[g] + "): decimal " +
+              decUnits(worst, places) + ", " + why + "; " + excess + " too many", g));
+          });
+          continue;
+        }
+        reason = tied.length + " groups tie at decimal " + decUnits(worst, places) + " and " + excess +
+          " delegate(s) must be removed";
+        outcome = tosses.decide(tied, Number(excess), "lose", reason);
+        if (outcome.pending) {
+          tied.forEach(function (g) { a[g] -= 1n; });
+          result.pending = outcome.pending;
+          log.push(step("tie", "Tie: " + reason + "; a " + tosses.method + " decides who keeps."));
+          break;
+        }
+        for (i = 0; i < tied.length; i++) {
+          var gl = tied[i];
+          if (outcome.winners.indexOf(gl) < 0) {
+            a[gl] -= 1n;
+            log.push(step("toss", "-1 from " + gl + " (now " + a[gl] + "): lost the " + tosses.method, gl));
+          } else {
+            log.push(step("toss", gl + " keeps " + a[gl] + ": won the " + tosses.method, gl));
+          }
+        }
+        continue;
+      }
+
+      // Every viable group holds a single delegate: more viable groups than delegates.
+      if (rules.overshoot === "award-extra") {
+        var note = active.length + " viable groups for " + delegates + " delegates: every viable " +
+          "group keeps its delegate and the precinct awards " + total + " (rules.md §5.7 step 5, " +
+          "Nevada Principle 2)";
+        log.push(step("extra", note));
+        result.notes.push(note);
+        break;
+      }
+      var smallest = active.reduce(function (m, g) { return key4[g] < m ? key4[g] : m; }, key4[active[0]]);
+      tied = active.filter(function (g) { return key4[g] === smallest; });
+      if (rules.overshoot_ties === "all-realign") {
+        tied.forEach(function (g) {
+          a[g] = 0n;
+          result.must_realign.push(g);
+          log.push(step("zero", g + " loses its delegate and must realign: smallest group (share " +
+            decUnits(smallest, places) + "); more viable groups than delegates (IDP 2020 app " +
+            "behaviour, rules.md §10, Q8)", g));
+        });
+        continue;
+      }
+      if (BigInt(tied.length) <= excess) {
+        tied.forEach(function (g) {
+          a[g] = 0n;
+          log.push(step("zero", g + " loses its only delegate: the smallest group (share " +
+            decUnits(smallest, places) + ") when more groups are viable than there are delegates " +
+            "(rules.md §5.7 step 5)", g));
+        });
+        continue;
+      }
+      reason = tied.length + " equally small groups (share " + decUnits(smallest, places) + ") and " +
+        excess + " must lose their delegate: more viable groups than delegates";
+      outcome = tosses.decide(tied, Number(excess), "lose", reason);
+      if (outcome.pending) {
+        tied.forEach(function (g) { a[g] -= 1n; });
+        result.pending = outcome.pending;
+        log.push(step("tie", "Tie: " + reason + "; a " + tosses.method + " decides who keeps."));
+        break;
+      }
+      for (i = 0; i < tied.length; i++) {
+        var gz = tied[i];
+        if (outcome.winners.indexOf(gz) < 0) {
+          a[gz] = 0n;
+          log.push(step("toss", gz + " loses its only delegate: lost the " + tosses.method, gz));
+        } else {
+          log.push(step("toss", gz + " keeps its delegate: won the " + tosses.method, gz));
+        }
+      }
+    }
+    return result;
+  }
+
+  // ---- one precinct (core/precinct.py) ---------------------------------------------------------
+
+  function lines(data, viableFirst, viable, raw, rounded, delegates) {
+    var names = Object.keys(data.final).concat(data.first ? Object.keys(data.first) : []);
+    return sorted(Array.from(new Set(names))).map(function (g) {
+      var value = getOr(raw, g, null);
+      var r = getOr(rounded, g, null);
+      return {
+        group: g,
+        first: data.first === null ? null : Number(getOr(data.first, g, 0n)),
+        final: Number(getOr(data.final, g, 0n)),
+        viable_first: viableFirst === null ? null : viableFirst.indexOf(g) >= 0,
+        viable: viable.indexOf(g) >= 0,
+        raw: value === null ? null : fracStr(value),
+        raw_decimal: value === null ? null : decimalStr(value, 4),
+        rounded: r === null ? null : Number(r),
+        delegates: Number(getOr(delegates, g, 0n)),
+      };
+    });
+  }
+
+  function numMap(m) {
+    var out = {};
+    Object.keys(m).forEach(function (g) { out[g] = Number(m[g]); });
+    return out;
+  }
+
+  function result(rules, data, fields) {
+    var delegates = fields.delegates || {};
+    var awarded = Object.keys(delegates).reduce(function (s, g) { return s + Number(delegates[g]); }, 0);
+    return {
+      ruleset: rules.name,
+      delegates_to_elect: Number(data.delegates),
+      attendees: Number(data.attendees),
+      threshold: fields.threshold === null || fields.threshold === undefined ? null : Number(fields.threshold),
+      viable_first: fields.viable_first === undefined ? null : fields.viable_first,
+      viable: fields.viable || [],
+      delegates: numMap(delegates),
+      awarded: awarded,
+      pending_tie: fields.pending || null,
+      ties: fields.ties || [],
+      must_realign: fields.must_realign || [],
+      undecided: !!fields.undecided,
+      complete: !fields.pending && !fields.undecided && !(fields.must_realign || []).length,
+      groups: fields.lines,
+      notes: fields.notes || [],
+      log: fields.log || [],
+    };
+  }
+
+  function noDelegates(rules, data) {
+    var note = "This precinct elects no delegates (D = 0): nothing to allocate.";
+    return result(rules, data, { threshold: null, viable_first: null, viable: [],
+      lines: lines(data, null, [], {}, {}, {}), log: [step("note", note)], notes: [note] });
+  }
+
+  function oneDelegate(rules, data, tosses) {
+    var log = [], notes = [];
+    var final = {};
+    Object.keys(data.final).forEach(function (g) { if (data.final[g] > 0n) final[g] = data.final[g]; });
+    var names = Object.keys(final);
+    var pending = null, winner = null, undecided = false, candidates = [];
+    var rule = rules.one_delegate;
+    var top, leaders;
+    if (!names.length) {
+      undecided = true;
+      notes.push("Nobody is in any group: the single delegate cannot be elected yet.");
+    } else {
+      top = names.reduce(function (m, g) { return final[g] > m ? final[g] : m; }, final[names[0]]);
+      leaders = sorted(names.filter(function (g) { return final[g] === top; }));
+      candidates = leaders;
+      if (rule === "majority-vote") {
+        var cast = names.reduce(function (s, g) { return s + final[g]; }, 0n);
+        log.push(step("rule", "One delegate: no preference groups; a simple majority of the " + cast +
+          " votes cast elects it (rules.md §5.6, 2016)."));
+        if (2n * top > cast) winner = leaders[0];
+        else {
+          undecided = true;
+          notes.push("No one has a majority of the " + cast + " votes cast: the caucus votes again.");
+        }
+      } else if (rule === "strict-majority") {
+        log.push(step("rule", "One delegate: a group needs more than half of the " + data.attendees +
+          " attendees (strict majority option, rules.md §11 Q2)."));
+        if (2n * top > data.attendees) winner = leaders[0];
+        else {
+          undecided = true;
+          notes.push("No group has more than half of the attendees: no delegate yet " +
+            "(rules.md §11 Q2 leaves what happens next open).");
+        }
+      } else {
+        log.push(step("rule", "One delegate: the largest final group wins it; a tie goes to a " +
+          tosses.method + " (rules.md §5.6)."));
+        if (leaders.length === 1) winner = leaders[0];
+        else {
+          var reason = leaders.length + " groups tie as the largest with " + top + " each";
+          var outcome = tosses.decide(leaders, 1, "gain", reason);
+          if (outcome.pending) {
+            pending = outcome.pending;
+            log.push(step("tie", "Tie: " + reason + "; a " + tosses.method + " decides."));
+          } else {
+            winner = outcome.winners[0];
+            log.push(step("toss", winner + " won the " + tosses.method, winner));
+          }
+        }
+      }
+    }
+    var delegates = {};
+    if (winner !== null) {
+      delegates[winner] = 1n;
+      log.push(step("award", winner + " elects the precinct's delegate (" + final[winner] + ").", winner));
+    }
+    notes.forEach(function (n) { log.push(step("note", n)); });
+    return result(rules, data, { threshold: null, viable_first: null, viable: candidates,
+      lines: lines(data, null, candidates, {}, {}, delegates), delegates: delegates,
+      pending: pending, ties: tosses.records, log: log, notes: notes, undecided: undecided });
+  }
+
+  function manyDelegates(rules, data, tosses) {
+    var fraction = thresholdFraction(rules, data.delegates);
+    var threshold = viabilityThreshold(rules, data.delegates, data.attendees);
+    var log = [step("threshold", "Viability threshold: " + fracStr(fraction) + " x " + data.attendees +
+      " attendees = " + decimalStr(frac(fraction.n * data.attendees, fraction.d), 4) +
+      ", rounded up to " + threshold + " (rules.md §3).")];
+    var viableFirst = null;
+    if (data.first !== null) {
+      viableFirst = viableGroups(data.first, threshold);
+      log.push(step("viable-first", "Viable after the first alignment: " + (viableFirst.join(", ") || "none")));
+    }
+    var viable = viableGroups(data.final, threshold);
+    if (rules.first_viability_sticks && viableFirst && viableFirst.length) {
+      var kept = viableFirst.filter(function (g) {
+        return viable.indexOf(g) < 0 && getOr(data.final, g, 0n) > 0n;
+      });
+      kept.forEach(function (g) {
+        log.push(step("viable", g + " stays viable: it was viable in the first alignment " +
+          "(option first_viability_sticks, rules.md §11 Q3)", g));
+      });
+      viable = sorted(Array.from(new Set(viable.concat(kept))));
+    }
+    log.push(step("viable", "Viable in the final alignment: " + (viable.join(", ") || "none")));
+    var notes = [];
+    if (!viable.length) {
+      notes.push("No group is viable: no delegate can be allocated; the caucus must realign.");
+      log.push(step("note", notes[notes.length - 1]));
+      return result(rules, data, { threshold: threshold, viable_first: viableFirst, viable: [],
+        lines: lines(data, viableFirst, [], {}, {}, {}), log: log, notes: notes, undecided: true });
+    }
+    var members = {};
+    viable.forEach(function (g) { members[g] = data.final[g]; });
+    var alloc = allocate(rules, data.delegates, data.attendees, members, tosses);
+    log = log.concat(alloc.log);
+    notes = notes.concat(alloc.notes);
+    var delegates = {};
+    sorted(Object.keys(alloc.delegates)).forEach(function (g) {
+      if (alloc.delegates[g] > 0n) delegates[g] = alloc.delegates[g];
+    });
+    if (alloc.pending === null) {
+      Object.keys(delegates).forEach(function (g) {
+        log.push(step("award", g + ": " + delegates[g] + " delegate(s)", g));
+      });
+    }
+    return result(rules, data, { threshold: threshold, viable_first: viableFirst, viable: viable,
+      lines: lines(data, viableFirst, viable, alloc.raw, alloc.rounded, delegates),
+      delegates: delegates, pending: alloc.pending, ties: tosses.records, log: log, notes: notes,
+      must_realign: alloc.must_realign });
+  }
+
+  function computePrecinct(rules, input, knownGroups) {
+    validateInput(rules, input, knownGroups);
+    var data = toBig(input);
+    var tosses = new TossBook(data.toss_winners, rules.tie_method);
+    var out;
+    if (data.delegates === 0n) out = noDelegates(rules, data);
+    else if (data.delegates === 1n) out = oneDelegate(rules, data, tosses);
+    else out = manyDelegates(rules, data, tosses);
+    tosses.checkAllUsed();
+    return out;
+  }
+
+  function compute(rules, input, knownGroups) {
+    try {
+      return { ok: true, result: computePrecinct(rules, input, knownGroups) };
+    } catch (e) {
+      if (e instanceof ValidationError) return { ok: false, problems: e.problems };
+      throw e;
+    }
+  }
+
+  root.CaucusMath = {
+    compute: compute,
+    viabilityThreshold: function (rules, delegates, attendees) {
+      var t = viabilityThreshold(rules, BigInt(delegates), BigInt(attendees));
+      return t === null ? null : Number(t);
+    },
+    thresholdFraction: function (rules, delegates) {
+      var f = thresholdFraction(rules, BigInt(delegates));
+      return f === null ? null : fracStr(f);
+    },
+  };
+})(typeof window !== "undefined" ? window : globalThis);

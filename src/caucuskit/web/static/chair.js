@@ -1,0 +1,555 @@
+/* chair.js: the precinct chair's worksheet on a phone.
+ *
+ * Sign in (precinct + access code) -> head count (threshold) -> first alignment (viable groups,
+ * who may realign) -> final alignment (delegates live, the math step by step, coin toss or card
+ * draw when needed) -> review -> send through the outbox (resent with the same Idempotency-Key
+ * until acknowledged) -> receipt. The math runs on the phone with CaucusMath (caucus-math.js, the
+ * port of the server's core) so it works with no signal; without the ruleset it asks the
+ * server's preview endpoint. Everything typed is kept in localStorage.
+ */
+(function () {
+  "use strict";
+  var E = JSON.parse(document.getElementById("election-data").textContent);
+  var SESSION = "caucuskit.chair.session.v1";
+  var $ = function (sel) { return document.querySelector(sel); };
+  var $$ = function (sel) { return Array.prototype.slice.call(document.querySelectorAll(sel)); };
+
+  var session = readJSON(SESSION);
+  var draft = null;
+  var lastResult = null;
+  var previewTimer = null;
+
+  function readJSON(key) { try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { return null; } }
+  function writeJSON(key, v) { localStorage.setItem(key, JSON.stringify(v)); }
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function draftKey() { return "caucuskit.chair.draft.v1." + session.precinct.id; }
+  function saveDraft() { writeJSON(draftKey(), draft); }
+  function groups() { return (session && session.precinct.candidates) || E.candidates || []; }
+  function rules() { return E.rules || (session && session.rules) || null; }
+  function fmtTime(iso) {
+    if (!iso) return "";
+    var d = new Date(iso);
+    return isNaN(d.getTime()) ? iso : d.toLocaleTimeString([], { hour: "numeric", minute: "2-digit", second: "2-digit" });
+  }
+  function intOrNull(v) {
+    if (v === "" || v === null || v === undefined) return null;
+    var n = Number(v);
+    return Number.isInteger(n) ? n : v;
+  }
+
+  // ------------------------------------------------------------------ sign in
+  var countySel = $("#county"), precinctSel = $("#precinct");
+  countySel.addEventListener("change", function () {
+    precinctSel.disabled = true;
+    precinctSel.innerHTML = "<option value=''>Loading…</option>";
+    if (!countySel.value) { precinctSel.innerHTML = "<option value=''>Choose the county first</option>"; return; }
+    fetch("/api/v1/public/counties/" + encodeURIComponent(countySel.value)).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    }).then(function (doc) {
+      var opts = ["<option value=''>Choose your precinct…</option>"];
+      (doc.children || []).forEach(function (p) {
+        opts.push("<option value='" + esc(p.id) + "'>" + esc(p.name) + "</option>");
+      });
+      precinctSel.innerHTML = opts.join("");
+      precinctSel.disabled = false;
+    }).catch(function () {
+      precinctSel.innerHTML = "<option value=''>Could not load the precincts: no connection?</option>";
+    });
+  });
+
+  $("#signin-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var msg = $("#signin-msg");
+    msg.innerHTML = "";
+    var code = $("#code").value.trim();
+    if (!precinctSel.value || !code) {
+      msg.innerHTML = "<p class='msg bad'>Choose your county and precinct and type the access code.</p>";
+      return;
+    }
+    fetch("/api/v1/chair/signin", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ precinct_id: precinctSel.value, code: code }),
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (data) { return { r: r, data: data }; });
+    }).then(function (x) {
+      if (!x.r.ok) {
+        var text = x.r.status === 401 ? "That access code is not right for this precinct. Check it and try again."
+          : x.r.status === 429 ? "Too many wrong codes: wait " + (x.r.headers.get("Retry-After") || "a few") + " seconds."
+          : (x.data.message || "The server refused: HTTP " + x.r.status);
+        msg.innerHTML = "<p class='msg bad'>" + esc(text) + "</p>";
+        return;
+      }
+      session = { precinct: x.data.precinct, code: code, signed_in_at: x.data.signed_in_at,
+        current: x.data.current, rules: x.data.precinct.rules || null };
+      writeJSON(SESSION, session);
+      start();
+    }).catch(function () {
+      msg.innerHTML = "<p class='msg bad'>No connection to the server. Signing in needs a signal once; " +
+        "try again where the signal is better (you can sign in days ahead).</p>";
+    });
+  });
+
+  $("#signout").addEventListener("click", function () {
+    localStorage.removeItem(SESSION);
+    session = null;
+    $("#chair-app").hidden = true;
+    $("#step-signin").hidden = false;
+    renderOutbox();
+  });
+
+  // ------------------------------------------------------------------ steps
+  function show(step) {
+    draft.step = step;
+    saveDraft();
+    $$("#chair-app section[data-step]").forEach(function (s) { s.hidden = s.getAttribute("data-step") !== step; });
+    $$(".steps-nav li").forEach(function (li) {
+      if (li.getAttribute("data-for") === step) li.setAttribute("aria-current", "step");
+      else li.removeAttribute("aria-current");
+    });
+    if (step === "review") renderReview();
+    if (step === "sent") renderSent();
+    var h = document.querySelector("section[data-step='" + step + "'] h2");
+    if (h) { h.setAttribute("tabindex", "-1"); h.focus(); }
+  }
+  $$("[data-go]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var to = b.getAttribute("data-go");
+      if (to === "final" && draft.final_untouched) {
+        draft.final = Object.assign({}, draft.first);
+        fillTable("final");
+      }
+      show(to);
+      recompute();
+    });
+  });
+
+  function start() {
+    $("#step-signin").hidden = true;
+    $("#chair-app").hidden = false;
+    var p = session.precinct;
+    $("#who").textContent = p.county + ": " + p.name;
+    $("#who-detail").textContent = (p.delegates === null ? "Satellite site: delegates from turnout"
+      : "Elects " + p.delegates + " county delegate" + (p.delegates === 1 ? "" : "s")) +
+      (p.sde_value_display ? " · worth " + p.sde_value_display + " SDEs" : "") +
+      " · signed in " + fmtTime(session.signed_in_at);
+    draft = readJSON(draftKey()) || { step: "headcount", attendees: null, first: {}, final: {},
+      tosses: [], final_untouched: true };
+    $("#attendees").value = draft.attendees === null ? "" : draft.attendees;
+    buildTable("first");
+    buildTable("final");
+    show(draft.step || "headcount");
+    recompute();
+    renderOutbox();
+  }
+
+  function buildTable(which) {
+    var body = $("#" + which + "-table tbody");
+    body.innerHTML = groups().map(function (g) {
+      var id = which + "-" + g.replace(/[^A-Za-z0-9]/g, "_");
+      return "<tr data-group='" + esc(g) + "'><th scope='row'><label for='" + id + "'>" + esc(g) +
+        "</label></th><td class='num'><input id='" + id + "' type='number' inputmode='numeric' min='0' step='1' data-which='" +
+        which + "' data-group='" + esc(g) + "'></td></tr>";
+    }).join("");
+    fillTable(which);
+    $$("#" + which + "-table input").forEach(function (input) {
+      input.addEventListener("input", function () {
+        var v = intOrNull(input.value);
+        if (v === null || v === 0) delete draft[which][input.getAttribute("data-group")];
+        else draft[which][input.getAttribute("data-group")] = v;
+        if (which === "final") draft.final_untouched = false;
+        if (draft.tosses.length) {
+          draft.tosses = [];
+          draft.tosses_cleared = true;
+        }
+        saveDraft();
+        recompute();
+      });
+    });
+  }
+  function fillTable(which) {
+    $$("#" + which + "-table input").forEach(function (input) {
+      var v = draft[which][input.getAttribute("data-group")];
+      input.value = v === undefined ? "" : v;
+    });
+  }
+
+  $("#attendees").addEventListener("input", function () {
+    draft.attendees = intOrNull($("#attendees").value);
+    if (draft.tosses.length) { draft.tosses = []; draft.tosses_cleared = true; }
+    saveDraft();
+    recompute();
+  });
+
+  // ------------------------------------------------------------------ the math
+  function input(withTosses) {
+    return {
+      delegates: session.precinct.delegates,
+      attendees: draft.attendees === null ? 0 : draft.attendees,
+      first: Object.assign({}, draft.first),
+      final: Object.assign({}, draft.final),
+      toss_winners: withTosses ? draft.tosses.map(function (t) { return t.winner; }) : [],
+    };
+  }
+
+  function recompute() {
+    if (!session) return;
+    renderThreshold();
+    renderFirst();
+    var r = rules();
+    if (r && session.precinct.delegates !== null) {
+      var out = CaucusMath.compute(r, input(true), groups());
+      lastResult = out;
+      renderFinal(out);
+    } else {
+      schedulePreview();
+    }
+  }
+
+  function schedulePreview() {
+    if (previewTimer) clearTimeout(previewTimer);
+    previewTimer = setTimeout(function () {
+      var body = reportBody();
+      delete body.code;
+      fetch("/api/v1/chair/preview", { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body) }).then(function (r) {
+        return r.json().then(function (d) { return { r: r, d: d }; });
+      }).then(function (x) {
+        lastResult = x.r.ok ? { ok: true, result: x.d.worksheet } : { ok: false, problems: x.d.problems || [] };
+        renderFinal(lastResult);
+      }).catch(function () {
+        $("#delegates").innerHTML = "<p class='msg warn'>The live math needs the server for this precinct, and " +
+          "there is no connection. You can still send the counts; the server computes the delegates.</p>";
+      });
+    }, 400);
+  }
+
+  function thresholdInfo() {
+    var r = rules(), D = session.precinct.delegates, N = draft.attendees;
+    if (!r || D === null || !Number.isInteger(N) || N < 1) return null;
+    if (D <= 1) return { one: true };
+    return { fraction: CaucusMath.thresholdFraction(r, D), value: CaucusMath.viabilityThreshold(r, D, N) };
+  }
+
+  function pct(fr) {
+    var p = fr.split("/"), v = Number(p[0]) / Number(p[1] || 1) * 100;
+    return (Math.round(v * 100) / 100) + "%";
+  }
+
+  function renderThreshold() {
+    var box = $("#threshold"), info = thresholdInfo();
+    box.hidden = false;
+    var D = session.precinct.delegates;
+    if (D === 0) { box.className = "msg warn"; box.textContent = "This precinct elects no delegates."; return; }
+    if (!info) {
+      box.className = "msg warn";
+      box.textContent = D === null ? "Satellite site: the server works out the delegates from the turnout."
+        : "Enter the number of people present to see the viability threshold.";
+      return;
+    }
+    box.className = "msg ok";
+    if (info.one) {
+      box.innerHTML = "This precinct elects <b>one</b> delegate: there is no viability threshold; " +
+        "the largest final group wins it (a tie goes to a " + esc(rules().tie_method) + ").";
+      return;
+    }
+    box.innerHTML = "Viability threshold: <b class='big'>" + info.value + "</b> people " +
+      "<span class='sub'>(" + pct(info.fraction) + " of " + draft.attendees + " = " + info.fraction +
+      " × " + draft.attendees + ", rounded up)</span>";
+  }
+
+  function sum(m) { return Object.keys(m).reduce(function (s, g) { return s + (Number(m[g]) || 0); }, 0); }
+
+  function renderFirst() {
+    var info = thresholdInfo();
+    var viable = [], below = [];
+    $$("#first-table tr").forEach(function (tr) {
+      var g = tr.getAttribute("data-group"), n = draft.first[g] || 0;
+      tr.classList.remove("viable", "below");
+      if (info && !info.one && n > 0) {
+        if (n >= info.value) { tr.classList.add("viable"); viable.push(g); }
+        else { tr.classList.add("below"); below.push(g); }
+      }
+    });
+    var total = sum(draft.first), N = draft.attendees;
+    var html = "<p>In groups: <b>" + total + "</b>" + (Number.isInteger(N) ? " of " + N + " present" : "") + ".</p>";
+    if (Number.isInteger(N) && total > N) {
+      html += "<p class='msg bad'>More people in groups (" + total + ") than were present (" + N + "): check the counts.</p>";
+    }
+    if (info && !info.one) {
+      html += "<p>Viable (" + info.value + " or more): <b>" + (viable.map(esc).join(", ") || "none") + "</b></p>";
+    }
+    $("#first-status").innerHTML = html;
+    var r = rules();
+    var rule = $("#realign-rule");
+    if (!r) { rule.textContent = ""; return; }
+    if (r.realignment === "anyone") {
+      rule.innerHTML = "Realignment: <b>anyone may change groups</b> for the final alignment.";
+    } else if (info && !info.one) {
+      rule.innerHTML = "Realignment: members of the groups that are <b>not viable</b> (" +
+        (below.map(esc).join(", ") || "none") + ") may join another group or combine; members of " +
+        "<b>viable</b> groups (" + (viable.map(esc).join(", ") || "none") + ") stay where they are.";
+    } else {
+      rule.innerHTML = "Realignment: only members of groups that are not viable may move.";
+    }
+  }
+
+  function fieldInput(field) {
+    if (field === "attendees") return $("#attendees");
+    var m = /^(first|final)\.(.+)$/.exec(field);
+    if (!m) return null;
+    return document.querySelector("input[data-which='" + m[1] + "'][data-group='" + CSS.escape(m[2]) + "']");
+  }
+
+  function renderFinal(out) {
+    $$("input[aria-invalid]").forEach(function (i) { i.removeAttribute("aria-invalid"); });
+    var probs = $("#final-problems"), tie = $("#tie"), dl = $("#delegates"), steps = $("#math-steps");
+    probs.innerHTML = ""; tie.hidden = true; tie.innerHTML = "";
+    var cleared = draft.tosses_cleared ? "<p class='msg warn'>The counts changed, so the recorded " +
+      "coin toss was cleared. If there is still a tie, toss again.</p>" : "";
+    if (!out.ok) {
+      var hasCounts = Object.keys(draft.final).length > 0;
+      probs.innerHTML = cleared + (hasCounts ? "<ul class='problems'>" + out.problems.map(function (p) {
+        var el = fieldInput(p.field);
+        if (el) el.setAttribute("aria-invalid", "true");
+        return "<li>" + esc(p.message) + " <span class='sub'>(" + esc(p.field) + ")</span></li>";
+      }).join("") + "</ul>" : "");
+      dl.innerHTML = hasCounts ? "" : "<p class='sub'>Enter the final head counts.</p>";
+      steps.innerHTML = "";
+      markFinal(null);
+      return;
+    }
+    var res = out.result;
+    probs.innerHTML = cleared;
+    markFinal(res);
+    if (res.pending_tie) renderTie(res.pending_tie);
+    var names = Object.keys(res.delegates);
+    var rows = (res.groups || []).filter(function (g) { return g.final > 0 || g.delegates > 0; })
+      .sort(function (a, b) { return b.delegates - a.delegates || b.final - a.final; })
+      .map(function (g) {
+        return "<tr class='" + (g.viable ? "viable" : "below") + "'><th scope='row'>" + esc(g.group) +
+          "</th><td class='num'>" + g.final + "</td><td class='num'>" + (g.raw_decimal || "–") +
+          "</td><td class='num'><b>" + g.delegates + "</b></td></tr>";
+      }).join("");
+    dl.innerHTML = "<h3>Delegates " + (res.complete ? "" : "so far ") + "(" + res.awarded + " of " +
+      res.delegates_to_elect + ")</h3><table class='counts'><thead><tr><th scope='col'>Group</th>" +
+      "<th scope='col' class='num'>Final</th><th scope='col' class='num'>Final × D ÷ N</th>" +
+      "<th scope='col' class='num'>Delegates</th></tr></thead><tbody>" + rows + "</tbody></table>" +
+      (res.notes || []).map(function (n) { return "<p class='msg warn'>" + esc(n) + "</p>"; }).join("") +
+      (names.length ? "" : "");
+    steps.innerHTML = (res.log || []).map(function (s) { return "<li>" + esc(s.text) + "</li>"; }).join("");
+  }
+
+  function markFinal(res) {
+    $$("#final-table tr").forEach(function (tr) {
+      tr.classList.remove("viable", "below");
+      if (!res || res.threshold === null) return;
+      var g = tr.getAttribute("data-group"), n = draft.final[g] || 0;
+      if (n > 0) tr.classList.add(res.viable.indexOf(g) >= 0 ? "viable" : "below");
+    });
+  }
+
+  function renderTie(t) {
+    var tie = $("#tie");
+    var method = t.method, Method = method.charAt(0).toUpperCase() + method.slice(1);
+    var what = t.action === "gain"
+      ? t.delegates + " delegate" + (t.delegates === 1 ? "" : "s") + " to gain: the winner" +
+        (t.winners_needed === 1 ? " gets it" : "s get one each")
+      : t.delegates + " delegate" + (t.delegates === 1 ? "" : "s") + " to lose: the winner" +
+        (t.winners_needed === 1 ? " keeps its delegate" : "s keep theirs");
+    var choose = t.winners_needed === 1
+      ? t.groups.map(function (g) {
+          return "<label class='inline'><input type='radio' name='toss-winner' value='" + esc(g) + "'> " + esc(g) + " won</label>";
+        }).join(" ")
+      : t.groups.map(function (g) {
+          return "<label class='inline'><input type='checkbox' name='toss-winner' value='" + esc(g) + "'> " + esc(g) + " won</label>";
+        }).join(" ");
+    tie.innerHTML = "<h3>" + esc(Method) + " needed</h3><p>Between <b>" + t.groups.map(esc).join("</b> and <b>") +
+      "</b>: " + esc(what) + ".</p><p class='sub'>" + esc(t.reason) + ".</p>" +
+      "<fieldset><legend>Who won the " + esc(method) + "?" + (t.winners_needed > 1 ? " (choose " + t.winners_needed + ")" : "") +
+      "</legend>" + choose + "</fieldset>" +
+      "<label for='witness-1'>Witness</label><input id='witness-1' type='text' autocomplete='off' placeholder='Name (group)'>" +
+      "<label for='witness-2'>Second witness</label><input id='witness-2' type='text' autocomplete='off' placeholder='Name (group)'>" +
+      "<div id='toss-msg' role='alert'></div>" +
+      "<div class='actions'><button type='button' id='record-toss'>Record the " + esc(method) + "</button></div>";
+    tie.hidden = false;
+    $("#record-toss").addEventListener("click", function () {
+      var won = $$("#tie input[name='toss-winner']:checked").map(function (i) { return i.value; });
+      var witnesses = [$("#witness-1").value.trim(), $("#witness-2").value.trim()].filter(Boolean);
+      var msg = $("#toss-msg");
+      if (won.length !== t.winners_needed) {
+        msg.innerHTML = "<p class='msg bad'>Choose " + t.winners_needed + " winner" + (t.winners_needed === 1 ? "" : "s") + ".</p>";
+        return;
+      }
+      if (!witnesses.length) {
+        msg.innerHTML = "<p class='msg bad'>Write the name of at least one witness.</p>";
+        return;
+      }
+      won.forEach(function (w) {
+        draft.tosses.push({ winner: w, witnesses: witnesses, groups: t.groups, delegates: t.delegates,
+          action: t.action, method: t.method });
+      });
+      draft.tosses_cleared = false;
+      saveDraft();
+      recompute();
+    });
+  }
+
+  // ------------------------------------------------------------------ review and send
+  function reportBody() {
+    var body = { precinct_id: session.precinct.id, code: session.code,
+      attendees: draft.attendees === null ? 0 : draft.attendees,
+      first: Object.assign({}, draft.first), final: Object.assign({}, draft.final) };
+    if (draft.tosses.length) {
+      body.tosses = draft.tosses.map(function (t) { return { winner: t.winner, witnesses: t.witnesses }; });
+    }
+    return body;
+  }
+
+  function renderReview() {
+    var out = lastResult, box = $("#review"), sendBtn = $("#send");
+    var res = out && out.ok ? out.result : null;
+    var ready = res && res.complete;
+    sendBtn.disabled = !ready;
+    var rows = groups().filter(function (g) { return draft.first[g] || draft.final[g]; }).map(function (g) {
+      return "<tr><th scope='row'>" + esc(g) + "</th><td class='num'>" + (draft.first[g] || 0) + "</td><td class='num'>" +
+        (draft.final[g] || 0) + "</td><td class='num'><b>" + ((res && res.delegates[g]) || 0) + "</b></td></tr>";
+    }).join("");
+    box.innerHTML = "<table class='counts'><caption>" + esc(session.precinct.county + ": " + session.precinct.name) +
+      " · " + draft.attendees + " present</caption><thead><tr><th scope='col'>Group</th><th scope='col' class='num'>First</th>" +
+      "<th scope='col' class='num'>Final</th><th scope='col' class='num'>Delegates</th></tr></thead><tbody>" + rows + "</tbody></table>" +
+      draft.tosses.map(function (t) {
+        return "<p>" + esc(t.method.charAt(0).toUpperCase() + t.method.slice(1)) + " between " + t.groups.map(esc).join(" and ") +
+          " won by <b>" + esc(t.winner) + "</b>; witnesses: " + t.witnesses.map(esc).join(", ") + ".</p>";
+      }).join("") +
+      (ready ? "<p class='msg ok'>Check the numbers against the paper worksheet, then send.</p>"
+        : "<p class='msg bad'>Not ready to send: " + (res ? (res.pending_tie ? "a " + esc(res.pending_tie.method) +
+          " is still needed" : "the result is not complete") : "fix the problems in the final alignment") + ".</p>");
+  }
+
+  var photoData = null;
+  $("#photo").addEventListener("change", function () {
+    var file = $("#photo").files[0];
+    photoData = null;
+    if (!file) { $("#photo-msg").textContent = ""; return; }
+    shrink(file, 1600).then(function (dataUrl) {
+      photoData = dataUrl;
+      $("#photo-msg").textContent = "Photo ready (" + Math.round(dataUrl.length * 0.75 / 1024) + " KiB); it is sent after the result.";
+    }).catch(function () { $("#photo-msg").textContent = "Could not read that photo."; });
+  });
+  function shrink(file, longest) {
+    return new Promise(function (resolve, reject) {
+      var img = new Image();
+      img.onload = function () {
+        var k = Math.min(1, longest / Math.max(img.width, img.height));
+        var c = document.createElement("canvas");
+        c.width = Math.round(img.width * k); c.height = Math.round(img.height * k);
+        c.getContext("2d").drawImage(img, 0, 0, c.width, c.height);
+        URL.revokeObjectURL(img.src);
+        resolve(c.toDataURL("image/jpeg", 0.7));
+      };
+      img.onerror = reject;
+      img.src = URL.createObjectURL(file);
+    });
+  }
+
+  $("#send-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    if (!lastResult || !lastResult.ok || !lastResult.result.complete) { renderReview(); return; }
+    var p = session.precinct;
+    var item = Outbox.add("/api/v1/chair/reports", reportBody(), {
+      kind: "report", precinct_id: p.id, label: p.county + ": " + p.name,
+      summary: Object.keys(lastResult.result.delegates).map(function (g) {
+        return g + " " + lastResult.result.delegates[g];
+      }).join(", "),
+      photo: photoData,
+    });
+    draft.sent_item = item.id;
+    saveDraft();
+    show("sent");
+  });
+
+  function renderSent() {
+    var items = Outbox.all(), box = $("#sent");
+    var it = items.filter(function (x) { return x.id === draft.sent_item; })[0];
+    if (!it) { box.innerHTML = "<p>Nothing sent yet.</p>"; return; }
+    if (it.state === "acknowledged") {
+      var a = it.answer || {};
+      box.innerHTML = "<p class='msg ok'>The server has your result. " + esc(a.message || "") + "</p>" +
+        "<p>Receipt number (write it on the paper worksheet):</p><p class='receipt' id='receipt'>" + esc(a.receipt || "") + "</p>" +
+        "<p>Status: <b>" + esc(a.status || "") + "</b></p>";
+    } else if (it.state === "refused") {
+      box.innerHTML = "<p class='msg bad'>The server refused this report: " + esc(it.last_error || "") +
+        ". Go back, fix it and send again.</p>";
+    } else {
+      box.innerHTML = "<p class='msg warn'><b>Not yet received by the server.</b> Your result is saved on this " +
+        "phone and is sent again automatically until the server confirms it. Keep this page open; you can " +
+        "also move to where the signal is better.</p>";
+    }
+  }
+
+  // ------------------------------------------------------------------ what the server has
+  function renderOutbox() {
+    var box = $("#outbox");
+    var items = Outbox.all().filter(function (it) {
+      return !session || !it.meta || it.meta.precinct_id === session.precinct.id;
+    });
+    if (!items.length && !(session && session.current)) { box.hidden = true; return; }
+    var got = items.filter(function (it) { return it.state === "acknowledged"; });
+    var waiting = items.filter(function (it) { return it.state === "queued" || it.state === "sending"; });
+    var refused = items.filter(function (it) { return it.state === "refused"; });
+    var html = "<h2>What the server has</h2>";
+    if (got.length) {
+      html += "<p><b>Received by the server:</b></p><ul>" + got.map(function (it) {
+        var a = it.answer || {};
+        return "<li>" + esc(it.meta.label) + " (" + esc(it.meta.summary || "") + "), made " + fmtTime(it.created_at) +
+          ": receipt <b class='receipt-inline'>" + esc(a.receipt || "?") + "</b>, " + esc(a.status || "") +
+          (it.meta.photo_state ? "; photo: " + esc(it.meta.photo_state) : "") + "</li>";
+      }).join("") + "</ul>";
+    } else if (session && session.current) {
+      html += "<p>The server already had a result for this precinct when you signed in.</p>";
+    } else {
+      html += "<p><b>The server has not received any result from this phone.</b></p>";
+    }
+    if (waiting.length) {
+      html += "<p><b>Not yet received (saved on this phone, resent automatically):</b></p><ul>" + waiting.map(function (it) {
+        return "<li>" + esc(it.meta.label) + " (" + esc(it.meta.summary || "") + "), made " + fmtTime(it.created_at) +
+          " — tried " + (it.attempts || 0) + "×" + (it.last_error ? ", last: " + esc(it.last_error) : "") + "</li>";
+      }).join("") + "</ul><div class='actions'><button type='button' class='secondary' id='retry-now'>Try again now</button></div>";
+    }
+    if (refused.length) {
+      html += "<p><b>Refused by the server (fix and send again):</b></p><ul>" + refused.map(function (it) {
+        return "<li>" + esc(it.meta.label) + ", made " + fmtTime(it.created_at) + ": " + esc(it.last_error || "") + "</li>";
+      }).join("") + "</ul>";
+    }
+    box.innerHTML = html;
+    box.hidden = false;
+    var retry = $("#retry-now");
+    if (retry) retry.addEventListener("click", function () { Outbox.flush(); });
+  }
+
+  // A photo follows its report once the report is acknowledged (docs/api-requests.md item 3).
+  function sendPhotos(items) {
+    items.forEach(function (it) {
+      if (it.state !== "acknowledged" || !it.meta || !it.meta.photo || it.meta.photo_queued) return;
+      var a = it.answer || {};
+      var meta = Object.assign({}, it.meta, { photo: null, photo_queued: true, photo_state: "queued" });
+      Outbox.update(it.id, { meta: meta });
+      Outbox.add("/api/v1/chair/reports/" + encodeURIComponent(a.version_id) + "/photo", {
+        code: it.body.code, content_type: "image/jpeg", data: it.meta.photo.split(",")[1],
+      }, { kind: "photo", precinct_id: it.meta.precinct_id, label: it.meta.label + " (photo)", summary: "photo" });
+    });
+  }
+
+  Outbox.onChange(function (items) {
+    sendPhotos(items);
+    renderOutbox();
+    if (draft && draft.step === "sent") renderSent();
+  });
+
+  if (session && session.precinct) start(); else renderOutbox();
+})();

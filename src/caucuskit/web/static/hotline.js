@@ -1,0 +1,161 @@
+/* hotline.js: a hotline or paper operator enters a precinct's worksheet.
+ * The access code comes first (the form stays closed without it); the entry is read back to the
+ * caller; the first entry waits for a second operator's matching entry; a mismatch goes to the
+ * desk and is shown here side by side. */
+(function () {
+  "use strict";
+  var E = JSON.parse(document.getElementById("election-data").textContent);
+  var $ = function (s) { return document.querySelector(s); };
+  var $$ = function (s) { return Array.prototype.slice.call(document.querySelectorAll(s)); };
+  var esc = Staff.esc;
+  var current = null; // {id, name, county, code, channel}
+
+  Staff.signin(function (user) {
+    $("#console").hidden = false;
+    $("#me").textContent = user;
+  });
+  Staff.loadPrecincts($("#h-county"), $("#h-precinct"));
+
+  var body = $("#h-table tbody");
+  body.innerHTML = E.candidates.map(function (g) {
+    var id = g.replace(/[^A-Za-z0-9]/g, "_");
+    return "<tr><th scope='row'>" + esc(g) + "</th>" +
+      "<td class='num'><input type='number' min='0' inputmode='numeric' id='f1-" + id + "' data-group='" + esc(g) + "' data-which='first' aria-label='" + esc(g) + " first alignment'></td>" +
+      "<td class='num'><input type='number' min='0' inputmode='numeric' id='f2-" + id + "' data-group='" + esc(g) + "' data-which='final' aria-label='" + esc(g) + " final alignment'></td></tr>";
+  }).join("");
+  $("#h-toss-winner").innerHTML = "<option value=''>No game of chance</option>" + E.candidates.map(function (g) {
+    return "<option value='" + esc(g) + "'>" + esc(g) + "</option>";
+  }).join("");
+
+  $("#find-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var code = $("#h-code").value.replace(/[\s-]/g, "");
+    var sel = $("#h-precinct");
+    if (!sel.value) { $("#h-code-help").innerHTML = "<span class='msg bad'>Choose the precinct.</span>"; return; }
+    if (code.length < 6) {
+      $("#h-code").setAttribute("aria-invalid", "true");
+      $("#h-code-help").innerHTML = "<span class='msg bad'>No access code, no entry: ask the caller for the code printed in the chair packet.</span>";
+      return;
+    }
+    $("#h-code").removeAttribute("aria-invalid");
+    current = { id: sel.value, name: sel.options[sel.selectedIndex].text,
+      county: $("#h-county").options[$("#h-county").selectedIndex].text, code: $("#h-code").value.trim(),
+      channel: $("#h-channel").value };
+    $("#entry-title").textContent = current.county + ": " + current.name;
+    fetch("/api/v1/public/precincts/" + encodeURIComponent(current.id)).then(function (r) { return r.json(); })
+      .then(function (doc) { if (current) { current.delegates = doc.delegates_to_elect; update(); } })
+      .catch(function () { /* the math hint is optional */ });
+    $("#entry-form").hidden = false;
+    $("#h-answer").innerHTML = "";
+    $("#h-attendees").focus();
+    update();
+  });
+
+  $("#h-cancel").addEventListener("click", reset);
+  function reset() {
+    $("#entry-form").reset();
+    $("#entry-form").hidden = true;
+    current = null;
+  }
+
+  function counts(which) {
+    var out = {};
+    $$("#h-table input[data-which='" + which + "']").forEach(function (i) {
+      var n = i.value === "" ? 0 : Number(i.value);
+      if (n) out[i.getAttribute("data-group")] = Number.isInteger(n) ? n : i.value;
+    });
+    return out;
+  }
+  function report() {
+    var n = $("#h-attendees").value === "" ? 0 : Number($("#h-attendees").value);
+    var r = { precinct_id: current.id, code: current.code, channel: current.channel,
+      attendees: n, first: counts("first"), final: counts("final") };
+    var w = $("#h-toss-winner").value;
+    if (w) {
+      r.tosses = [{ winner: w, witnesses: $("#h-toss-witnesses").value.split(",").map(function (s) { return s.trim(); }).filter(Boolean) }];
+    }
+    return r;
+  }
+  function line(m) {
+    var names = Object.keys(m);
+    return names.length ? names.map(function (g) { return g + " " + m[g]; }).join(", ") : "nobody";
+  }
+  function update() {
+    if (!current) return;
+    var r = report();
+    $("#readback").textContent = current.county + ", " + current.name + ": " + r.attendees + " attendees. First alignment: " +
+      line(r.first) + ". Final alignment: " + line(r.final) + "." +
+      (r.tosses ? " Game of chance won by " + r.tosses[0].winner + (r.tosses[0].witnesses.length ? ", witnessed by " + r.tosses[0].witnesses.join(" and ") : "") + "." : "") +
+      " Is that right?";
+    $("#h-confirmed").checked = false;
+    var math = $("#h-math");
+    var d = current.delegates;
+    if (!E.rules || d === undefined || d === null || !r.attendees) { math.innerHTML = ""; return; }
+    var out = CaucusMath.compute(E.rules, { delegates: d, attendees: r.attendees, first: r.first, final: r.final,
+      toss_winners: r.tosses ? [r.tosses[0].winner] : [] }, E.candidates);
+    if (!out.ok) {
+      math.innerHTML = "<div class='msg warn'><p>Check with the caller:</p><ul class='problems'>" + out.problems.map(function (p) {
+        return "<li>" + esc(p.message) + "</li>"; }).join("") + "</ul></div>";
+      return;
+    }
+    var res = out.result;
+    math.innerHTML = "<p class='msg ok'>Threshold " + (res.threshold === null ? "none" : res.threshold) + "; delegates: " +
+      esc(line(res.delegates)) + (res.pending_tie ? ". <b>A " + esc(res.pending_tie.method) + " is needed between " +
+      esc(res.pending_tie.groups.join(" and ")) + "</b>: ask who won." : "") + "</p>";
+  }
+  $("#entry-form").addEventListener("input", function (ev) { if (ev.target.id !== "h-confirmed") update(); });
+
+  $("#entry-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var msg = $("#h-msg");
+    if (!$("#h-confirmed").checked) {
+      msg.innerHTML = "<p class='msg bad'>Read the entry back to the caller and tick the box when they confirm it.</p>";
+      return;
+    }
+    msg.innerHTML = "";
+    $("#h-send").disabled = true;
+    Staff.api("POST", "/api/v1/operator/reports", report(), { "Idempotency-Key": "op-" + Date.now() + "-" + Math.random().toString(36).slice(2) })
+      .then(function (x) {
+        $("#h-send").disabled = false;
+        if (x.status === 401) {
+          var badLogin = (x.data.problems || []).some(function (p) { return p.field === "authorization"; });
+          if (badLogin) {
+            Staff.signOut();
+            msg.innerHTML = "<p class='msg bad'>Your sign-in was not accepted. <a href='/hotline'>Sign in again</a>.</p>";
+          } else {
+            msg.innerHTML = "<p class='msg bad'>Wrong access code for this precinct: nothing was recorded. " +
+              "Ask the caller to read it again.</p>";
+          }
+          return;
+        }
+        if (!x.ok) { msg.innerHTML = "<div class='msg bad'><p>Refused (HTTP " + x.status + "):</p>" + Staff.problems(x.data) + "</div>"; return; }
+        showAnswer(x.data);
+        reset();
+      }).catch(function () {
+        $("#h-send").disabled = false;
+        msg.innerHTML = "<p class='msg bad'>No answer from the server. Nothing was recorded; try again.</p>";
+      });
+  });
+
+  function showAnswer(a) {
+    var text = {
+      "awaiting-second-entry": "First entry recorded. It counts once a second operator enters the same numbers.",
+      "accepted": "Second entry matches the first: the result is accepted.",
+      "duplicate": "Identical to the precinct's current result: nothing changes.",
+      "conflict": "The precinct already has a different result: held for the results desk.",
+      "entry-mismatch": "This second entry differs from the first: both go to the results desk.",
+    }[a.status] || a.message || a.status;
+    var cls = a.status === "accepted" || a.status === "awaiting-second-entry" || a.status === "duplicate" ? "ok" : "warn";
+    var html = "<div class='msg " + cls + "'><p><b>" + esc(text) + "</b></p><p>Receipt <span class='receipt'>" + esc(a.receipt) +
+      "</span> — read it to the caller.</p></div>";
+    if (a.diff && a.diff.length) {
+      html += "<div class='table-scroll'><table class='results diff' id='mismatch'><caption>Mismatch: first and second entry side by side</caption>" +
+        "<thead><tr><th scope='col'>Field</th><th scope='col' class='num'>First entry</th><th scope='col' class='num'>Second entry</th></tr></thead><tbody>" +
+        a.diff.map(function (d) {
+          return "<tr><th scope='row' class='changed'>" + esc(d.field) + "</th><td class='num changed'>" + esc(d.first_entry) +
+            "</td><td class='num changed'>" + esc(d.second_entry) + "</td></tr>";
+        }).join("") + "</tbody></table></div>";
+    }
+    $("#h-answer").innerHTML = html;
+  }
+})();

@@ -1,0 +1,75 @@
+"""Browser tests: a real results server on a free loopback port, one Chromium per session.
+
+The server is the real app (``create_app``) under uvicorn in a thread, on a temporary SQLite
+database loaded with the shipped Iowa 2020 election; access codes and staff accounts are issued
+through the services, exactly as ``caucus credentials issue`` does.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .support import CHROMIUM_ARGS, PRECINCTS, LiveServer
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    import uvicorn
+
+    from caucuskit.formats.election_file import load_election
+    from caucuskit.services.context import Context
+    from caucuskit.services.credentials import default_accounts, issue_codes
+    from caucuskit.services.settings import Settings
+    from caucuskit.services.setup import init_database
+    from caucuskit.web.app import create_app
+
+    db = tmp_path_factory.mktemp("pages") / "caucus.sqlite"
+    settings = Settings(database_url=str(db), argon2_time_cost=1, argon2_memory_kib=1024)
+    ctx = Context(settings)
+    init_database(ctx.db, load_election("iowa-2020"))
+    codes, _ = issue_codes(ctx, only=list(PRECINCTS))
+    accounts = default_accounts(ctx)
+    port = _free_port()
+    config = uvicorn.Config(create_app(settings, ctx), host="127.0.0.1", port=port,
+                            log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield LiveServer(
+            url=f"http://127.0.0.1:{port}",
+            codes={c.precinct_id: c.code for c in codes},
+            accounts={a.username: a.password for a in accounts},
+        )
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: Path) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()

@@ -1,0 +1,238 @@
+"""End to end in headless Chromium against a real server (tests/web/conftest.py).
+
+Scenarios of issue 6: a chair signs in and reports a real 2020 precinct with its coin toss; the
+public page shows the new totals without a reload; a report made offline arrives exactly once;
+two operators' double entry with a mismatch reaches the desk. Every page is saved as a
+screenshot at phone and desktop width (artifacts/screenshots/).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.request
+from typing import Any
+
+import pytest
+
+from .support import DESKTOP, PHONE, LiveServer, screenshot
+
+pytestmark = pytest.mark.browser
+
+#: Adair "1NW ADAIR", 3 Feb 2020 (IDP 100 % file): D = 8, N = 40, one coin toss.
+ADAIR_1NW = {"Biden": 6, "Buttigieg": 8, "Klobuchar": 8, "Sanders": 9, "Warren": 9}
+#: Adair "2NE STUART": D = 11, N = 43 (first-alignment total); Klobuchar and Sanders tied for
+#: the delegate to remove, Sanders kept it (published SDEs 0.1569 and 0.2353).
+STUART_FIRST = {"Biden": 6, "Buttigieg": 10, "Klobuchar": 9, "Sanders": 10, "Steyer": 7, "Yang": 1}
+STUART_FINAL = {"Buttigieg": 15, "Klobuchar": 10, "Sanders": 10, "Steyer": 7, "Yang": 1}
+#: Adair "3SW FONTANELLE": D = 9, N = 34.
+FONT_FIRST = {"Biden": 9, "Klobuchar": 1, "Sanders": 4, "Steyer": 1, "Warren": 4, "Yang": 15}
+FONT_FINAL = {"Biden": 9, "Sanders": 7, "Yang": 15}
+
+
+def desk_get(server: LiveServer, path: str) -> Any:
+    token = base64.b64encode(f"desk1:{server.accounts['desk1']}".encode()).decode()
+    req = urllib.request.Request(server.url + path, headers={"Authorization": f"Basic {token}"})
+    with urllib.request.urlopen(req, timeout=10) as res:
+        return json.loads(res.read())
+
+
+def chair_sign_in(page: Any, server: LiveServer, precinct_id: str) -> None:
+    page.goto(server.url + "/chair")
+    page.select_option("#county", "adair")
+    page.wait_for_selector(f"#precinct option[value='{precinct_id}']", state="attached")
+    page.select_option("#precinct", precinct_id)
+    page.fill("#code", server.codes[precinct_id])
+    page.click("#signin-form button[type=submit]")
+    page.wait_for_selector("#chair-app:not([hidden])")
+
+
+def fill_counts(page: Any, which: str, counts: dict[str, int]) -> None:
+    for group, n in counts.items():
+        page.fill(f"input[data-which='{which}'][data-group='{group}']", str(n))
+
+
+def chair_worksheet(
+    page: Any, attendees: int, first: dict[str, int], final: dict[str, int]
+) -> None:
+    page.fill("#attendees", str(attendees))
+    page.click("section[data-step=headcount] button[data-go=first]")
+    fill_counts(page, "first", first)
+    page.click("section[data-step=first] button[data-go=final]")
+    if final != first:
+        for group in first:
+            page.fill(f"input[data-which='final'][data-group='{group}']", str(final.get(group, 0)))
+
+
+def test_chair_reports_1nw_adair_with_coin_toss_and_public_page_updates(
+    browser: Any, live_server: LiveServer
+) -> None:
+    public = browser.new_page(viewport=DESKTOP)
+    public.goto(live_server.url + "/results?poll=1")
+    public.evaluate("window.__not_reloaded = true")
+    assert "0 of 1765" in public.inner_text("#live").replace("(", "").replace(")", "")
+
+    context = browser.new_context(viewport=PHONE)
+    chair = context.new_page()
+    chair_sign_in(chair, live_server, "adair--1nw-adair")
+    screenshot(chair, "chair-headcount-phone")
+    chair.fill("#attendees", "40")
+    assert "6" in chair.inner_text("#threshold")  # 15 % of 40 = 6 people
+    chair.click("section[data-step=headcount] button[data-go=first]")
+    fill_counts(chair, "first", ADAIR_1NW)
+    assert "Viable (6 or more): Biden, Buttigieg, Klobuchar, Sanders, Warren" in chair.inner_text(
+        "#first-status")
+    chair.click("section[data-step=first] button[data-go=final]")
+    # Final = first (nobody realigned): the page asks for the coin toss, naming who and how many.
+    tie = chair.locator("#tie")
+    tie.wait_for(state="visible")
+    text = tie.inner_text()
+    assert "Buttigieg" in text and "Klobuchar" in text and "1 delegate to lose" in text
+    screenshot(chair, "chair-coin-toss-phone")
+    chair.check("#tie input[value='Klobuchar']")
+    chair.fill("#witness-1", "J. Doe (Buttigieg)")
+    chair.fill("#witness-2", "A. Roe (Klobuchar)")
+    chair.click("#record-toss")
+    delegates = chair.inner_text("#delegates")
+    assert "Delegates (8 of 8)" in delegates
+    chair.click("#to-review")
+    screenshot(chair, "chair-review-phone")
+    chair.click("#send")
+    chair.wait_for_selector("#receipt")
+    receipt = chair.inner_text("#receipt")
+    assert receipt.startswith("R-")
+    assert "Received by the server" in chair.inner_text("#outbox")
+    screenshot(chair, "chair-receipt-phone")
+
+    # The public page shows the new totals by itself (polling with ETag), no reload.
+    public.wait_for_function(
+        "document.querySelector('#live').innerText.includes('1 of 1765')", timeout=15000)
+    assert public.evaluate("window.__not_reloaded") is True
+    table = public.inner_text("table.results")
+    assert "Klobuchar" in table and "0.157" in table
+    screenshot(public, "results-state-desktop")
+
+    # The coin toss is on the public list, with its witnesses; the precinct shows its math.
+    page = browser.new_page(viewport=PHONE)
+    page.goto(live_server.url + "/results/coin-tosses")
+    tosses = page.inner_text("#live")
+    assert "1NW ADAIR" in tosses and "Klobuchar" in tosses and "J. Doe (Buttigieg)" in tosses
+    page.goto(live_server.url + "/results/precinct/adair--1nw-adair")
+    math = page.inner_text("#live")
+    assert "Klobuchar keeps 2: won the coin toss" in math
+    screenshot(page, "results-precinct-phone")
+    page.close()
+    public.close()
+    context.close()
+
+
+def test_report_made_offline_arrives_exactly_once(browser: Any, live_server: LiveServer) -> None:
+    context = browser.new_context(viewport=PHONE)
+    chair = context.new_page()
+    chair_sign_in(chair, live_server, "adair--2ne-stuart")
+    chair_worksheet(chair, 43, STUART_FIRST, STUART_FINAL)
+    chair.locator("#tie").wait_for(state="visible")
+    chair.check("#tie input[value='Sanders']")
+    chair.fill("#witness-1", "B. Poe (Klobuchar)")
+    chair.click("#record-toss")
+    chair.wait_for_function("document.querySelector('#delegates').innerText.includes('11 of 11')")
+    chair.click("#to-review")
+    context.set_offline(True)
+    chair.click("#send")
+    chair.wait_for_function(
+        "document.querySelector('#outbox').innerText.includes('Not yet received')")
+    assert "Not yet received by the server" in chair.inner_text("#sent")
+    screenshot(chair, "chair-offline-phone")
+    chair.wait_for_timeout(1500)  # more failed attempts while offline
+    history = desk_get(live_server, "/api/v1/desk/precincts/adair--2ne-stuart")
+    assert history["versions"] == []
+    context.set_offline(False)
+    chair.wait_for_selector("#receipt", timeout=20000)
+    assert "Received by the server" in chair.inner_text("#outbox")
+    chair.evaluate("Outbox.flush()")  # a late resend must not create a second version
+    chair.wait_for_timeout(500)
+    history = desk_get(live_server, "/api/v1/desk/precincts/adair--2ne-stuart")
+    assert len(history["versions"]) == 1
+    assert history["current"]["report"]["final"] == STUART_FINAL
+    context.close()
+
+
+def _operator_entry(page: Any, server: LiveServer, user: str, final: dict[str, int]) -> str:
+    page.goto(server.url + "/hotline")
+    page.fill("#staff-user", user)
+    page.fill("#staff-pass", server.accounts[user])
+    page.click("#staff-signin button[type=submit]")
+    page.wait_for_selector("#console:not([hidden])")
+    page.select_option("#h-county", "adair")
+    page.wait_for_selector("#h-precinct option[value='adair--3sw-fontanelle']", state="attached")
+    page.select_option("#h-precinct", "adair--3sw-fontanelle")
+    page.click("#open-entry")  # no code yet: the worksheet stays closed
+    assert page.locator("#entry-form").is_hidden()
+    page.fill("#h-code", server.codes["adair--3sw-fontanelle"])
+    page.click("#open-entry")
+    page.fill("#h-attendees", "34")
+    for group, n in FONT_FIRST.items():
+        page.fill(f"#h-table input[data-which='first'][data-group='{group}']", str(n))
+    for group, n in final.items():
+        page.fill(f"#h-table input[data-which='final'][data-group='{group}']", str(n))
+    assert "34 attendees" in page.inner_text("#readback")
+    page.click("#h-send")
+    assert "tick the box" in page.inner_text("#h-msg")
+    page.check("#h-confirmed")
+    page.click("#h-send")
+    page.wait_for_selector("#h-answer .receipt")
+    return page.inner_text("#h-answer")
+
+
+def test_double_entry_mismatch_reaches_the_desk(browser: Any, live_server: LiveServer) -> None:
+    first = browser.new_page(viewport=DESKTOP)
+    answer = _operator_entry(first, live_server, "operator1", FONT_FINAL)
+    assert "First entry recorded" in answer
+    screenshot(first, "hotline-desktop")
+    second = browser.new_page(viewport=PHONE)
+    wrong = dict(FONT_FINAL, Sanders=6)
+    answer = _operator_entry(second, live_server, "operator2", wrong)
+    assert "differs from the first" in answer
+    mismatch = second.inner_text("#mismatch")
+    assert "final.Sanders" in mismatch and "7" in mismatch and "6" in mismatch
+    screenshot(second, "hotline-mismatch-phone")
+
+    for viewport, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        desk = browser.new_page(viewport=viewport)
+        desk.goto(live_server.url + "/desk")
+        desk.fill("#staff-user", "desk1")
+        desk.fill("#staff-pass", live_server.accounts["desk1"])
+        desk.click("#staff-signin button[type=submit]")
+        desk.wait_for_selector("#conflicts article")
+        text = desk.inner_text("#conflicts")
+        assert "Entry mismatch" in text and "adair--3sw-fontanelle" in text
+        assert "final.Sanders" in text
+        desk.wait_for_selector("#readiness tbody tr")
+        screenshot(desk, f"desk-{name}")
+        desk.close()
+    first.close()
+    second.close()
+
+
+@pytest.mark.parametrize("path,name", [
+    ("/", "home"), ("/results", "results-state"), ("/results/county/adair", "results-county"),
+    ("/results/precinct/adair--1nw-adair", "results-precinct"),
+    ("/results/coin-tosses", "results-coin-tosses"), ("/results/changes", "results-changes"),
+    ("/chair", "chair-signin"), ("/hotline", "hotline-signin"), ("/desk", "desk-signin"),
+])
+def test_every_page_renders_at_phone_and_desktop(
+    browser: Any, live_server: LiveServer, path: str, name: str
+) -> None:
+    for viewport, width in ((PHONE, "phone"), (DESKTOP, "desktop")):
+        page = browser.new_page(viewport=viewport)
+        errors: list[str] = []
+        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.status == 200
+        assert page.locator("h1").count() == 1
+        # readable without horizontal scrolling of the page itself (tables scroll in a box)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{path} is {overflow}px wider than the {width} screen"
+        screenshot(page, f"{name}-{width}")
+        assert not errors, errors
+        page.close()
