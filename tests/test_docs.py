@@ -1,0 +1,59 @@
+"""The docs cannot drift: the CLI reference is regenerated and compared, every option has help
+text, the README names the test command that CI runs and every document it points to exists."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from caucuskit.cli.app import build
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _load_generator() -> Any:
+    script = REPO / "scripts" / "gen_cli_docs.py"
+    spec = importlib.util.spec_from_file_location("gen_cli_docs", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_cli_reference_is_current() -> None:
+    generated = _load_generator().render()
+    current = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert current == generated, "docs/cli.md is stale: run `python scripts/gen_cli_docs.py`"
+
+
+def _commands(command: Any, path: str = "caucus") -> list[tuple[str, Any]]:
+    out = [(path, command)]
+    if hasattr(command, "list_commands"):
+        ctx = command.make_context("caucus", [], resilient_parsing=True)
+        for name in command.list_commands(ctx):
+            out.extend(_commands(command.get_command(ctx, name), f"{path} {name}"))
+    return out
+
+
+def test_every_command_and_option_has_help() -> None:
+    missing = []
+    for path, command in _commands(typer.main.get_command(build())):
+        if not (command.help or "").strip():
+            missing.append(f"{path}: no help text")
+        for param in command.params:
+            if getattr(param, "param_type_name", "") == "option" and param.name != "help":
+                if not (getattr(param, "help", None) or "").strip():
+                    missing.append(f"{path} {param.opts[0]}: no help text")
+    assert not missing, "\n".join(missing)
+
+
+def test_readme_names_the_ci_test_command_and_existing_docs() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "./scripts/test" in readme and "./scripts/test" in ci
+    for ref in re.findall(r"`(docs/[\w./-]+)`", readme):
+        assert (REPO / ref).exists(), f"README points to missing {ref}"
