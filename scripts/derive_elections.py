@@ -15,6 +15,9 @@ Sources (see the README of each data folder):
   S_c is recovered exactly, rules.md §7.1), the county -> congressional district map
   (geography/iowa_counties_cd.txt), and the 8 Feb 100 % results file for the 87 satellite site
   names and the published satellite pools (rules.md §7.3).
+  The iowa-tools name <-> short-code match is then checked against the NYT precinct feed
+  (nyt/IowaDemPrecinctsSFTP-latest.json, keyed by short code) and corrected where the feed
+  and the published SDEs agree: see :func:`repair_pairs` and docs/election-format.md.
 * iowa-2016: the precinct delegate counts of Bernie-2016/CaucusCentralAPI (apportionment/IA.csv)
   and the same district map. County state delegates S_c for 2016 are not in any data set, so they
   are left unknown (null).
@@ -25,16 +28,20 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
 from caucuskit.core.election import Candidate, County, Election, NationalDelegates, Precinct
+from caucuskit.core.report import PrecinctReport
 from caucuskit.core.rounding import decimal_str, round_half_up, scaled
 from caucuskit.core.rules import get_ruleset
 from caucuskit.formats.election_file import dumps_election, election_from_dict, election_to_dict
 from caucuskit.formats.idp2020 import read_idp_results, read_idp_table, unescape
+from caucuskit.formats.nyt2020 import read_nyt_results
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = (REPO / ".." / "shared" / "data").resolve()
@@ -52,6 +59,9 @@ SATELLITE_DISTRICTS = {
     "Out of State Satellite": None,
 }
 RESULTS_100 = Path("iowa-2020/results/idp-2020-02-08-100pct_full.csv")
+NYT_FEED = Path("iowa-2020/nyt/IowaDemPrecinctsSFTP-latest.json")
+#: Published precinct SDEs have 4 decimals, so a row's sum is within this of D x S_c / C_c.
+SDE_NEAR = Fraction(1, 1000)
 
 
 class DeriveError(Exception):
@@ -80,7 +90,147 @@ def recover_state_delegates(values: list[tuple[int, str]], county: str) -> Fract
     return s_c
 
 
-def derive_2020(data: Path, pools: str) -> Election:
+Vector = tuple[tuple[tuple[str, object], ...], ...]
+
+
+@dataclass(frozen=True)
+class Repair:
+    """One long name moved to another short code of its county (and so to that code's D)."""
+
+    county: str
+    name: str
+    old_code: str
+    new_code: str
+    old_delegates: int
+    new_delegates: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.county} / {self.name}: {self.old_code} (D {self.old_delegates}) -> "
+            f"{self.new_code} (D {self.new_delegates})"
+        )
+
+
+def _vector(report: PrecinctReport) -> Vector:
+    """A caucus's numbers: first and final head counts and published SDEs, per candidate."""
+    return (
+        tuple(sorted(report.first.items())),
+        tuple(sorted(report.final.items())),
+        tuple(sorted((report.published_sde or {}).items())),
+    )
+
+
+def _unique_vectors(pairs: Iterable[tuple[str, Vector]]) -> dict[Vector, str]:
+    """vector -> label, for the vectors that occur once in ``pairs`` (duplicates say nothing)."""
+    pairs = list(pairs)
+    seen = Counter(v for _, v in pairs)
+    return {v: label for label, v in pairs if seen[v] == 1}
+
+
+def repair_pairs(election: Election, data: Path) -> tuple[list[Repair], list[str]]:
+    """Where the iowa-tools match put a long name on the wrong short code, the right code.
+
+    The IDP results table (``RESULTS_100``) names a precinct by its long name; the NYT feed
+    (``NYT_FEED``), which came from the IDP's own media feed, by its short code. The same
+    caucus has the same first, final and SDE numbers in both, so a row whose numbers occur
+    once in its county in each file ties a long name to a short code. That tie is taken over
+    the iowa-tools pairing only when all of these hold:
+
+    * the numbers are unique within the county in both files (8 results rows duplicate
+      another row of their county, README "Known defects");
+    * the moves close up: the names that move take exactly the codes they give up
+      (a cycle of 2 or more names in one county; D per short code never changes);
+    * for every name in the cycle, the published SDE sum of its results row is D x S_c / C_c
+      for the D of the *new* code (rules.md §7.1), i.e. the IDP itself computed the row with
+      that code's D.
+
+    A cycle that fails a check keeps the iowa-tools pairing and is reported in the second
+    list (with the reason), so that nothing is changed on the feed's word alone.
+    """
+    csv_rows = read_idp_results(data / RESULTS_100, election).reports
+    feed = read_nyt_results(data / NYT_FEED, election)
+    if feed.unjoined:
+        raise DeriveError(f"{NYT_FEED}: entries do not join: {feed.unjoined[0]}")
+    unit = election.precinct_by_key
+    by_code = {(p.county, p.code): p for p in election.precincts}
+    csv_by_county: dict[str, list[tuple[str, Vector]]] = defaultdict(list)
+    feed_by_county: dict[str, list[tuple[str, Vector]]] = defaultdict(list)
+    sde_sum: dict[tuple[str, str], Fraction] = {}
+    for r in csv_rows:
+        if not unit[r.key].satellite:
+            csv_by_county[r.county].append((r.precinct, _vector(r)))
+            sde_sum[r.key] = sum((r.published_sde or {}).values(), Fraction(0))
+    for r in feed.reports:
+        if not unit[r.key].satellite:
+            feed_by_county[r.county].append((unit[r.key].code, _vector(r)))
+
+    repairs: list[Repair] = []
+    refused: list[str] = []
+    for county in sorted(csv_by_county):
+        feed_code = _unique_vectors(feed_by_county[county])
+        proposed: dict[str, str] = {}  # long name -> short code whose feed entry has its row
+        for vector, name in _unique_vectors(csv_by_county[county]).items():
+            code = feed_code.get(vector)
+            if code is not None and code != unit[(county, name)].code:
+                proposed[name] = code
+        value = election.sde_per_delegate(county)
+        assert value is not None
+        done: set[str] = set()
+        for start in sorted(proposed):
+            if start in done:
+                continue
+            cycle: list[str] = []
+            name = start
+            while name in proposed and name not in cycle and name not in done:
+                cycle.append(name)
+                name = by_code[(county, proposed[name])].name
+            done.update(cycle)
+            moves = [
+                Repair(
+                    county,
+                    n,
+                    unit[(county, n)].code,
+                    proposed[n],
+                    unit[(county, n)].delegates or 0,
+                    by_code[(county, proposed[n])].delegates or 0,
+                )
+                for n in cycle
+            ]
+            text = "; ".join(str(m) for m in moves)
+            if name != start:
+                refused.append(f"{text}: the moves do not close up (at {name!r})")
+                continue
+            misfit = [
+                m
+                for m in moves
+                if abs(sde_sum[(county, m.name)] - m.new_delegates * value) >= SDE_NEAR
+            ]
+            if misfit:
+                m = misfit[0]
+                refused.append(
+                    f"{text}: the published SDE sum of {m.name!r} "
+                    f"({decimal_str(sde_sum[(county, m.name)], 4)}) is not D x S_c / C_c for "
+                    f"D = {m.new_delegates} ({decimal_str(m.new_delegates * value, 4)})"
+                )
+                continue
+            repairs.extend(moves)
+    return repairs, refused
+
+
+def apply_repairs(precincts: list[Precinct], repairs: list[Repair]) -> list[Precinct]:
+    """The precincts with each repaired long name on its new short code.
+
+    Each apportionment row (short code, D) keeps its place in the list; only the long name
+    it carries changes.
+    """
+    name_for = {(r.county, r.new_code): r.name for r in repairs}
+    return [
+        replace(p, name=name_for[(p.county, p.code)]) if (p.county, p.code) in name_for else p
+        for p in precincts
+    ]
+
+
+def derive_2020(data: Path, pools: str, log: Callable[[str], object] = print) -> Election:
     """The iowa-2020 definition (rules.md §2, §7.1, §7.3, §8.1)."""
     base = data / "iowa-2020"
     districts = read_districts(base / "geography" / "iowa_counties_cd.txt")
@@ -146,19 +296,37 @@ def derive_2020(data: Path, pools: str) -> Election:
         "National delegates: rules.md §8.1 (CD1 7, CD2 7, CD3 8, CD4 5, at-large 9, PLEO 5).",
         "No candidate had withdrawn on caucus night (3 Feb 2020).",
     )
-    election = Election(
-        id="iowa-2020",
-        title="Iowa Democratic caucuses, 3 February 2020",
-        rules=get_ruleset("ia-2020"),
-        candidates=tuple(Candidate(name) for name in table.candidates),
-        counties=tuple(counties),
-        precincts=tuple(precincts),
-        national=NATIONAL_2020,
-        sde_places_precinct=4,
-        sde_places_total=3,
-        notes=notes,
+
+    def build(units: list[Precinct], more_notes: tuple[str, ...]) -> Election:
+        election = Election(
+            id="iowa-2020",
+            title="Iowa Democratic caucuses, 3 February 2020",
+            rules=get_ruleset("ia-2020"),
+            candidates=tuple(Candidate(name) for name in table.candidates),
+            counties=tuple(counties),
+            precincts=tuple(units),
+            national=NATIONAL_2020,
+            sde_places_precinct=4,
+            sde_places_total=3,
+            notes=notes + more_notes,
+        )
+        election.check()
+        return election
+
+    repairs, refused = repair_pairs(build(precincts, ()), data)
+    for line in [f"re-paired {r}" for r in repairs] + [f"kept {t}" for t in refused]:
+        log(f"iowa-2020: {line}")
+    election = build(
+        apply_repairs(precincts, repairs),
+        (
+            f"Name <-> short code corrected for {len(repairs)} precincts where the NYT feed "
+            "(keyed by short code) holds the results row of another name of the county and the "
+            "published SDEs confirm that code's D (docs/election-format.md): "
+            + "; ".join(str(r) for r in repairs)
+            + ".",
+            *(f"Not corrected (evidence conflicts): {text}." for text in refused),
+        ),
     )
-    election.check()
     joined = read_idp_results(data / RESULTS_100, election)
     if joined.unjoined or len(joined.reports) != 1765:
         raise DeriveError(

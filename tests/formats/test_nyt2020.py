@@ -29,21 +29,39 @@ from conftest import IOWA_2020, RESULTS_100, need
 FEED = IOWA_2020 / "nyt" / "IowaDemPrecinctsSFTP-latest.json"
 
 #: Units whose NYT entry (joined on the short code) holds a different row of numbers than the
-#: IDP CSV row of the same name (joined on the long name). In each county the rows are the same,
-#: only attached to other units: the feed and the iowa-tools name <-> short-code match disagree.
+#: IDP CSV row of the same name (joined on the long name). Before scripts/derive_elections.py
+#: corrected the name <-> short-code pairs (docs/election-format.md) there were 23 in 8 counties;
+#: the pair left is the one the correction refuses: the feed swaps the two rows, but the
+#: published SDEs do not confirm the other code's D.
 PERMUTED = {
-    "Black Hawk": {"Eagle", "Cedar Orange", "Black Hawk Hudson Lincoln",
-                   "Elk Run Heights & Raymond"},
-    "Cerro Gordo": {"Lime Creek / Mason N Twps", "Lake / Lincoln Twps Pct"},
-    "Guthrie": {"Red", "White"},
-    "Johnson": {"WASHINGTON TOWNSHIP", "UNION TOWNSHIP", "UNIVERSITY HEIGHTS",
-                "WEST LUCAS TOWNSHIP"},
-    "Story": {"Indian Creek Twp-Maxwell", "Sherman Township", "Richland Township",
-              "Slater-Sheldahl-Pal 2", "Huxley"},
     "Winnebago": {"Forest City Ward 3", "Forest City Ward 4"},
-    "Woodbury": {"Woodbury 22", "Sioux City 23"},
-    "Wright": {"Eagle Grove/Troy", "Rural Clarion"},
-}  # fmt: skip
+}
+
+#: The 21 long names the derive script moved to another short code (rows confirmed by the feed
+#: and by the published SDE sums): (county, name) -> short code now.
+REPAIRED = {
+    ("Black Hawk", "Black Hawk Hudson Lincoln"): "DM00",
+    ("Black Hawk", "Cedar Orange"): "EO00",
+    ("Black Hawk", "Eagle"): "G000",
+    ("Black Hawk", "Elk Run Heights & Raymond"): "DK00",
+    ("Cerro Gordo", "Lake / Lincoln Twps Pct"): "LK",
+    ("Cerro Gordo", "Lime Creek / Mason N Twps"): "LCN",
+    ("Guthrie", "Red"): "7",
+    ("Guthrie", "White"): "8",
+    ("Johnson", "UNION TOWNSHIP"): "UN",
+    ("Johnson", "UNIVERSITY HEIGHTS"): "UH",
+    ("Johnson", "WASHINGTON TOWNSHIP"): "WS",
+    ("Johnson", "WEST LUCAS TOWNSHIP"): "WL",
+    ("Story", "Huxley"): "25",
+    ("Story", "Indian Creek Twp-Maxwell"): "26",
+    ("Story", "Richland Township"): "37",
+    ("Story", "Sherman Township"): "38",
+    ("Story", "Slater-Sheldahl-Pal 2"): "39",
+    ("Woodbury", "Sioux City 23"): "23",
+    ("Woodbury", "Woodbury 22"): "22",
+    ("Wright", "Eagle Grove/Troy"): "RURALEG",
+    ("Wright", "Rural Clarion"): "BIG_6",
+}
 
 #: Satellites whose NYT site name differs from the IDP's: joined by similar name or elimination.
 RENAMED_SATELLITES = {
@@ -140,14 +158,14 @@ def test_alignment_totals_equal_the_100pct_csv(nyt: IdpImport, idp: IdpImport) -
 
 
 def test_precinct_differences_are_explained(iowa: Election, nyt: IdpImport, idp: IdpImport) -> None:
-    """23 units in 8 counties differ; in each county the same rows are attached to other units.
+    """Only the 2 Forest City wards of Winnebago still differ; their rows are swapped.
 
-    The feed joins on the IDP short code, the CSV on the long name; the election's name <->
-    code pairs come from a partly hand-made match (iowa-tools). For 18 of the 23 units the NYT
-    entry's SDE sum equals the unit's value D x S_c / C_c and the CSV row's does not: the
-    feed's pairing agrees with the apportionment, so the CSV row probably belongs to another
-    short code and the election file pairs these names and codes wrongly. For 4 both rows fit
-    (equal D) and for 1 neither does; the CSV never fits where the feed does not.
+    The feed joins on the IDP short code, the CSV on the long name. The 21 re-paired names
+    (REPAIRED) now carry the same row in both. In Winnebago the feed holds Ward 4's CSV row
+    under FC 4 (D 3) and Ward 3's under FC3D3 (D 4), and the 2008 precinct list agrees
+    (FC 4 = "Forest City Ward 4"). But both rows publish 3 delegates' worth (0.45), so under
+    either pairing one row is short for the D = 4 code: now Ward 4's, swapped Ward 3's (whose
+    split is exact for D 3). The published SDEs do not confirm the swap; it is not made.
     """
     csv_rows = {r.key: r for r in idp.reports}
     nyt_rows = {r.key: r for r in nyt.reports}
@@ -167,14 +185,26 @@ def test_precinct_differences_are_explained(iowa: Election, nyt: IdpImport, idp:
         csv_sum = sum((csv_rows[key].published_sde or {}).values(), Fraction(0))
         near = Fraction(1, 1000)  # published SDEs are rounded to 4 places
         fits[key] = (abs(nyt_sum - value) < near, abs(csv_sum - value) < near)
-    assert Counter(fits.values()) == {(True, False): 18, (True, True): 4, (False, False): 1}
-    assert {k for k, v in fits.items() if v != (True, False)} == {
-        ("Cerro Gordo", "Lime Creek / Mason N Twps"),  # both D = 2
-        ("Cerro Gordo", "Lake / Lincoln Twps Pct"),
-        ("Story", "Richland Township"),  # D = 1, its rows are both worth one delegate
-        ("Winnebago", "Forest City Ward 3"),  # D = 3; both rows are worth 3 delegates
-        ("Winnebago", "Forest City Ward 4"),  # D = 4, but neither row sums to 0.6
+    assert fits == {
+        ("Winnebago", "Forest City Ward 3"): (True, True),  # D = 3; both rows are worth 0.45
+        ("Winnebago", "Forest City Ward 4"): (False, False),  # D = 4, but neither row sums to 0.6
     }
+
+
+def test_repaired_pairs_agree_with_the_feed(iowa: Election, nyt: IdpImport, idp: IdpImport) -> None:
+    """Each re-paired name has its new code, and the feed's entry for that code is its CSV row
+    (same first, final and SDE numbers), worth D x S_c / C_c of the new code."""
+    csv_rows = {r.key: r for r in idp.reports}
+    nyt_rows = {r.key: r for r in nyt.reports}
+    for key, code in REPAIRED.items():
+        unit = iowa.precinct_by_key[key]
+        assert unit.code == code, key
+        assert _vector(nyt_rows[key]) == _vector(csv_rows[key]), key
+        value = iowa.precinct_sde_value(unit)
+        assert value is not None
+        published = sum((csv_rows[key].published_sde or {}).values(), Fraction(0))
+        assert abs(published - value) < Fraction(1, 1000), key
+    assert any("corrected for 21 precincts" in note for note in iowa.notes)
 
 
 # --------------------------------------------------------------------------- derived feeds
@@ -219,7 +249,7 @@ def test_numbers_are_read_from_their_text(iowa: Election, tmp_path: Path) -> Non
 def test_short_codes_written_as_numbers_join(iowa: Election, tmp_path: Path) -> None:
     path = _write(tmp_path, [_entry("Guthrie", 7), _entry("Guthrie", "8")])
     imp = read_nyt_results(path, iowa)
-    assert [r.precinct for r in imp.reports] == ["White", "Red"]
+    assert [r.precinct for r in imp.reports] == ["Red", "White"]  # 7 = Red (D 3), 8 = White
     assert imp.unjoined == [] and imp.notes == []
 
 
