@@ -186,3 +186,16 @@ def test_partial_snapshots(path: Path, units: int, butt: str) -> None:
     assert t.to_dict()["reporting"]["percent"] == f"{100 * units / 1765:.1f}"
     r = tabulate(loaded.election, loaded.reports)
     assert sum(r.national.total.values()) == 41
+
+
+def test_sum_of_rounded_precinct_sdes_option(recomputed: Tabulation) -> None:
+    """Q5 (rules.md §11): summing 4-decimal precinct SDEs instead of exact ones moves each
+    candidate's total by at most half a unit of the 4th decimal per reporting unit."""
+    rounded = tabulate(recomputed.election, [u.report for u in recomputed.units],
+                       sum_rounded=True)
+    units = len(recomputed.units)
+    assert rounded.statewide != recomputed.statewide
+    for c, exact in recomputed.statewide.items():
+        assert abs(rounded.statewide[c] - exact) <= F(units, 2 * 10**4)
+    for c, v in rounded.statewide.items():
+        assert (v * 10**4).denominator == 1, c

@@ -148,6 +148,9 @@ def tabulate_command(
     share_places: Annotated[int | None, typer.Option(
         "--share-places", help="Round the requalified national shares to this many decimals "
         "(D-Math 'three decimals' reading, rules.md §11 Q6); default exact.")] = None,
+    sum_rounded: Annotated[bool, typer.Option(
+        "--sum-rounded", help="Add up precinct SDEs rounded to the ruleset's precinct precision "
+        "instead of their exact values (rules.md §11 Q5); default exact.")] = False,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print JSON for scripts (no tables, no progress bar).")] = False,
     units: Annotated[bool, typer.Option(
@@ -173,6 +176,7 @@ def tabulate_command(
                 task = bar.add_task("Tabulating", total=len(loaded.reports))
                 tab = tabulate(loaded.election, loaded.reports, satellites=satellites,
                                published=published, share_places=share_places,
+                               sum_rounded=sum_rounded or None,
                                progress=lambda done, total: bar.update(task, completed=done))
     except (CaucusError, OSError) as exc:
         raise fail(str(exc), as_json) from exc

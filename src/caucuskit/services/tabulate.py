@@ -36,7 +36,7 @@ from caucuskit.core.model import PendingTie, PrecinctInput, PrecinctResult
 from caucuskit.core.national import UnitAllocation, add_delegates, allocate_unit
 from caucuskit.core.precinct import compute_precinct
 from caucuskit.core.report import PrecinctReport
-from caucuskit.core.rounding import decimal_str
+from caucuskit.core.rounding import decimal_str, scaled
 from caucuskit.core.rules import RuleSet
 from caucuskit.core.satellite import satellite_delegates
 from caucuskit.core.sde import (
@@ -440,8 +440,15 @@ def tabulate(
     published: bool = False,
     progress: Progress | None = None,
     share_places: int | None = None,
+    sum_rounded: bool | None = None,
 ) -> Tabulation:
-    """Tabulate ``reports`` for ``election`` (see the module docstring for the two modes)."""
+    """Tabulate ``reports`` for ``election`` (see the module docstring for the two modes).
+
+    ``sum_rounded`` (rules.md §11 Q5; default from the ruleset, exact sums) adds up precinct
+    SDEs rounded to the ruleset's precinct precision instead of their exact values.
+    """
+    if sum_rounded is None:
+        sum_rounded = election.rules.sum_rounded_precinct_sdes
     reading = SatelliteReading(satellites)
     rules = election.rules
     known = election.candidate_names
@@ -495,7 +502,7 @@ def tabulate(
         sde = candidate_sdes(won, value, d) if d else {}
         units.append(UnitResult(r, p, county, d, value, sde, rc, pub_won, pend))
     return _totals(election, units, reports, reading, published, unknown, pending_total,
-                   share_places)
+                   share_places, sum_rounded)
 
 
 def _totals(
@@ -507,8 +514,10 @@ def _totals(
     unknown: list[str],
     pending_total: Fraction,
     share_places: int | None,
+    sum_rounded: bool = False,
 ) -> Tabulation:
     statewide: dict[str, Fraction] = {}
+    places = election.rules.sde_places_precinct
     districts: dict[int, dict[str, Fraction]] = {d: {} for d in election.national.district}
     counties: dict[str, dict[str, Fraction]] = {}
     first: dict[str, int] = {}
@@ -518,7 +527,10 @@ def _totals(
     published_by_county: dict[str, _Sum] = {}
     any_published = False
     for u in units:
-        by_county.setdefault(u.county.name, _Sum()).add(u.sde)
+        part_sde = u.sde
+        if sum_rounded and not published:
+            part_sde = {c: Fraction(scaled(v, places), 10**places) for c, v in u.sde.items()}
+        by_county.setdefault(u.county.name, _Sum()).add(part_sde)
         if u.report.published_sde is not None:
             any_published = True
             if not published:
