@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from .support import DESKTOP, PHONE, LiveServer, screenshot
+from .support import DESKTOP, PHONE, LiveServer, jpeg_size, png, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -30,11 +30,20 @@ FONT_FIRST = {"Biden": 9, "Klobuchar": 1, "Sanders": 4, "Steyer": 1, "Warren": 4
 FONT_FINAL = {"Biden": 9, "Sanders": 7, "Yang": 15}
 
 
-def desk_get(server: LiveServer, path: str) -> Any:
+def desk_get(server: LiveServer, path: str, *, raw: bool = False) -> Any:
     token = base64.b64encode(f"desk1:{server.accounts['desk1']}".encode()).decode()
     req = urllib.request.Request(server.url + path, headers={"Authorization": f"Basic {token}"})
     with urllib.request.urlopen(req, timeout=10) as res:
-        return json.loads(res.read())
+        body = res.read()
+    return body if raw else json.loads(body)
+
+
+def desk_sign_in(page: Any, server: LiveServer) -> None:
+    page.goto(server.url + "/desk")
+    page.fill("#staff-user", "desk1")
+    page.fill("#staff-pass", server.accounts["desk1"])
+    page.click("#staff-signin button[type=submit]")
+    page.wait_for_selector("#desk:not([hidden])")
 
 
 def chair_sign_in(page: Any, server: LiveServer, precinct_id: str) -> None:
@@ -71,6 +80,7 @@ def test_chair_reports_1nw_adair_with_coin_toss_and_public_page_updates(
     public.goto(live_server.url + "/results?poll=1")
     public.evaluate("window.__not_reloaded = true")
     assert "0 of 1765" in public.inner_text("#live").replace("(", "").replace(")", "")
+    assert "no precinct has reported" in public.inner_text("#race")
 
     context = browser.new_context(viewport=PHONE)
     chair = context.new_page()
@@ -110,6 +120,10 @@ def test_chair_reports_1nw_adair_with_coin_toss_and_public_page_updates(
     assert public.evaluate("window.__not_reloaded") is True
     table = public.inner_text("table.results")
     assert "Klobuchar" in table and "0.157" in table
+    # The race-status panel updated with the rest of the page: nothing is decided yet.
+    race = public.inner_text("#race")
+    assert "SDE lead: ○ Still open" in race and "can still overtake" in race
+    assert "National delegates, CD3 (8 seats): ○ Still open" in race
     screenshot(public, "results-state-desktop")
 
     # The coin toss is on the public list, with its witnesses; the precinct shows its math.
@@ -126,7 +140,9 @@ def test_chair_reports_1nw_adair_with_coin_toss_and_public_page_updates(
     context.close()
 
 
-def test_report_made_offline_arrives_exactly_once(browser: Any, live_server: LiveServer) -> None:
+def test_report_made_offline_arrives_exactly_once_with_its_photo(
+    browser: Any, live_server: LiveServer
+) -> None:
     context = browser.new_context(viewport=PHONE)
     chair = context.new_page()
     chair_sign_in(chair, live_server, "adair--2ne-stuart")
@@ -137,24 +153,60 @@ def test_report_made_offline_arrives_exactly_once(browser: Any, live_server: Liv
     chair.click("#record-toss")
     chair.wait_for_function("document.querySelector('#delegates').innerText.includes('11 of 11')")
     chair.click("#to-review")
+    # A 2400 x 1800 photo of the signed worksheet: shrunk on the phone to 1600 px, JPEG.
+    chair.set_input_files("#photo", files=[{
+        "name": "worksheet.png", "mimeType": "image/png", "buffer": png(2400, 1800)}])
+    chair.wait_for_function(
+        "document.querySelector('#photo-msg').innerText.includes('Photo ready')")
     context.set_offline(True)
     chair.click("#send")
     chair.wait_for_function(
         "document.querySelector('#outbox').innerText.includes('Not yet received')")
-    assert "Not yet received by the server" in chair.inner_text("#sent")
+    sent = chair.inner_text("#sent")
+    assert "Not yet received by the server" in sent
+    assert "Photo of the worksheet" in sent and "saved on this phone" in sent
+    # More failed attempts while offline, always with the same key and body.
+    chair.wait_for_function(
+        "Outbox.all().some(it => it.meta.kind === 'report' && it.attempts >= 2)")
     screenshot(chair, "chair-offline-phone")
-    chair.wait_for_timeout(1500)  # more failed attempts while offline
     history = desk_get(live_server, "/api/v1/desk/precincts/adair--2ne-stuart")
     assert history["versions"] == []
     context.set_offline(False)
     chair.wait_for_selector("#receipt", timeout=20000)
     assert "Received by the server" in chair.inner_text("#outbox")
-    chair.evaluate("Outbox.flush()")  # a late resend must not create a second version
-    chair.wait_for_timeout(500)
+    chair.wait_for_function(
+        "document.querySelector('#photo-state').innerText.includes('received by the server')",
+        timeout=20000)
+    assert "Photo of the worksheet" in chair.inner_text("#outbox")
+    screenshot(chair, "chair-receipt-photo-phone")
+    # The answer to the report was lost (say): the phone sends it again with the same key.
+    replay = chair.evaluate("""() => {
+        const it = Outbox.all().find(x => x.meta.kind === 'report');
+        Outbox.update(it.id, {state: 'queued'});
+        return Outbox.flush().then(() => Outbox.all().find(x => x.id === it.id));
+    }""")
+    assert replay["state"] == "acknowledged" and replay["http_status"] == 200  # a replay
+    assert not chair.evaluate("Outbox.all().find(x => x.meta.kind === 'photo').body.data")
     history = desk_get(live_server, "/api/v1/desk/precincts/adair--2ne-stuart")
     assert len(history["versions"]) == 1
-    assert history["current"]["report"]["final"] == STUART_FINAL
+    current = history["current"]
+    assert current["report"]["final"] == STUART_FINAL
+    assert len(current["photos"]) == 1
+    photo = current["photos"][0]
+    assert photo["content_type"] == "image/jpeg"
+    data = desk_get(live_server, photo["url"], raw=True)
+    assert len(data) == photo["bytes"] and jpeg_size(data) == (1600, 1200)
     context.close()
+
+    # The desk sees the photo in the precinct's history.
+    desk = browser.new_page(viewport=DESKTOP)
+    desk_sign_in(desk, live_server)
+    desk.select_option("#f-county", "adair")
+    desk.click("#precincts a[data-precinct='adair--2ne-stuart']")
+    desk.click("#precinct-detail button.show-photo")
+    desk.wait_for_function(
+        "document.querySelector('#precinct-detail img.worksheet-photo')?.naturalWidth === 1600")
+    desk.close()
 
 
 def _operator_entry(page: Any, server: LiveServer, user: str, final: dict[str, int]) -> str:
@@ -176,6 +228,13 @@ def _operator_entry(page: Any, server: LiveServer, user: str, final: dict[str, i
     for group, n in final.items():
         page.fill(f"#h-table input[data-which='final'][data-group='{group}']", str(n))
     assert "34 attendees" in page.inner_text("#readback")
+    # The live cross-check works before the precinct has reported: D is public (D = 9).
+    page.wait_for_function(
+        "document.querySelector('#h-math').innerText.includes('Live check (D = 9)')")
+    check = page.inner_text("#h-math")
+    assert "viability threshold 6 people" in check
+    if final == FONT_FINAL:  # the core's answer for the real worksheet
+        assert "delegates: Biden 3, Sanders 2, Yang 4" in check
     page.click("#h-send")
     assert "tick the box" in page.inner_text("#h-msg")
     page.check("#h-confirmed")

@@ -7,6 +7,7 @@ Rule: rules.md §7 (SDEs), §8 (national delegates), §5.4 (games of chance). Th
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from caucuskit.core.errors import CaucusError
-from caucuskit.services.call import CallReport, call_reports
+from caucuskit.services.call import CallReport, call_database, call_reports
 
 
 def _fail(message: str, as_json: bool, code: int = 2) -> typer.Exit:
@@ -88,18 +89,26 @@ def _show(console: Console, doc: dict[str, object], projection: dict[str, object
         else:
             console.print("  no single toss changes the national delegate split")
     if projection is not None:
+        lead_p = projection["lead"]
+        assert isinstance(lead_p, dict)
         console.print(f"[bold]Projection[/] ({projection['simulations']:,} simulated "
                       f"completions, {projection['seconds']} s): SDE lead "
-                      + ", ".join(f"{c} {p}" for c, p in projection["lead"].items()))
+                      + ", ".join(f"{c} {p}" for c, p in lead_p.items()))
 
 
 def register(app: typer.Typer) -> None:
     @app.command("call")
     def call_command(
-        election: Annotated[str, typer.Option(
-            "--election", "-e", help="Election id (iowa-2020) or path to an election file.")],
-        results: Annotated[Path, typer.Option(
-            "--results", "-r", help="Results file: IDP 2020 table or canonical CSV/JSON.")],
+        election: Annotated[str | None, typer.Option(
+            "--election", "-e", help="Election id (iowa-2020) or path to an election file "
+                                     "(with --results).")] = None,
+        results: Annotated[Path | None, typer.Option(
+            "--results", "-r", help="Results file: IDP 2020 table or canonical CSV/JSON.")]
+        = None,
+        db: Annotated[str | None, typer.Option(
+            "--db", help="Call from the current accepted reports of the results service's "
+                         "database (URL or SQLite file; default: $CAUCUS_DATABASE_URL when "
+                         "no --results is given).")] = None,
         satellite_max_turnout: Annotated[int | None, typer.Option(
             "--satellite-max-turnout", min=0,
             help="Declared maximum turnout of each satellite site not yet reported; without "
@@ -113,14 +122,28 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
         = False,
     ) -> None:
-        """Call the race: exact SDE ranges, whether the SDE lead and each national delegate
-        unit are decided (with the proof) or still open (with a scenario), and coin tosses."""
+        """Call the race from a results file or the results service's database: exact SDE
+        ranges, whether the SDE lead and each national delegate unit are decided (with the
+        proof) or still open (with a scenario), and coin tosses."""
         from caucuskit.services.tabulate import load_results
 
+        if results is not None and db is not None:
+            raise _fail("give either --results (a file) or --db (the service), not both",
+                        as_json)
+        url = db if results is not None or db is not None else os.environ.get(
+            "CAUCUS_DATABASE_URL") or None
         try:
-            loaded = load_results(election, results)
-            report: CallReport = call_reports(
-                loaded.election, loaded.reports, satellite_max_turnout=satellite_max_turnout)
+            if results is not None:
+                if election is None:
+                    raise _fail("--election is needed with --results", as_json)
+                loaded = load_results(election, results)
+                report: CallReport = call_reports(
+                    loaded.election, loaded.reports, satellite_max_turnout=satellite_max_turnout)
+            elif url is not None:
+                report = call_database(url, satellite_max_turnout=satellite_max_turnout)
+            else:
+                raise _fail("give --results FILE (with --election) or --db URL (or set "
+                            "CAUCUS_DATABASE_URL)", as_json)
         except (CaucusError, OSError, ValueError) as exc:
             raise _fail(str(exc), as_json) from exc
         doc = report.to_dict()

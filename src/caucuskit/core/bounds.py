@@ -67,6 +67,9 @@ class ScopeState:
     #: True when a satellite site has no declared maximum turnout: its pool is counted as
     #: wholly open, a supremum that no finite turnout attains (conservative).
     limit: bool = False
+    #: The sum of ``items`` when the caller keeps it (a tracker updated report by report);
+    #: None: summed here when first needed.
+    open_total: Fraction | None = None
 
     @cached_property
     def prefix(self) -> tuple[Fraction, ...]:
@@ -78,6 +81,8 @@ class ScopeState:
 
     @property
     def free(self) -> Fraction:
+        if self.open_total is not None:
+            return self.open_total
         return self.prefix[-1]
 
     @property
@@ -267,8 +272,13 @@ def pair_call(race: RaceInput, leader: str, trailer: str) -> PairCall:
     leader none it can avoid (rules.md §7.1: one viable group can take all D)."""
     base = _sum_scopes(race, None, "baseline")
     free, limit = _open_mass(race, None)
+    return _pair(leader, trailer, base, free, limit, _pending(race, None))
+
+
+def _pair(leader: str, trailer: str, base: Mapping[str, Fraction], free: Fraction,
+          limit: bool, pending: Sequence[Pending]) -> PairCall:
     swing = free
-    for p in _pending(race, None):
+    for p in pending:
         if trailer in p.groups:
             swing += p.value
         if _forced(p, leader):
@@ -321,7 +331,9 @@ def lead_call(race: RaceInput) -> LeadCall:
         return LeadCall(None, False, ())
     ranked = sorted(race.candidates, key=lambda c: (-cur.get(c, ZERO), -base.get(c, ZERO), c))
     leader = ranked[0]
-    pairs = tuple(pair_call(race, leader, c) for c in ranked[1:])
+    free, limit = _open_mass(race, None)
+    pend = _pending(race, None)
+    pairs = tuple(_pair(leader, c, base, free, limit, pend) for c in ranked[1:])
     decided = all(not p.can_tie for p in pairs)
     return LeadCall(leader, decided, pairs)
 
@@ -339,23 +351,31 @@ def worksheet_allocator(votes: Mapping[str, Fraction], seats: int, unit: str) ->
 
 def fast_split(votes: Mapping[str, Fraction], seats: int, unit: str = "unit") -> UnitAllocation:
     """The same D-Math as :func:`caucuskit.core.national.allocate_unit` (exact shares), without
-    the worksheet: used to evaluate many completions quickly (a test checks they agree)."""
+    the worksheet: used to evaluate many completions quickly (a test checks they agree).
+
+    Exact in integers: the votes are scaled to a common denominator, so the 15% test, the
+    quotas' floors and the remainder order are integer comparisons (``shares`` and ``quotas``
+    are left empty; ``delegates`` and ``pending_lot`` are those of the worksheet)."""
     clean = {c: v for c, v in votes.items() if v > 0}
-    total = sum(clean.values(), ZERO)
-    if total == 0 or seats == 0:
+    if not clean or seats == 0:
+        total = sum(clean.values(), ZERO)
         return UnitAllocation(unit, seats, clean, total, NATIONAL_THRESHOLD, "15%", (), {}, {}, {})
-    thr = NATIONAL_THRESHOLD * total
-    qualified = sorted(c for c, v in clean.items() if v >= thr)
+    den = math.lcm(*(v.denominator for v in clean.values()))
+    n = {c: v.numerator * (den // v.denominator) for c, v in clean.items()}
+    tot = sum(n.values())
+    t_num, t_den = NATIONAL_THRESHOLD.numerator, NATIONAL_THRESHOLD.denominator
+    qualified = sorted(c for c, x in n.items() if x * t_den >= t_num * tot)
     rule = "15%"
     if not qualified:
-        top = max(clean.values())
-        qualified = sorted(c for c, v in clean.items() if 2 * v >= top)
+        top = max(n.values())
+        qualified = sorted(c for c, x in n.items() if 2 * x >= top)
         rule = "half-of-leader"
-    q_total = sum((clean[c] for c in qualified), ZERO)
-    quotas = {c: seats * clean[c] / q_total for c in qualified}
-    won = {c: math.floor(q) for c, q in quotas.items()}
+    q_total = sum(n[c] for c in qualified)
+    won: dict[str, int] = {}
+    rema: dict[str, int] = {}
+    for c in qualified:
+        won[c], rema[c] = divmod(seats * n[c], q_total)
     left = seats - sum(won.values())
-    rema = {c: quotas[c] - won[c] for c in qualified}
     lot = None
     for r in sorted(set(rema.values()), reverse=True):
         if left <= 0:
@@ -366,10 +386,10 @@ def fast_split(votes: Mapping[str, Fraction], seats: int, unit: str = "unit") ->
                 won[c] += 1
             left -= len(tied)
             continue
-        lot = PendingLot(tied, left, r)
+        lot = PendingLot(tied, left, Fraction(r, q_total))
         break
-    return UnitAllocation(unit, seats, clean, total, NATIONAL_THRESHOLD, rule, tuple(qualified),
-                          {}, quotas, {c: n for c, n in won.items() if n > 0}, lot)
+    return UnitAllocation(unit, seats, clean, Fraction(tot, den), NATIONAL_THRESHOLD, rule,
+                          tuple(qualified), {}, {}, {c: k for c, k in won.items() if k > 0}, lot)
 
 
 @dataclass(frozen=True)
@@ -417,16 +437,22 @@ def scenario_votes(race: RaceInput, sc: Scenario) -> dict[Scope, dict[str, Fract
                 v[cand] = v.get(cand, ZERO) + (pre[j] - pre[i])
             i = j
         for p in s.pending:
-            chosen = [sc.toss] if sc.toss in p.groups else []
-            for g in p.groups:
-                if len(chosen) >= p.winners:
-                    break
-                if g not in chosen:
-                    chosen.append(g)
-            for g in chosen[: p.winners]:
+            for g in _toss_pick(p, sc.toss):
                 v[g] = v.get(g, ZERO) + p.value
         out[s.district] = v
     return out
+
+
+def _toss_pick(p: Pending, toss: str) -> list[str]:
+    """The winners of a pending toss in a scenario: ``toss`` where it may win, then the
+    toss's other groups in order."""
+    chosen = [toss] if toss in p.groups else []
+    for g in p.groups:
+        if len(chosen) >= p.winners:
+            break
+        if g not in chosen:
+            chosen.append(g)
+    return chosen[: p.winners]
 
 
 def _unit_votes(
@@ -529,6 +555,9 @@ def _prove_unit(
     """
     total = sum(base.values(), ZERO)
     o_all = free + sum((p.mass for p in pend), ZERO)
+    if total == 0 and o_all == 0:
+        return (True, ["nothing to allocate: this unit has no SDEs, and none can come"],
+                {c: (0, 0) for c in candidates}, True)
     o_k = {c: free + sum((p.value for p in pend if c in p.groups), ZERO) for c in candidates}
     exact = not pend
     thr = NATIONAL_THRESHOLD
@@ -614,7 +643,7 @@ def national_call(
     cur_votes = {s.district: dict(s.current) for s in race.scopes}
     units = race.units()
     contenders = _contenders(race)
-    scenarios = _scenarios(race, race.candidates)
+    scenarios = _scenarios(race, _contenders(race, len(race.candidates)))
     evaluated: list[tuple[Scenario, dict[str, UnitAllocation]]] = []
 
     def run(sc: Scenario) -> dict[str, UnitAllocation]:
@@ -622,15 +651,16 @@ def national_call(
         return {name: allocator(_unit_votes(votes, scopes), seats, name)
                 for name, seats, scopes in units}
 
+    sums = unit_sums(race)
     for sc in scenarios:
-        evaluated.append((sc, run(sc)))
+        votes = vertex_votes(sums, sc.toss)
+        evaluated.append((sc, {name: allocator(votes[name], seats, name)
+                               for name, seats, _ in units}))
     calls: list[UnitCall] = []
     for name, seats, scopes in units:
         now = allocator(_unit_votes(cur_votes, scopes), seats, name)
         now_split = _split(now)
-        base = _sum_scopes(race, scopes, "baseline")
-        free, _ = _open_mass(race, scopes)
-        pend = _pending(race, scopes)
+        base, free, pend = sums[name].baseline, sums[name].free, sums[name].pending
         ok, proof, bounds, exact = _prove_unit(
             seats, base, free, pend, dict(now.delegates), race.candidates)
         if now.pending_lot is not None:
@@ -690,6 +720,59 @@ def national_call(
             seen_tot = [total_now.get(c, 0)]
         totals[c] = (lo, hi, min(seen_tot, default=lo), max(seen_tot, default=hi))
     return NationalCall(calls, total_now, total_status, t_wit, t_split, totals)
+
+
+@dataclass(frozen=True)
+class UnitSum:
+    """One national unit's baseline, open mass and pending tosses, summed over its scopes,
+    with ``settled``: the baseline plus every pending toss at its default outcome (its first
+    groups in order), and per candidate the tosses where choosing it changes that outcome."""
+
+    baseline: dict[str, Fraction]
+    free: Fraction
+    pending: list[Pending]
+    settled: dict[str, Fraction]
+    moves: dict[str, list[tuple[Pending, list[str], list[str]]]]
+
+
+UnitSums = dict[str, UnitSum]
+
+
+def unit_sums(race: RaceInput) -> UnitSums:
+    """Per national unit (rules.md §8.2 step 5): the sums :func:`vertex_votes` starts from."""
+    out: UnitSums = {}
+    for name, _, scopes in race.units():
+        base = _sum_scopes(race, scopes, "baseline")
+        pend = _pending(race, scopes)
+        settled = dict(base)
+        moves: dict[str, list[tuple[Pending, list[str], list[str]]]] = {}
+        for p in pend:
+            default = _toss_pick(p, "")
+            for g in default:
+                settled[g] = settled.get(g, ZERO) + p.value
+            for c in p.groups:
+                if c not in default:
+                    moves.setdefault(c, []).append((p, default, _toss_pick(p, c)))
+        out[name] = UnitSum(base, _open_mass(race, scopes)[0], pend, settled, moves)
+    return out
+
+
+def vertex_votes(sums: UnitSums, c: str) -> dict[str, dict[str, Fraction]]:
+    """Per unit, the votes of the vertex "every outstanding unit to ``c``" (the scenario of
+    :func:`_scenarios`): the same as summing :func:`scenario_votes` over the unit's scopes,
+    from the per-unit sums (a few additions per candidate instead of one per precinct)."""
+    out: dict[str, dict[str, Fraction]] = {}
+    for name, u in sums.items():
+        v = dict(u.settled)
+        if u.free:
+            v[c] = v.get(c, ZERO) + u.free
+        for p, default, chosen in u.moves.get(c, ()):
+            for g in default:
+                v[g] -= p.value
+            for g in chosen:
+                v[g] = v.get(g, ZERO) + p.value
+        out[name] = {k: x for k, x in v.items() if x}
+    return out
 
 
 def _contenders(race: RaceInput, limit: int = 6) -> list[str]:

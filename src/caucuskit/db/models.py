@@ -206,9 +206,17 @@ class Snapshot(Base):
 
 
 class Photo(Base):
-    """A photo of the signed worksheet, attached to one report version."""
+    """A photo of the signed worksheet, attached to one report version.
+
+    One copy per picture and version (``sha256``); ``actor`` + ``idempotency_key`` make a resent
+    upload answer the photo stored the first time (migration 0003; NULL on older rows).
+    """
 
     __tablename__ = "photos"
+    __table_args__ = (
+        Index("uq_photo_idempotency", "actor", "idempotency_key", unique=True),
+        Index("uq_photo_version_sha256", "version_id", "sha256", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("report_versions.id"), index=True)
@@ -219,3 +227,6 @@ class Photo(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_at: Mapped[datetime] = mapped_column(DateTime())
     client: Mapped[str] = mapped_column(String(100))
+    actor: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    request_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -17,6 +17,7 @@ from caucuskit.core.bounds import (
     Pending,
     RaceCall,
     RaceInput,
+    Scenario,
     ScopeState,
     SiteReport,
     call_race,
@@ -73,8 +74,9 @@ class NightTracker:
         self.max_turnout = satellite_max_turnout
         self.candidates = tuple(c.name for c in election.candidates)
         self.scope_of: dict[str, int | None] = {c.name: c.district for c in election.counties}
-        self.scopes: list[int | None] = sorted(
-            {c.district for c in election.counties if c.district is not None})
+        self.scopes: list[int | None] = []
+        self.scopes.extend(sorted(
+            {c.district for c in election.counties if c.district is not None}))
         if any(c.district is None for c in election.counties):
             self.scopes.append(None)
         self.reported: dict[tuple[str, str], UnitOutcome] = {}
@@ -85,6 +87,10 @@ class NightTracker:
             d: {} for d in self.scopes}
         self._ratio: dict[tuple[str, str], Fraction] = {}
         self._sites: dict[str, list[tuple[str, str]]] = {}
+        #: per scope: the sum of the outstanding values (kept exactly, one step per report)
+        #: and the sorted open masses (rebuilt only for a scope that changed)
+        self._free: dict[int | None, Fraction] = {d: ZERO for d in self.scopes}
+        self._items: dict[int | None, tuple[tuple[str, Fraction], ...]] = {}
         for p in election.precincts:
             scope = self.scope_of[p.county]
             if p.satellite:
@@ -93,6 +99,7 @@ class NightTracker:
             value = election.precinct_sde_value(p) or ZERO
             if p.delegates and value:
                 self._outstanding[scope][p.key] = value
+                self._free[scope] += value
                 self._ratio[p.key] = value / p.delegates
 
     def add(self, outcome: UnitOutcome) -> None:
@@ -106,7 +113,10 @@ class NightTracker:
         if p.satellite:
             return
         ratio = self._ratio.get(key)
-        self._outstanding[scope].pop(key, None)
+        gone = self._outstanding[scope].pop(key, None)
+        if gone is not None:
+            self._free[scope] -= gone
+            self._items.pop(scope, None)
         if ratio is None:
             return
         cur = self._current[scope]
@@ -138,9 +148,14 @@ class NightTracker:
         """The :class:`~caucuskit.core.bounds.RaceInput` for the reports recorded so far."""
         cur: dict[int | None, dict[str, Fraction]] = {d: dict(v) for d, v in self._current.items()}
         base: dict[int | None, dict[str, Fraction]] = {d: dict(v) for d, v in cur.items()}
-        items: dict[int | None, list[tuple[str, Fraction]]] = {
-            d: [(_label(k), v) for k, v in sorted(o.items())]
-            for d, o in self._outstanding.items()}
+        items: dict[int | None, list[tuple[str, Fraction]]] = {}
+        for d, waiting_units in self._outstanding.items():
+            cached = self._items.get(d)
+            if cached is None:
+                cached = tuple((_label(k), v) for k, v in sorted(waiting_units.items()))
+                self._items[d] = cached
+            items[d] = list(cached)
+        free: dict[int | None, Fraction] = dict(self._free)
         pend: dict[int | None, list[Pending]] = {d: list(p.values())
                                                  for d, p in self._pending.items()}
         limit: dict[int | None, bool] = {d: False for d in self.scopes}
@@ -161,12 +176,13 @@ class NightTracker:
             for c_name, v in terms.baseline.items():
                 base[scope][c_name] = base[scope].get(c_name, ZERO) + v
             items[scope].extend(terms.items)
+            free[scope] += sum((v for _, v in terms.items), ZERO)
             pend[scope].extend(terms.pending)
             limit[scope] = limit[scope] or terms.limit
         scopes = tuple(
             ScopeState(d, {c: v for c, v in cur[d].items() if v},
                        {c: v for c, v in base[d].items() if v}, tuple(items[d]),
-                       tuple(pend[d]), limit[d])
+                       tuple(pend[d]), limit[d], free[d])
             for d in self.scopes)
         return RaceInput(self.candidates, scopes, self.election.national)
 
@@ -273,8 +289,8 @@ def sensitivity(tab: Tabulation) -> Sensitivity:
             if o.scope is not None:
                 dist.setdefault(o.scope, {})[c] = dist.get(o.scope, {}).get(c, ZERO) + v
         total: dict[str, int] = {}
-        for name, seats, votes in _units(tab.election, state, dist):
-            for c, k in allocate_unit(votes, seats, unit=name).delegates.items():
+        for name, seats, unit_votes in _units(tab.election, state, dist):
+            for c, k in allocate_unit(unit_votes, seats, unit=name).delegates.items():
                 total[c] = total.get(c, 0) + k
         total = {c: k for c, k in total.items() if k}
         if total != base_total:
@@ -510,3 +526,157 @@ def decided_at(steps: Iterable[ReplayStep]) -> dict[str, str | None]:
                 first = None
         out[race] = first
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The race-status panel of the public state document (docs/api.md, "race")
+# ---------------------------------------------------------------------------------------------
+
+
+def _split_text(split: Mapping[str, int]) -> str:
+    parts = [f"{c} {n}" for c, n in sorted(split.items(), key=lambda kv: (-kv[1], kv[0])) if n]
+    return ", ".join(parts) or "nobody"
+
+
+def _scenario_doc(sc: Scenario | None, race: RaceInput, places: int,
+                  split: Mapping[str, int] | None = None) -> dict[str, object] | None:
+    if sc is None:
+        return None
+    parts = []
+    for part in sc.describe(race):
+        units = part["units"]
+        sde = part["sde"]
+        assert isinstance(units, list) and isinstance(sde, Fraction)
+        parts.append({"scope": part["scope"], "winner": part["winner"], "units": len(units),
+                      "sde": str(sde), "sde_display": _dec(sde, places)})
+    return {"label": sc.label, "split": None if split is None else dict(split), "parts": parts}
+
+
+def _seats_range(ranges: Mapping[str, tuple[int, int, int, int]]) -> dict[str, object]:
+    return {c: {"least": r[0], "most": r[1], "least_reached": r[2], "most_reached": r[3]}
+            for c, r in ranges.items() if r[1] or r[3]}
+
+
+def _unit_sentence(name: str, status: str, current: Mapping[str, int],
+                   witness: Scenario | None, split: Mapping[str, int] | None,
+                   proof: Sequence[str]) -> str:
+    if status == "decided":
+        return f"decided: {name} stays {_split_text(current)}"
+    if status == "open" and witness is not None and split is not None:
+        return (f"still open: if {witness.label}, {name} becomes {_split_text(split)} "
+                f"(now {_split_text(current)})")
+    why = proof[0] if proof else "no proof"
+    return (f"undetermined: {why}, but no completion searched changes {name} "
+            f"(now {_split_text(current)})")
+
+
+def race_panel(call: RaceCall, race: RaceInput, places: int = 3) -> dict[str, object]:
+    """The ``race`` section of the public state document (docs/api.md): for the SDE lead,
+    each national unit and the national total, the status, one plain sentence, the proof or
+    the scenario; each candidate's least and most SDEs. Exact values as ``"p/q"`` strings.
+    Rule: rules.md §7.1, §7.3, §8.2, §5.4."""
+    lead = call.lead
+    lead_scenario: Scenario | None = None
+    proof: list[str] = []
+    sentence = lead.explain(places)
+    if lead.decided:
+        proof = [sentence] if lead.leader is not None else []
+    elif lead.leader is not None:
+        catching = sorted((p for p in lead.pairs if p.can_tie), key=lambda p: -p.best)
+        if catching:
+            top = catching[0]
+            t = top.trailer
+            lead_scenario = Scenario(f"every outstanding unit to {t}",
+                                     {s.district: ((t, len(s.items)),) for s in race.scopes}, t)
+            verb = "overtake" if top.can_overtake else "tie"
+            sentence = (f"still open: {t} can still {verb} {top.leader} if it out-gains "
+                        f"{top.leader} by more than {_dec(top.margin, places)} of the "
+                        f"{_dec(top.swing, places)} SDE still open")
+            if len(catching) > 1:
+                sentence += (f" ({len(catching) - 1} other candidate"
+                             f"{'s' if len(catching) > 2 else ''} could too)")
+    nat = call.national
+    units = []
+    for u in nat.units:
+        units.append({
+            "race": u.unit, "unit": u.unit, "seats": u.seats, "status": u.status,
+            "sentence": _unit_sentence(u.unit, u.status, u.current, u.witness, u.witness_split,
+                                       u.proof),
+            "current": dict(sorted(u.current.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "current_lot": list(u.current_lot), "proof": list(u.proof),
+            "scenario": _scenario_doc(u.witness, race, places, u.witness_split),
+            "seats_range": _seats_range(u.ranges),
+        })
+    undecided = [u.unit for u in nat.units if u.status != "decided"]
+    total_proof = (["every unit is decided"] if nat.total_status == "decided"
+                   else [f"not decided: {', '.join(undecided)}"])
+    return {
+        "open_sde": str(call.open_sde), "open_sde_display": _dec(call.open_sde, places),
+        "open_sde_is_supremum": call.open_limit,
+        "sde": [{"name": r.candidate, "current": str(r.current),
+                 "current_display": _dec(r.current, places), "least": str(r.low),
+                 "least_display": _dec(r.low, places), "most": str(r.high),
+                 "most_display": _dec(r.high, places), "most_attained": r.high_attained}
+                for r in call.sde if r.high > 0],
+        "lead": {
+            "race": "SDE lead", "leader": lead.leader,
+            "status": "decided" if lead.decided else "open",
+            "sentence": sentence, "proof": proof,
+            "scenario": _scenario_doc(lead_scenario, race, places),
+            "pairs": [{"leader": p.leader, "trailer": p.trailer, "margin": str(p.margin),
+                       "margin_display": _dec(p.margin, places), "swing": str(p.swing),
+                       "swing_display": _dec(p.swing, places), "can_tie": p.can_tie,
+                       "can_overtake": p.can_overtake}
+                      for p in lead.pairs if p.swing > 0 or p.margin <= 0 or p.can_tie][:10],
+        },
+        "national": {
+            "units": units,
+            "total": {
+                "race": "national total", "status": nat.total_status,
+                "sentence": _unit_sentence("the national total", nat.total_status,
+                                           nat.total_current, nat.total_witness,
+                                           nat.total_witness_split, total_proof),
+                "current": dict(sorted(nat.total_current.items(),
+                                       key=lambda kv: (-kv[1], kv[0]))),
+                "proof": total_proof,
+                "scenario": _scenario_doc(nat.total_witness, race, places,
+                                          nat.total_witness_split),
+                "seats_range": _seats_range(nat.total_ranges),
+            },
+        },
+    }
+
+
+def race_from_tabulation(tab: Tabulation, *, satellite_max_turnout: MaxTurnout = None,
+                         search: bool = True) -> dict[str, object]:
+    """The ``race`` panel for an existing tabulation (the snapshot's own, so the panel is
+    computed from exactly the reports the rest of the document shows)."""
+    tracker = tracker_from_tabulation(tab, satellite_max_turnout=satellite_max_turnout)
+    race = tracker.race()
+    return race_panel(call_race(race, search=search), race, tab.places)
+
+
+def call_database(url: str, *, satellite_max_turnout: MaxTurnout = None,
+                  with_sensitivity: bool = True, search: bool = True) -> CallReport:
+    """Call the race from the current accepted reports in the results service's database
+    (``url``: a database URL or SQLite file; the election is the one loaded there)."""
+    from pathlib import Path
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from caucuskit.services.context import Context, NotInitialized
+    from caucuskit.services.history import current_reports
+    from caucuskit.services.settings import Settings
+
+    if "://" not in url and not Path(url).expanduser().is_file():
+        raise NotInitialized(f"no results database at {url} (a SQLite file or a URL)", "db")
+    ctx = Context(Settings.from_env(database_url=url))
+    try:
+        election = ctx.election
+        reports = current_reports(ctx)
+    except SQLAlchemyError as exc:
+        raise NotInitialized(f"cannot read the results database {url}: {exc}", "db") from exc
+    finally:
+        ctx.db.dispose()
+    return call_reports(election, reports, satellite_max_turnout=satellite_max_turnout,
+                        with_sensitivity=with_sensitivity, search=search)

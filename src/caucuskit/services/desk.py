@@ -17,13 +17,22 @@ from caucuskit.core.rounding import decimal_str
 from caucuskit.db.models import AuditEntry, Decision, ReportVersion
 from caucuskit.services import credentials
 from caucuskit.services.audit import audit
-from caucuskit.services.context import Context, iso
+from caucuskit.services.context import Context, PrecinctRef, iso
 from caucuskit.services.errors import Conflict, Invalid, NotFound
 from caucuskit.services.history import as_report, current_versions, statuses, version_dict
 from caucuskit.services.snapshot import build_documents, results_version, sde_delta
 from caucuskit.services.submit import OPEN, bump_results, current_version, lock_precinct
 
-STATES = ("missing", "reported", "conflict", "awaiting", "flagged", "all")
+STATES = ("missing", "reported", "conflict", "awaiting", "flagged", "no-delegates", "all")
+
+
+def counted(p: PrecinctRef) -> bool:
+    """Whether a precinct is a unit of the public count (``precincts.total``/``reporting``):
+    every satellite site and every precinct that elects at least one delegate. The 3 Lee County
+    precincts of 2020 that elect D = 0 are not (the tabulation leaves them out, rules.md §7.1);
+    this is the same test as the snapshot's, and tests/service/test_desk_counts.py keeps the
+    desk overview equal to ``state.json``."""
+    return p.satellite or bool(p.delegates)
 
 
 def _flags(ctx: Context, current: dict[int, ReportVersion]) -> dict[int, list[str]]:
@@ -64,10 +73,12 @@ def precinct_states(ctx: Context) -> list[dict[str, Any]]:
             state = "awaiting"
         elif p.pk in current:
             state = "reported"
+        elif not counted(p):
+            state = "no-delegates"
         else:
             state = "missing"
         out.append({"id": p.id, "county": p.county, "name": p.name, "state": state,
-                    "reported": p.pk in current,
+                    "reported": p.pk in current, "counted": counted(p),
                     "current_version": current[p.pk].id if p.pk in current else None,
                     "open_versions": opened, "flags": flags.get(p.pk, [])})
     return out
@@ -91,14 +102,19 @@ def list_precincts(ctx: Context, state: str = "all", county: str | None = None
 
 
 def overview(ctx: Context) -> dict[str, Any]:
+    """``precincts.total``/``reported``/``missing`` count the units of the public count
+    (:func:`counted`; equal to ``state.json``'s ``total``/``reporting``); precincts that elect no
+    delegate are ``no_delegates``, never missing."""
     rows = precinct_states(ctx)
+    units = [r for r in rows if r["counted"]]
     with ctx.db.read() as s:
         version, updated = results_version(s)
     return {
         "precincts": {
-            "total": len(rows),
-            "reported": sum(1 for r in rows if r["reported"]),
-            "missing": sum(1 for r in rows if r["state"] == "missing"),
+            "total": len(units),
+            "reported": sum(1 for r in units if r["reported"]),
+            "missing": sum(1 for r in units if r["state"] == "missing"),
+            "no_delegates": len(rows) - len(units),
             "conflict": sum(1 for r in rows if r["state"] == "conflict"),
             "awaiting_second_entry": sum(1 for r in rows if r["state"] == "awaiting"),
             "flagged": sum(1 for r in rows if r["flags"]),
@@ -145,6 +161,8 @@ def conflicts(ctx: Context) -> list[dict[str, Any]]:
             v = s.get(ReportVersion, vid)
             assert v is not None
             d = version_dict(ctx, v, status[vid], _decisions(s, vid))
+            ref = ctx.by_pk[v.precinct_id]
+            d["county"], d["precinct"] = ref.county, ref.name
             cur = current_version(s, v.precinct_id)
             d["diff_to_current"] = None if cur is None else field_diff(raw_of(cur), raw_of(v))
             other = s.get(ReportVersion, v.pair_of) if v.pair_of else None
@@ -249,8 +267,13 @@ def audit_log(ctx: Context, limit: int = 100, before: int | None = None) -> list
         if before is not None:
             q = q.where(AuditEntry.id < before)
         rows = s.scalars(q).all()
-        return [{"id": r.id, "at": iso(r.at), "actor": r.actor, "role": r.role,
-                 "action": r.action, "outcome": r.outcome,
-                 "precinct_id": None if r.precinct_id is None
-                 else ctx.by_pk[r.precinct_id].id if r.precinct_id in ctx.by_pk else None,
-                 "client": r.client, "detail": r.detail} for r in rows]
+    out = []
+    for r in rows:
+        ref = None if r.precinct_id is None else ctx.by_pk.get(r.precinct_id)
+        out.append({"id": r.id, "at": iso(r.at), "actor": r.actor, "role": r.role,
+                    "action": r.action, "outcome": r.outcome,
+                    "precinct_id": None if ref is None else ref.id,
+                    "county": None if ref is None else ref.county,
+                    "precinct": None if ref is None else ref.name,
+                    "client": r.client, "detail": r.detail})
+    return out

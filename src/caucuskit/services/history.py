@@ -66,3 +66,11 @@ def version_dict(ctx: Context, v: ReportVersion, status: str,
         "decisions": decisions or [],
         "photos": list_photos(ctx, v.id),
     }
+
+
+def current_reports(ctx: Context, as_of: datetime | None = None) -> list[PrecinctReport]:
+    """The current accepted report of every precinct (at ``as_of``) as core reports, with
+    their recorded toss winners, in precinct order (what the snapshot and ``caucus call``
+    tabulate). Rule: rules.md §9."""
+    with ctx.db.read() as s:
+        return [as_report(ctx, v) for _, v in sorted(current_versions(s, as_of).items())]

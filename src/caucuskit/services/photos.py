@@ -9,14 +9,18 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from caucuskit.db.models import Photo, ReportVersion
 from caucuskit.services import credentials
 from caucuskit.services.context import Context, iso
-from caucuskit.services.errors import Invalid, NotFound
+from caucuskit.services.errors import Conflict, Invalid, NotFound
+from caucuskit.services.submit import lock_precinct
 
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -24,16 +28,38 @@ MAGIC = {"image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",),
          "image/webp": (b"RIFF",)}
 
 
+def photo_request_hash(version_id: int, content_type: str, digest: str) -> str:
+    """What makes two uploads "the same body" for ``Idempotency-Key`` (the code excluded)."""
+    body = {"version_id": version_id, "content_type": content_type, "sha256": digest}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class PhotoUpload:
+    """The answer ``{"photo_id", "bytes", "sha256"}`` and whether this request stored it."""
+
+    answer: dict[str, Any]
+    created: bool
+
+
 def add_photo(ctx: Context, version_id: int, code: str, content_type: str, data_b64: str,
-              client: str) -> dict[str, Any]:
-    """Attach a photo to a version of the chair's own precinct (checked with its code)."""
-    with ctx.db.read() as s:
-        v = s.get(ReportVersion, version_id)
-        pk = None if v is None else v.precinct_id
-    if pk is None:
-        raise NotFound(f"no version {version_id}", "version_id")
-    precinct = ctx.by_pk[pk]
-    credentials.verify_precinct_code(ctx, precinct, code, client)
+              client: str, idempotency_key: str | None = None) -> PhotoUpload:
+    """Attach a photo to a version of the chair's own precinct (checked with its code).
+
+    Idempotent: the same ``idempotency_key`` from the same chair with the same body answers the
+    photo stored the first time (``created`` false), with another body :class:`Conflict` on
+    ``idempotency_key``; a picture the version already has (same sha256) is never stored twice.
+    Rule: rules.md §9 (the paper record behind a report, kept once).
+    """
+    try:
+        return _add_photo(ctx, version_id, code, content_type, data_b64, client,
+                          idempotency_key)
+    except IntegrityError:  # a concurrent twin won the unique index: answer what it stored
+        return _add_photo(ctx, version_id, code, content_type, data_b64, client,
+                          idempotency_key)
+
+
+def _decode(content_type: str, data_b64: str) -> bytes:
     if content_type not in CONTENT_TYPES:
         raise Invalid(f"must be one of {', '.join(CONTENT_TYPES)}", "content_type")
     try:
@@ -46,17 +72,53 @@ def add_photo(ctx: Context, version_id: int, code: str, content_type: str, data_
         raise Invalid(f"{len(data)} bytes, above {MAX_PHOTO_BYTES}", "data")
     if not data.startswith(MAGIC[content_type]):
         raise Invalid(f"does not look like {content_type}", "data")
+    return data
+
+
+def _add_photo(ctx: Context, version_id: int, code: str, content_type: str, data_b64: str,
+               client: str, idempotency_key: str | None) -> PhotoUpload:
+    with ctx.db.read() as s:
+        v = s.get(ReportVersion, version_id)
+        pk = None if v is None else v.precinct_id
+    if pk is None:
+        raise NotFound(f"no version {version_id}", "version_id")
+    precinct = ctx.by_pk[pk]
+    credentials.verify_precinct_code(ctx, precinct, code, client)
+    data = _decode(content_type, data_b64)
     digest = hashlib.sha256(data).hexdigest()
+    req_hash = photo_request_hash(version_id, content_type, digest)
+    actor = f"chair:{precinct.id}"
     with ctx.db.write() as s:
+        lock_precinct(ctx, s, pk)  # every photo of a version belongs to one precinct
+        prior: Photo | None = None
+        if idempotency_key:
+            prior = s.scalar(select(Photo).where(Photo.actor == actor,
+                                                 Photo.idempotency_key == idempotency_key))
+            if prior is not None and prior.request_hash != req_hash:
+                raise Conflict("this Idempotency-Key was used for a different photo",
+                               "idempotency_key")
+        if prior is None:
+            prior = s.scalar(select(Photo).where(Photo.version_id == version_id,
+                                                 Photo.sha256 == digest)
+                             .order_by(Photo.id).limit(1))
+        if prior is not None:
+            ctx.audit(s, actor=actor, role="chair", action="photo.add", outcome="replayed",
+                      client=client, precinct=pk,
+                      detail={"version_id": version_id, "photo_id": prior.id, "sha256": digest,
+                              "idempotency_key": idempotency_key})
+            return PhotoUpload({"photo_id": prior.id, "bytes": prior.size,
+                                "sha256": prior.sha256}, False)
         photo = Photo(version_id=version_id, precinct_id=pk, content_type=content_type,
                       size=len(data), sha256=digest, data=data, uploaded_at=ctx.clock(),
-                      client=client[:100])
+                      client=client[:100], actor=actor, idempotency_key=idempotency_key,
+                      request_hash=req_hash)
         s.add(photo)
         s.flush()
-        ctx.audit(s, actor=f"chair:{precinct.id}", role="chair", action="photo.add",
-                  outcome="ok", client=client, precinct=pk,
-                  detail={"version_id": version_id, "photo_id": photo.id, "sha256": digest})
-        return {"photo_id": photo.id, "bytes": len(data), "sha256": digest}
+        ctx.audit(s, actor=actor, role="chair", action="photo.add", outcome="ok",
+                  client=client, precinct=pk,
+                  detail={"version_id": version_id, "photo_id": photo.id, "sha256": digest,
+                          "idempotency_key": idempotency_key})
+        return PhotoUpload({"photo_id": photo.id, "bytes": len(data), "sha256": digest}, True)
 
 
 def list_photos(ctx: Context, version_id: int) -> list[dict[str, Any]]:

@@ -70,7 +70,6 @@ def dmath(votes: F, seats: int) -> NDArray[np.int64]:
     Exact remainder ties have probability zero in floating point and are broken by order.
     """
     n, c = votes.shape
-    out = np.zeros((n, c), dtype=np.int64)
     total = votes.sum(axis=1, keepdims=True)
     ok = total[:, 0] > 0
     share = np.divide(votes, total, out=np.zeros_like(votes), where=total > 0)
@@ -89,9 +88,9 @@ def dmath(votes: F, seats: int) -> NDArray[np.int64]:
     rank = np.empty_like(order)
     np.put_along_axis(rank, order, np.arange(c)[None, :].repeat(n, axis=0), axis=1)
     extra = (rank < left[:, None]) & qual
-    out = (floor + extra).astype(np.int64)
-    out[~ok] = 0
-    return out
+    seats_won: NDArray[np.int64] = (floor + extra).astype(np.int64)
+    seats_won[~ok] = 0
+    return seats_won
 
 
 def project(tab: Tabulation, *, simulations: int = 100_000, seed: int = 2020,
@@ -169,14 +168,15 @@ def project(tab: Tabulation, *, simulations: int = 100_000, seed: int = 2020,
         groups[key][1].append(value)
     sat_pools = []
     all_sites = [x for v in sites.values() for x in v]
-    for c in e.counties:
-        if not c.satellite:
+    for county in e.counties:
+        if not county.satellite:
             continue
-        keys = [p.key for p in e.precincts if p.county == c.name]
+        keys = [p.key for p in e.precincts if p.county == county.name]
         waiting = sum(1 for k in keys if k not in reported)
-        mine = sites.get(c.name, [])
+        mine = sites.get(county.name, [])
         source = mine if len(mine) >= 3 else all_sites
-        sat_pools.append((scope_of(c.name), float(c.state_delegates or 0), mine, waiting, source))
+        sat_pools.append((scope_of(county.name), float(county.state_delegates or 0), mine,
+                          waiting, source))
     lead_counts = np.zeros(nc)
     sde_all: list[F] = []
     seat_hist: dict[str, list[NDArray[np.int64]]] = {}

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from caucuskit.core.rounding import decimal_str
 from caucuskit.db.models import Decision, ElectionRow, ReportVersion, ResultsState, Snapshot
+from caucuskit.services.call import race_from_tabulation
 from caucuskit.services.context import Context, PrecinctRef, iso
 from caucuskit.services.errors import NotFound
 from caucuskit.services.history import as_report, current_versions
@@ -234,6 +235,7 @@ def build_documents(ctx: Context, session: Session, as_of: datetime | None = Non
         "children": state_children
         + [child("county", slug(c.name), c.name, county_scopes[c.name])
            for c in statewide_counties],
+        "race": race_from_tabulation(tab),
     }
     docs["election"] = election_document(ctx)
     docs["coin-tosses"] = {**meta, "tosses": _tosses(ctx, current)}

@@ -132,13 +132,19 @@ def operator_report(body: OperatorReportIn, request: Request, response: Response
 
 @router.post("/chair/reports/{version_id}/photo", tags=["chair"], status_code=201,
              responses=ERRORS)
-def chair_photo(body: PhotoIn, request: Request,
-                version_id: Annotated[int, Path(ge=1, le=2**62)]) -> dict[str, Any]:
-    """Attach a photo of the signed worksheet to a report version (checked with the code)."""
+def chair_photo(body: PhotoIn, request: Request, response: Response,
+                version_id: Annotated[int, Path(ge=1, le=2**62)],
+                idempotency_key: IdemKey = None) -> dict[str, Any]:
+    """Attach a photo of the signed worksheet to a report version (checked with the code).
+
+    201 when stored; 200 with ``Idempotent-Replayed: true`` when this photo is already stored
+    (a resend with the same Idempotency-Key, or the same picture for the same version)."""
     ctx, client = ctx_of(request), client_of(request)
     try:
-        return photos.add_photo(ctx, version_id, body.code, body.content_type, body.data, client)
+        up = photos.add_photo(ctx, version_id, body.code, body.content_type, body.data, client,
+                              idempotency_key)
     except ServiceError as exc:
         ctx.audit_refusal(exc, actor="chair:?", role="chair", action="photo.add", client=client,
-                          detail={"version_id": version_id})
+                          detail={"version_id": version_id, "idempotency_key": idempotency_key})
         raise
+    return _answer(up.answer, up.created, response)

@@ -101,6 +101,7 @@ async def results_state(request: Request) -> Response:
         return {
             "election": e,
             "result": state.data,
+            "race": views.race_view(state.data or {}),
             "districts": dist_docs,
             "counties": rows,
             "styles": views.style_table(e),

@@ -9,7 +9,7 @@ app's own public routes through ASGI (no network, no database access from the pa
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,7 +101,7 @@ async def asgi_get(
             return {"type": "http.request", "body": b"", "more_body": False}
         return {"type": "http.disconnect"}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         nonlocal status
         if message["type"] == "http.response.start":
             status = int(message["status"])

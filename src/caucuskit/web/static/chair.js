@@ -431,15 +431,25 @@
           " is still needed" : "the result is not complete") : "fix the problems in the final alignment") + ".</p>");
   }
 
+  // ------------------------------------------------------------------ the photo of the worksheet
+  // Optional. Shrunk on the phone (JPEG, longest side 1600 px), kept with the report in the
+  // outbox and sent to POST /api/v1/chair/reports/{version_id}/photo once the server has
+  // acknowledged the report (the photo needs the version id). See docs/pages.md.
   var photoData = null;
+  function kib(b64) { return Math.max(1, Math.round(b64.length * 0.75 / 1024)); }
+  function photoB64(dataUrl) { return String(dataUrl).split(",")[1] || ""; }
   $("#photo").addEventListener("change", function () {
     var file = $("#photo").files[0];
+    var msg = $("#photo-msg");
     photoData = null;
-    if (!file) { $("#photo-msg").textContent = ""; return; }
+    if (!file) { msg.textContent = ""; return; }
+    msg.textContent = "Preparing the photo…";
     shrink(file, 1600).then(function (dataUrl) {
       photoData = dataUrl;
-      $("#photo-msg").textContent = "Photo ready (" + Math.round(dataUrl.length * 0.75 / 1024) + " KiB); it is sent after the result.";
-    }).catch(function () { $("#photo-msg").textContent = "Could not read that photo."; });
+      msg.textContent = "Photo ready (" + kib(photoB64(dataUrl)) + " KiB). It is sent right after the result.";
+    }).catch(function () {
+      msg.textContent = "Could not read that photo. Try taking it again, or send the result without it.";
+    });
   });
   function shrink(file, longest) {
     return new Promise(function (resolve, reject) {
@@ -447,12 +457,15 @@
       img.onload = function () {
         var k = Math.min(1, longest / Math.max(img.width, img.height));
         var c = document.createElement("canvas");
-        c.width = Math.round(img.width * k); c.height = Math.round(img.height * k);
-        c.getContext("2d").drawImage(img, 0, 0, c.width, c.height);
+        c.width = Math.max(1, Math.round(img.width * k)); c.height = Math.max(1, Math.round(img.height * k));
+        var g = c.getContext("2d");
+        g.fillStyle = "#fff"; // a transparent PNG must not turn black in the JPEG
+        g.fillRect(0, 0, c.width, c.height);
+        g.drawImage(img, 0, 0, c.width, c.height);
         URL.revokeObjectURL(img.src);
         resolve(c.toDataURL("image/jpeg", 0.7));
       };
-      img.onerror = reject;
+      img.onerror = function (e) { URL.revokeObjectURL(img.src); reject(e); };
       img.src = URL.createObjectURL(file);
     });
   }
@@ -461,65 +474,123 @@
     ev.preventDefault();
     if (!lastResult || !lastResult.ok || !lastResult.result.complete) { renderReview(); return; }
     var p = session.precinct;
-    var item = Outbox.add("/api/v1/chair/reports", reportBody(), {
+    var meta = {
       kind: "report", precinct_id: p.id, label: p.county + ": " + p.name,
       summary: Object.keys(lastResult.result.delegates).map(function (g) {
         return g + " " + lastResult.result.delegates[g];
       }).join(", "),
-      photo: photoData,
-    });
+      has_photo: !!photoData,
+    };
+    var item = Outbox.add("/api/v1/chair/reports", reportBody(), meta);
+    if (photoData) {
+      // Waits in the outbox (blocked) until the report has a version id on the server.
+      var data = photoB64(photoData);
+      try {
+        Outbox.add(null, { code: session.code, content_type: "image/jpeg", data: data },
+          { kind: "photo", parent: item.id, precinct_id: p.id, kib: kib(data),
+            label: meta.label + " (photo of the worksheet)", summary: "photo" },
+          null, { blocked_by: item.id });
+      } catch (e) {
+        // The phone's storage is full: the result (small) is kept, the photo (large) is not.
+        Outbox.update(item.id, { meta: Object.assign({}, meta, { photo_dropped: true }) });
+      }
+    }
+    photoData = null;
+    $("#photo").value = "";
+    $("#photo-msg").textContent = "";
     draft.sent_item = item.id;
     saveDraft();
     show("sent");
   });
 
+  function photoOf(items, report) {
+    return items.filter(function (x) { return x.meta && x.meta.kind === "photo" && x.meta.parent === report.id; })[0] || null;
+  }
+
+  /** One plain sentence about a report's photo ("" when it had none). */
+  function photoLine(items, report) {
+    var m = report.meta || {};
+    if (m.photo_dropped) return "The photo could not be kept on this phone (storage full); the result was sent without it.";
+    var ph = photoOf(items, report);
+    if (!ph) return "";
+    if (ph.blocked_by) {
+      if (report.state === "refused") return "Photo of the worksheet: not sent, because the result was refused.";
+      return "Photo of the worksheet (" + ph.meta.kib + " KiB): saved on this phone; it is sent right after the result is received.";
+    }
+    var size = ph.meta.kib ? " (" + ph.meta.kib + " KiB)" : "";
+    if (ph.state === "acknowledged") return "Photo of the worksheet" + size + ": received by the server.";
+    if (ph.state === "refused") return "Photo of the worksheet" + size + ": refused by the server: " + (ph.last_error || "") + ".";
+    return "Photo of the worksheet" + size + ": not yet received (saved on this phone, tried " + (ph.attempts || 0) + "×" +
+      (ph.last_error ? ", last: " + ph.last_error : "") + ").";
+  }
+
   function renderSent() {
     var items = Outbox.all(), box = $("#sent");
     var it = items.filter(function (x) { return x.id === draft.sent_item; })[0];
     if (!it) { box.innerHTML = "<p>Nothing sent yet.</p>"; return; }
+    var photo = photoLine(items, it);
+    var photoHtml = photo ? "<p id='photo-state'>" + esc(photo) + "</p>" : "";
     if (it.state === "acknowledged") {
       var a = it.answer || {};
-      box.innerHTML = "<p class='msg ok'>The server has your result. " + esc(a.message || "") + "</p>" +
+      box.innerHTML = "<p class='msg ok'><b>Received by the server.</b></p>" +
         "<p>Receipt number (write it on the paper worksheet):</p><p class='receipt' id='receipt'>" + esc(a.receipt || "") + "</p>" +
-        "<p>Status: <b>" + esc(a.status || "") + "</b></p>";
+        "<p>Status: <b>" + esc(STATUS_WORDS[a.status] || a.message || a.status || "") + "</b></p>" + photoHtml;
     } else if (it.state === "refused") {
-      box.innerHTML = "<p class='msg bad'>The server refused this report: " + esc(it.last_error || "") +
-        ". Go back, fix it and send again.</p>";
+      box.innerHTML = "<p class='msg bad'><b>Refused by the server:</b> " + esc(it.last_error || "") +
+        ". Nothing was counted. Go back, fix it and send again.</p>" + photoHtml;
     } else {
       box.innerHTML = "<p class='msg warn'><b>Not yet received by the server.</b> Your result is saved on this " +
         "phone and is sent again automatically until the server confirms it. Keep this page open; you can " +
-        "also move to where the signal is better.</p>";
+        "also move to where the signal is better.</p>" + photoHtml;
     }
   }
+  var STATUS_WORDS = {
+    accepted: "accepted, this is now the precinct's result",
+    duplicate: "identical to the result the server already had",
+    conflict: "held for the results desk: the server already had a different result",
+  };
 
   // ------------------------------------------------------------------ what the server has
   function renderOutbox() {
     var box = $("#outbox");
-    var items = Outbox.all().filter(function (it) {
+    var all = Outbox.all();
+    var mine = all.filter(function (it) {
       return !session || !it.meta || it.meta.precinct_id === session.precinct.id;
     });
-    if (!items.length && !(session && session.current)) { box.hidden = true; return; }
-    var got = items.filter(function (it) { return it.state === "acknowledged"; });
-    var waiting = items.filter(function (it) { return it.state === "queued" || it.state === "sending"; });
-    var refused = items.filter(function (it) { return it.state === "refused"; });
+    var reports = mine.filter(function (it) { return !it.meta || it.meta.kind !== "photo"; });
+    if (!reports.length && !(session && session.current)) { box.hidden = true; return; }
+    var got = reports.filter(function (it) { return it.state === "acknowledged"; });
+    var waiting = reports.filter(function (it) { return it.state === "queued" || it.state === "sending"; });
+    var refused = reports.filter(function (it) { return it.state === "refused"; });
+    var photoNote = function (it) {
+      var line = photoLine(all, it);
+      return line ? "<br><span class='sub'>" + esc(line) + "</span>" : "";
+    };
     var html = "<h2>What the server has</h2>";
     if (got.length) {
       html += "<p><b>Received by the server:</b></p><ul>" + got.map(function (it) {
         var a = it.answer || {};
         return "<li>" + esc(it.meta.label) + " (" + esc(it.meta.summary || "") + "), made " + fmtTime(it.created_at) +
-          ": receipt <b class='receipt-inline'>" + esc(a.receipt || "?") + "</b>, " + esc(a.status || "") +
-          (it.meta.photo_state ? "; photo: " + esc(it.meta.photo_state) : "") + "</li>";
+          ": receipt <b class='receipt-inline'>" + esc(a.receipt || "?") + "</b>, " + esc(a.status || "") + photoNote(it) + "</li>";
       }).join("") + "</ul>";
     } else if (session && session.current) {
-      html += "<p>The server already had a result for this precinct when you signed in.</p>";
+      html += "<p>The server already had a result for this precinct when you signed in (receipt " +
+        esc(session.current.receipt || "?") + ").</p>";
     } else {
       html += "<p><b>The server has not received any result from this phone.</b></p>";
     }
+    var photosWaiting = got.filter(function (it) {
+      var ph = photoOf(all, it);
+      return ph && (ph.state === "queued" || ph.state === "sending");
+    });
     if (waiting.length) {
       html += "<p><b>Not yet received (saved on this phone, resent automatically):</b></p><ul>" + waiting.map(function (it) {
         return "<li>" + esc(it.meta.label) + " (" + esc(it.meta.summary || "") + "), made " + fmtTime(it.created_at) +
-          " — tried " + (it.attempts || 0) + "×" + (it.last_error ? ", last: " + esc(it.last_error) : "") + "</li>";
-      }).join("") + "</ul><div class='actions'><button type='button' class='secondary' id='retry-now'>Try again now</button></div>";
+          " — tried " + (it.attempts || 0) + "×" + (it.last_error ? ", last: " + esc(it.last_error) : "") + photoNote(it) + "</li>";
+      }).join("") + "</ul>";
+    }
+    if (waiting.length || photosWaiting.length) {
+      html += "<div class='actions'><button type='button' class='secondary' id='retry-now'>Try again now</button></div>";
     }
     if (refused.length) {
       html += "<p><b>Refused by the server (fix and send again):</b></p><ul>" + refused.map(function (it) {
@@ -532,21 +603,28 @@
     if (retry) retry.addEventListener("click", function () { Outbox.flush(); });
   }
 
-  // A photo follows its report once the report is acknowledged (docs/api-requests.md item 3).
-  function sendPhotos(items) {
-    items.forEach(function (it) {
-      if (it.state !== "acknowledged" || !it.meta || !it.meta.photo || it.meta.photo_queued) return;
-      var a = it.answer || {};
-      var meta = Object.assign({}, it.meta, { photo: null, photo_queued: true, photo_state: "queued" });
-      Outbox.update(it.id, { meta: meta });
-      Outbox.add("/api/v1/chair/reports/" + encodeURIComponent(a.version_id) + "/photo", {
-        code: it.body.code, content_type: "image/jpeg", data: it.meta.photo.split(",")[1],
-      }, { kind: "photo", precinct_id: it.meta.precinct_id, label: it.meta.label + " (photo)", summary: "photo" });
+  // A photo follows its report once the report is acknowledged: it needs the version id.
+  // Once the server has the photo its bytes are dropped from the phone's storage.
+  function followUpPhotos(items) {
+    items.forEach(function (ph) {
+      var m = ph.meta || {};
+      if (m.kind !== "photo") return;
+      if (ph.state === "acknowledged" && ph.body && ph.body.data) {
+        Outbox.update(ph.id, { body: { content_type: ph.body.content_type, received: true } });
+        return;
+      }
+      if (!ph.blocked_by) return;
+      var report = items.filter(function (x) { return x.id === ph.blocked_by; })[0];
+      var a = report && report.state === "acknowledged" ? report.answer || {} : null;
+      if (!a || !a.version_id) return;
+      Outbox.update(ph.id, { blocked_by: null,
+        url: "/api/v1/chair/reports/" + encodeURIComponent(a.version_id) + "/photo" });
+      Outbox.flush();
     });
   }
 
   Outbox.onChange(function (items) {
-    sendPhotos(items);
+    followUpPhotos(items);
     renderOutbox();
     if (draft && draft.step === "sent") renderSent();
   });

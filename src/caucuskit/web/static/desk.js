@@ -7,7 +7,8 @@
   var $ = function (s) { return document.querySelector(s); };
   var esc = Staff.esc;
   var STATE_TEXT = { reported: "Reported", missing: "Missing", conflict: "Conflicting",
-    awaiting: "Awaiting second entry", "awaiting-second-entry": "Awaiting second entry", flagged: "Flagged" };
+    awaiting: "Awaiting second entry", "awaiting-second-entry": "Awaiting second entry", flagged: "Flagged",
+    "no-delegates": "No delegates to elect" };
 
   Staff.signin(function (user) {
     $("#desk").hidden = false;
@@ -34,7 +35,8 @@
       if (!x.ok) return;
       var p = x.data.precincts || {};
       var items = [["Reported", p.reported], ["Missing", p.missing], ["Conflicting", p.conflict],
-        ["Awaiting second entry", p.awaiting_second_entry], ["Flagged", p.flagged], ["Total", p.total]];
+        ["Awaiting second entry", p.awaiting_second_entry], ["Flagged", p.flagged], ["Total", p.total],
+        ["No delegates to elect (not counted)", p.no_delegates]];
       $("#overview").innerHTML = items.map(function (it) {
         return "<div><dt>" + esc(it[0]) + "</dt><dd><b>" + esc(it[1] === undefined ? "–" : it[1]) + "</b></dd></div>";
       }).join("");
@@ -142,6 +144,25 @@
     });
   });
 
+  // Photos need the desk's credentials, so they are fetched here and shown from a blob URL.
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest ? ev.target.closest("button.show-photo") : null;
+    if (!btn) return;
+    btn.disabled = true;
+    fetch(btn.getAttribute("data-url"), { headers: { Authorization: Staff.auth() }, cache: "no-store" })
+      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.blob(); })
+      .then(function (blob) {
+        var img = document.createElement("img");
+        img.className = "worksheet-photo";
+        img.alt = "Photo of the signed paper worksheet sent by the precinct chair";
+        img.src = URL.createObjectURL(blob);
+        btn.replaceWith(img);
+      }).catch(function (e) {
+        btn.disabled = false;
+        btn.insertAdjacentText("afterend", " Could not load the photo (" + e.message + ").");
+      });
+  });
+
   function showPrecinct(id) {
     Staff.api("GET", "/api/v1/desk/precincts/" + encodeURIComponent(id)).then(function (x) {
       var box = $("#precinct-detail");
@@ -154,6 +175,10 @@
           var open = v.status === "conflict" || v.status === "entry-mismatch" || v.status === "awaiting-second-entry";
           return "<li>Version " + esc(v.version_id) + ": <b>" + esc(v.status) + "</b> via " + esc(v.channel) + " by " + esc(v.actor || "") +
             " at " + esc(v.entered_at) + (v.decisions || []).map(function (d) { return "<br>→ " + esc(d.status) + " by " + esc(d.actor) + ": " + esc(d.reason); }).join("") +
+            (v.photos || []).map(function (ph) {
+              return "<br>Photo of the signed worksheet (" + Math.max(1, Math.round(ph.bytes / 1024)) + " KiB, " + esc(ph.content_type) +
+                ") <button type='button' class='secondary show-photo' data-url='" + esc(ph.url) + "'>Show the photo</button>";
+            }).join("") +
             (open && cur && v.version_id !== cur.version_id ? sideBySide(v, cur, "Current") : "") +
             (open ? decisionForm(v) : "") + "</li>";
         }).join("") + "</ol></div>";

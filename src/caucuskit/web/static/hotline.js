@@ -9,6 +9,7 @@
   var $$ = function (s) { return Array.prototype.slice.call(document.querySelectorAll(s)); };
   var esc = Staff.esc;
   var current = null; // {id, name, county, code, channel}
+  var CODE_HELP = document.getElementById("h-code-help").textContent;
 
   Staff.signin(function (user) {
     $("#console").hidden = false;
@@ -31,19 +32,25 @@
     ev.preventDefault();
     var code = $("#h-code").value.replace(/[\s-]/g, "");
     var sel = $("#h-precinct");
-    if (!sel.value) { $("#h-code-help").innerHTML = "<span class='msg bad'>Choose the precinct.</span>"; return; }
+    if (!sel.value) { $("#h-code-help").innerHTML = "<span class='msg bad' style='display:block'>Choose the precinct.</span>"; return; }
     if (code.length < 6) {
       $("#h-code").setAttribute("aria-invalid", "true");
-      $("#h-code-help").innerHTML = "<span class='msg bad'>No access code, no entry: ask the caller for the code printed in the chair packet.</span>";
+      $("#h-code-help").innerHTML = "<span class='msg bad' style='display:block'>No access code, no entry: ask the caller for the code printed in the chair packet.</span>";
       return;
     }
     $("#h-code").removeAttribute("aria-invalid");
+    $("#h-code-help").textContent = CODE_HELP;
     current = { id: sel.value, name: sel.options[sel.selectedIndex].text,
       county: $("#h-county").options[$("#h-county").selectedIndex].text, code: $("#h-code").value.trim(),
       channel: $("#h-channel").value };
     $("#entry-title").textContent = current.county + ": " + current.name;
     fetch("/api/v1/public/precincts/" + encodeURIComponent(current.id)).then(function (r) { return r.json(); })
-      .then(function (doc) { if (current) { current.delegates = doc.delegates_to_elect; update(); } })
+      .then(function (doc) {
+        // D is public before the precinct reports (docs/api.md); a satellite site's D comes
+        // from its turnout, so its check waits for a report.
+        var d = doc.delegates !== undefined && doc.delegates !== null ? doc.delegates : doc.delegates_to_elect;
+        if (current && current.id === doc.id) { current.delegates = d; renderMath(); }
+      })
       .catch(function () { /* the math hint is optional */ });
     $("#entry-form").hidden = false;
     $("#h-answer").innerHTML = "";
@@ -88,6 +95,11 @@
       (r.tosses ? " Game of chance won by " + r.tosses[0].winner + (r.tosses[0].witnesses.length ? ", witnessed by " + r.tosses[0].witnesses.join(" and ") : "") + "." : "") +
       " Is that right?";
     $("#h-confirmed").checked = false;
+    renderMath();
+  }
+  function renderMath() {
+    if (!current) return;
+    var r = report();
     var math = $("#h-math");
     var d = current.delegates;
     if (!E.rules || d === undefined || d === null || !r.attendees) { math.innerHTML = ""; return; }
@@ -99,7 +111,8 @@
       return;
     }
     var res = out.result;
-    math.innerHTML = "<p class='msg ok'>Threshold " + (res.threshold === null ? "none" : res.threshold) + "; delegates: " +
+    math.innerHTML = "<p class='msg ok'>Live check (D = " + d + "): viability threshold " +
+      (res.threshold === null ? "none (one delegate)" : res.threshold + " people") + "; delegates: " +
       esc(line(res.delegates)) + (res.pending_tie ? ". <b>A " + esc(res.pending_tie.method) + " is needed between " +
       esc(res.pending_tie.groups.join(" and ")) + "</b>: ask who won." : "") + "</p>";
   }
@@ -131,11 +144,18 @@
         if (!x.ok) { msg.innerHTML = "<div class='msg bad'><p>Refused (HTTP " + x.status + "):</p>" + Staff.problems(x.data) + "</div>"; return; }
         showAnswer(x.data);
         reset();
+        $("#h-code").value = ""; // the next call brings its own code
       }).catch(function () {
         $("#h-send").disabled = false;
         msg.innerHTML = "<p class='msg bad'>No answer from the server. Nothing was recorded; try again.</p>";
       });
   });
+
+  function fieldLabel(field) {
+    var m = /^(first|final)\.(.+)$/.exec(field);
+    if (m) return m[2] + ", " + m[1] + " alignment";
+    return { attendees: "Attendees (N)", tosses: "Coin toss or card draw" }[field] || field;
+  }
 
   function showAnswer(a) {
     var text = {
@@ -152,7 +172,7 @@
       html += "<div class='table-scroll'><table class='results diff' id='mismatch'><caption>Mismatch: first and second entry side by side</caption>" +
         "<thead><tr><th scope='col'>Field</th><th scope='col' class='num'>First entry</th><th scope='col' class='num'>Second entry</th></tr></thead><tbody>" +
         a.diff.map(function (d) {
-          return "<tr><th scope='row' class='changed'>" + esc(d.field) + "</th><td class='num changed'>" + esc(d.first_entry) +
+          return "<tr><th scope='row' class='changed'>" + esc(fieldLabel(d.field)) + " <span class='sub'>(" + esc(d.field) + ")</span></th><td class='num changed'>" + esc(d.first_entry) +
             "</td><td class='num changed'>" + esc(d.second_entry) + "</td></tr>";
         }).join("") + "</tbody></table></div>";
     }

@@ -94,10 +94,13 @@
   }
 
   var Outbox = {
-    /** Queue a POST; returns the stored item. `meta` is shown to the person (label, precinct). */
-    add: function (url, body, meta, headers) {
-      var item = { id: newKey(), key: newKey(), url: url, body: body, headers: headers || {},
-        created_at: now(), state: "queued", attempts: 0, meta: meta || {} };
+    /** Queue a POST; returns the stored item. `meta` is shown to the person (label, precinct).
+     *  `extra.blocked_by` (an item id) holds it back until the caller clears it (and sets `url`);
+     *  throws (nothing stored) when the device's storage is full. */
+    add: function (url, body, meta, headers, extra) {
+      var item = Object.assign({ id: newKey(), key: newKey(), url: url, body: body,
+        headers: headers || {}, created_at: now(), state: "queued", attempts: 0,
+        meta: meta || {} }, extra || {});
       var items = load();
       items.push(item);
       save(items);

@@ -73,8 +73,13 @@
     });
     var out = document.getElementById("staff-out");
     if (out) out.addEventListener("click", function () { sessionStorage.removeItem(KEY); location.reload(); });
-    if (creds()) show();
+    if (creds()) {
+      // Kept from an earlier sign-in in this tab: check it again (an operator's account must
+      // not open the desk).
+      if (!check) show();
+      else check().then(function (ok) { if (ok) show(); else sessionStorage.removeItem(KEY); });
+    }
   }
-  root.Staff = { api: api, esc: esc, problems: problems, signin: signin, loadPrecincts: loadPrecincts,
+  root.Staff = { api: api, auth: auth, esc: esc, problems: problems, signin: signin, loadPrecincts: loadPrecincts,
     signOut: function () { sessionStorage.removeItem(KEY); } };
 })(window);
