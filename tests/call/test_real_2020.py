@@ -128,10 +128,12 @@ def test_cli_call_json(snapshots):
 
 
 def test_cli_call_text_and_errors(snapshots):
+    import json
+
     runner = CliRunner()
     ok = runner.invoke(build(), ["call", "-e", "iowa-2020", "-r", str(RESULTS_100)])
     assert ok.exit_code == 0, ok.output
     assert "SDE lead" in ok.output
     bad = runner.invoke(build(), ["call", "-e", "iowa-2020", "-r", "/nonexistent.csv", "--json"])
     assert bad.exit_code != 0
-    assert "error" in bad.output
+    assert json.loads(bad.output) == {"error": "/nonexistent.csv: no such file"}

@@ -72,6 +72,20 @@ def test_half_rounds_up_not_to_even() -> None:
     assert [s.group for s in result.log if s.action == "remove"] == ["A"]
 
 
+def test_decimals_are_compared_at_four_places_not_exactly() -> None:
+    """§5.4: D = 4, N = 10007 (715 left): A 3395 -> 1.35705006, B 5897 -> 2.35714999. Rounded
+    1 + 2 = 3, one short; both decimals are .3571 at 4 places (half up), so a coin toss decides,
+    although B's exact decimal is larger (and A's truncated decimal would be .3570)."""
+    final = {"A": 3395, "B": 5897}
+    result = compute_precinct(IA_2020, PrecinctInput(4, 10007, final))
+    assert result.pending_tie is not None
+    assert set(result.pending_tie.groups) == {"A", "B"}
+    assert (result.pending_tie.delegates, result.pending_tie.action) == (1, "gain")
+    assert dict(result.delegates) == {"A": 1, "B": 2}
+    settled = compute_precinct(IA_2020, PrecinctInput(4, 10007, final, toss_winners=("A",)))
+    assert dict(settled.delegates) == {"A": 2, "B": 2}
+
+
 def test_exact_half_rounds_up_in_case_i() -> None:
     """§5.8 I: 0.5 -> 1 and 1.5 -> 2; half to even would give 0 and 2."""
     result = compute_precinct(IA_2020, PrecinctInput(2, 20, {"Biden": 5, "Buttigieg": 15}))

@@ -66,6 +66,19 @@ def test_bad_counts_name_the_field(data: PrecinctInput, field: str, words: str) 
     assert words in found[field]
 
 
+def test_size_limits_are_inclusive() -> None:
+    """The caps of core.checks: the limit itself is accepted, one more is refused."""
+    from caucuskit.core.checks import MAX_DELEGATES, MAX_PEOPLE
+
+    big = compute_precinct(IA_2020, inp(d=MAX_DELEGATES, n=MAX_PEOPLE,
+                                        final={"A": MAX_PEOPLE // 2, "B": MAX_PEOPLE // 2}))
+    assert big.delegates == {"A": MAX_DELEGATES // 2, "B": MAX_DELEGATES // 2}
+    found = problems(IA_2020, inp(d=MAX_DELEGATES + 1, n=MAX_PEOPLE + 1,
+                                  final={"A": MAX_PEOPLE + 1}))
+    assert set(found) == {"delegates", "attendees", "final.A"}
+    assert all("implausibly large" in message for message in found.values())
+
+
 def test_every_problem_is_reported_at_once() -> None:
     found = problems(IA_2020, inp(d=-1, n="x", final={"Biden": -1}))
     assert {"delegates", "attendees", "final.Biden"} <= set(found)
@@ -78,7 +91,28 @@ def test_2020_viable_group_cannot_lose_members() -> None:
     first = {"Biden": 10, "Sanders": 20, "Yang": 4}  # T = 6: Biden viable in the first alignment
     final = {"Biden": 8, "Sanders": 24}
     found = problems(IA_2020, inp(n=40, first=first, final=final))
-    assert "final.Biden" in found and "viable in the first alignment" in found["final.Biden"]
+    assert set(found) == {"final.Biden"}  # Sanders gaining and Yang leaving are allowed
+    assert "viable in the first alignment" in found["final.Biden"]
+
+
+def test_2020_group_exactly_at_the_threshold_was_viable() -> None:
+    """§3.2/§4: D = 8, N = 40, T = ceil(6) = 6; a first-alignment group of exactly 6 is viable,
+    so it cannot lose members; a group of 5 was not viable and may go."""
+    first = {"Biden": 6, "Sanders": 20, "Yang": 5}
+    found = problems(IA_2020, inp(n=40, first=first, final={"Biden": 5, "Sanders": 26}))
+    assert set(found) == {"final.Biden"} and "(6 >= threshold 6)" in found["final.Biden"]
+    ok = compute_precinct(IA_2020, inp(n=40, first=first, final={"Biden": 6, "Sanders": 25}))
+    assert ok.delegates == {"Biden": 2, "Sanders": 6}
+
+
+def test_2020_legal_realignment_with_equal_totals_is_accepted() -> None:
+    """§4: nobody joined or left (first total = final total) and only non-viable groups moved."""
+    first = {"Biden": 10, "Sanders": 20, "Yang": 4, "Steyer": 2}  # T = 6
+    final = {"Biden": 12, "Sanders": 24}
+    result = compute_precinct(IA_2020, inp(n=40, first=first, final=final))
+    assert result.complete and result.delegates == {"Biden": 3, "Sanders": 5}
+    same = compute_precinct(IA_2020, inp(n=36, first=first, final=first))
+    assert same.complete and same.viable == ("Biden", "Sanders")
 
 
 def test_2020_group_nonviable_in_both_cannot_gain() -> None:

@@ -52,7 +52,8 @@ def test_credentials_issue_rotate_users(tmp_path: Path, monkeypatch: pytest.Monk
     users = json.loads(run("credentials", "users", "--db", db, "--json"))
     assert "hotline7" in {u["username"] for u in users}
     bad = runner.invoke(build(), ["credentials", "rotate", "--db", db, "--precinct", "x"])
-    assert bad.exit_code != 0
+    assert bad.exit_code == 2  # a clear error, not a crash
+    assert "precinct_id: unknown precinct id 'x'" in bad.output
 
 
 def test_publish_export_certify(tmp_path: Path) -> None:
@@ -70,4 +71,5 @@ def test_publish_export_certify(tmp_path: Path) -> None:
     state = json.loads((site / "state.json").read_text())
     assert state["status"] == "certified"
     assert json.loads((site / "version.json").read_text())["version"] == 1
-    assert runner.invoke(build(), ["certify", "--db", db]).exit_code != 0
+    again = runner.invoke(build(), ["certify", "--db", db])
+    assert again.exit_code == 2 and "already certified" in again.output

@@ -13,8 +13,15 @@ from caucuskit.core.election import (
     Precinct,
     make_election,
 )
+from caucuskit.core.errors import ValidationError
 from caucuskit.core.report import PrecinctReport
-from caucuskit.core.sde import candidate_sdes, sde_to_delegates, site_values
+from caucuskit.core.sde import (
+    candidate_sdes,
+    display_sdes,
+    ranked,
+    sde_to_delegates,
+    site_values,
+)
 from caucuskit.services.audit import audit
 from caucuskit.services.tabulate import satellite_reading_difference, tabulate
 
@@ -70,6 +77,26 @@ def test_sde_back_to_delegates_with_residue() -> None:
     whole, rest = sde_to_delegates(F("0.1569"), 8 * F(4, 51), 8)
     assert whole == 2
     assert abs(rest) < F(1, 1000)
+    # 0.1568 is 1.9992 delegates: the nearest whole number is 2 (truncating would give 1)
+    whole, rest = sde_to_delegates(F("0.1568"), 8 * F(4, 51), 8)
+    assert (whole, rest) == (2, F("0.1568") * 51 / 4 - 2)
+    assert sde_to_delegates(F("0.0784"), 8 * F(4, 51), 8)[0] == 1  # 0.9996 -> 1
+
+
+def test_zero_delegate_unit_cannot_have_winners() -> None:
+    """A unit electing no one (three Lee County precincts in 2020) is worth nothing (§7.1)."""
+    assert candidate_sdes({"A": 0}, F(0), 0) == {}
+    with pytest.raises(ValidationError, match="delegates won in a unit electing none"):
+        candidate_sdes({"A": 1}, F(1), 0)
+
+
+def test_ranking_and_display_are_exact_and_largest_first() -> None:
+    """§7.2: exact inside, rounded half up only for display; ties in SDEs ordered by name."""
+    totals = {"A": F("0.0625"), "C": F("2.0005"), "B": F("2.0005")}
+    assert ranked(totals) == [("B", F("2.0005")), ("C", F("2.0005")), ("A", F("0.0625"))]
+    shown = display_sdes(totals, 3)
+    # binary floats would print 2.000 and 0.062 (2.0005 is stored as 2.000499...)
+    assert list(shown.items()) == [("B", "2.001"), ("C", "2.001"), ("A", "0.063")]
 
 
 def test_tabulation_of_a_toy_election() -> None:
