@@ -38,6 +38,12 @@ class County:
     satellite: bool = False
 
 
+def is_counted_unit(satellite: bool, delegates: int | None) -> bool:
+    """Whether a unit counts toward "precincts reporting": every satellite site and every
+    precinct electing at least one delegate (the 3 Lee County precincts of 2020 elect none)."""
+    return satellite or bool(delegates)
+
+
 @dataclass(frozen=True)
 class Precinct:
     """A reporting unit. ``delegates`` is D; None for a satellite site (D from turnout, §7.3)."""
@@ -51,6 +57,11 @@ class Precinct:
     @property
     def key(self) -> tuple[str, str]:
         return (self.county, self.name)
+
+    @property
+    def counted(self) -> bool:
+        """Whether the unit counts toward "precincts reporting" (:func:`is_counted_unit`)."""
+        return is_counted_unit(self.satellite, self.delegates)
 
 
 @dataclass(frozen=True)

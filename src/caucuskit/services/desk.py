@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from caucuskit.core.election import is_counted_unit
 from caucuskit.core.rounding import decimal_str
 from caucuskit.db.models import AuditEntry, Decision, ReportVersion
 from caucuskit.services import credentials
@@ -32,7 +33,7 @@ def counted(p: PrecinctRef) -> bool:
     precincts of 2020 that elect D = 0 are not (the tabulation leaves them out, rules.md §7.1);
     this is the same test as the snapshot's, and tests/service/test_desk_counts.py keeps the
     desk overview equal to ``state.json``."""
-    return p.satellite or bool(p.delegates)
+    return is_counted_unit(p.satellite, p.delegates)
 
 
 def _flags(ctx: Context, current: dict[int, ReportVersion]) -> dict[int, list[str]]:

@@ -25,6 +25,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from caucuskit.core.election import is_counted_unit
 from caucuskit.core.rounding import decimal_str
 from caucuskit.db.models import Decision, ElectionRow, ReportVersion, ResultsState, Snapshot
 from caucuskit.services.call import race_from_tabulation
@@ -97,7 +98,7 @@ def build_documents(ctx: Context, session: Session, as_of: datetime | None = Non
         refs_by_county.setdefault(p.county, []).append(p)
 
     def counted(p: PrecinctRef) -> bool:
-        return p.satellite or bool(p.delegates)
+        return is_counted_unit(p.satellite, p.delegates)
 
     def scope(refs: list[PrecinctRef]) -> dict[str, Any]:
         first: dict[str, int] = dict.fromkeys(names, 0)

@@ -608,13 +608,15 @@ def _add(into: dict[str, Fraction], part: Mapping[str, Fraction]) -> None:
 
 
 def _reporting(election: Election, units: list[UnitResult]) -> Reporting:
-    """Units counted: every satellite site and every precinct electing at least one delegate."""
+    """Units counted (``Precinct.counted``): satellite sites and precincts electing delegates."""
     reported_keys = {u.precinct.key for u in units}
     total = reported = 0
     outstanding = Fraction(0)
     sat_total = sat_reported = 0
     sat_counties_seen: set[str] = set()
     for p in election.precincts:
+        if not p.counted:
+            continue
         if p.satellite:
             sat_total += 1
             total += 1
@@ -622,8 +624,6 @@ def _reporting(election: Election, units: list[UnitResult]) -> Reporting:
                 sat_reported += 1
                 reported += 1
                 sat_counties_seen.add(p.county)
-            continue
-        if not p.delegates:
             continue
         total += 1
         if p.key in reported_keys:
