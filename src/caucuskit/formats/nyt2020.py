@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
@@ -40,7 +39,7 @@ from caucuskit.core.election import Election, Precinct
 from caucuskit.core.errors import CaucusError, Problem, ValidationError
 from caucuskit.core.report import PrecinctReport
 from caucuskit.formats.election_file import fraction_to_text
-from caucuskit.formats.idp2020 import IdpImport, UnitIndex, UnjoinedRow, unescape
+from caucuskit.formats.idp2020 import IdpImport, IdpRow, UnitIndex, UnjoinedRow, unescape
 
 #: The feed's count objects and the report field each fills.
 MEASURES: dict[str, str] = {
@@ -156,14 +155,8 @@ def candidate_map(
 # --------------------------------------------------------------------------- entries
 
 
-@dataclass(frozen=True)
-class _Entry:
-    number: int
-    county: str
-    precinct: str
-    first: dict[str, int]
-    final: dict[str, int]
-    sde: dict[str, Fraction]
+#: A feed entry has the same parts as a row of the IDP table; ``line`` is the entry's number.
+_Entry = IdpRow
 
 
 def _read_entry(
@@ -257,11 +250,11 @@ def read_nyt_results(
     pending: list[tuple[_Entry, str]] = []  # satellites left for the similarity passes
 
     def claim(entry: _Entry, unit: Precinct, how: str | None) -> None:
-        claimed[unit.key] = entry.number
-        joined[entry.number] = (entry, unit)
+        claimed[unit.key] = entry.line
+        joined[entry.line] = (entry, unit)
         if how is not None:
             notes.append(
-                f"entry {entry.number}: {entry.county} / {entry.precinct} joined by {how} "
+                f"entry {entry.line}: {entry.county} / {entry.precinct} joined by {how} "
                 f"to {unit.county} / {unit.name}"
             )
 
@@ -340,10 +333,10 @@ def read_nyt_results(
 
     _join_by_similarity(election, pending, claimed, claim)
     for entry, county in pending:
-        if entry.number not in joined:
+        if entry.line not in joined:
             unjoined.append(
                 UnjoinedRow(
-                    entry.number,
+                    entry.line,
                     entry.county,
                     entry.precinct,
                     f"no satellite site named {entry.precinct!r} in {county} in {election.id}",
@@ -358,7 +351,7 @@ def read_nyt_results(
             first=entry.first,
             final=entry.final,
             published_sde=entry.sde,
-            source_line=entry.number,
+            source_line=entry.line,
         )
         for entry, unit in (joined[k] for k in sorted(joined))
     ]
@@ -392,17 +385,17 @@ def _join_by_similarity(
         while progress:
             progress = False
             free = [p for p in election.precincts if p.county == county and p.key not in claimed]
-            left = [e for e in entries if e.number not in claimed.values()]
+            left = [e for e in entries if e.line not in claimed.values()]
             for entry in left:
                 best = _best({p: _similarity(entry.precinct, _site(p.name)) for p in free})
                 if best is None:
                     continue
-                back = _best({e.number: _similarity(e.precinct, _site(best.name)) for e in left})
-                if back == entry.number:
+                back = _best({e.line: _similarity(e.precinct, _site(best.name)) for e in left})
+                if back == entry.line:
                     claim(entry, best, "similar site name")
                     progress = True
                     break
         free = [p for p in election.precincts if p.county == county and p.key not in claimed]
-        left = [e for e in entries if e.number not in claimed.values()]
+        left = [e for e in entries if e.line not in claimed.values()]
         if len(free) == 1 and len(left) == 1:
             claim(left[0], free[0], "elimination (the only entry and unit left in the county)")
