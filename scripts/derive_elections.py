@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Derive the shipped election definitions from the public data in ../shared/data.
 
-Writes src/caucuskit/data/elections/iowa-2020.json and iowa-2016.json. The output is
-deterministic: running the script again over the same data gives the same bytes (a test checks
-this against the shipped files).
+Writes src/caucuskit/data/elections/iowa-2020.json, iowa-2016.json and nevada-2020.json. The
+output is deterministic: running the script again over the same data gives the same bytes (a
+test checks this against the shipped files).
 
     python scripts/derive_elections.py [--data ../shared/data] [--out DIR]
         [--pools observed|nominal]
@@ -21,6 +21,13 @@ Sources (see the README of each data folder):
 * iowa-2016: the precinct delegate counts of Bernie-2016/CaucusCentralAPI (apportionment/IA.csv)
   and the same district map. County state delegates S_c for 2016 are not in any data set, so they
   are left unknown (null).
+* nevada-2020: the NV Dems precinct apportionment (apportionment/nevada_delegate_apportionment.csv:
+  county, precinct, congressional district, D) and the county list with FIPS codes
+  (apportionment/nevada_fips_codes.csv). The headline unit is the county convention delegate
+  (CCD): a delegate is worth one CCD. Clark and Lyon span two or three districts, so they are
+  split into parts ("Clark CD1", ...) that name their whole county; the seven at-large casino
+  sites of 2020 are Clark units with D as an input (no data set gives it) in a part with no
+  district ("Clark at-large"), which counts statewide only. See docs/nevada.md.
 """
 
 from __future__ import annotations
@@ -386,6 +393,89 @@ def derive_2016(data: Path) -> Election:
     return election
 
 
+#: rules.md §8.1 (NV 2020: 36 pledged).
+NATIONAL_NV_2020 = NationalDelegates(district={1: 5, 2: 6, 3: 6, 4: 6}, at_large=8, pleo=5)
+#: The candidates of the NV results, in the results' order (data README).
+CANDIDATES_NV_2020 = ("Bennet", "Biden", "Buttigieg", "Delaney", "Gabbard", "Klobuchar",
+                      "Patrick", "Sanders", "Steyer", "Warren", "Yang", "Uncommitted")
+#: The 2020 at-large caucus sites on the Strip (issue 13; data README "Known defects").
+AT_LARGE_NV_2020 = ("Bellagio", "Harrahs", "Mandalay Bay", "Paris", "Park MGM", "Rio",
+                    "Wynn Resorts")
+AT_LARGE_PART = "Clark at-large"
+
+
+def derive_nevada_2020(data: Path) -> Election:
+    """The nevada-2020 definition (rules.md §2 NV apportionment, §8.1); CCDs, no SDEs."""
+    base = data / "nevada-2020" / "apportionment"
+    with (base / "nevada_fips_codes.csv").open(newline="", encoding="utf-8") as handle:
+        fips = [row["county"].strip() for row in csv.DictReader(handle)]
+    rows: list[tuple[str, str, int, int]] = []
+    path = base / "nevada_delegate_apportionment.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            try:
+                rows.append((row["county"].strip(), row["precinct"].strip(),
+                             int(row["congressional_district"]), int(row["delegates"])))
+            except (KeyError, ValueError) as exc:
+                raise DeriveError(f"{path.name} line {line}: {exc}") from None
+    names = sorted({r[0] for r in rows})
+    if sorted(n.upper() for n in names) != sorted(fips):
+        raise DeriveError(f"counties differ between the apportionment and the FIPS list: "
+                          f"{names} / {fips}")
+    districts: dict[str, set[int]] = defaultdict(set)
+    for county, _, cd, _ in rows:
+        districts[county].add(cd)
+    counties: list[County] = []
+    for name in names:
+        cds = sorted(districts[name])
+        if len(cds) == 1:
+            counties.append(County(name, cds[0], None))
+        else:
+            counties.extend(County(f"{name} CD{cd}", cd, None, part_of=name) for cd in cds)
+        if name == "Clark":
+            counties.append(County(AT_LARGE_PART, None, None, part_of="Clark"))
+
+    def unit_county(county: str, cd: int) -> str:
+        return county if len(districts[county]) == 1 else f"{county} CD{cd}"
+
+    precincts = [Precinct(unit_county(c, cd), p, p, d) for c, p, cd, d in rows]
+    precincts += [Precinct(AT_LARGE_PART, site, site, None, at_large=True)
+                  for site in AT_LARGE_NV_2020]
+    total = sum(r[3] for r in rows)
+    notes = (
+        "Precincts, districts and D: NV Dems precinct apportionment as extracted by "
+        "GOliveira10/Nevada-Caucus-Monitoring (nevada_delegate_apportionment.csv): "
+        f"{len(rows):,} precincts in {len(names)} counties, D sums to {total:,}.",
+        "Headline unit: county convention delegates (CCDs), the precinct delegates summed; "
+        "Nevada has no state delegate equivalents.",
+        "Clark (CD1, CD3, CD4) and Lyon (CD2, CD4) span districts and are split into parts; "
+        "the other counties lie in one district each.",
+        "At-large sites (Strip casinos): " + ", ".join(AT_LARGE_NV_2020) + ". Their D was set "
+        "from expected turnout and is in no data set: it is an input (null here). They count "
+        "toward Clark and statewide, not toward a district [INFERRED].",
+        "National delegates: rules.md §8.1 (CD1 5, CD2 6, CD3 6, CD4 6, at-large 8, PLEO 5), "
+        "by the 15 % rule on CCDs.",
+    )
+    election = Election(
+        id="nevada-2020",
+        title="Nevada Democratic caucuses, 22 February 2020",
+        rules=get_ruleset("nv-2020"),
+        candidates=tuple(Candidate(n) for n in CANDIDATES_NV_2020),
+        counties=tuple(counties),
+        precincts=tuple(precincts),
+        national=NATIONAL_NV_2020,
+        sde_places_precinct=0,
+        sde_places_total=0,
+        notes=notes,
+        unit="ccd",
+    )
+    election.check()
+    if len(rows) != 2088 or total != 14675 or len(names) != 17:
+        raise DeriveError(f"nevada-2020: expected 2,088 precincts, D = 14,675 and 17 counties; "
+                          f"got {len(rows)}, {total}, {len(names)}")
+    return election
+
+
 def write(election: Election, out: Path) -> Path:
     """Write the definition after checking it reads back to the same thing."""
     text = dumps_election(election)
@@ -410,7 +500,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        for election in (derive_2020(args.data, args.pools), derive_2016(args.data)):
+        for election in (derive_2020(args.data, args.pools), derive_2016(args.data),
+                         derive_nevada_2020(args.data)):
             print(f"wrote {write(election, args.out)}")
     except (DeriveError, OSError) as exc:
         print(f"derive_elections: {exc}", file=sys.stderr)

@@ -35,7 +35,7 @@ SATELLITES = [
 
 
 def test_shipped_elections_are_listed() -> None:
-    assert list_elections() == ["iowa-2016", "iowa-2020"]
+    assert list_elections() == ["iowa-2016", "iowa-2020", "nevada-2020"]
 
 
 def test_iowa_2020_counties_and_state_delegates() -> None:

@@ -19,10 +19,12 @@ from caucuskit.cli.tabulate import fail, progress_bar
 from caucuskit.core.errors import CaucusError
 from caucuskit.core.rounding import decimal_str
 from caucuskit.services.audit import CLASSES, AuditReport, audit
+from caucuskit.services.nevada import apply_site_delegates, missing_site_delegates
 from caucuskit.services.tabulate import load_results
 
 
-def show(console: Console, report: AuditReport, limit: int) -> None:
+def show(console: Console, report: AuditReport, limit: int, unit: str = "SDE",
+         method: str = "coin toss") -> None:
     """Rich tables: the class counts, then the precincts that do not match."""
     summary = Table(title=f"Audit of {report.election}: findings")
     summary.add_column("Finding")
@@ -31,12 +33,13 @@ def show(console: Console, report: AuditReport, limit: int) -> None:
         summary.add_row(name, str(count))
     console.print(summary)
     o = report.ordinary
-    console.print(f"Ordinary precincts (D >= 2, published SDEs add to D, viable groups <= D): "
-                  f"{o['matched']} of {o['total']} match ({o['match']} exactly, "
-                  f"{o['match_up_to_toss']} up to a coin toss)")
+    console.print(f"Ordinary precincts (D >= 2, published {unit}s add to D, viable groups <= D):"
+                  f" {o['matched']} of {o['total']} match ({o['match']} exactly, "
+                  f"{o['match_up_to_toss']} up to a {method})")
     if report.total_difference:
         console.print("Recomputed - published, statewide: " + ", ".join(
-            f"{escape(c)} {decimal_str(v, 4)}" for c, v in report.total_difference.items()))
+            f"{escape(c)} {decimal_str(v, 4 if unit == 'SDE' else 0)}"
+            for c, v in report.total_difference.items()))
     shown = [f for f in report.findings if f.finding not in ("match", "match-up-to-toss")]
     table = Table(title=f"Precincts that do not match ({len(shown)})")
     table.add_column("County")
@@ -70,6 +73,9 @@ def audit_command(
     fail_on_findings: Annotated[bool, typer.Option(
         "--fail-on-findings", help="Exit with status 1 when any precinct does not match.")
     ] = False,
+    site_delegates: Annotated[list[str] | None, typer.Option(
+        "--site-delegates", help="D of an at-large site whose D is not in the data (Nevada "
+        "2020 casino sites), as SITE=D, e.g. 'Harrahs=34'; repeat for each site.")] = None,
 ) -> None:
     """Recompute every precinct from raw counts and explain each difference from the published
     SDEs (rules.md §6)."""
@@ -78,9 +84,10 @@ def audit_command(
     quiet = as_json or as_csv
     try:
         loaded = load_results(election, results)
+        e = apply_site_delegates(loaded.election, site_delegates or [])
         with progress_bar(not quiet) as bar:
             task = bar.add_task("Auditing", total=len(loaded.reports))
-            report = audit(loaded.election, loaded.reports,
+            report = audit(e, loaded.reports,
                            progress=lambda done, total: bar.update(task, completed=done))
     except (CaucusError, OSError) as exc:
         raise fail(str(exc), as_json) from exc
@@ -92,9 +99,11 @@ def audit_command(
         typer.echo(report.to_csv(), nl=False)
     else:
         console = Console(highlight=False)
-        show(console, report, limit)
+        show(console, report, limit, e.unit_short, e.rules.tie_method.value)
         for s in loaded.unjoined:
             console.print(f"[red]not joined:[/] {escape(s)}")
+        for n in missing_site_delegates(e, loaded.reports):
+            console.print(f"[yellow]note:[/] {escape(n)}")
     bad = sum(1 for f in report.findings if f.finding not in ("match", "match-up-to-toss"))
     if fail_on_findings and bad:
         raise typer.Exit(1)

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from caucuskit.core.errors import CaucusError
 from caucuskit.services.call import CallReport, call_database, call_reports
+from caucuskit.services.nevada import apply_site_delegates
 
 
 def _fail(message: str, as_json: bool, code: int = 2) -> typer.Exit:
@@ -28,17 +29,20 @@ def _fail(message: str, as_json: bool, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _show(console: Console, doc: dict[str, object], projection: dict[str, object] | None) -> None:
+def _show(console: Console, doc: dict[str, object], projection: dict[str, object] | None,
+          unit: str = "SDE", method: str = "toss") -> None:
     rep = doc["reporting"]
     assert isinstance(rep, dict)
     console.print(f"[bold]{doc['election']}[/]: {rep['reported']} of {rep['total']} units "
-                  f"reported ({rep['percent']}%); {doc['open_sde']} SDE still open"
+                  f"reported ({rep['percent']}%); {doc['open_sde']} {unit} still open"
                   + (" (a satellite pool without a declared maximum turnout counts whole)"
                      if doc.get("open_sde_is_supremum") else ""))
     lead = doc["lead"]
     assert isinstance(lead, dict)
-    console.print(f"[bold]SDE lead[/]: {escape(str(lead['explanation']))}")
-    table = Table(title="Statewide SDEs: now, and the least and most still reachable")
+    # The core's words say SDE; a CCD election (Nevada) shows its own unit (rules.md §8.1).
+    console.print(f"[bold]{unit} lead[/]: "
+                  + escape(str(lead["explanation"]).replace(" SDE ", f" {unit} ")))
+    table = Table(title=f"Statewide {unit}s: now, and the least and most still reachable")
     for col in ("Candidate", "Now", "Least", "Most"):
         table.add_column(col, justify="left" if col == "Candidate" else "right")
     sde = doc["sde"]
@@ -79,20 +83,20 @@ def _show(console: Console, doc: dict[str, object], projection: dict[str, object
                       f"{tosses['alternative_outcomes']} alternative outcomes")
         for c, s in tosses["sde_leader"].items():
             names = ", ".join(u["unit"] for u in s["units"])
-            console.print(f"  {s['tosses']} toss(es) going the other way would let "
+            console.print(f"  {s['tosses']} {method}(s) going the other way would let "
                           f"{escape(c)} tie or pass {escape(str(tosses['leader']))} "
-                          f"(margin {s['margin']} SDE): {escape(names)}")
+                          f"(margin {s['margin']} {unit}): {escape(names)}")
         singles = tosses["national_single"]
         if singles:
-            console.print(f"  {len(singles)} single toss outcome(s) would change the national "
+            console.print(f"  {len(singles)} single {method} outcome(s) would change the national "
                           f"split, e.g. {escape(singles[0]['unit'])} -> {singles[0]['total']}")
         else:
-            console.print("  no single toss changes the national delegate split")
+            console.print(f"  no single {method} changes the national delegate split")
     if projection is not None:
         lead_p = projection["lead"]
         assert isinstance(lead_p, dict)
         console.print(f"[bold]Projection[/] ({projection['simulations']:,} simulated "
-                      f"completions, {projection['seconds']} s): SDE lead "
+                      f"completions, {projection['seconds']} s): {unit} lead "
                       + ", ".join(f"{c} {p}" for c, p in lead_p.items()))
 
 
@@ -121,6 +125,10 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option("--seed", help="Seed of the projection.")] = 2020,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
         = False,
+        site_delegates: Annotated[list[str] | None, typer.Option(
+            "--site-delegates", help="D of an at-large site whose D is not in the data "
+            "(Nevada 2020 casino sites), as SITE=D, e.g. 'Harrahs=34'; repeat for each site.")]
+        = None,
     ) -> None:
         """Call the race from a results file or the results service's database: exact SDE
         ranges, whether the SDE lead and each national delegate unit are decided (with the
@@ -137,8 +145,9 @@ def register(app: typer.Typer) -> None:
                 if election is None:
                     raise _fail("--election is needed with --results", as_json)
                 loaded = load_results(election, results)
+                e = apply_site_delegates(loaded.election, site_delegates or [])
                 report: CallReport = call_reports(
-                    loaded.election, loaded.reports, satellite_max_turnout=satellite_max_turnout)
+                    e, loaded.reports, satellite_max_turnout=satellite_max_turnout)
             elif url is not None:
                 report = call_database(url, satellite_max_turnout=satellite_max_turnout)
             else:
@@ -156,4 +165,6 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps(doc, indent=2))
             return
-        _show(Console(), doc, proj)
+        shown = report.tabulation.election
+        _show(Console(), doc, proj, shown.unit_short,
+              "toss" if shown.rules.tie_method.value == "coin toss" else "card draw")

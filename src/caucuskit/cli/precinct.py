@@ -378,6 +378,26 @@ def precinct(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the result as one JSON object.")
     ] = False,
+    early: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--early",
+            help='Nevada: one early ranked ballot, choices from first down, e.g. '
+            '"Sanders>Warren>Biden"; repeat per ballot (rules.md §4 NV, §11 Q9).',
+        ),
+    ] = None,
+    card_draw: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--card-draw",
+            help='Nevada: the cards drawn for a tie, e.g. "Biden=AS,Sanders=10H" (aces high; '
+            "spades > hearts > diamonds > clubs); repeat in the order the ties arise.",
+        ),
+    ] = None,
+    witness: Annotated[
+        list[str] | None,
+        typer.Option("--witness", help="A witness of the card draws (repeat for each)."),
+    ] = None,
     jsonl: Annotated[
         bool,
         typer.Option(
@@ -448,6 +468,11 @@ def precinct(
         first=first_counts,
         toss_winners=tuple(toss_winner or ()),
     )
+    if early or card_draw:
+        from caucuskit.cli.nevada_worksheet import run_nevada
+
+        run_nevada(ruleset, data, early or [], card_draw or [], witness or [], as_json, _fail)
+        return
     try:
         result = compute_precinct(ruleset, data)
     except ValidationError as err:

@@ -20,6 +20,11 @@ from rich.table import Table
 from caucuskit.core.errors import CaucusError
 from caucuskit.core.rounding import decimal_str
 from caucuskit.core.sde import ranked
+from caucuskit.services.nevada import (
+    apply_site_delegates,
+    missing_site_delegates,
+    whole_county_totals,
+)
 from caucuskit.services.tabulate import (
     Tabulation,
     load_county_sde,
@@ -54,7 +59,7 @@ def _statewide_table(tab: Tabulation) -> Table:
     """SDEs with their share, plus the popular vote when raw counts exist."""
     table = Table(title="Statewide")
     table.add_column("Candidate")
-    table.add_column("SDE", justify="right")
+    table.add_column(tab.election.unit_short, justify="right")
     table.add_column("%", justify="right")
     votes = bool(tab.first_vote)
     if votes:
@@ -73,26 +78,44 @@ def _statewide_table(tab: Tabulation) -> Table:
     return table
 
 
+def _whole_county_table(tab: Tabulation) -> Table:
+    """Headline numbers per whole county (district parts merged, e.g. Nevada's Clark)."""
+    wholes = whole_county_totals(tab.election, tab.counties)
+    names = [c for c, _ in ranked(tab.statewide)]
+    table = Table(title=f"{tab.election.unit_long.capitalize()} by county")
+    table.add_column("County")
+    for c in names:
+        table.add_column(escape(c), justify="right")
+    for county, part in wholes.items():
+        table.add_row(escape(county), *[decimal_str(part.get(c, Fraction(0)), tab.places)
+                                        for c in names])
+    return table
+
+
 def show(console: Console, tab: Tabulation) -> None:
     """Rich tables: statewide, districts, national per unit and in total."""
     p = tab.places
     rep = tab.reporting
     head = f"{tab.election.title} ({tab.mode}"
-    head += f", satellites by {tab.satellites})" if tab.satellites != "none" else ")"
+    has_satellites = any(c.satellite for c in tab.election.counties)
+    head += f", satellites by {tab.satellites})" if has_satellites and tab.satellites != "none" \
+        else ")"
+    unit = tab.election.unit_short
     console.print(f"[bold]{escape(head)}[/]")
     if rep.counties_total is not None:
         console.print(f"Counties reporting: {rep.counties_reported} of {rep.counties_total}")
     else:
         console.print(
             f"Precincts reporting: {rep.reported} of {rep.total} ({decimal_str(rep.percent, 1)}%);"
-            f" satellite sites {rep.satellite_sites_reported} of {rep.satellite_sites_total};"
-            f" SDE value outstanding {decimal_str(rep.outstanding_sde, p)}"
+            + (f" satellite sites {rep.satellite_sites_reported} of {rep.satellite_sites_total};"
+               if has_satellites else "")
+            + f" {unit} value outstanding {decimal_str(rep.outstanding_sde, p)}"
         )
     if tab.turnout:
         console.print(f"Turnout (first-alignment total where not published): {tab.turnout:,}")
     statewide = _statewide_table(tab)
     console.print(statewide)
-    districts = Table(title="SDEs by congressional district")
+    districts = Table(title=f"{unit}s by congressional district")
     districts.add_column("Candidate")
     for d in sorted(tab.districts):
         districts.add_column(f"CD{d}", justify="right")
@@ -100,6 +123,8 @@ def show(console: Console, tab: Tabulation) -> None:
         districts.add_row(escape(c), *[decimal_str(tab.districts[d].get(c, Fraction(0)), p)
                                       for d in sorted(tab.districts)])
     console.print(districts)
+    if any(c.part_of for c in tab.election.counties):
+        console.print(_whole_county_table(tab))
     nat = Table(title="National delegates (D-Math, rules.md §8.2)")
     nat.add_column("Candidate", no_wrap=True, min_width=11)
     names = list(tab.national.units)
@@ -115,14 +140,15 @@ def show(console: Console, tab: Tabulation) -> None:
             console.print(f"[yellow]{n}: {', '.join(u.pending_lot.candidates)} tie exactly for "
                           f"{u.pending_lot.seats} seat(s); decided by lot, not here[/]")
     if tab.pending_sde:
-        console.print(f"[yellow]{decimal_str(tab.pending_sde, 4)} SDE wait for coin tosses no "
-                      "record decides[/]")
+        method = tab.election.rules.tie_method.value
+        console.print(f"[yellow]{decimal_str(tab.pending_sde, p)} {unit} wait for the {method}"
+                      "(s) no record decides[/]")
     diff = tab.difference
     if diff:
         console.print("[yellow]Recomputed totals differ from the published ones "
                       "(recomputed - published):[/]")
         for c, v in diff.items():
-            console.print(f"  {escape(c)}: {decimal_str(v, 4)}")
+            console.print(f"  {escape(c)}: {decimal_str(v, 4 if unit == 'SDE' else p)}")
         console.print("Run [bold]caucus audit[/] on the same file to see which precincts "
                       "explain the difference.")
     for text in tab.unknown:
@@ -156,6 +182,9 @@ def tabulate_command(
     units: Annotated[bool, typer.Option(
         "--units", help="With --json: include every reporting unit's delegates and SDEs.")
     ] = False,
+    site_delegates: Annotated[list[str] | None, typer.Option(
+        "--site-delegates", help="D of an at-large site whose D is not in the data (Nevada "
+        "2020 casino sites), as SITE=D, e.g. 'Harrahs=34'; repeat for each site.")] = None,
 ) -> None:
     """Tabulate results: SDEs statewide and by district, reporting, national delegates."""
     if satellites not in ("turnout", "delegates"):
@@ -164,6 +193,7 @@ def tabulate_command(
     if (results is None) == (county_results is None):
         raise fail("give exactly one of --results or --county-results", as_json)
     try:
+        notes: list[str] = []
         if county_results is not None:
             e, sde = load_county_sde(election, county_results)
             tab = tabulate_county_sde(e, sde, share_places=share_places)
@@ -171,10 +201,12 @@ def tabulate_command(
         else:
             assert results is not None
             loaded = load_results(election, results)
+            e = apply_site_delegates(loaded.election, site_delegates or [])
             skipped = loaded.unjoined
+            notes = missing_site_delegates(e, loaded.reports) if not published else []
             with progress_bar(not as_json) as bar:
                 task = bar.add_task("Tabulating", total=len(loaded.reports))
-                tab = tabulate(loaded.election, loaded.reports, satellites=satellites,
+                tab = tabulate(e, loaded.reports, satellites=satellites,
                                published=published, share_places=share_places,
                                sum_rounded=sum_rounded or None,
                                progress=lambda done, total: bar.update(task, completed=done))
@@ -182,13 +214,18 @@ def tabulate_command(
         raise fail(str(exc), as_json) from exc
     if as_json:
         data = tab.to_dict(units=units)
+        data["unit"] = {"short": tab.election.unit_short, "long": tab.election.unit_long}
         data["unjoined"] = skipped
+        if notes:
+            data["notes"] = [*tab.notes, *notes]
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     console = Console(highlight=False)
     show(console, tab)
     for s in skipped:
         console.print(f"[red]not joined:[/] {escape(s)}")
+    for n in notes:
+        console.print(f"[yellow]note:[/] {escape(n)}")
 
 
 def register(app: typer.Typer) -> None:

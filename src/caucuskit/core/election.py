@@ -6,6 +6,7 @@ Rule: rules.md §2 (apportionment is input data), §7.1 (SDE per county delegate
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -36,6 +37,21 @@ class County:
     district: int | None
     state_delegates: Fraction | None
     satellite: bool = False
+    #: The county this is a part of, for a county split between districts (Nevada: "Clark
+    #: CD1" is part of "Clark"); None for a whole county.
+    part_of: str | None = None
+
+    @property
+    def whole(self) -> str:
+        """The name of the whole county (itself, or the county it is a part of)."""
+        return self.part_of or self.name
+
+
+#: Headline units (rules.md §7 Iowa SDEs; Nevada reports county convention delegates, §8.1).
+UNIT_LABELS: dict[str, tuple[str, str]] = {
+    "sde": ("SDE", "state delegate equivalents"),
+    "ccd": ("CCD", "county convention delegates"),
+}
 
 
 def is_counted_unit(satellite: bool, delegates: int | None) -> bool:
@@ -53,6 +69,9 @@ class Precinct:
     code: str
     delegates: int | None
     satellite: bool = False
+    #: Nevada 2020 at-large (casino) site: D was set from expected turnout and is an input,
+    #: None until given (see :func:`with_unit_delegates`).
+    at_large: bool = False
 
     @property
     def key(self) -> tuple[str, str]:
@@ -61,7 +80,7 @@ class Precinct:
     @property
     def counted(self) -> bool:
         """Whether the unit counts toward "precincts reporting" (:func:`is_counted_unit`)."""
-        return is_counted_unit(self.satellite, self.delegates)
+        return is_counted_unit(self.satellite or self.at_large, self.delegates)
 
 
 @dataclass(frozen=True)
@@ -91,6 +110,23 @@ class Election:
     sde_places_precinct: int = 4
     sde_places_total: int = 3
     notes: tuple[str, ...] = field(default=())
+    #: The headline unit: "sde" (Iowa) or "ccd" (Nevada: the delegates themselves, summed).
+    unit: str = "sde"
+
+    @property
+    def unit_short(self) -> str:
+        """"SDE" or "CCD"."""
+        return UNIT_LABELS[self.unit][0]
+
+    @property
+    def unit_long(self) -> str:
+        """"state delegate equivalents" or "county convention delegates"."""
+        return UNIT_LABELS[self.unit][1]
+
+    @cached_property
+    def whole_counties(self) -> tuple[str, ...]:
+        """Names of the whole counties, parts merged (Nevada: 17), in definition order."""
+        return tuple(dict.fromkeys(c.whole for c in self.counties))
 
     @cached_property
     def county_by_name(self) -> dict[str, County]:
@@ -114,7 +150,12 @@ class Election:
         return totals
 
     def sde_per_delegate(self, county: str) -> Fraction | None:
-        """S_c / C_c for a real county (rules.md §7.1); None when S_c is unknown."""
+        """S_c / C_c for a real county (rules.md §7.1); None when S_c is unknown.
+
+        In a CCD election each delegate is worth one CCD: the ratio is 1.
+        """
+        if self.unit == "ccd":
+            return Fraction(1)
         c = self.county_by_name[county]
         total = self.county_delegates.get(county, 0)
         if c.state_delegates is None or total == 0:
@@ -157,13 +198,21 @@ class Election:
             if p.code and (p.county, p.code) in codes:
                 problems.append(f"{where}: duplicate short code {p.code!r}")
             codes.add((p.county, p.code))
-            if p.satellite != (p.delegates is None):
+            if p.at_large:
+                if p.satellite:
+                    problems.append(f"{where}: an at-large site is not a satellite site")
+            elif p.satellite != (p.delegates is None):
                 problems.append(f"{where}: satellite sites (and only they) take D from turnout")
             if p.delegates is not None and p.delegates < 0:
                 problems.append(f"{where}: negative delegates")
             county = self.county_by_name.get(p.county)
             if county is not None and county.satellite != p.satellite:
                 problems.append(f"{where}: satellite flag differs from its county's")
+        if self.unit not in UNIT_LABELS:
+            problems.append(f"unit: {self.unit!r} is not one of {', '.join(UNIT_LABELS)}")
+        for c in self.counties:
+            if c.part_of is not None and c.part_of in seen:
+                problems.append(f"counties.{c.name}: part_of names a county listed as whole")
         for c in self.counties:
             if not c.satellite and c.state_delegates is not None and c.state_delegates > 0:
                 if self.county_delegates.get(c.name, 0) == 0:
@@ -182,6 +231,7 @@ def make_election(
     precincts: tuple[Precinct, ...],
     national: NationalDelegates,
     notes: tuple[str, ...] = (),
+    unit: str = "sde",
 ) -> Election:
     """Build and check an :class:`Election`."""
     rules = get_ruleset(ruleset)
@@ -196,6 +246,32 @@ def make_election(
         sde_places_precinct=rules.sde_places_precinct,
         sde_places_total=rules.sde_places_total,
         notes=notes,
+        unit=unit,
     )
     election.check()
     return election
+
+
+def with_unit_delegates(election: Election, delegates: Mapping[tuple[str, str], int]) -> Election:
+    """A copy of ``election`` in which the at-large sites named by key get their D.
+
+    Nevada 2020's at-large sites had D set from expected turnout, which no data set gives: it is
+    an input (rules.md §2: apportionment is input data). Raises :class:`DefinitionError` for a
+    key that is not an at-large site or a D below zero.
+    """
+    problems: list[str] = []
+    for key, d in delegates.items():
+        p = election.precinct_by_key.get(key)
+        if p is None or not p.at_large:
+            problems.append(f"{key[0]}/{key[1]}: not an at-large site of {election.id}")
+        elif isinstance(d, bool) or not isinstance(d, int) or d < 0:
+            problems.append(f"{key[0]}/{key[1]}: D must be a whole number >= 0, got {d!r}")
+    if problems:
+        raise DefinitionError(problems)
+    precincts = tuple(
+        dataclasses.replace(p, delegates=delegates[p.key]) if p.key in delegates else p
+        for p in election.precincts
+    )
+    out = dataclasses.replace(election, precincts=precincts)
+    out.check()
+    return out

@@ -64,6 +64,26 @@ class Realignment(StrEnum):
     NONVIABLE_ONLY = "nonviable-only"
 
 
+class EarlyDuplicates(StrEnum):
+    """An early ballot naming the same candidate more than once (rules.md §11 Q9)."""
+
+    #: NV 2020 as announced: allowed; the repeat counts toward the number of choices.
+    ALLOWED = "allowed"
+    #: Option: the ballot needs the minimum number of *different* candidates.
+    DISTINCT = "distinct"
+    #: Option: a ballot with a repeated candidate is void.
+    VOID = "void"
+
+
+class EarlyRealign(StrEnum):
+    """Where an early ballot whose first choice is not viable goes (rules.md §4 NV, §11 Q9)."""
+
+    #: Default: its highest-ranked choice viable after the in-person realignment.
+    AFTER_REALIGNMENT = "after-realignment"
+    #: Option: its highest-ranked choice viable after the first alignment.
+    AFTER_FIRST = "after-first"
+
+
 @dataclass(frozen=True)
 class RuleSet:
     """The rules of one caucus, as data."""
@@ -89,6 +109,13 @@ class RuleSet:
     sde_places_total: int = 3
     #: Q5: sum SDE totals from exact values (default) or from values rounded per precinct.
     sum_rounded_precinct_sdes: bool = False
+    #: NV 2020: early ranked ballots are counted at the voter's home precinct (§4, Q9).
+    early_voting: bool = False
+    #: Q9: fewest and most choices a valid early ballot ranks (NV 2020: 3 and 5).
+    early_min_choices: int = 3
+    early_max_choices: int = 5
+    early_duplicates: EarlyDuplicates = EarlyDuplicates.ALLOWED
+    early_realign: EarlyRealign = EarlyRealign.AFTER_REALIGNMENT
 
     def threshold_fraction(self, delegates: int) -> Fraction | None:
         """The viability fraction for a precinct electing ``delegates`` (None for one delegate)."""
@@ -168,6 +195,16 @@ class RuleSet:
             "sde_places_precinct": self.sde_places_precinct,
             "sde_places_total": self.sde_places_total,
             "sum_rounded_precinct_sdes": self.sum_rounded_precinct_sdes,
+            **(
+                {
+                    "early_min_choices": self.early_min_choices,
+                    "early_max_choices": self.early_max_choices,
+                    "early_duplicates": self.early_duplicates.value,
+                    "early_realign": self.early_realign.value,
+                }
+                if self.early_voting
+                else {}
+            ),
         }
 
 
@@ -184,6 +221,10 @@ OPTION_NAMES: frozenset[str] = frozenset(
         "sde_places_precinct",
         "sde_places_total",
         "sum_rounded_precinct_sdes",
+        "early_min_choices",
+        "early_max_choices",
+        "early_duplicates",
+        "early_realign",
     }
 )
 
@@ -227,6 +268,7 @@ NV_2020 = RuleSet(
     realignment=Realignment.NONVIABLE_ONLY,
     sde_places_precinct=4,
     sde_places_total=3,
+    early_voting=True,
 )
 
 RULESETS: dict[str, RuleSet] = {r.name: r for r in (IA_2016, IA_2020, NV_2020)}

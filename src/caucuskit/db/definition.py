@@ -31,11 +31,13 @@ def election_to_json(election: Election) -> dict[str, Any]:
                 "district": c.district,
                 "state_delegates": None if c.state_delegates is None else str(c.state_delegates),
                 "satellite": c.satellite,
+                "part_of": c.part_of,
             }
             for c in election.counties
         ],
         "precincts": [
-            [p.county, p.name, p.code, p.delegates, p.satellite] for p in election.precincts
+            [p.county, p.name, p.code, p.delegates, p.satellite, p.at_large]
+            for p in election.precincts
         ],
         "national": {
             "district": {str(k): v for k, v in election.national.district.items()},
@@ -43,6 +45,7 @@ def election_to_json(election: Election) -> dict[str, Any]:
             "pleo": election.national.pleo,
         },
         "notes": list(election.notes),
+        "unit": election.unit,
     }
 
 
@@ -61,11 +64,13 @@ def election_from_json(data: dict[str, Any]) -> Election:
                 if c["state_delegates"] is None
                 else Fraction(c["state_delegates"]),
                 satellite=bool(c["satellite"]),
+                part_of=c.get("part_of"),
             )
             for c in data["counties"]
         ),
         precincts=tuple(
-            Precinct(county=p[0], name=p[1], code=p[2], delegates=p[3], satellite=bool(p[4]))
+            Precinct(county=p[0], name=p[1], code=p[2], delegates=p[3], satellite=bool(p[4]),
+                     at_large=bool(p[5]) if len(p) > 5 else False)
             for p in data["precincts"]
         ),
         national=NationalDelegates(
@@ -74,4 +79,5 @@ def election_from_json(data: dict[str, Any]) -> Election:
             pleo=int(data["national"]["pleo"]),
         ),
         notes=tuple(data.get("notes", ())),
+        unit=data.get("unit", "sde"),
     )

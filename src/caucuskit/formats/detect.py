@@ -5,7 +5,9 @@
 * JSON (first non-blank character ``{``): ``{"format": "caucuskit-reports/1", ...}`` is the
   canonical raw-report form; ``{"precincts": [{"results_align1": ...}, ...]}`` is the NYT feed;
 * CSV: a header starting ``county,precinct,attendees,toss_winners,source_line`` is the canonical
-  raw-report form; header rows that name the measures (First Expression, Final Expression, SDE)
+  raw-report form; ``county,precinct,total_attendance,candidate,reported_del_given,...`` is
+  the Nevada 2020 long format (:mod:`caucuskit.formats.nv2020`);
+  header rows that name the measures (First Expression, Final Expression, SDE)
   and the candidates, then a ``County,Precinct`` row, are an IDP results table (either layout).
 
 Anything else raises :class:`ResultsFormatError` naming the file and what was looked for.
@@ -32,6 +34,7 @@ from caucuskit.formats.idp2020 import (
     read_idp_results,
     unescape,
 )
+from caucuskit.formats.nv2020 import looks_like_nv_long, read_nv_results
 from caucuskit.formats.nyt2020 import MEASURES as NYT_MEASURES
 from caucuskit.formats.nyt2020 import exact_number, read_nyt_results
 
@@ -41,6 +44,8 @@ LOOKED_FOR = (
     "and the candidates, then a County,Precinct row), "
     'an NYT precinct feed (JSON: {"precincts": [{"precinct", "locality_name", '
     '"results_align1", ...}]}), '
+    "the Nevada 2020 long format (CSV: county,precinct,total_attendance,candidate,"
+    "reported_del_given,...), "
     "or canonical raw reports (CSV whose header starts "
     f"{','.join(canonical.BASE_COLUMNS)}, or JSON with "
     f'"format": "{canonical.FORMAT}")'
@@ -96,6 +101,8 @@ def _csv_layout(path: Path, text: str) -> ImportLayout:
     first = [cell.strip().lower() for cell in rows[0]]
     if tuple(first[: len(canonical.BASE_COLUMNS)]) == canonical.BASE_COLUMNS:
         return "canonical-csv"
+    if looks_like_nv_long(rows[0]):
+        return "nv-long"
     for n, row in enumerate(rows[:_IDP_HEAD_ROWS]):
         cells = [unescape(c).lower() for c in row]
         if cells[:2] == ["county", "precinct"]:
@@ -138,6 +145,8 @@ def read_results(path: str | Path, election: Election) -> IdpImport:
     layout = detect_layout(path)
     if layout == "nyt-feed":
         return read_nyt_results(path, election)
+    if layout == "nv-long":
+        return read_nv_results(path, election)
     if layout in ("canonical-csv", "canonical-json"):
         form: canonical.Form = "csv" if layout == "canonical-csv" else "json"
         reports = canonical.read_reports(path, form=form)

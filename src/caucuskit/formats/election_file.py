@@ -22,7 +22,14 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from caucuskit.core.election import Candidate, County, Election, NationalDelegates, Precinct
+from caucuskit.core.election import (
+    UNIT_LABELS,
+    Candidate,
+    County,
+    Election,
+    NationalDelegates,
+    Precinct,
+)
 from caucuskit.core.errors import CaucusError, DefinitionError
 from caucuskit.core.rules import RULESETS
 
@@ -41,15 +48,23 @@ _TOP_KEYS = {
     "counties": True,
     "precincts": True,
     "notes": False,
+    "unit": False,
 }
 _CANDIDATE_KEYS = {"name": True, "withdrawn": False}
-_COUNTY_KEYS = {"name": True, "district": True, "state_delegates": True, "satellite": False}
+_COUNTY_KEYS = {
+    "name": True,
+    "district": True,
+    "state_delegates": True,
+    "satellite": False,
+    "part_of": False,
+}
 _PRECINCT_KEYS = {
     "county": True,
     "name": True,
     "code": False,
     "delegates": True,
     "satellite": False,
+    "at_large": False,
 }
 _NATIONAL_KEYS = {"district": True, "at_large": True, "pleo": True}
 _DISPLAY_KEYS = {"sde_places_precinct": False, "sde_places_total": False}
@@ -292,8 +307,12 @@ def election_from_dict(data: object) -> Election:
         raw_s = obj.get("state_delegates")
         s_c = None if raw_s is None else parse_fraction(raw_s, f"{where}.state_delegates", problems)
         satellite = _flag(obj, "satellite", where, problems)
+        part_of = obj.get("part_of")
+        if part_of is not None and (not isinstance(part_of, str) or not part_of.strip()):
+            problems.append(f"{where}.part_of: expected a county name or null, got {part_of!r}")
+            part_of = None
         if name:
-            counties.append(County(name, district, s_c, satellite))
+            counties.append(County(name, district, s_c, satellite, part_of))
     if "counties" in top and not counties:
         problems.append("counties: the list is empty")
 
@@ -311,9 +330,14 @@ def election_from_dict(data: object) -> Election:
             code = ""
         delegates = _whole(obj, "delegates", where, problems, optional=True, negative_ok=True)
         satellite = _flag(obj, "satellite", where, problems)
+        at_large = _flag(obj, "at_large", where, problems)
         if county and name:
-            precincts.append(Precinct(county, name, code, delegates, satellite))
+            precincts.append(Precinct(county, name, code, delegates, satellite, at_large))
 
+    unit = top.get("unit", "sde")
+    if not isinstance(unit, str) or unit not in UNIT_LABELS:
+        problems.append(f"unit: expected one of {', '.join(UNIT_LABELS)}, got {unit!r}")
+        unit = "sde"
     notes = _list(top, "notes", problems)
     for i, note in enumerate(notes):
         if not isinstance(note, str):
@@ -330,6 +354,7 @@ def election_from_dict(data: object) -> Election:
         sde_places_precinct=places_precinct,
         sde_places_total=places_total,
         notes=tuple(n for n in notes if isinstance(n, str)),
+        unit=unit,
     )
     problems.extend(_consistency(election))
     try:
@@ -385,6 +410,8 @@ def election_to_dict(e: Election) -> dict[str, Any]:
         }
         if c.satellite:
             out["satellite"] = True
+        if c.part_of is not None:
+            out["part_of"] = c.part_of
         return out
 
     def precinct(p: Precinct) -> dict[str, Any]:
@@ -392,13 +419,17 @@ def election_to_dict(e: Election) -> dict[str, Any]:
         out["delegates"] = p.delegates
         if p.satellite:
             out["satellite"] = True
+        if p.at_large:
+            out["at_large"] = True
         return out
 
+    unit: dict[str, Any] = {} if e.unit == "sde" else {"unit": e.unit}
     return {
         "format": FORMAT,
         "id": e.id,
         "title": e.title,
         "ruleset": e.rules.name,
+        **unit,
         "display": {
             "sde_places_precinct": e.sde_places_precinct,
             "sde_places_total": e.sde_places_total,

@@ -39,7 +39,9 @@ from caucuskit.core.report import PrecinctReport
 
 Layout = Literal["by-measure", "by-candidate"]
 #: Every layout an import object can come from (see :mod:`caucuskit.formats.detect`).
-ImportLayout = Literal["by-measure", "by-candidate", "nyt-feed", "canonical-csv", "canonical-json"]
+ImportLayout = Literal[
+    "by-measure", "by-candidate", "nyt-feed", "canonical-csv", "canonical-json", "nv-long"
+]
 
 #: Header texts of the three measures, mapped to the field they fill.
 MEASURES: dict[str, str] = {

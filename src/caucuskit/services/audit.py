@@ -253,12 +253,14 @@ def _finding(election: Election, u: UnitResult, dup_of: str | None) -> Finding:
         why.append("recomputed delegates equal the published ones")
     elif rc.error is None and rc.outcomes and pub_won in [dict(o) for o in rc.outcomes]:
         classes.append("match-up-to-toss")
-        why.append(f"the published split is one of {len(rc.outcomes)} outcomes of the coin "
-                   "toss(es)")
+        why.append(f"the published split is one of {len(rc.outcomes)} outcomes of the "
+                   f"{election.rules.tie_method.value}(s)")
     total_pub = sum(pub_won.values())
     if total_pub != d and not empty:
         classes.append("published-delegates-not-D")
-        why.append(f"published SDEs convert to {total_pub} delegates, D = {d}")
+        why.append(f"published {election.unit_short}s convert to {total_pub} delegates, D = {d}"
+                   + (" (an at-large site whose D is not given)" if u.precinct.at_large
+                      and u.precinct.delegates is None else ""))
     if sum(final.values()) > sum(first.values()):
         classes.append("final-above-first")
         why.append(f"final total {sum(final.values())} > first total {sum(first.values())}")
@@ -272,10 +274,11 @@ def _finding(election: Election, u: UnitResult, dup_of: str | None) -> Finding:
         why.append(f"{len(viable_final)} viable groups for {d} delegates")
     if dup_of is not None:
         classes.append("duplicate")
-        why.append(f"same first, final and SDE numbers as {dup_of!r} in {u.precinct.county}")
+        why.append(f"same first, final and {election.unit_short} numbers as {dup_of!r} in "
+                   f"{u.precinct.county}")
     if empty:
         classes.append("all-zeros")
-        why.append("no counts and no SDEs recorded")
+        why.append(f"no counts and no {election.unit_short}s recorded")
     if d == 1 and "match" not in classes and final:
         top = max(final.values())
         largest = sorted(g for g, v in final.items() if v == top)
