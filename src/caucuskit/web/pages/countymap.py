@@ -57,10 +57,12 @@ class Atlas:
     outline: str
 
 
-@lru_cache(maxsize=1)
-def atlas() -> Atlas:
-    """The 99 county shapes (loaded once)."""
-    text = resources.files("caucuskit.web").joinpath("static/iowa-counties.json").read_text("utf-8")
+@lru_cache(maxsize=4)
+def atlas(state: str = "iowa") -> Atlas:
+    """A state's county shapes (loaded once): "iowa" (99, scripts/build_iowa_map.mjs) or
+    "nevada" (17, scripts/build_nevada_map.mjs)."""
+    path = f"static/{state}-counties.json"
+    text = resources.files("caucuskit.web").joinpath(path).read_text("utf-8")
     raw: dict[str, Any] = json.loads(text)
     shapes = tuple(
         Shape(c["fips"], c["name"], c["d"], float(c["x"]), float(c["y"])) for c in raw["counties"]
