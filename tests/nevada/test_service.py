@@ -13,6 +13,7 @@ from caucuskit.core.election import make_election
 from caucuskit.formats.election_file import load_election
 from caucuskit.services import credentials
 from caucuskit.services.context import Context
+from caucuskit.services.context import Context
 from caucuskit.services.settings import Settings
 from caucuskit.services.setup import init_database
 from caucuskit.web.app import create_app
@@ -83,3 +84,76 @@ def test_principle_2_receipt_awards_five(nv: tuple[TestClient, dict[str, str]]) 
         "precinct_id": pid, "code": codes[pid], "attendees": n, "first": final, "final": final})
     assert r.status_code in (200, 201), r.text
     assert _delegates(r.json()) == expected
+
+
+# ---------------------------------------------------------------- early ballots and card draws
+
+
+@pytest.fixture
+def nv_ctx(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str], Context]]:
+    full = load_election("nevada-2020")
+    precincts = tuple(p for p in full.precincts if p.county == "Carson City")
+    e = make_election(id="nevada-2020-carson", title="Nevada 2020 (Carson City)",
+                      ruleset="nv-2020", candidates=full.candidates,
+                      counties=tuple(c for c in full.counties if c.name == "Carson City"),
+                      precincts=precincts, national=full.national, unit="ccd")
+    ctx = Context(Settings.from_env(database_url=str(tmp_path / "nv.sqlite"), **FAST))
+    init_database(ctx.db, e)
+    issued, _ = credentials.issue_codes(ctx)
+    with TestClient(create_app(ctx.settings, ctx)) as client:
+        yield client, {c.precinct_id: c.code for c in issued}, ctx
+    ctx.db.dispose()
+
+
+def test_early_ballots_and_a_card_draw_through_the_api(
+    nv_ctx: tuple[TestClient, dict[str, str], Context], tmp_path: Path
+) -> None:
+    from caucuskit.services.early_ballots import load_early_file
+
+    client, codes, ctx = nv_ctx
+    pid = "carson-city--105"  # D = 6
+    f = tmp_path / "early.csv"
+    f.write_text("county,precinct,choice1,choice2,choice3,choice4,choice5\n"
+                 "Carson City,105,Buttigieg,Sanders,Warren,,\n"
+                 "Carson City,105,Warren,Sanders,Buttigieg,,\n"
+                 "Carson City,105,Sanders,Sanders,,,\n", encoding="utf-8")
+    [loaded] = load_early_file(ctx, f)
+    assert loaded.count == 3
+    signin = client.post("/api/v1/chair/signin", json={"precinct_id": pid, "code": codes[pid]})
+    assert signin.status_code == 200, signin.text
+    # N = 198 + 2 valid early = 200: Warren 100, Sanders 50, Buttigieg 50 -> 3/1.5/1.5: a draw
+    body = {"precinct_id": pid, "code": codes[pid], "attendees": 198,
+            "first": {"Warren": 99, "Sanders": 50, "Buttigieg": 49},
+            "final": {"Warren": 99, "Sanders": 50, "Buttigieg": 49}}
+    r = client.post("/api/v1/chair/reports", json=body)
+    assert r.status_code == 422 and "card draw" in r.text
+    body["tosses"] = [{"cards": {"Sanders": "QH", "Buttigieg": "QS"},
+                       "witnesses": ["Pat Doe (Sanders)"]}]
+    r = client.post("/api/v1/chair/reports", json=body)
+    assert r.status_code == 422
+    assert r.json()["problems"][0]["field"] == "early_confirmed"
+    body["early_confirmed"] = {"count": 3, "checksum": "0000-0000-0000"}
+    r = client.post("/api/v1/chair/reports", json=body)
+    assert r.status_code == 422 and r.json()["problems"][0]["field"] == "early_checksum"
+    body["early_confirmed"] = {"count": 3, "checksum": loaded.checksum}
+    r = client.post("/api/v1/chair/reports", json=body)
+    assert r.status_code in (200, 201), r.text
+    ans = r.json()
+    assert ans["delegates"] == {"Warren": 3, "Buttigieg": 2, "Sanders": 1}
+    ws = ans["worksheet"]
+    assert ws["attendees"] == 200 and ws["early"]["valid"] == 2 and ws["early"]["void"] == 1
+    assert ws["card_draws"][0]["winners"] == ["Buttigieg"]
+    ties = client.get("/api/v1/public/coin-tosses").json()["tosses"]
+    assert ties[0]["cards"] == {"Buttigieg": "QS", "Sanders": "QH"}
+    assert ties[0]["method"] == "card draw" and ties[0]["winners"] == ["Buttigieg"]
+    assert ties[0]["witnesses"] == ["Pat Doe (Sanders)"]
+    state = client.get("/api/v1/public/state").json()
+    got = {c["name"]: c["delegates"] for c in state["candidates"] if c["delegates"]}
+    assert got == {"Warren": 3, "Buttigieg": 2, "Sanders": 1}
+    # a winner typed in is refused under card draws; a bad card names its field
+    body["tosses"] = [{"winner": "Sanders", "witnesses": ["x"]}]
+    assert client.post("/api/v1/chair/preview", json=body).status_code == 422
+    body["tosses"] = [{"cards": {"Sanders": "QH", "Buttigieg": "QX"}}]
+    r = client.post("/api/v1/chair/preview", json=body)
+    assert r.status_code == 422, r.text
+    assert r.json()["problems"][0]["field"] == "tosses.0.cards.Buttigieg"

@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "audit",
     "call",
     "service",
+    "early",
 )
 
 _registered = False

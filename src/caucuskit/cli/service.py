@@ -204,6 +204,11 @@ def demo(
     init_database(ctx.db, load_election(election))
     ids = [p.id for p in ctx.precincts if not p.satellite and p.delegates][:codes]
     issued, _ = credentials.issue_codes(ctx, only=ids)
+    if ctx.election.rules.early_voting:  # Nevada: demo early ballots for the demo precincts
+        from caucuskit.services.early_ballots import load_demo_early
+
+        for x in load_demo_early(ctx, ids):
+            console.print(f"early ballots for {x.precinct_id}: {x.count} (checksum {x.checksum})")
     accounts = credentials.default_accounts(ctx)
     port = port or _free_port(host)
     t = Table("county", "precinct", "access code", title="Demo chair codes")

@@ -34,6 +34,7 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
     "access_codes",
     "chair_signins",
     "photos",
+    "early_ballot_sets",
 )
 
 Id = BigInteger().with_variant(Integer(), "sqlite")
@@ -230,3 +231,22 @@ class Photo(Base):
     actor: Mapped[str | None] = mapped_column(String(200), nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     request_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class EarlyBallotSet(Base):
+    """A precinct's early ranked ballots as loaded by the party before caucus day (Nevada).
+
+    Insert-only (migration 0006): a reload is a new row and the latest row of a precinct is the
+    one in force. ``ballots`` is a list of choice lists; ``count`` and ``checksum`` are what the
+    chair confirms on the worksheet (rules.md §4 NV, §11 Q9; core/early.py).
+    """
+
+    __tablename__ = "early_ballot_sets"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    precinct_id: Mapped[int] = mapped_column(ForeignKey("precincts.id"), index=True)
+    ballots: Mapped[list[Any]] = mapped_column(JSON)
+    count: Mapped[int] = mapped_column(Integer)
+    checksum: Mapped[str] = mapped_column(String(20))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime())
+    loaded_by: Mapped[str] = mapped_column(String(200))

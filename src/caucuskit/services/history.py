@@ -43,9 +43,21 @@ def statuses(session: Session) -> dict[int, str]:
 
 def as_report(ctx: Context, v: ReportVersion) -> PrecinctReport:
     p = ctx.by_pk[v.precinct_id]
+    winners: list[str] = []
+    for t in v.tosses:  # a coin toss names its winner; a card draw stores the derived winners
+        winners.extend([t["winner"]] if "winner" in t else t.get("winners", []))
+    ws = v.worksheet or {}
+    if "early" in ws:  # Nevada: the allocation ran on in-person counts plus early ballots
+        groups = ws.get("groups", [])
+        return PrecinctReport(
+            county=p.county, precinct=p.name, attendees=int(ws["attendees"]),
+            first={g["group"]: int(g["first"]) for g in groups if g.get("first")},
+            final={g["group"]: int(g["final"]) for g in groups if g.get("final")},
+            toss_winners=tuple(winners),
+        )
     return PrecinctReport(
         county=p.county, precinct=p.name, attendees=v.attendees, first=dict(v.first),
-        final=dict(v.final), toss_winners=tuple(t["winner"] for t in v.tosses),
+        final=dict(v.final), toss_winners=tuple(winners),
     )
 
 

@@ -267,6 +267,7 @@ def election_document(ctx: Context) -> dict[str, Any]:
                      "at_large": e.national.at_large, "pleo": e.national.pleo,
                      "total": e.national.total},
         "sde_places_precinct": e.sde_places_precinct, "sde_places_total": e.sde_places_total,
+        "unit": {"short": e.unit_short, "long": e.unit_long},  # SDE, or CCD for Nevada
     }
 
 
@@ -275,12 +276,14 @@ def _tosses(ctx: Context, current: dict[int, ReportVersion]) -> list[dict[str, A
     for pid, v in sorted(current.items()):
         p = ctx.by_pk[pid]
         witnesses = [t.get("witnesses", []) for t in v.tosses]
+        cards = [t.get("cards") for t in v.tosses]  # Nevada card draws (rules.md §5.4)
         for i, tie in enumerate(v.worksheet.get("ties", [])):
             out.append({"precinct_id": p.id, "county": p.county, "precinct": p.name,
                         "method": tie["method"], "groups": tie["groups"],
                         "delegates": tie["delegates"], "action": tie["action"],
                         "winners": tie["winners"],
-                        "witnesses": witnesses[i] if i < len(witnesses) else []})
+                        "witnesses": witnesses[i] if i < len(witnesses) else [],
+                        "cards": cards[i] if i < len(cards) else None})
     return out
 
 
@@ -431,7 +434,8 @@ def precinct_document(ctx: Context, p: PrecinctRef, built: Built) -> dict[str, A
         for i, tie in enumerate(v.worksheet.get("ties", [])):
             w = v.tosses[i].get("witnesses", []) if i < len(v.tosses) else []
             tosses.append({"groups": tie["groups"], "winners": tie["winners"],
-                           "method": tie["method"], "witnesses": w})
+                           "method": tie["method"], "witnesses": w,
+                           "cards": v.tosses[i].get("cards") if i < len(v.tosses) else None})
     return {
         "scope": "precinct", "id": p.id, "county": p.county, "county_id": p.county_id,
         "name": p.name, "satellite": p.satellite, "delegates": p.delegates,

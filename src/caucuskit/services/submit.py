@@ -35,8 +35,22 @@ OPEN = ("conflict", "awaiting-second-entry", "entry-mismatch")
 
 @dataclass(frozen=True)
 class Toss:
+    """A recorded game of chance: the winner of a coin toss, or the cards of a card draw
+    (``cards``: group -> card text; the winners are then derived, ``winner`` is empty)."""
+
     winner: str
     witnesses: tuple[str, ...] = ()
+    cards: tuple[tuple[str, str], ...] = ()
+
+    def raw(self) -> dict[str, Any]:
+        if self.cards:
+            return {"cards": dict(self.cards), "witnesses": list(self.witnesses)}
+        return {"winner": self.winner, "witnesses": list(self.witnesses)}
+
+    @property
+    def outcome(self) -> object:
+        """What makes two reports' games of chance the same: the winner, or the cards."""
+        return dict(self.cards) if self.cards else self.winner
 
 
 @dataclass(frozen=True)
@@ -47,14 +61,20 @@ class ReportInput:
     first: dict[str, int]
     final: dict[str, int]
     tosses: tuple[Toss, ...] = ()
+    #: Nevada: the early-ballot count and checksum the chair confirmed (rules.md §4 NV).
+    early_confirmed: tuple[int, str] | None = None
 
     def raw(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "attendees": self.attendees,
             "first": dict(sorted(self.first.items())),
             "final": dict(sorted(self.final.items())),
-            "tosses": [{"winner": t.winner, "witnesses": list(t.witnesses)} for t in self.tosses],
+            "tosses": [t.raw() for t in self.tosses],
         }
+        if self.early_confirmed is not None:
+            out["early_confirmed"] = {"count": self.early_confirmed[0],
+                                      "checksum": self.early_confirmed[1]}
+        return out
 
     def content_hash(self) -> str:
         """Equality of two reports: the counts (zeros dropped) and the toss winners."""
@@ -62,7 +82,7 @@ class ReportInput:
             "attendees": self.attendees,
             "first": {k: v for k, v in sorted(self.first.items()) if v},
             "final": {k: v for k, v in sorted(self.final.items()) if v},
-            "winners": [t.winner for t in self.tosses],
+            "winners": [t.outcome for t in self.tosses],
         }
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
@@ -75,6 +95,12 @@ class Derived:
     delegates: dict[str, int]
     sde: dict[str, str] = field(default_factory=dict)
     sde_display: dict[str, str] = field(default_factory=dict)
+    #: Nevada: the worksheet with early votes and card draws; None for the plain one.
+    worksheet: dict[str, Any] | None = None
+    #: Nevada: the winners each recorded card draw gives, in order.
+    draw_winners: tuple[tuple[str, ...], ...] = ()
+    #: Nevada: early ballots were loaded for the precinct (the chair must confirm them).
+    early: dict[str, object] | None = None
 
 
 def derive(ctx: Context, precinct: PrecinctRef, report: ReportInput) -> Derived:
@@ -87,13 +113,23 @@ def derive(ctx: Context, precinct: PrecinctRef, report: ReportInput) -> Derived:
             if name not in known:
                 problems.append(Problem(f"{where}.{name}", "not a candidate of this election"))
     for i, t in enumerate(report.tosses):
-        if t.winner not in known:
+        if not t.cards and t.winner not in known:
             problems.append(Problem(f"tosses.{i}.winner", f"{t.winner!r} is not a candidate"))
     if problems:
         raise Invalid(problems)
     d = precinct.delegates
+    ref = election.precinct_by_key.get((precinct.county, precinct.name))
+    if ref is not None and ref.at_large and d is None:
+        raise Invalid("this at-large site's delegates (D) have not been set by the party",
+                      "delegates")
     if precinct.satellite or d is None:
         d = satellite_delegates(report.attendees)
+    if election.rules.early_voting or any(t.cards for t in report.tosses):
+        from caucuskit.services.nevada_reports import derive_nevada
+
+        result, worksheet, winners, early = derive_nevada(ctx, precinct, report, d)
+        return _finish(ctx, precinct, d, Derived(result, {}, worksheet=worksheet,
+                                                  draw_winners=winners, early=early))
     data = PrecinctInput(
         delegates=d,
         attendees=report.attendees,
@@ -105,6 +141,13 @@ def derive(ctx: Context, precinct: PrecinctRef, report: ReportInput) -> Derived:
         result = compute_precinct(election.rules, data, known)
     except ValidationError as exc:
         raise Invalid(list(exc.problems)) from exc
+    return _finish(ctx, precinct, d, Derived(result, {}))
+
+
+def _finish(ctx: Context, precinct: PrecinctRef, d: int, derived: Derived) -> Derived:
+    """Delegates and SDEs (CCDs in a CCD election) of a computed report."""
+    election = ctx.election
+    result = derived.result
     delegates = {g: n for g, n in result.delegates.items() if n}
     sde: dict[str, str] = {}
     display: dict[str, str] = {}
@@ -117,7 +160,8 @@ def derive(ctx: Context, precinct: PrecinctRef, report: ReportInput) -> Derived:
                 x = value * n / d
                 sde[g] = str(x)
                 display[g] = decimal_str(x, places)
-    return Derived(result, delegates, sde, display)
+    return Derived(result, delegates, sde, display, derived.worksheet, derived.draw_winners,
+                   derived.early)
 
 
 def require_complete(derived: Derived) -> None:
@@ -190,8 +234,8 @@ def field_diff(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
             x, y = a[part].get(n, 0), b[part].get(n, 0)
             if x != y:
                 out.append({"field": f"{part}.{n}", "first_entry": x, "second_entry": y})
-    wa = [t["winner"] for t in a["tosses"]]
-    wb = [t["winner"] for t in b["tosses"]]
+    wa = [t.get("winner") or t.get("cards") for t in a["tosses"]]
+    wb = [t.get("winner") or t.get("cards") for t in b["tosses"]]
     if wa != wb:
         out.append({"field": "tosses", "first_entry": wa, "second_entry": wb})
     return out
@@ -243,9 +287,16 @@ def _submit(
         raise Invalid(f"must be one of {', '.join(CHANNELS)}", "channel")
     derived = derive(ctx, precinct, report)
     require_complete(derived)
+    if derived.early is not None and report.early_confirmed is None:
+        raise Invalid(f"confirm the {derived.early['count']} early ballot(s) loaded for this "
+                      f"precinct (checksum {derived.early['checksum']})", "early_confirmed")
     req_hash = request_hash(precinct, report, channel, reason)
     content = report.content_hash()
     raw = report.raw()
+    draws = iter(derived.draw_winners)
+    for t in raw["tosses"]:
+        if "cards" in t:
+            t["winners"] = list(next(draws, ()))
     with ctx.db.write() as s:
         lock_precinct(ctx, s, precinct.pk)
         if idempotency_key:
@@ -290,7 +341,7 @@ def _submit(
             "precinct": precinct_info(ctx, precinct),
             "channel": channel,
             "entered_at": iso(now),
-            "worksheet": derived.result.to_dict(),
+            "worksheet": derived.worksheet or derived.result.to_dict(),
             "sde": derived.sde,
             "sde_display": derived.sde_display,
             "delegates": derived.delegates,
@@ -352,4 +403,16 @@ def precinct_info(ctx: Context, p: PrecinctRef) -> dict[str, Any]:
         else decimal_str(value, election.sde_places_precinct),
         "candidates": [c.name for c in election.candidates],
         "rules": election.rules.describe(),
+        **_nevada_info(ctx, p),
     }
+
+
+def _nevada_info(ctx: Context, p: PrecinctRef) -> dict[str, Any]:
+    """Nevada: the headline unit and the early ballots the chair confirms (empty for Iowa)."""
+    election = ctx.election
+    if election.unit == "sde" and not election.rules.early_voting:
+        return {}
+    from caucuskit.services.early_ballots import early_summary
+
+    return {"unit": {"short": election.unit_short, "long": election.unit_long},
+            "early": early_summary(ctx, p) if election.rules.early_voting else None}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
 
 from caucuskit.services.submit import ReportInput, Toss
 
@@ -24,11 +24,33 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class TossIn(Strict):
-    """One game of chance: who won it, and who witnessed it."""
+CardText = Annotated[StrictStr, Field(min_length=2, max_length=20)]
 
-    winner: Name
+
+class TossIn(Strict):
+    """One game of chance and who witnessed it: the ``winner`` of a coin toss, or (card draw,
+    Nevada) the ``cards`` each tied group drew, from which the winners are derived."""
+
+    winner: Name | None = None
+    cards: Annotated[dict[Name, CardText], Field(min_length=2, max_length=20)] | None = None
     witnesses: Annotated[list[Witness], Field(max_length=10)] = []
+
+    @model_validator(mode="after")
+    def _one_outcome(self) -> TossIn:
+        if (self.winner is None) == (self.cards is None):
+            raise ValueError("give either winner (coin toss) or cards (card draw)")
+        return self
+
+    def to_toss(self) -> Toss:
+        return Toss(self.winner or "", tuple(self.witnesses),
+                    tuple(sorted((self.cards or {}).items())))
+
+
+class EarlyConfirmIn(Strict):
+    """The early-ballot count and checksum the chair read back (Nevada)."""
+
+    count: Count
+    checksum: Annotated[StrictStr, Field(min_length=1, max_length=20)]
 
 
 class PrecinctRefIn(Strict):
@@ -44,13 +66,16 @@ class ReportIn(PrecinctRefIn):
     first: Annotated[dict[Name, Count], Field(max_length=40)] = {}
     final: Annotated[dict[Name, Count], Field(max_length=40)]
     tosses: Annotated[list[TossIn], Field(max_length=20)] = []
+    early_confirmed: EarlyConfirmIn | None = None
 
     def to_input(self) -> ReportInput:
         return ReportInput(
             attendees=self.attendees,
             first=dict(self.first),
             final=dict(self.final),
-            tosses=tuple(Toss(t.winner, tuple(t.witnesses)) for t in self.tosses),
+            tosses=tuple(t.to_toss() for t in self.tosses),
+            early_confirmed=None if self.early_confirmed is None
+            else (self.early_confirmed.count, self.early_confirmed.checksum),
         )
 
 
