@@ -13,7 +13,6 @@ from caucuskit.core.election import make_election
 from caucuskit.formats.election_file import load_election
 from caucuskit.services import credentials
 from caucuskit.services.context import Context
-from caucuskit.services.context import Context
 from caucuskit.services.settings import Settings
 from caucuskit.services.setup import init_database
 from caucuskit.web.app import create_app
