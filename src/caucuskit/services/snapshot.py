@@ -261,7 +261,8 @@ def election_document(ctx: Context) -> dict[str, Any]:
         "candidates": [c.name for c in e.candidates],
         "districts": sorted(e.national.district),
         "counties": [{"id": slug(c.name), "name": c.name, "district": c.district,
-                      "satellite": c.satellite, "precincts": counts.get(c.name, 0)}
+                      "satellite": c.satellite, "precincts": counts.get(c.name, 0),
+                      **({"part_of": c.part_of} if c.part_of else {})}
                      for c in e.counties],
         "national": {"district": {str(k): v for k, v in sorted(e.national.district.items())},
                      "at_large": e.national.at_large, "pleo": e.national.pleo,

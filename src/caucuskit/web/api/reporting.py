@@ -76,7 +76,7 @@ def chair_preview(body: PreviewIn, request: Request) -> dict[str, Any]:
         ctx.audit_refusal(exc, actor="anonymous", role="public", action="chair.preview",
                           client=client_of(request))
         raise
-    ws = d.result.to_dict()
+    ws = d.worksheet or d.result.to_dict()  # Nevada: with early votes and card draws
     return {"precinct": precinct_info(ctx, p), "worksheet": ws, "sde": d.sde,
             "sde_display": d.sde_display, "delegates": d.delegates,
             "pending_tie": ws["pending_tie"]}

@@ -70,6 +70,17 @@ def atlas(state: str = "iowa") -> Atlas:
     return Atlas(raw["viewBox"], raw["source"], shapes, raw["outline"])
 
 
+#: The county maps shipped (web/static/<state>-counties.json).
+STATES: tuple[str, ...] = ("iowa", "nevada")
+
+
+def atlas_for(county_names: Sequence[str]) -> str:
+    """The shipped map whose county names match most of ``county_names`` (Iowa by default)."""
+    keys = {county_key(n) for n in county_names}
+    best = max(STATES, key=lambda s: sum(county_key(x.name) in keys for x in atlas(s).shapes))
+    return best if any(county_key(x.name) in keys for x in atlas(best).shapes) else "iowa"
+
+
 @dataclass(frozen=True)
 class Style:
     """How one candidate is drawn: colour, pattern and a short label."""
@@ -131,12 +142,14 @@ def render_map(
     *,
     caption: str,
     map_id: str = "iowa-map",
+    state: str = "iowa",
 ) -> Markup:
-    """The SVG of Iowa's counties; ``fills`` is keyed by election county name.
+    """The SVG of a state's counties (``state``: "iowa" or "nevada"); ``fills`` is keyed by
+    election county name.
 
     Counties without data are drawn plain (light grey, no pattern) and say so in their title.
     """
-    geo = atlas()
+    geo = atlas(state)
     by_key = {county_key(name): fill for name, fill in fills.items()}
     style_of = styles(candidates)
     leaders = sorted({f.leader for f in fills.values() if f.leader in style_of},

@@ -20,6 +20,7 @@ from caucuskit.web.pages.source import PublicSource
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.globals["status_text"] = views.status_text
+templates.env.filters["card"] = views.card_display
 
 router = APIRouter(include_in_schema=False)
 
@@ -98,15 +99,18 @@ async def results_state(request: Request) -> Response:
             if doc.data:
                 extra.append(doc.data)
         rows = views.county_rows(e, dist_docs, extra)
+        unit = views.unit_of(e)
+        place = str(e.get("title", "")).split(" ")[0] or "Iowa"
         return {
             "election": e,
+            "unit": unit,
             "result": state.data,
-            "race": views.race_view(state.data or {}),
+            "race": views.race_view(state.data or {}, unit["short"]),
             "districts": dist_docs,
             "counties": rows,
             "styles": views.style_table(e),
             "map": views.leader_map(
-                e, rows, caption="Iowa counties by leader in state delegate equivalents"
+                e, rows, caption=f"{place} counties by leader in {unit['long']}"
             ),
         }
 

@@ -6,12 +6,14 @@ Pure functions over plain dicts, so they are tested without a browser.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from markupsafe import Markup
 
 from caucuskit.web.pages.contrast import ink_on
-from caucuskit.web.pages.countymap import CountyFill, render_map, slug, styles
+from caucuskit.web.pages.countymap import CountyFill, atlas_for, render_map, slug, styles
 
 STATUS_TEXT = {
     "unofficial-partial": "Unofficial, partial",
@@ -65,6 +67,8 @@ def county_rows(
         }
         row["satellite"] = bool(county.get("satellite"))
         row["district"] = county.get("district")
+        if county.get("part_of"):  # Nevada: a county split between districts
+            row["part_of"] = county["part_of"]
         rows.append(row)
     rows.sort(key=lambda r: (r["satellite"], str(r["name"])))
     return rows
@@ -113,12 +117,31 @@ def missing_counties(
     ]
 
 
+def card_display(text: object) -> str:
+    """A recorded card for people: "QS" -> "Q♠", "10H" -> "10♥" (rules.md §5.4)."""
+    t = str(text).strip().upper()
+    suit = {"S": "♠", "H": "♥", "D": "♦", "C": "♣"}.get(t[-1:], "")
+    return t[:-1] + suit if suit else t
+
+
+def unit_of(election: Mapping[str, Any]) -> dict[str, str]:
+    """The headline unit of an election document: SDE (Iowa) or CCD (Nevada)."""
+    u = election.get("unit") or {}
+    return {"short": str(u.get("short", "SDE")),
+            "long": str(u.get("long", "state delegate equivalents"))}
+
+
 def leader_map(
     election: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], *, caption: str,
     map_id: str = "iowa-map", mode: str = "leader",
 ) -> Markup:
-    """The county map coloured by SDE leader (``mode="leader"``) for the real counties."""
+    """The county map coloured by SDE leader (``mode="leader"``) for the real counties.
+
+    County parts (Nevada's Clark and Lyon, split between districts) are merged into their
+    whole county first; the map is the shipped one whose county names match the election's.
+    """
     fills: dict[str, CountyFill] = {}
+    rows = merge_parts(rows)
     for row in rows:
         if row.get("satellite"):
             continue
@@ -136,7 +159,39 @@ def leader_map(
             leader=leader, title=title, href=f"/results/county/{row['id']}",
             label="tie" if tied and reporting and not leader else None,
         )
-    return render_map(fills, candidate_names(election), caption=caption, map_id=map_id)
+    state = atlas_for([str(r["name"]) for r in rows if not r.get("satellite")])
+    return render_map(fills, candidate_names(election), caption=caption,
+                      map_id=map_id if state == "iowa" else f"{state}-map", state=state)
+
+
+def merge_parts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of county parts (``part_of``) merged into one row per whole county: reporting and
+    totals added, the displayed numbers added exactly, the leader taken from the sums."""
+    out: list[dict[str, Any]] = []
+    merged: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        whole = row.get("part_of")
+        if not whole:
+            out.append(dict(row))
+            continue
+        acc = merged.get(whole)
+        if acc is None:
+            acc = merged[whole] = {"id": slug(str(whole)), "name": whole, "reporting": 0,
+                                   "total": 0, "sums": {}, "satellite": False}
+            out.append(acc)
+        acc["reporting"] += row.get("reporting", 0)
+        acc["total"] += row.get("total", 0)
+        for c, v in (row.get("sde_display") or {}).items():
+            if v is not None and _is_number(str(v)):
+                acc["sums"][c] = acc["sums"].get(c, Fraction(0)) + Fraction(Decimal(str(v)))
+    for acc in merged.values():
+        sums: dict[str, Fraction] = acc.pop("sums")
+        best = max(sums.values(), default=Fraction(0))
+        top = sorted(c for c, v in sums.items() if v == best) if best > 0 else []
+        acc["leader"] = top[0] if len(top) == 1 else None
+        acc["tied"] = top if len(top) > 1 else []
+        acc["sde_display"] = {c: str(v) for c, v in sums.items()}
+    return out
 
 
 def style_table(election: Mapping[str, Any]) -> dict[str, dict[str, str]]:
@@ -194,11 +249,11 @@ def scenario_words(scenario: Mapping[str, Any] | None) -> str:
     return str(scenario.get("label", ""))
 
 
-def _pair_line(pair: Mapping[str, Any], open_display: str) -> str:
+def _pair_line(pair: Mapping[str, Any], open_display: str, unit: str = "SDE") -> str:
     verb = "overtake" if pair.get("can_overtake") else "tie"
     how = "by more than" if pair.get("can_overtake") else "by"
     return (f"{pair['trailer']} can still {verb} {pair['leader']} if {pair['trailer']} out-gains "
-            f"{pair['leader']} {how} {pair.get('margin_display')} of the {open_display} SDEs "
+            f"{pair['leader']} {how} {pair.get('margin_display')} of the {open_display} {unit}s "
             "still open")
 
 
@@ -242,7 +297,7 @@ def _ranges_words(unit: Mapping[str, Any]) -> str:
     return ", ".join(spans)
 
 
-def race_view(result: Mapping[str, Any]) -> dict[str, Any] | None:
+def race_view(result: Mapping[str, Any], unit: str = "SDE") -> dict[str, Any] | None:
     """What the race-status panel shows, from the state document (None without ``race``).
 
     Rule: rules.md §7.1 (SDE lead), §8.2 (national delegates); the verdicts, bounds and
@@ -268,10 +323,10 @@ def race_view(result: Mapping[str, Any]) -> dict[str, Any] | None:
         if tied:
             names = [str(leader), *tied]
             lines = [f"{', '.join(names[:-1])} and {names[-1]} are tied for the lead: whoever "
-                     f"gains more of the {open_display} SDEs still open leads."]
+                     f"gains more of the {open_display} {unit}s still open leads."]
         else:
             lines = [f"{leader} leads for now."]
-        lines += [_pair_line(p, open_display) + "." for p in pairs
+        lines += [_pair_line(p, open_display, unit) + "." for p in pairs
                   if str(p.get("margin")) != "0"]
     scenario = lead.get("scenario")
     example = ""
@@ -292,7 +347,7 @@ def race_view(result: Mapping[str, Any]) -> dict[str, Any] | None:
         "empty": not reporting,
         "open_sde_display": open_display,
         "open_sde_is_supremum": bool(race.get("open_sde_is_supremum")),
-        "lead": {"title": "SDE lead", "status": status, "symbol": symbol, "word": word,
+        "lead": {"title": f"{unit} lead", "status": status, "symbol": symbol, "word": word,
                  "leader": leader, "lines": lines[:1 + RACE_PAIRS_SHOWN],
                  "more": lines[1 + RACE_PAIRS_SHOWN:], "example": example},
         "units": units,

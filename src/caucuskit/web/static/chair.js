@@ -30,6 +30,11 @@
   function saveDraft() { writeJSON(draftKey(), draft); }
   function groups() { return (session && session.precinct.candidates) || E.candidates || []; }
   function rules() { return E.rules || (session && session.rules) || null; }
+  // Nevada (rules.md §4 NV, §5.4): early ranked ballots and card draws are worked out by the
+  // server (the preview endpoint), which holds the precinct's early ballots.
+  function unitShort() { return (session && session.precinct.unit && session.precinct.unit.short) || "SDE"; }
+  function cardDraws() { var r = rules(); return !!(r && r.tie_method === "card draw"); }
+  function nevada() { return !!(session && (session.precinct.early || cardDraws())); }
   function fmtTime(iso) {
     if (!iso) return "";
     var d = new Date(iso);
@@ -135,11 +140,12 @@
     $("#who").textContent = p.county + ": " + p.name;
     $("#who-detail").textContent = (p.delegates === null ? "Satellite site: delegates from turnout"
       : "Elects " + p.delegates + " county delegate" + (p.delegates === 1 ? "" : "s")) +
-      (p.sde_value_display ? " · worth " + p.sde_value_display + " SDEs" : "") +
+      (p.sde_value_display ? " · worth " + p.sde_value_display + " " + unitShort() + "s" : "") +
       " · signed in " + fmtTime(session.signed_in_at);
     draft = readJSON(draftKey()) || { step: "headcount", attendees: null, first: {}, final: {},
       tosses: [], final_untouched: true };
     $("#attendees").value = draft.attendees === null ? "" : draft.attendees;
+    renderEarlyConfirm();
     buildTable("first");
     buildTable("final");
     show(draft.step || "headcount");
@@ -201,7 +207,7 @@
     renderThreshold();
     renderFirst();
     var r = rules();
-    if (r && session.precinct.delegates !== null) {
+    if (r && session.precinct.delegates !== null && !nevada()) {
       var out = CaucusMath.compute(r, input(true), groups());
       lastResult = out;
       renderFinal(out);
@@ -242,6 +248,16 @@
 
   function renderThreshold() {
     var box = $("#threshold"), info = thresholdInfo();
+    if (session.precinct.early && info && !info.one) {
+      var res = lastResult && lastResult.ok ? lastResult.result : null;
+      box.hidden = false;
+      box.className = "msg ok";
+      box.innerHTML = res && res.threshold !== null
+        ? "Viability threshold: <b class='big'>" + res.threshold + "</b> people <span class='sub'>(N = " +
+          res.attendees + ": " + draft.attendees + " present + " + res.early.valid + " valid early ballots)</span>"
+        : "The viability threshold counts the early ballots too: the server works it out from the counts.";
+      return;
+    }
     box.hidden = false;
     var D = session.precinct.delegates;
     if (D === 0) { box.className = "msg warn"; box.textContent = "This precinct elects no delegates."; return; }
@@ -265,7 +281,7 @@
   function sum(m) { return Object.keys(m).reduce(function (s, g) { return s + (Number(m[g]) || 0); }, 0); }
 
   function renderFirst() {
-    var info = thresholdInfo();
+    var info = session.precinct.early ? null : thresholdInfo();
     var viable = [], below = [];
     $$("#first-table tr").forEach(function (tr) {
       var g = tr.getAttribute("data-group"), n = draft.first[g] || 0;
@@ -342,6 +358,38 @@
       (res.notes || []).map(function (n) { return "<p class='msg warn'>" + esc(n) + "</p>"; }).join("") +
       (names.length ? "" : "");
     steps.innerHTML = (res.log || []).map(function (s) { return "<li>" + esc(s.text) + "</li>"; }).join("");
+    if (res.early) dl.innerHTML += earlyTable(res.early);
+    if (session.precinct.early) renderThreshold();
+  }
+
+  // ------------------------------------------------------------------ Nevada: early ballots
+  function earlyTable(e) {
+    var names = Object.keys(Object.assign({}, e.first, e.final)).sort();
+    var rows = names.map(function (g) {
+      return "<tr><th scope='row'>" + esc(g) + "</th><td class='num'>" + (e.first[g] || 0) + "</td><td class='num'>" +
+        (e.lost[g] || 0) + "</td><td class='num'>" + (e.gained[g] || 0) + "</td><td class='num'><b>" + (e.final[g] || 0) + "</b></td></tr>";
+    }).join("");
+    return "<h3>Early votes</h3><p class='sub'>" + e.ballots + " early ballot(s): " + e.valid + " valid, " + e.void +
+      " void" + (e.exhausted ? "; " + e.exhausted + " rank no viable group (they count for none, and stay in N)" : "") +
+      ". Checksum " + esc(e.checksum) + ".</p><table class='counts' id='early-table'><caption class='sr-only'>Early votes per group</caption>" +
+      "<thead><tr><th scope='col'>Group</th><th scope='col' class='num'>First choice</th><th scope='col' class='num'>Lost</th>" +
+      "<th scope='col' class='num'>Gained</th><th scope='col' class='num'>Final</th></tr></thead><tbody>" + rows + "</tbody></table>";
+  }
+
+  function renderEarlyConfirm() {
+    var box = $("#early-confirm"), e = session.precinct.early;
+    if (!box) return;
+    if (!e) { box.hidden = true; box.innerHTML = ""; return; }
+    box.hidden = false;
+    box.innerHTML = "<h3>Early ballots</h3><p>The party loaded <b>" + e.count + "</b> early ballot" + (e.count === 1 ? "" : "s") +
+      " for this precinct. Checksum: <b class='mono'>" + esc(e.checksum) + "</b>. They count in the head count (N) and in each " +
+      "alignment as if the voters were present.</p><label class='inline'><input type='checkbox' id='early-ok'" +
+      (draft.early_ok ? " checked" : "") + "> The count and checksum match the list in my chair packet</label>";
+    $("#early-ok").addEventListener("change", function () {
+      draft.early_ok = $("#early-ok").checked;
+      saveDraft();
+      recompute();
+    });
   }
 
   function markFinal(res) {
@@ -354,6 +402,7 @@
   }
 
   function renderTie(t) {
+    if (t.method === "card draw") { renderDraw(t); return; }
     var tie = $("#tie");
     var method = t.method, Method = method.charAt(0).toUpperCase() + method.slice(1);
     var what = t.action === "gain"
@@ -399,21 +448,67 @@
     });
   }
 
+  var RANKS = ["A", "K", "Q", "J", "10", "9", "8", "7", "6", "5", "4", "3", "2"];
+  var SUITS = [["S", "♠ spades"], ["H", "♥ hearts"], ["D", "♦ diamonds"], ["C", "♣ clubs"]];
+  function renderDraw(t) {
+    var tie = $("#tie");
+    var what = t.action === "gain" ? t.delegates + " delegate(s) to gain: the highest card" + (t.winners_needed === 1 ? " gets it" : "s get one each")
+      : t.delegates + " delegate(s) to lose: the highest card" + (t.winners_needed === 1 ? " keeps its delegate" : "s keep theirs");
+    var rows = t.groups.map(function (g, i) {
+      var id = "card-" + i;
+      return "<fieldset class='card-pick'><legend>" + esc(g) + " drew</legend>" +
+        "<label for='" + id + "-rank'>Rank</label><select id='" + id + "-rank' data-group='" + esc(g) + "' class='card-rank'><option value=''>–</option>" +
+        RANKS.map(function (r) { return "<option>" + r + "</option>"; }).join("") + "</select>" +
+        "<label for='" + id + "-suit'>Suit</label><select id='" + id + "-suit' data-group='" + esc(g) + "' class='card-suit'><option value=''>–</option>" +
+        SUITS.map(function (s) { return "<option value='" + s[0] + "'>" + s[1] + "</option>"; }).join("") + "</select></fieldset>";
+    }).join("");
+    tie.innerHTML = "<h3>Card draw needed</h3><p>Between <b>" + t.groups.map(esc).join("</b> and <b>") + "</b>: " + esc(what) +
+      ".</p><p class='sub'>" + esc(t.reason) + ". Aces are high; between equal ranks spades beat hearts, hearts beat diamonds, " +
+      "diamonds beat clubs. Record each group's card: the result follows from the cards.</p>" + rows +
+      "<label for='witness-1'>Witness</label><input id='witness-1' type='text' autocomplete='off' placeholder='Name (group)'>" +
+      "<label for='witness-2'>Second witness</label><input id='witness-2' type='text' autocomplete='off' placeholder='Name (group)'>" +
+      "<div id='toss-msg' role='alert'></div><div class='actions'><button type='button' id='record-toss'>Record the card draw</button></div>";
+    tie.hidden = false;
+    $("#record-toss").addEventListener("click", function () {
+      var cards = {}, missing = [];
+      t.groups.forEach(function (g, i) {
+        var r = $("#card-" + i + "-rank").value, s = $("#card-" + i + "-suit").value;
+        if (!r || !s) missing.push(g); else cards[g] = r + s;
+      });
+      var witnesses = [$("#witness-1").value.trim(), $("#witness-2").value.trim()].filter(Boolean);
+      var msg = $("#toss-msg");
+      if (missing.length) { msg.innerHTML = "<p class='msg bad'>Choose the card of " + missing.map(esc).join(", ") + ".</p>"; return; }
+      var seen = {}, twice = Object.keys(cards).filter(function (g) { var c = cards[g]; var d = seen[c]; seen[c] = true; return d; });
+      if (twice.length) { msg.innerHTML = "<p class='msg bad'>Two groups cannot draw the same card from one deck.</p>"; return; }
+      if (!witnesses.length) { msg.innerHTML = "<p class='msg bad'>Write the name of at least one witness.</p>"; return; }
+      draft.tosses.push({ cards: cards, witnesses: witnesses, groups: t.groups, delegates: t.delegates,
+        action: t.action, method: t.method });
+      draft.tosses_cleared = false;
+      saveDraft();
+      recompute();
+    });
+  }
+
   // ------------------------------------------------------------------ review and send
   function reportBody() {
     var body = { precinct_id: session.precinct.id, code: session.code,
       attendees: draft.attendees === null ? 0 : draft.attendees,
       first: Object.assign({}, draft.first), final: Object.assign({}, draft.final) };
     if (draft.tosses.length) {
-      body.tosses = draft.tosses.map(function (t) { return { winner: t.winner, witnesses: t.witnesses }; });
+      body.tosses = draft.tosses.map(function (t) {
+        return t.cards ? { cards: t.cards, witnesses: t.witnesses } : { winner: t.winner, witnesses: t.witnesses };
+      });
     }
+    var e = session.precinct.early;
+    if (e && draft.early_ok) body.early_confirmed = { count: e.count, checksum: e.checksum };
     return body;
   }
 
   function renderReview() {
     var out = lastResult, box = $("#review"), sendBtn = $("#send");
     var res = out && out.ok ? out.result : null;
-    var ready = res && res.complete;
+    var earlyMissing = !!(session.precinct.early && !draft.early_ok);
+    var ready = res && res.complete && !earlyMissing;
     sendBtn.disabled = !ready;
     var rows = groups().filter(function (g) { return draft.first[g] || draft.final[g]; }).map(function (g) {
       return "<tr><th scope='row'>" + esc(g) + "</th><td class='num'>" + (draft.first[g] || 0) + "</td><td class='num'>" +
@@ -423,11 +518,16 @@
       " · " + draft.attendees + " present</caption><thead><tr><th scope='col'>Group</th><th scope='col' class='num'>First</th>" +
       "<th scope='col' class='num'>Final</th><th scope='col' class='num'>Delegates</th></tr></thead><tbody>" + rows + "</tbody></table>" +
       draft.tosses.map(function (t) {
+        if (t.cards) {
+          return "<p>Card draw between " + t.groups.map(esc).join(" and ") + ": " + Object.keys(t.cards).map(function (g) {
+            return esc(g) + " <b>" + esc(t.cards[g]) + "</b>"; }).join(", ") + "; witnesses: " + t.witnesses.map(esc).join(", ") + ".</p>";
+        }
         return "<p>" + esc(t.method.charAt(0).toUpperCase() + t.method.slice(1)) + " between " + t.groups.map(esc).join(" and ") +
           " won by <b>" + esc(t.winner) + "</b>; witnesses: " + t.witnesses.map(esc).join(", ") + ".</p>";
       }).join("") +
       (ready ? "<p class='msg ok'>Check the numbers against the paper worksheet, then send.</p>"
-        : "<p class='msg bad'>Not ready to send: " + (res ? (res.pending_tie ? "a " + esc(res.pending_tie.method) +
+        : "<p class='msg bad'>Not ready to send: " + (earlyMissing ? "confirm the early ballots' count and checksum (step 1)" :
+          res ? (res.pending_tie ? "a " + esc(res.pending_tie.method) +
           " is still needed" : "the result is not complete") : "fix the problems in the final alignment") + ".</p>");
   }
 
