@@ -156,3 +156,25 @@ def test_early_ballots_and_a_card_draw_through_the_api(
     r = client.post("/api/v1/chair/preview", json=body)
     assert r.status_code == 422, r.text
     assert r.json()["problems"][0]["field"] == "tosses.0.cards.Buttigieg"
+
+
+def test_hotline_double_entry_with_cards(
+    nv_ctx: tuple[TestClient, dict[str, str], Context],
+) -> None:
+    from caucuskit.services import credentials as cred
+
+    client, codes, ctx = nv_ctx
+    cred.create_account(ctx, "op1", "operator", "pw-one")
+    cred.create_account(ctx, "op2", "operator", "pw-two")
+    pid = "carson-city--105"
+    counts = {"Warren": 100, "Sanders": 50, "Buttigieg": 50}
+    body = {"precinct_id": pid, "code": codes[pid], "channel": "hotline", "attendees": 200,
+            "first": counts, "final": counts,
+            "tosses": [{"cards": {"Sanders": "2C", "Buttigieg": "3C"}, "witnesses": ["W"]}]}
+    r1 = client.post("/api/v1/operator/reports", json=body, auth=("op1", "pw-one"))
+    assert r1.status_code in (200, 201, 202), r1.text
+    assert r1.json()["status"] == "awaiting-second-entry"
+    other = dict(body, tosses=[{"cards": {"Sanders": "2C", "Buttigieg": "3D"}, "witnesses": []}])
+    r2 = client.post("/api/v1/operator/reports", json=other, auth=("op2", "pw-two"))
+    assert r2.json()["status"] == "entry-mismatch"  # a different card is a different report
+    assert any(d["field"] == "tosses" for d in r2.json()["diff"])

@@ -6,6 +6,13 @@
   var E = JSON.parse(document.getElementById("election-data").textContent);
   var $ = function (s) { return document.querySelector(s); };
   var esc = Staff.esc;
+  // A coin toss names its winner; a Nevada card draw lists the cards (and the derived winners).
+  function tossPlain(t) {
+    if (!t.cards) return t.winner;
+    return Object.keys(t.cards).map(function (g) { return g + " " + t.cards[g]; }).join(" / ") +
+      (t.winners ? " (won by " + t.winners.join(", ") + ")" : "");
+  }
+  function tossText(t) { return esc(tossPlain(t)); }
   var STATE_TEXT = { reported: "Reported", missing: "Missing", conflict: "Conflicting",
     awaiting: "Awaiting second entry", "awaiting-second-entry": "Awaiting second entry", flagged: "Flagged",
     "no-delegates": "No delegates to elect" };
@@ -75,7 +82,7 @@
     if (!r) return "–";
     var line = function (m) { return Object.keys(m || {}).map(function (g) { return esc(g) + " " + esc(m[g]); }).join(", ") || "nobody"; };
     return "N " + esc(r.attendees) + "<br>First: " + line(r.first) + "<br>Final: " + line(r.final) +
-      ((r.tosses || []).length ? "<br>Tosses: " + r.tosses.map(function (t) { return esc(t.winner); }).join(", ") : "");
+      ((r.tosses || []).length ? "<br>Tosses: " + r.tosses.map(tossText).join(", ") : "");
   }
 
   function sideBySide(v, other, otherLabel) {
@@ -88,7 +95,7 @@
       Object.keys(A[k] || {}).concat(Object.keys(B[k] || {})).forEach(function (g) { names[g] = 1; });
       Object.keys(names).sort().forEach(function (g) { add(k + "." + g, (A[k] || {})[g] || 0, (B[k] || {})[g] || 0); });
     });
-    add("tosses", (A.tosses || []).map(function (t) { return t.winner; }).join(", "), (B.tosses || []).map(function (t) { return t.winner; }).join(", "));
+    add("tosses", (A.tosses || []).map(tossPlain).join(", "), (B.tosses || []).map(tossPlain).join(", "));
     return "<div class='table-scroll'><table class='results diff'><caption>Side by side</caption><thead><tr><th scope='col'>Field</th>" +
       "<th scope='col' class='num'>This version (" + esc(v.channel) + ", " + esc(v.actor || "") + ")</th><th scope='col' class='num'>" + esc(otherLabel) + "</th></tr></thead><tbody>" +
       fields.map(function (f) {

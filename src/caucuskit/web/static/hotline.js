@@ -78,8 +78,21 @@
     var r = { precinct_id: current.id, code: current.code, channel: current.channel,
       attendees: n, first: counts("first"), final: counts("final") };
     var w = $("#h-toss-winner").value;
-    if (w) {
-      r.tosses = [{ winner: w, witnesses: $("#h-toss-witnesses").value.split(",").map(function (s) { return s.trim(); }).filter(Boolean) }];
+    var witnesses = $("#h-toss-witnesses").value.split(",").map(function (s) { return s.trim(); }).filter(Boolean);
+    var cardsBox = $("#h-cards");
+    if (cardsBox && cardsBox.value.trim()) {  // Nevada: the cards; the server derives the winners
+      var cards = {};
+      cardsBox.value.split(",").forEach(function (item) {
+        var kv = item.split("=");
+        if (kv.length === 2 && kv[0].trim()) cards[kv[0].trim()] = kv[1].trim();
+      });
+      r.tosses = [{ cards: cards, witnesses: witnesses }];
+    } else if (w) {
+      r.tosses = [{ winner: w, witnesses: witnesses }];
+    }
+    var ec = $("#h-early-count"), ek = $("#h-early-checksum");
+    if (ec && ec.value !== "" && ek.value.trim()) {
+      r.early_confirmed = { count: Number(ec.value), checksum: ek.value.trim() };
     }
     return r;
   }
@@ -92,7 +105,9 @@
     var r = report();
     $("#readback").textContent = current.county + ", " + current.name + ": " + r.attendees + " attendees. First alignment: " +
       line(r.first) + ". Final alignment: " + line(r.final) + "." +
-      (r.tosses ? " Game of chance won by " + r.tosses[0].winner + (r.tosses[0].witnesses.length ? ", witnessed by " + r.tosses[0].witnesses.join(" and ") : "") + "." : "") +
+      (r.early_confirmed ? " Early ballots: " + r.early_confirmed.count + ", checksum " + r.early_confirmed.checksum + "." : "") +
+      (r.tosses ? (r.tosses[0].cards ? " Cards drawn: " + Object.keys(r.tosses[0].cards).map(function (g) { return g + " " + r.tosses[0].cards[g]; }).join(", ")
+        : " Game of chance won by " + r.tosses[0].winner) + (r.tosses[0].witnesses.length ? ", witnessed by " + r.tosses[0].witnesses.join(" and ") : "") + "." : "") +
       " Is that right?";
     $("#h-confirmed").checked = false;
     renderMath();
@@ -103,6 +118,11 @@
     var math = $("#h-math");
     var d = current.delegates;
     if (!E.rules || d === undefined || d === null || !r.attendees) { math.innerHTML = ""; return; }
+    if (E.rules.early_realign || (r.tosses && r.tosses[0].cards)) {  // Nevada: early ballots and cards are on the server
+      math.innerHTML = "<p class='msg ok'>The server works out the delegates with the precinct's early ballots and the cards drawn; " +
+        "its answer shows the worksheet.</p>";
+      return;
+    }
     var out = CaucusMath.compute(E.rules, { delegates: d, attendees: r.attendees, first: r.first, final: r.final,
       toss_winners: r.tosses ? [r.tosses[0].winner] : [] }, E.candidates);
     if (!out.ok) {
