@@ -178,3 +178,20 @@ def test_hotline_double_entry_with_cards(
     r2 = client.post("/api/v1/operator/reports", json=other, auth=("op2", "pw-two"))
     assert r2.json()["status"] == "entry-mismatch"  # a different card is a different report
     assert any(d["field"] == "tosses" for d in r2.json()["diff"])
+
+
+def test_nist_export_says_county_convention_delegates(
+    nv_ctx: tuple[TestClient, dict[str, str], Context],
+) -> None:
+    import json
+
+    from caucuskit.services.export import export_cdf
+
+    client, codes, ctx = nv_ctx
+    pid, n, final, _ = CASES[1]
+    r = client.post("/api/v1/chair/reports", json={
+        "precinct_id": pid, "code": codes[pid], "attendees": n, "first": final, "final": final})
+    assert r.status_code in (200, 201), r.text
+    text = json.dumps(export_cdf(ctx))
+    assert "county-convention-delegates" in text
+    assert "state-delegate-equivalents" not in text

@@ -49,14 +49,19 @@ def init(
                                           "caucuskit (iowa-2020) or a definition file.")],
     db: DbOpt = None,
     as_json: JsonOpt = False,
+    site_delegates: Annotated[list[str] | None, typer.Option(
+        "--site-delegates", help="D of an at-large site whose D is not in the data (Nevada "
+        "2020 casino sites), as SITE=D, e.g. 'Harrahs=34'; repeat for each site.")] = None,
 ) -> None:
     """Create the schema and load an election definition."""
     from caucuskit.formats.election_file import load_election
+    from caucuskit.services.nevada import apply_site_delegates
     from caucuskit.services.setup import init_database
 
     try:
         ctx = _ctx(db)
-        result = init_database(ctx.db, load_election(election))
+        e = apply_site_delegates(load_election(election), site_delegates or [])
+        result = init_database(ctx.db, e)
     except (CaucusError, OSError) as exc:
         _fail(exc)
         return

@@ -128,10 +128,12 @@ def election_report(
                                     "county-convention-delegates"))
             x = u.sde.get(n, Fraction(0))
             totals[n] += x
-            counts[n].append(_count(gid, "other", _number(x, pp), "state-delegate-equivalents"))
+            if election.unit == "sde":  # a CCD election (Nevada) has no SDEs: D are the CCDs
+                counts[n].append(_count(gid, "other", _number(x, pp),
+                                        "state-delegate-equivalents"))
+    headline = election.unit_long.replace(" ", "-")  # state-delegate-equivalents, or CCDs
     for n in names:
-        counts[n].append(_count(state_id, "other", _number(totals[n], pt),
-                                "state-delegate-equivalents"))
+        counts[n].append(_count(state_id, "other", _number(totals[n], pt), headline))
         if national is not None:
             counts[n].append(_count(state_id, "seats", national.get(n, 0), None))
     selections = [{"@id": f"sel-{i}", "@type": P + "CandidateSelection",
