@@ -159,3 +159,32 @@ def test_cli_tabulate_audit_call_label_ccds() -> None:
                      "--site-delegates", "Harrahs=34")
     assert code == 0, out
     assert "SDE" not in out and "CCD lead" in out
+
+
+def test_at_large_d_from_the_results_file_and_zero_rows_of_unknown_candidates(
+    election,  # type: ignore[no-untyped-def]
+) -> None:
+    from caucuskit.services.nevada import missing_site_delegates, with_site_delegates
+
+    lines = [HEADER,
+             "CLARK,Bellagio,40,Biden,5,20,20,NA,10,CLARK-Bellagio,TRUE",
+             "CLARK,Bellagio,40,Sanders,5,20,20,NA,10,CLARK-Bellagio,TRUE",
+             "CLARK,Bellagio,40,Bloomberg,0,0,0,NA,10,CLARK-Bellagio,TRUE",
+             "CLARK,Rio,30,Biden,4,30,30,NA,NA,CLARK-Rio,TRUE"]  # fmt: skip
+    imp = parse_nv_results(lines, election)
+    assert [r.precinct for r in imp.reports] == ["Bellagio", "Rio"]
+    assert any("Bloomberg" in n and "all zeros" in n for n in imp.notes)
+    e = with_site_delegates(election, imp.reports, [])
+    assert e.precinct_by_key[("Clark at-large", "Bellagio")].delegates == 10  # from the file
+    assert e.precinct_by_key[("Clark at-large", "Rio")].delegates is None
+    assert [n.split(":")[0] for n in missing_site_delegates(e, imp.reports)] == [
+        "Clark at-large/Rio"]
+    tab = tabulate(e, imp.reports)
+    bellagio = next(u for u in tab.units if u.precinct.name == "Bellagio")
+    assert bellagio.recount is not None and dict(bellagio.recount.won) == {"Biden": 5,
+                                                                          "Sanders": 5}
+    e2 = with_site_delegates(election, imp.reports, ["Bellagio=12"])  # the option wins
+    assert e2.precinct_by_key[("Clark at-large", "Bellagio")].delegates == 12
+    bad = parse_nv_results([*lines, "CLARK,1688,74,Bloomberg,1,1,1,3,9,CLARK-1688,TRUE"],
+                           election)
+    assert any("unknown candidate 'Bloomberg'" in u.reason for u in bad.unjoined)

@@ -19,7 +19,7 @@ from caucuskit.cli.tabulate import fail, progress_bar
 from caucuskit.core.errors import CaucusError
 from caucuskit.core.rounding import decimal_str
 from caucuskit.services.audit import CLASSES, AuditReport, audit
-from caucuskit.services.nevada import apply_site_delegates, missing_site_delegates
+from caucuskit.services.nevada import missing_site_delegates, with_site_delegates
 from caucuskit.services.tabulate import load_results
 
 
@@ -84,7 +84,7 @@ def audit_command(
     quiet = as_json or as_csv
     try:
         loaded = load_results(election, results)
-        e = apply_site_delegates(loaded.election, site_delegates or [])
+        e = with_site_delegates(loaded.election, loaded.reports, site_delegates or [])
         with progress_bar(not quiet) as bar:
             task = bar.add_task("Auditing", total=len(loaded.reports))
             report = audit(e, loaded.reports,

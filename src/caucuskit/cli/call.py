@@ -18,7 +18,7 @@ from rich.table import Table
 
 from caucuskit.core.errors import CaucusError
 from caucuskit.services.call import CallReport, call_database, call_reports
-from caucuskit.services.nevada import apply_site_delegates
+from caucuskit.services.nevada import with_site_delegates
 
 
 def _fail(message: str, as_json: bool, code: int = 2) -> typer.Exit:
@@ -145,7 +145,7 @@ def register(app: typer.Typer) -> None:
                 if election is None:
                     raise _fail("--election is needed with --results", as_json)
                 loaded = load_results(election, results)
-                e = apply_site_delegates(loaded.election, site_delegates or [])
+                e = with_site_delegates(loaded.election, loaded.reports, site_delegates or [])
                 report: CallReport = call_reports(
                     e, loaded.reports, satellite_max_turnout=satellite_max_turnout)
             elif url is not None:

@@ -21,9 +21,9 @@ from caucuskit.core.errors import CaucusError
 from caucuskit.core.rounding import decimal_str
 from caucuskit.core.sde import ranked
 from caucuskit.services.nevada import (
-    apply_site_delegates,
     missing_site_delegates,
     whole_county_totals,
+    with_site_delegates,
 )
 from caucuskit.services.tabulate import (
     Tabulation,
@@ -201,7 +201,7 @@ def tabulate_command(
         else:
             assert results is not None
             loaded = load_results(election, results)
-            e = apply_site_delegates(loaded.election, site_delegates or [])
+            e = with_site_delegates(loaded.election, loaded.reports, site_delegates or [])
             skipped = loaded.unjoined
             notes = missing_site_delegates(e, loaded.reports) if not published else []
             with progress_bar(not as_json) as bar:

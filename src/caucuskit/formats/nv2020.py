@@ -69,6 +69,7 @@ class _Unit:
     d_given: set[str] = field(default_factory=set)
     complete: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def where(self) -> str:
@@ -159,7 +160,13 @@ def parse_nv_results(
         u.complete.add(cell["is_complete"].strip())
         name = cell["candidate"].strip()
         if name not in known:
-            u.problems.append(f"line {line}: unknown candidate {name!r}")
+            values = (cell["align1"].strip(), cell["alignfinal"].strip(),
+                      cell["reported_del_given"].strip())
+            if all(v == "0" for v in values):
+                u.notes.append(f"line {line}: candidate {name!r} is not in {election.id}; "
+                               "its row is all zeros and is left out")
+            else:
+                u.problems.append(f"line {line}: unknown candidate {name!r}")
             continue
         if name in u.first:
             u.problems.append(f"line {line}: {name} appears twice for this unit")
@@ -190,6 +197,7 @@ def parse_nv_results(
             continue
         if note:
             notes.append(note)
+        notes.extend(u.notes)
         given = next(iter(u.d_given)) if len(u.d_given) == 1 else "?"
         if given.isdigit() and p.delegates is not None and int(given) != p.delegates:
             notes.append(f"{u.county}/{u.precinct}: precinct_delegates {given} differs from the "

@@ -45,6 +45,30 @@ def apply_site_delegates(election: Election, specs: Sequence[str]) -> Election:
         raise ValidationError.single("--site-delegates", "; ".join(exc.problems)) from None
 
 
+def site_delegates_from_results(
+    election: Election, reports: Iterable[PrecinctReport]
+) -> dict[tuple[str, str], int]:
+    """D of at-large sites whose D the election leaves open but the results file gives (the NV
+    long format's ``precinct_delegates`` column, kept in ``report.extra``)."""
+    out: dict[tuple[str, str], int] = {}
+    for r in reports:
+        p = election.precinct_by_key.get(r.key)
+        given = r.extra.get("precinct_delegates", "")
+        if p is not None and p.at_large and p.delegates is None and given.isdigit():
+            out[p.key] = int(given)
+    return out
+
+
+def with_site_delegates(election: Election, reports: Sequence[PrecinctReport],
+                   specs: Sequence[str]) -> Election:
+    """``election`` with at-large D from the results file where it gives them, then from
+    ``specs`` (``SITE=D``, which win)."""
+    found = site_delegates_from_results(election, reports)
+    if found:
+        election = with_unit_delegates(election, found)
+    return apply_site_delegates(election, specs)
+
+
 def missing_site_delegates(election: Election, reports: Iterable[PrecinctReport]) -> list[str]:
     """Notes for reported at-large sites whose D is still unknown (not recomputed)."""
     out = []
