@@ -188,3 +188,18 @@ def test_at_large_d_from_the_results_file_and_zero_rows_of_unknown_candidates(
     bad = parse_nv_results([*lines, "CLARK,1688,74,Bloomberg,1,1,1,3,9,CLARK-1688,TRUE"],
                            election)
     assert any("unknown candidate 'Bloomberg'" in u.reason for u in bad.unjoined)
+
+
+def test_audit_names_the_at_large_site_without_d(election) -> None:  # type: ignore[no-untyped-def]
+    from caucuskit.services.audit import audit
+
+    need(SNAPSHOT.is_file(), "the NV snapshot is missing")
+    imp = read_nv_results(SNAPSHOT, election)
+    found = {f.precinct: f for f in audit(election, imp.reports).findings}
+    assert found["Harrahs"].finding == "site-d-unknown"
+    e = apply_site_delegates(election, ["Harrahs=34"])
+    again = audit(e, imp.reports).findings
+    assert next(f for f in again if f.precinct == "Harrahs").finding == "match"
+    counts = Counter(f.finding for f in again)
+    assert len(again) - counts["all-zeros"] == 890  # units with counts
+    assert (counts["match"], counts["match-up-to-toss"]) == (758, 44)

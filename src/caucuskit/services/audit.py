@@ -17,6 +17,8 @@ every one that applies):
 * ``duplicate``: the same first + final + SDE vector as another unit of the same county;
 * ``all-zeros``: nothing was recorded;
 * ``one-delegate``: D = 1 and the delegate went elsewhere than the recomputation says;
+* ``site-d-unknown``: a Nevada at-large site whose D is not given (not recomputed; give it
+  with ``--site-delegates``);
 * ``unexplained``: none of the above.
 """
 
@@ -46,6 +48,7 @@ CLASSES: tuple[str, ...] = (
     "duplicate",
     "all-zeros",
     "one-delegate",
+    "site-d-unknown",
     "unexplained",
 )
 
@@ -246,7 +249,8 @@ def _finding(election: Election, u: UnitResult, dup_of: str | None) -> Finding:
     # Base recomputation without the published split settling any toss.
     base = dict(rc.won) if rc.toss_source is None else None
     empty = not first and not final and not pub
-    if empty:
+    d_unknown = u.precinct.at_large and u.precinct.delegates is None
+    if empty or d_unknown:
         pass
     elif rc.error is None and base is not None and rc.pending is None and base == pub_won:
         classes.append("match")
@@ -287,6 +291,10 @@ def _finding(election: Election, u: UnitResult, dup_of: str | None) -> Finding:
         why.append(f"published winner {', '.join(got)} "
                    f"({', '.join(str(final.get(g, 0)) for g in got if g in final) or '-'}); "
                    f"largest final group {', '.join(largest)} ({top})")
+    if d_unknown and not empty:
+        classes = ["site-d-unknown"]
+        why = ["an at-large site whose D (set from expected turnout) is not in the data: not "
+               f"recomputed; give it with --site-delegates '{u.precinct.name}=D'"]
     if not classes:
         classes.append("unexplained")
         why.append(f"recomputed {_fmt(rc.won) or 'nothing'} vs published {_fmt(pub_won)}"
