@@ -40,6 +40,37 @@ class Settings:
     #: Snapshots kept in the database (older ones are pruned).
     snapshots_kept: int = 3
 
+    # ---- hardening (issue 10, docs/security.md): throttling, sessions, proxies ------------
+    #: Wrong codes one address (IPv6: one /64) may try, all precincts together, per budget
+    #: window; with 1,000 addresses this bounds the chance of guessing any code (security.md).
+    address_code_budget: int = 200
+    #: Wrong precinct codes one staff account (hotline operator) may enter per budget window.
+    account_code_budget: int = 200
+    #: Length of the budget window, seconds (12 hours: one caucus night).
+    budget_window: int = 43200
+    #: Wrong codes for one precinct from one address or account before it must wait.
+    pair_free_failures: int = 5
+    #: First wait after those, seconds (doubles with each further wrong code, up to block_cap).
+    pair_block_base: int = 30
+    #: Wrong passwords for one staff account from one address before it must wait.
+    login_free_failures: int = 5
+    #: Wrong passwords for one account (all addresses) per budget window; past it only
+    #: addresses with no wrong password for that account are still heard.
+    login_account_budget: int = 50
+    #: argon2 checks running at once in one worker (more wait in a queue, bounding memory).
+    argon2_concurrency: int = 2
+    #: Longest wait in that queue, seconds, before the answer is 503 with Retry-After.
+    argon2_queue_timeout: int = 10
+    #: Lifetime of a chair's sign-in token, seconds (then the chair signs in again).
+    session_ttl: int = 6 * 3600
+    #: Key that signs chair tokens; empty: a random one kept in the database (all workers).
+    session_secret: str = ""
+    #: Reverse proxies whose X-Forwarded-For is believed (comma-separated IPs or networks,
+    #: uvicorn's ProxyHeadersMiddleware); empty: none, the peer address is the client.
+    trusted_proxies: str = ""
+    #: Retry-After (seconds) of the 503 answered while the database is unreachable.
+    db_retry_after: int = 5
+
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
         """Defaults, then ``CAUCUS_<FIELD>`` variables, then ``overrides`` (not None)."""

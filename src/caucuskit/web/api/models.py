@@ -7,17 +7,26 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from caucuskit.services.submit import ReportInput, Toss
 
 MAX_COUNT = 100_000
+
+
+def no_nul(value: str) -> str:
+    """Refuse the NUL character: PostgreSQL text cannot hold it (issue 10, D3)."""
+    if "\x00" in value:
+        raise ValueError("must not contain the NUL character (\\u0000)")
+    return value
+
+
 Count = Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)]
-Name = Annotated[StrictStr, Field(min_length=1, max_length=100)]
-Place = Annotated[StrictStr, Field(min_length=1, max_length=300)]
-Code = Annotated[StrictStr, Field(min_length=1, max_length=50)]
-Reason = Annotated[StrictStr, Field(min_length=1, max_length=500)]
-Witness = Annotated[StrictStr, Field(max_length=200)]
+Name = Annotated[StrictStr, Field(min_length=1, max_length=100), AfterValidator(no_nul)]
+Place = Annotated[StrictStr, Field(min_length=1, max_length=300), AfterValidator(no_nul)]
+Code = Annotated[StrictStr, Field(min_length=1, max_length=50), AfterValidator(no_nul)]
+Reason = Annotated[StrictStr, Field(min_length=1, max_length=500), AfterValidator(no_nul)]
+Witness = Annotated[StrictStr, Field(max_length=200), AfterValidator(no_nul)]
 
 
 class Strict(BaseModel):
@@ -59,10 +68,14 @@ class PreviewIn(ReportIn):
 
 
 class ChairReportIn(ReportIn):
-    code: Code
+    """``code`` may be left out when the request carries the sign-in token
+    (``Authorization: Bearer``); with neither the answer is 401 on ``code``."""
+
+    code: Code | None = None
 
 
-class OperatorReportIn(ChairReportIn):
+class OperatorReportIn(ReportIn):
+    code: Code | None = None
     channel: Literal["hotline", "paper"]
 
 
@@ -72,7 +85,7 @@ class RecanvassIn(ReportIn):
 
 
 class SigninIn(PrecinctRefIn):
-    code: Code
+    code: Code | None = None
 
 
 class DecisionIn(Strict):
@@ -82,6 +95,6 @@ class DecisionIn(Strict):
 class PhotoIn(Strict):
     """A photo of the signed worksheet, base64 (up to 2 MiB decoded)."""
 
-    code: Code
+    code: Code | None = None
     content_type: Literal["image/jpeg", "image/png", "image/webp"]
     data: Annotated[StrictStr, Field(min_length=4, max_length=2_900_000)]
