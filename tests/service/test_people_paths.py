@@ -130,3 +130,23 @@ def test_a_pending_first_entry_equal_to_the_chair_result_is_no_conflict(
     post(service, "/chair/reports", service.report())
     assert desk(service, "/conflicts")["conflicts"] == []
     assert desk(service, "/overview")["precincts"]["conflict"] == 0
+
+
+def test_correction_preview_shows_the_effect_and_stores_nothing(service: Service) -> None:
+    post(service, "/chair/reports", service.report())
+    final = {"Biden": 6, "Buttigieg": 8, "Klobuchar": 8, "Sanders": 7, "Warren": 11}
+    body = {"precinct_id": ADAIR_ID, "attendees": 40, "first": final, "final": final,
+            "channel": "recanvass", "reason": "IDP recanvass"}
+    before = desk(service, "/overview")["snapshot_version"]
+    r = post(service, "/desk/preview", body, auth=service.auth("desk1"))
+    assert r.status_code == 200, r.text
+    p = r.json()
+    assert p["before"]["delegates"]["Klobuchar"] == 2
+    saved = post(service, "/desk/recanvass", body, auth=service.auth("desk1")).json()
+    assert p["after"]["delegates"] == saved["delegates"]
+    assert p["after"]["sde_display"] == saved["sde_display"]
+    assert set(p["national_before"]) and isinstance(p["national_delta"], dict)
+    assert sum(p["national_after"].values()) == sum(p["national_before"].values())
+    assert desk(service, "/overview")["snapshot_version"] == before + 1  # only the save counted
+    bad = dict(body, final=dict(final, Warren=12))  # 41 > N = 40
+    assert post(service, "/desk/preview", bad, auth=service.auth("desk1")).status_code == 422

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from caucuskit.core.checks import departures
 from caucuskit.core.election import is_counted_unit
 from caucuskit.core.model import PrecinctInput
+from caucuskit.core.report import PrecinctReport
 from caucuskit.core.rounding import decimal_str
 from caucuskit.core.satellite import satellite_delegates
 from caucuskit.db.models import AuditEntry, Decision, ReportVersion
@@ -25,7 +26,14 @@ from caucuskit.services.context import Context, PrecinctRef, iso
 from caucuskit.services.errors import Conflict, Invalid, NotFound
 from caucuskit.services.history import as_report, current_versions, statuses, version_dict
 from caucuskit.services.snapshot import build_documents, results_version, sde_delta
-from caucuskit.services.submit import OPEN, bump_results, current_version, lock_precinct
+from caucuskit.services.submit import (
+    OPEN,
+    ReportInput,
+    bump_results,
+    current_version,
+    lock_precinct,
+)
+from caucuskit.services.tabulate import tabulate
 
 STATES = ("missing", "reported", "conflict", "awaiting", "flagged", "no-delegates", "all")
 
@@ -329,3 +337,50 @@ def audit_log(ctx: Context, limit: int = 100, before: int | None = None) -> list
                     "precinct": None if ref is None else ref.name,
                     "client": r.client, "detail": r.detail})
     return out
+
+
+def preview_correction(ctx: Context, precinct: PrecinctRef, report: ReportInput
+                       ) -> dict[str, Any]:
+    """What a correction would change, before it is saved: the precinct's delegates and SDEs,
+    the statewide SDEs and the national delegates, before and after (nothing is stored).
+
+    The report is checked exactly as :func:`caucuskit.services.submit.submit_report` checks it
+    (a refused correction is refused here too). Rule: rules.md §9 (every correction traceable),
+    §7 (SDEs), §8.2 (national delegates).
+    """
+    from caucuskit.services.submit import derive, require_complete
+
+    derived = derive(ctx, precinct, report)
+    require_complete(derived)
+    places = ctx.election.sde_places_total
+    with ctx.db.read() as s:
+        current = current_versions(s)
+    cur = current.get(precinct.pk)
+    before_reports = [as_report(ctx, v) for _, v in sorted(current.items())]
+    new = PrecinctReport(county=precinct.county, precinct=precinct.name,
+                         attendees=report.attendees, first=dict(report.first),
+                         final=dict(report.final),
+                         toss_winners=tuple(t.winner for t in report.tosses))
+    after_reports = [r for r in before_reports if r.key != new.key] + [new]
+    before, after = tabulate(ctx.election, before_reports), tabulate(ctx.election, after_reports)
+    names = sorted(set(before.statewide) | set(after.statewide))
+    delta = {c: after.statewide.get(c, Fraction(0)) - before.statewide.get(c, Fraction(0))
+             for c in names}
+    nb, na = dict(before.national.total), dict(after.national.total)
+    return {
+        "precinct_id": precinct.id,
+        "before": None if cur is None else {
+            "report": {"attendees": cur.attendees, "first": cur.first, "final": cur.final,
+                       "tosses": cur.tosses},
+            "delegates": cur.delegates, "sde_display": cur.answer.get("sde_display", {})},
+        "after": {"delegates": derived.delegates, "sde_display": derived.sde_display,
+                  "worksheet": derived.result.to_dict(),
+                  "people_left": departures(ctx.election.rules, PrecinctInput(
+                      delegates=derived.result.delegates_to_elect, attendees=report.attendees,
+                      first=dict(report.first), final=dict(report.final)))},
+        "statewide_sde_delta_display": {c: decimal_str(x, places) for c, x in delta.items()
+                                        if x},
+        "national_before": nb, "national_after": na,
+        "national_delta": {c: na.get(c, 0) - nb.get(c, 0) for c in sorted(set(nb) | set(na))
+                           if na.get(c, 0) != nb.get(c, 0)},
+    }
