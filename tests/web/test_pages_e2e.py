@@ -253,7 +253,7 @@ def test_double_entry_mismatch_reaches_the_desk(browser: Any, live_server: LiveS
     answer = _operator_entry(second, live_server, "operator2", wrong)
     assert "differs from the first" in answer
     mismatch = second.inner_text("#mismatch")
-    assert "final.Sanders" in mismatch and "7" in mismatch and "6" in mismatch
+    assert "Sanders, final alignment" in mismatch and "7" in mismatch and "6" in mismatch
     screenshot(second, "hotline-mismatch-phone")
 
     for viewport, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
@@ -264,8 +264,8 @@ def test_double_entry_mismatch_reaches_the_desk(browser: Any, live_server: LiveS
         desk.click("#staff-signin button[type=submit]")
         desk.wait_for_selector("#conflicts article")
         text = desk.inner_text("#conflicts")
-        assert "Entry mismatch" in text and "adair--3sw-fontanelle" in text
-        assert "final.Sanders" in text
+        assert "Entry mismatch" in text and "Adair County: 3SW FONTANELLE" in text
+        assert "Sanders, final alignment" in text
         desk.wait_for_selector("#readiness tbody tr")
         screenshot(desk, f"desk-{name}")
         desk.close()

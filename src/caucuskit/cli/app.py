@@ -36,6 +36,7 @@ def build() -> typer.Typer:
     """Register every command module once and return the app (tests use this too)."""
     global _registered
     if not _registered:
+        importlib.import_module("caucuskit.cli.helptext").install()
         for name in COMMAND_MODULES:
             importlib.import_module(f"caucuskit.cli.{name}").register(app)
         _registered = True

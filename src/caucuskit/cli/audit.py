@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from caucuskit.cli.badrows import SkipOpt, check_bad_rows
 from caucuskit.cli.tabulate import fail, progress_bar
 from caucuskit.core.errors import CaucusError
 from caucuskit.core.rounding import decimal_str
@@ -70,6 +71,7 @@ def audit_command(
     fail_on_findings: Annotated[bool, typer.Option(
         "--fail-on-findings", help="Exit with status 1 when any precinct does not match.")
     ] = False,
+    skip_bad_rows: SkipOpt = False,
 ) -> None:
     """Recompute every precinct from raw counts and explain each difference from the published
     SDEs (rules.md §6)."""
@@ -78,6 +80,7 @@ def audit_command(
     quiet = as_json or as_csv
     try:
         loaded = load_results(election, results)
+        check_bad_rows(loaded.unjoined, skip_bad_rows, quiet)
         with progress_bar(not quiet) as bar:
             task = bar.add_task("Auditing", total=len(loaded.reports))
             report = audit(loaded.election, loaded.reports,
@@ -93,8 +96,6 @@ def audit_command(
     else:
         console = Console(highlight=False)
         show(console, report, limit)
-        for s in loaded.unjoined:
-            console.print(f"[red]not joined:[/] {escape(s)}")
     bad = sum(1 for f in report.findings if f.finding not in ("match", "match-up-to-toss"))
     if fail_on_findings and bad:
         raise typer.Exit(1)

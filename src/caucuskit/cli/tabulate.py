@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from caucuskit.cli.badrows import SkipOpt, check_bad_rows
 from caucuskit.core.errors import CaucusError
 from caucuskit.core.rounding import decimal_str
 from caucuskit.core.sde import ranked
@@ -156,6 +157,7 @@ def tabulate_command(
     units: Annotated[bool, typer.Option(
         "--units", help="With --json: include every reporting unit's delegates and SDEs.")
     ] = False,
+    skip_bad_rows: SkipOpt = False,
 ) -> None:
     """Tabulate results: SDEs statewide and by district, reporting, national delegates."""
     if satellites not in ("turnout", "delegates"):
@@ -166,12 +168,14 @@ def tabulate_command(
     try:
         if county_results is not None:
             e, sde = load_county_sde(election, county_results)
-            tab = tabulate_county_sde(e, sde, share_places=share_places)
             skipped = [str(u) for u in sde.unjoined]
+            check_bad_rows(skipped, skip_bad_rows, as_json)
+            tab = tabulate_county_sde(e, sde, share_places=share_places)
         else:
             assert results is not None
             loaded = load_results(election, results)
             skipped = loaded.unjoined
+            check_bad_rows(skipped, skip_bad_rows, as_json)
             with progress_bar(not as_json) as bar:
                 task = bar.add_task("Tabulating", total=len(loaded.reports))
                 tab = tabulate(loaded.election, loaded.reports, satellites=satellites,
@@ -187,8 +191,6 @@ def tabulate_command(
         return
     console = Console(highlight=False)
     show(console, tab)
-    for s in skipped:
-        console.print(f"[red]not joined:[/] {escape(s)}")
 
 
 def register(app: typer.Typer) -> None:

@@ -133,6 +133,9 @@ def _read_text(name_or_path: str | Path) -> tuple[str, str]:
         entry = _shipped_folder().joinpath(f"{name_or_path}.json")
         return entry.read_text(encoding="utf-8"), f"{name_or_path} (shipped)"
     path = Path(name_or_path)
+    if path.is_dir():
+        raise CaucusError(f"election {str(name_or_path)!r} is a folder; give a definition "
+                          "file (.json) or a shipped election id")
     if not path.is_file():
         known = ", ".join(list_elections())
         raise CaucusError(

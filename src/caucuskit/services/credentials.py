@@ -16,6 +16,7 @@ import hmac
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -89,16 +90,23 @@ def _has_code(session: Session) -> set[int]:
 
 
 def issue_codes(
-    ctx: Context, *, actor: str = "admin", only: list[str] | None = None
+    ctx: Context, *, actor: str = "admin", only: list[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[IssuedCode], int]:
-    """Give every precinct without a code one (never rotates silently); returns (new, kept)."""
+    """Give every precinct without a code one (never rotates silently); returns (new, kept).
+
+    ``progress(done, total)`` is called as the codes are hashed (the slow part: argon2)."""
     ph = hasher(ctx)
     wanted = ctx.precincts if only is None else [ctx.precinct_by_id(x) for x in only]
     with ctx.db.read() as s:
         have = _has_code(s)
     todo = [p for p in wanted if p.pk not in have]
     issued = [IssuedCode(p.id, p.county, p.name, generate_code()) for p in todo]
-    rows = [(p, ph.hash(normalize_code(c.code))) for p, c in zip(todo, issued, strict=True)]
+    rows = []
+    for i, (p, c) in enumerate(zip(todo, issued, strict=True)):
+        rows.append((p, ph.hash(normalize_code(c.code))))
+        if progress is not None:
+            progress(i + 1, len(todo))
     now = ctx.clock()
     with ctx.db.write() as s:
         again = _has_code(s)  # another process may have issued meanwhile

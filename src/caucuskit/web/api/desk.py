@@ -105,6 +105,14 @@ def recanvass(request: Request, response: Response, who: Desk, body: RecanvassIn
     return sub.answer
 
 
+@router.post("/preview")
+def preview(request: Request, who: Desk, body: RecanvassIn) -> dict[str, Any]:
+    """What a correction would change (delegates, SDEs, national delegates); stores nothing."""
+    ctx = ctx_of(request)
+    p = ctx.find_precinct(body.county, body.precinct, body.precinct_id)
+    return desk.preview_correction(ctx, p, body.to_input())
+
+
 @router.get("/diff")
 def diff(
     request: Request, who: Desk,

@@ -172,6 +172,8 @@
   }
 
   function realignmentProblems(rules, data) {
+    // checks.realignment_problems: people may leave (they stay in N); members of viable groups
+    // may not join another group, so viable groups may shrink only by as many as left the room.
     var problems = [];
     var first = data.first, final = data.final;
     var sum = function (m) { return Object.keys(m).reduce(function (s, g) { return s + m[g]; }, 0n); };
@@ -179,32 +181,58 @@
     if (finalTotal > firstTotal) {
       problems.push({
         field: "final",
-        message: "final alignment total " + finalTotal + " is above the first alignment total " +
-          firstTotal + "; nobody joins after the first alignment (rules.md §4)",
+        message: "the final alignment has " + finalTotal + " people but the first had " +
+          firstTotal + ": nobody may join after the first alignment (rules.md §4)",
       });
     }
     var threshold = viabilityThreshold(rules, data.delegates, data.attendees);
     if (threshold === null) return problems;
+    var left = firstTotal > finalTotal ? firstTotal - finalTotal : 0n;
+    var lostTotal = 0n, lost = {};
+    Object.keys(first).forEach(function (g) {
+      var before = first[g], after = getOr(final, g, 0n);
+      if (before > 0n && before >= threshold && after < before) { lost[g] = true; lostTotal += before - after; }
+    });
+    var moved = lostTotal > left;
     var names = sorted(Array.from(new Set(Object.keys(first).concat(Object.keys(final)))));
     names.forEach(function (group) {
       var before = getOr(first, group, 0n), after = getOr(final, group, 0n);
-      if (before > 0n && before >= threshold && after < before) {
+      if (lost[group] && moved) {
         problems.push({
           field: "final." + group,
-          message: group + " was viable in the first alignment (" + before + " >= threshold " +
-            threshold + ") and cannot lose members, but has " + after + " in the final " +
-            "alignment; members of viable groups cannot realign (rules.md §4)",
+          message: group + "'s group was viable, so its members cannot join another group: " +
+            "it went from " + before + " to " + after + ", but " +
+            (left === 0n ? "nobody" : "only " + left) + " left the room (the final " +
+            "alignment total is " + finalTotal + ", the first " + firstTotal + ") (rules.md §4)",
         });
       } else if (before < threshold && after < threshold && after > before) {
         problems.push({
           field: "final." + group,
-          message: group + " is below the threshold " + threshold + " in both alignments and " +
-            "cannot gain members (" + before + " -> " + after + ") (rules.md §4)",
+          message: group + "'s group was not viable and is still not viable, so it cannot gain " +
+            "members: it went from " + before + " to " + after + " (viability needs " + threshold +
+            ") (rules.md §4)",
         });
       }
     });
     return problems;
   }
+
+  /** checks.departures: viable groups that shrank because people left (group -> how many). */
+  function departures(rules, input) {
+    if (!input.first || rules.realignment !== "nonviable-only") return {};
+    var data;
+    try { data = toBig(input); } catch (e) { return {}; }
+    var threshold = viabilityThreshold(rules, data.delegates, data.attendees);
+    if (threshold === null) return {};
+    var out = {}, total = 0n;
+    sorted(Object.keys(data.first)).forEach(function (g) {
+      var before = data.first[g], after = getOr(data.final, g, 0n);
+      if (before > 0n && before >= threshold && after < before) { out[g] = Number(before - after); total += before - after; }
+    });
+    var left = sum2(data.first) - sum2(data.final);
+    return total <= left ? out : {};
+  }
+  function sum2(m) { return Object.keys(m).reduce(function (s, g) { return s + m[g]; }, 0n); }
 
   function validateInput(rules, input, knownGroups) {
     var problems = [];
@@ -667,6 +695,7 @@
 
   root.CaucusMath = {
     compute: compute,
+    departures: departures,
     viabilityThreshold: function (rules, delegates, attendees) {
       var t = viabilityThreshold(rules, BigInt(delegates), BigInt(attendees));
       return t === null ? null : Number(t);

@@ -145,6 +145,7 @@
     show(draft.step || "headcount");
     recompute();
     renderOutbox();
+    loadServerDoc();
   }
 
   function buildTable(which) {
@@ -316,8 +317,9 @@
       probs.innerHTML = cleared + (hasCounts ? "<ul class='problems'>" + out.problems.map(function (p) {
         var el = fieldInput(p.field);
         if (el) el.setAttribute("aria-invalid", "true");
-        return "<li>" + esc(p.message) + " <span class='sub'>(" + esc(p.field) + ")</span></li>";
+        return "<li>" + Words.problemHtml(p) + "</li>";
       }).join("") + "</ul>" : "");
+      renderLeft({});
       dl.innerHTML = hasCounts ? "" : "<p class='sub'>Enter the final head counts.</p>";
       steps.innerHTML = "";
       markFinal(null);
@@ -325,6 +327,7 @@
     }
     var res = out.result;
     probs.innerHTML = cleared;
+    renderLeft(departures());
     markFinal(res);
     if (res.pending_tie) renderTie(res.pending_tie);
     var names = Object.keys(res.delegates);
@@ -342,6 +345,37 @@
       (res.notes || []).map(function (n) { return "<p class='msg warn'>" + esc(n) + "</p>"; }).join("") +
       (names.length ? "" : "");
     steps.innerHTML = (res.log || []).map(function (s) { return "<li>" + esc(s.text) + "</li>"; }).join("");
+  }
+
+  // ------------------------------------------------------------------ people who went home
+  // A viable group may end smaller when people go home (they stay in N, rules.md §4); the chair
+  // confirms it, because its members may not join another group. Kept with the draft.
+  function departures() {
+    var r = rules();
+    if (!r || session.precinct.delegates === null || !CaucusMath.departures) return {};
+    return CaucusMath.departures(r, input(false));
+  }
+  function leftKey(left) { return JSON.stringify(left); }
+  function leftConfirmed() {
+    var left = departures();
+    return !Object.keys(left).length || draft.left_confirmed === leftKey(left);
+  }
+  function renderLeft(left) {
+    var box = $("#left-confirm");
+    if (!Object.keys(left).length) { box.hidden = true; box.innerHTML = ""; return; }
+    var key = leftKey(left);
+    var words = Words.leftWords(left);
+    box.hidden = false;
+    box.innerHTML = "<p><b>" + esc(words) + " left?</b> " +
+      (Object.keys(left).length === 1 ? "This group was" : "These groups were") + " viable in the first alignment, so " +
+      "their members could not join another group. If they went home, tick the box: they still count in the " +
+      esc(draft.attendees) + " present. If they joined another group, fix the counts.</p>" +
+      "<label class='inline'><input type='checkbox' id='left-ok'" + (draft.left_confirmed === key ? " checked" : "") +
+      "> Yes: " + esc(words) + " went home</label>";
+    $("#left-ok").addEventListener("change", function () {
+      draft.left_confirmed = $("#left-ok").checked ? key : null;
+      saveDraft();
+    });
   }
 
   function markFinal(res) {
@@ -413,7 +447,9 @@
   function renderReview() {
     var out = lastResult, box = $("#review"), sendBtn = $("#send");
     var res = out && out.ok ? out.result : null;
-    var ready = res && res.complete;
+    var left = res ? departures() : {};
+    var leftOk = leftConfirmed();
+    var ready = res && res.complete && leftOk;
     sendBtn.disabled = !ready;
     var rows = groups().filter(function (g) { return draft.first[g] || draft.final[g]; }).map(function (g) {
       return "<tr><th scope='row'>" + esc(g) + "</th><td class='num'>" + (draft.first[g] || 0) + "</td><td class='num'>" +
@@ -426,9 +462,11 @@
         return "<p>" + esc(t.method.charAt(0).toUpperCase() + t.method.slice(1)) + " between " + t.groups.map(esc).join(" and ") +
           " won by <b>" + esc(t.winner) + "</b>; witnesses: " + t.witnesses.map(esc).join(", ") + ".</p>";
       }).join("") +
+      (Object.keys(left).length && leftOk ? "<p>" + esc(Words.leftWords(left)) + " went home before the final count (confirmed).</p>" : "") +
       (ready ? "<p class='msg ok'>Check the numbers against the paper worksheet, then send.</p>"
         : "<p class='msg bad'>Not ready to send: " + (res ? (res.pending_tie ? "a " + esc(res.pending_tie.method) +
-          " is still needed" : "the result is not complete") : "fix the problems in the final alignment") + ".</p>");
+          " is still needed" : !leftOk ? "confirm in step 3 that " + esc(Words.leftWords(left)) + " went home"
+          : "the result is not complete") : "fix the problems in the final alignment") + ".</p>");
   }
 
   // ------------------------------------------------------------------ the photo of the worksheet
@@ -472,7 +510,7 @@
 
   $("#send-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
-    if (!lastResult || !lastResult.ok || !lastResult.result.complete) { renderReview(); return; }
+    if (!lastResult || !lastResult.ok || !lastResult.result.complete || !leftConfirmed()) { renderReview(); return; }
     var p = session.precinct;
     var meta = {
       kind: "report", precinct_id: p.id, label: p.county + ": " + p.name,
@@ -571,11 +609,14 @@
       html += "<p><b>Received by the server:</b></p><ul>" + got.map(function (it) {
         var a = it.answer || {};
         return "<li>" + esc(it.meta.label) + " (" + esc(it.meta.summary || "") + "), made " + fmtTime(it.created_at) +
-          ": receipt <b class='receipt-inline'>" + esc(a.receipt || "?") + "</b>, " + esc(a.status || "") + photoNote(it) + "</li>";
-      }).join("") + "</ul>";
+          ": receipt <b class='receipt-inline'>" + esc(a.receipt || "?") + "</b>, " +
+          esc(STATUS_WORDS[a.status] || a.status || "") + sentNumbers(it.body) + photoNote(it) + "</li>";
+      }).join("") + "</ul>" + publicLine();
     } else if (session && session.current) {
-      html += "<p>The server already had a result for this precinct when you signed in (receipt " +
-        esc(session.current.receipt || "?") + ").</p>";
+      html += "<p>The server has a result for this precinct: receipt <b class='receipt-inline'>" +
+        esc(session.current.receipt || "?") + "</b>, received " + esc(fmtWhen(session.current.entered_at)) +
+        (session.current.channel && session.current.channel !== "chair" ? " (" + esc(session.current.channel) + ")" : "") +
+        ", accepted: this is the precinct's result." + sentNumbers(serverNumbers()) + "</p>" + publicLine();
     } else {
       html += "<p><b>The server has not received any result from this phone.</b></p>";
     }
@@ -601,6 +642,49 @@
     box.hidden = false;
     var retry = $("#retry-now");
     if (retry) retry.addEventListener("click", function () { Outbox.flush(); });
+  }
+
+  // ------------------------------------------------------------------ a chair who comes back
+  // sees the numbers sent, the receipt and the status; the public document of the precinct says
+  // what counts now (it may have been corrected by the desk since).
+  var serverDoc = null;
+  function fmtWhen(iso) {
+    if (!iso) return "";
+    var d = new Date(iso);
+    return isNaN(d.getTime()) ? iso : d.toLocaleString([], { hour: "numeric", minute: "2-digit", month: "short", day: "numeric", timeZoneName: "short" });
+  }
+  function countsLine(m) {
+    var names = Object.keys(m || {}).filter(function (g) { return m[g]; });
+    return names.length ? names.map(function (g) { return esc(g) + " " + esc(m[g]); }).join(", ") : "nobody";
+  }
+  function sentNumbers(body) {
+    if (!body || body.attendees === undefined) return "";
+    return "<br><span class='sent-numbers'>You sent: " + esc(body.attendees) + " present; first alignment " +
+      countsLine(body.first) + "; final alignment " + countsLine(body.final) +
+      ((body.tosses || []).length ? "; games of chance won by " + body.tosses.map(function (t) { return esc(t.winner); }).join(", ") : "") +
+      ".</span>";
+  }
+  function serverNumbers() {
+    if (!serverDoc || !serverDoc.reported) return null;
+    var first = {}, final = {};
+    (serverDoc.candidates || []).forEach(function (c) { if (c.first) first[c.name] = c.first; if (c.final) final[c.name] = c.final; });
+    return { attendees: (serverDoc.worksheet || {}).attendees, first: first, final: final,
+      tosses: (serverDoc.tosses || []).reduce(function (a, t) { return a.concat((t.winners || []).map(function (w) { return { winner: w }; })); }, []) };
+  }
+  function publicLine() {
+    if (!serverDoc || !serverDoc.reported) return "";
+    var dels = (serverDoc.candidates || []).filter(function (c) { return c.delegates; })
+      .map(function (c) { return esc(c.name) + " " + esc(c.delegates); }).join(", ");
+    return "<p>Status now: <b>" + esc({ "unofficial-complete": "reported", correction: "corrected by the results desk",
+      recount: "recounted" }[serverDoc.status] || serverDoc.status) + "</b>; delegates " + dels +
+      ". <a href='/results/precinct/" + esc(serverDoc.id) + "'>The public page of your precinct</a>.</p>";
+  }
+  function loadServerDoc() {
+    if (!session || !session.precinct) return;
+    fetch("/api/v1/public/precincts/" + encodeURIComponent(session.precinct.id), { cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (doc) { serverDoc = doc; renderOutbox(); })
+      .catch(function () { /* offline: the outbox still says what this phone knows */ });
   }
 
   // A photo follows its report once the report is acknowledged: it needs the version id.
