@@ -6,7 +6,6 @@ pages are added by :mod:`caucuskit.web.pages` when that package is present.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -21,6 +20,7 @@ from caucuskit.services.errors import BadRequest, Invalid, ServiceError, Throttl
 from caucuskit.services.settings import Settings
 from caucuskit.services.snapshot import PublicFeed
 from caucuskit.web.api import desk, public, reporting
+from caucuskit.web.pages import include_pages
 
 
 class BodyLimit:
@@ -161,21 +161,8 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     app.include_router(reporting.router)
     app.include_router(desk.router)
     app.include_router(public.router)
-    _include_pages(app)
+    include_pages(app)
     return app
-
-
-def _include_pages(app: FastAPI) -> None:
-    """Mount the HTML pages (issue 6) when :mod:`caucuskit.web.pages` exists."""
-    try:
-        pages = importlib.import_module("caucuskit.web.pages")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("caucuskit.web.pages"):
-            return
-        raise
-    include = getattr(pages, "include_pages", None)
-    if include is not None:
-        include(app)
 
 
 def app_from_env() -> FastAPI:
