@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 
-from call.test_bounds_property import CANDS, ELECTION, MAX_SITE, night
+from call.test_bounds_property import CANDS, ELECTION, MAX_SITE, Night, night
 from caucuskit.core.bounds import (
     _scenarios,
     _unit_votes,
@@ -22,7 +22,7 @@ from caucuskit.services.tabulate import tabulate
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(night())
-def test_vertex_votes_equal_the_scenario_votes(data):
+def test_vertex_votes_equal_the_scenario_votes(data: Night) -> None:
     partial, _ = data
     tab = tabulate(ELECTION, partial)
     for turnout in (MAX_SITE, None):
@@ -37,7 +37,7 @@ def test_vertex_votes_equal_the_scenario_votes(data):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(night())
-def test_running_open_totals_equal_the_sums(data):
+def test_running_open_totals_equal_the_sums(data: Night) -> None:
     partial, rest = data
     tab = tabulate(ELECTION, partial + rest[:2])
     tracker = NightTracker(ELECTION, satellite_max_turnout=MAX_SITE)
@@ -51,7 +51,7 @@ def test_running_open_totals_equal_the_sums(data):
             assert s.free == s.prefix[-1]
 
 
-def test_vertex_votes_with_pending_tosses():
+def test_vertex_votes_with_pending_tosses() -> None:
     """Three equal groups for D = 4 leave one delegate to a game of chance (rules.md §5.4);
     each vertex moves that toss to its candidate where it may win."""
     from caucuskit.core.report import PrecinctReport

@@ -6,9 +6,10 @@ Rule: rules.md §9 — raw inputs in, derived results out; nothing overwritten; 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select, text
 
 from caucuskit.db.models import AuditEntry, Decision, ReportVersion
@@ -277,7 +278,8 @@ def test_public_etag_and_cache_headers(service: Service) -> None:
     assert service.client.get("/api/v1/public/counties/nowhere").status_code == 404
     assert service.client.get("/api/v1/public/districts/9").status_code == 404
     # the pages read the same documents in-process
-    doc, etag = service.client.app.state.public.document("state")
+    app = cast(FastAPI, service.client.app)
+    doc, etag = app.state.public.document("state")
     assert etag == r2.headers["ETag"] and doc["precincts"]["reporting"] == 1
 
 

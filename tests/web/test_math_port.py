@@ -74,7 +74,7 @@ def _case(rng: random.Random) -> dict[str, Any]:
                 final[rng.choice(groups)] += rng.randint(0, moved)
     if rng.random() < 0.04:
         final[groups[0]] = -1
-    raw = {"delegates": d, "attendees": n, "final": final,
+    raw: dict[str, Any] = {"delegates": d, "attendees": n, "final": final,
            "first": first if rng.random() < 0.85 else None, "toss_winners": []}
     for _ in range(4):  # record outcomes for some of the ties that arise
         try:

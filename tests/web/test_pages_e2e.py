@@ -240,7 +240,7 @@ def _operator_entry(page: Any, server: LiveServer, user: str, final: dict[str, i
     page.check("#h-confirmed")
     page.click("#h-send")
     page.wait_for_selector("#h-answer .receipt")
-    return page.inner_text("#h-answer")
+    return str(page.inner_text("#h-answer"))
 
 
 def test_double_entry_mismatch_reaches_the_desk(browser: Any, live_server: LiveServer) -> None:

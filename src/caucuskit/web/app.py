@@ -9,7 +9,6 @@ reason (4xx for the client's fault, 503 + Retry-After while the database is away
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import Any
 
@@ -34,6 +33,7 @@ from caucuskit.services.settings import Settings
 from caucuskit.services.snapshot import PublicFeed
 from caucuskit.web.api import desk, public, reporting
 from caucuskit.web.middleware import RequestLimits, SecurityHeaders
+from caucuskit.web.pages import include_pages
 
 log = logging.getLogger("caucuskit.web")
 #: Errors that mean "the database cannot be reached now" (answered 503, never 500).
@@ -192,21 +192,8 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     app.include_router(reporting.router)
     app.include_router(desk.router)
     app.include_router(public.router)
-    _include_pages(app)
+    include_pages(app)
     return app
-
-
-def _include_pages(app: FastAPI) -> None:
-    """Mount the HTML pages (issue 6) when :mod:`caucuskit.web.pages` exists."""
-    try:
-        pages = importlib.import_module("caucuskit.web.pages")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("caucuskit.web.pages"):
-            return
-        raise
-    include = getattr(pages, "include_pages", None)
-    if include is not None:
-        include(app)
 
 
 def app_from_env() -> FastAPI:
