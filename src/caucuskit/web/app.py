@@ -103,6 +103,9 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     )
     app.state.ctx = ctx
     app.state.public = PublicFeed(ctx)
+    # public reads straight from the published document set (web/api/public.py)
+    app.add_middleware(public.PublicFastPath, feed=app.state.public,
+                       max_age=settings.public_max_age)
 
     def refuse_large(err: ServiceError, client: str, path: str) -> None:
         ctx.audit_refusal(err, actor="anonymous", role="public", action="request",
@@ -179,5 +182,8 @@ def _include_pages(app: FastAPI) -> None:
 
 
 def app_from_env() -> FastAPI:
-    """Factory for ``uvicorn --factory`` (each worker builds its own app from ``CAUCUS_*``)."""
-    return create_app(Settings.from_env())
+    """Factory for ``uvicorn --factory`` (each worker builds its own app from ``CAUCUS_*``);
+    its public snapshot is kept current by a background builder (readers never wait)."""
+    app = create_app(Settings.from_env())
+    app.state.public.start()
+    return app
