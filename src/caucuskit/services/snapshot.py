@@ -30,9 +30,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from caucuskit.core.bounds import call_race
 from caucuskit.core.satellite import satellite_delegates
 from caucuskit.db.models import ResultsState
-from caucuskit.core.bounds import call_race
 from caucuskit.services.call import NightTracker, UnitOutcome, race_panel
 from caucuskit.services.context import Context
 from caucuskit.services.errors import NotFound
