@@ -149,6 +149,10 @@ class Builder:
             put("election", election_document(ctx))
             precincts = {p.pk for p in ctx.precincts}
             counties = {c.name for c in ctx.election.counties}
+        for name in counties:  # a satellite pool is re-divided when one of its sites reports
+            if ctx.election.county_by_name[name].satellite:
+                precincts |= {p.pk for p in tally.refs_by_county.get(name, [])
+                              if p.pk in tally.current}
         for pk in sorted(precincts):
             p = ctx.by_pk[pk]
             put(f"precincts/{p.id}", render.precinct(p))

@@ -187,17 +187,20 @@ class Tally:
             self.current[pk] = new
             self.accepted[pk] = self.accepted.get(pk, 0) + 1
             self.changed_at[pk] = (ch.results_version, ch.at)
-        counties = {self.ctx.by_pk[pk].county for pk in precincts}
+        stamp: dict[str, tuple[int, datetime | None]] = {}
+        for ch in delta.changes:
+            stamp[self.ctx.by_pk[ch.precinct_pk].county] = (ch.results_version, ch.at)
         if delta.certified != self.certified:
-            counties = {c.name for c in self.election.counties}
+            stamp = dict.fromkeys((c.name for c in self.election.counties),
+                                  (delta.version, delta.updated_at))
         self.certified = delta.certified
         if delta.version >= 0:
             self.version = delta.version
         self.updated_at = delta.updated_at
-        for name in counties:
+        for name, at in stamp.items():
             self.counties[name] = self._county(name)
-            self.county_changed_at[name] = (max(self.version, 0), self.updated_at)
-        return precincts, counties
+            self.county_changed_at[name] = at
+        return precincts, set(stamp)
 
     def _county(self, name: str) -> CountyTotals:
         """Recompute one county's totals from its precincts' stored values (§7.1, §7.3)."""
