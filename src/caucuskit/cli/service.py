@@ -13,7 +13,7 @@ import shutil
 import socket
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -291,15 +291,30 @@ def publish(
     out: Annotated[Path, typer.Option("--out", help="Folder for the static JSON files.")],
     db: DbOpt = None,
     as_json: JsonOpt = False,
+    watch: Annotated[bool, typer.Option(
+        "--watch", help="Keep the folder current: rewrite (by atomic rename) the documents "
+        "that change after each accepted report, until interrupted.")] = False,
 ) -> None:
-    """Write the public snapshot as static JSON files (what a CDN can serve)."""
-    from caucuskit.services.snapshot import publish as do_publish
+    """Write the public snapshot as static JSON files (and .json.gz) for nginx or a CDN."""
+    from caucuskit.services import publish as pub
 
     if out.exists() and not out.is_dir():
         _fail(f"--out {out} is a file; give the folder to write the JSON files into")
     ctx = _existing(db)
     try:
-        written = do_publish(ctx, out)
+        if watch:
+            def said(built: Any, files: int) -> None:
+                if as_json:
+                    print(json.dumps({"version": built.version, "files": files}), flush=True)
+                else:
+                    console.print(f"version {built.version}: wrote {files} file(s) to {out}")
+
+            try:
+                pub.watch(ctx, out, on_write=said)
+            except KeyboardInterrupt:
+                return
+            return
+        written = pub.publish(ctx, out)
     except (CaucusError, ServiceError, OSError) as exc:
         _fail(exc)
         return

@@ -73,6 +73,9 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     )
     app.state.ctx = ctx
     app.state.public = PublicFeed(ctx)
+    # public reads straight from the published document set (web/api/public.py)
+    app.add_middleware(public.PublicFastPath, feed=app.state.public,
+                       max_age=settings.public_max_age)
 
     def audit(err: ServiceError, request: Request | None = None, client: str = "unknown",
               path: str = "") -> None:
@@ -197,5 +200,8 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
 
 
 def app_from_env() -> FastAPI:
-    """Factory for ``uvicorn --factory`` (each worker builds its own app from ``CAUCUS_*``)."""
-    return create_app(Settings.from_env())
+    """Factory for ``uvicorn --factory`` (each worker builds its own app from ``CAUCUS_*``);
+    its public snapshot is kept current by a background builder (readers never wait)."""
+    app = create_app(Settings.from_env())
+    app.state.public.start()
+    return app
