@@ -252,7 +252,8 @@ def authenticate_account(ctx: Context, username: str, password: str,
     with ctx.db.read() as s:
         acc = s.scalar(select(Account).where(Account.username == username))
         digest, role = (acc.password_hash, acc.role) if acc is not None else (None, None)
-    if role is None or not _checked(ctx, digest, password):
+    ok = _checked(ctx, digest, password)  # a dummy hash when the user is unknown
+    if not ok or role is None:
         raise Unauthorized("wrong user name or password", "authorization")
     throttle.refund(ctx, limits, clear=[limits[0].key])
     if len(_account_cache) > 10_000:
