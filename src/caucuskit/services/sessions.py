@@ -2,7 +2,8 @@
 revocable token bound to the precinct (issue 11, "verify a chair once").
 
 Rule: rules.md §9 (a chair must get through on the night). The token is an itsdangerous
-``URLSafeTimedSerializer`` payload ``{"s": session id, "p": precinct pk}`` signed with a key
+``URLSafeTimedSerializer`` payload ``{"s": session id, "p": precinct pk}`` signed (HMAC-SHA256)
+with a key
 shared by every worker (``session_secret`` or a random key kept in ``service_secrets``). A
 forged or expired token is refused without touching the database; a well-signed one costs one
 indexed lookup, which also makes it revocable: revoking the session, or issuing a new code for
@@ -11,6 +12,7 @@ the precinct, ends it. Tokens are not guesses at a code, so they are not throttl
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
 from datetime import datetime, timedelta
@@ -47,7 +49,8 @@ def _serializer(ctx: Context) -> URLSafeTimedSerializer:
     with _lock:
         ser = _serializers.get(ctx.db.url)
         if ser is None:
-            ser = URLSafeTimedSerializer(_secret(ctx), salt=SALT)
+            ser = URLSafeTimedSerializer(_secret(ctx), salt=SALT,
+                                         signer_kwargs={"digest_method": hashlib.sha256})
             _serializers[ctx.db.url] = ser
         return ser
 
