@@ -18,7 +18,7 @@ import threading
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -90,15 +90,17 @@ def check(ctx: Context, token: str, precinct: PrecinctRef) -> int:
         raise Unauthorized("not a valid sign-in token", "authorization")
     if data.get("p") != precinct.pk:
         raise Unauthorized("this sign-in is for another precinct", "authorization")
-    now = ctx.clock()
-    with ctx.db.read() as s:
-        row = s.get(ChairSession, data["s"])
-        latest = _latest_code(s, precinct.pk)
-        if (row is None or row.precinct_id != precinct.pk or row.revoked_at is not None
-                or row.expires_at <= now or row.code_id != latest):
-            raise Unauthorized("your sign-in has ended: sign in again with the access code",
-                               "authorization")
-        return row.id
+    latest = (select(func.max(AccessCode.id)).where(AccessCode.precinct_id == precinct.pk)
+              .scalar_subquery())
+    with ctx.db.read() as s:  # one round trip: live, this precinct's, made with its code
+        sid = s.scalar(select(ChairSession.id).where(
+            ChairSession.id == data["s"], ChairSession.precinct_id == precinct.pk,
+            ChairSession.revoked_at.is_(None), ChairSession.expires_at > ctx.clock(),
+            ChairSession.code_id == latest))
+    if sid is None:
+        raise Unauthorized("your sign-in has ended: sign in again with the access code",
+                           "authorization")
+    return int(sid)
 
 
 def precinct_of(ctx: Context, token: str) -> int | None:
