@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from caucuskit.db.models import AuditEntry, Throttle
-from caucuskit.services import credentials, throttle
+from caucuskit.services import credentials, sessions, throttle
 from caucuskit.services.context import Context
 from caucuskit.services.settings import Settings
 from caucuskit.web.app import create_app
@@ -407,9 +407,15 @@ def test_chair_signs_in_once_then_reports_with_a_token(service: Service) -> None
     other = {k: v for k, v in service.report(STUART_ID).items() if k != "code"}
     r = c.post("/api/v1/chair/reports", json=other, headers=bearer)
     assert r.status_code == 401 and r.json()["problems"][0]["field"] == "authorization"
-    # revoked by a new code
+    # revoked by hand, and by a new code
+    token2 = signin(c, service.codes[ADAIR_ID]).json()["token"]
+    assert sessions.revoke(service.ctx, service.ctx.by_id[ADAIR_ID]) == 2
+    for t in (token, token2):
+        r = c.post("/api/v1/chair/reports", json=body, headers={"Authorization": f"Bearer {t}"})
+        assert r.status_code == 401, r.text
+    token3 = signin(c, service.codes[ADAIR_ID]).json()["token"]
     credentials.rotate_code(service.ctx, ADAIR_ID, reason="lost packet")
-    r = c.post("/api/v1/chair/reports", json=body, headers=bearer)
+    r = c.post("/api/v1/chair/reports", json=body, headers={"Authorization": f"Bearer {token3}"})
     assert r.status_code == 401, r.text
 
 
@@ -466,3 +472,36 @@ def test_address_budget_bounds_all_guesses_from_one_address(db_url: str) -> None
     seen = Counter(signin(c, BAD, pid).status_code for pid in ids for _ in range(3))
     ctx.db.dispose()
     assert seen == Counter({401: 12, 429: 18})
+
+
+def test_codes_file_is_private_before_any_secret_is_written(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The codes CSV was chmod 600 only after it was written; now it is created private."""
+    import csv
+    import os
+
+    from typer.testing import CliRunner
+
+    from caucuskit.cli.app import build
+
+    monkeypatch.setenv("CAUCUS_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("CAUCUS_ARGON2_MEMORY_KIB", "1024")
+    db, out = str(tmp_path / "c.sqlite"), tmp_path / "codes.csv"
+    runner = CliRunner()
+    assert runner.invoke(build(), ["init", "--election", "iowa-2020", "--db", db]).exit_code == 0
+    modes: list[int] = []
+    real_writer = csv.writer
+
+    def watching(fh: Any, *args: Any, **kwargs: Any) -> Any:
+        modes.append(os.stat(out).st_mode & 0o777)  # the moment before the first secret
+        return real_writer(fh, *args, **kwargs)
+
+    monkeypatch.setattr(csv, "writer", watching)
+    old = os.umask(0o022)
+    try:
+        r = runner.invoke(build(), ["credentials", "issue", "--db", db, "--out", str(out),
+                                    "--precinct", ADAIR_ID, "--json"])
+    finally:
+        os.umask(old)
+    assert r.exit_code == 0, r.output
+    assert modes == [0o600] and os.stat(out).st_mode & 0o777 == 0o600
