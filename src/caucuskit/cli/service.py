@@ -138,14 +138,15 @@ def cred_issue(
         _fail(exc)
         return
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as fh:
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # private from the first byte (an existing file keeps no old mode)
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["kind", "county", "precinct", "precinct_id", "username", "role", "secret"])
         for c in issued:
             w.writerow(["precinct", c.county, c.precinct, c.precinct_id, "", "chair", c.code])
         for a in accounts:
             w.writerow(["account", "", "", "", a.username, a.role, a.password])
-    os.chmod(out, 0o600)
     if as_json:
         print(json.dumps({"issued": len(issued), "kept": kept, "accounts": len(accounts),
                           "out": str(out)}))
@@ -208,8 +209,10 @@ def _run(db_url: str, host: str, port: int, workers: int) -> None:
     migrate(ctx.db)
     os.environ["CAUCUS_DATABASE_URL"] = ctx.db.url
     ctx.db.dispose()
+    # Forwarded headers are applied by the app itself, only from CAUCUS_TRUSTED_PROXIES
+    # (docs/security.md); uvicorn's own default would believe any local peer.
     uvicorn.run("caucuskit.web.app:app_from_env", factory=True, host=host, port=port,
-                workers=workers, log_level="warning")
+                workers=workers, log_level="warning", proxy_headers=False)
 
 
 HostOpt = Annotated[str, typer.Option("--host", help="Address to listen on.")]

@@ -17,6 +17,8 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -175,34 +177,35 @@ def list_accounts(ctx: Context) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------------------- argon2 queue
-_queues: dict[int, threading.BoundedSemaphore] = {}
-_queues_lock = threading.Lock()
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
 
 
-def _queue(ctx: Context) -> threading.BoundedSemaphore:
+def _pool(ctx: Context) -> ThreadPoolExecutor:
+    """The few threads that run argon2 in this worker. Only these threads ever allocate its
+    memory (19 MiB a check), so the process keeps at most ``argon2_concurrency`` such buffers:
+    with one thread per request, each request thread's malloc arena kept its own (D4)."""
     n = max(1, ctx.settings.argon2_concurrency)
-    with _queues_lock:
-        sem = _queues.get(n)
-        if sem is None:
-            sem = _queues[n] = threading.BoundedSemaphore(n)
-        return sem
+    with _pools_lock:
+        pool = _pools.get(n)
+        if pool is None:
+            pool = _pools[n] = ThreadPoolExecutor(n, thread_name_prefix="argon2")
+        return pool
 
 
 def _checked(ctx: Context, digest: str | None, secret: str) -> bool:
-    """One argon2 check, at most ``argon2_concurrency`` at once per worker (a burst waits in
-    line instead of allocating 19 MiB per request); 503 if the line is too long. With no
-    ``digest`` a dummy hash is checked, so an unknown name costs the same time as a known one."""
-    sem = _queue(ctx)
-    if not sem.acquire(timeout=ctx.settings.argon2_queue_timeout):
-        raise Unavailable("the server is busy checking codes; try again shortly",
-                          ctx.settings.argon2_queue_timeout, "code")
+    """One argon2 check in the argon2 threads; a burst waits in their queue (503 with
+    Retry-After after ``argon2_queue_timeout`` s). With no ``digest`` a dummy hash is checked,
+    so an unknown name costs the same time as a known one."""
+    ph = hasher(ctx)
+    job = _pool(ctx).submit(_verify, ph, digest or _dummy(ctx), secret or "x")
     try:
-        if digest is None:
-            _verify(hasher(ctx), _dummy(ctx), secret or "x")
-            return False
-        return _verify(hasher(ctx), digest, secret)
-    finally:
-        sem.release()
+        ok = job.result(timeout=ctx.settings.argon2_queue_timeout)
+    except FutureTimeout as exc:
+        job.cancel()
+        raise Unavailable("the server is busy checking codes; try again shortly",
+                          ctx.settings.argon2_queue_timeout, "code") from exc
+    return ok and digest is not None
 
 
 @lru_cache(maxsize=8)
@@ -260,7 +263,8 @@ def authenticate_account(ctx: Context, username: str, password: str,
     with ctx.db.read() as s:
         acc = s.scalar(select(Account).where(Account.username == username))
         digest, role = (acc.password_hash, acc.role) if acc is not None else (None, None)
-    if role is None or not _checked(ctx, digest, password):
+    ok = _checked(ctx, digest, password)  # a dummy hash when the user is unknown
+    if not ok or role is None:
         raise Unauthorized("wrong user name or password", "authorization")
     throttle.refund(ctx, limits, clear=[limits[0].key])
     if len(_account_cache) > 10_000:

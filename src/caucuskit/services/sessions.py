@@ -2,7 +2,8 @@
 revocable token bound to the precinct (issue 11, "verify a chair once").
 
 Rule: rules.md §9 (a chair must get through on the night). The token is an itsdangerous
-``URLSafeTimedSerializer`` payload ``{"s": session id, "p": precinct pk}`` signed with a key
+``URLSafeTimedSerializer`` payload ``{"s": session id, "p": precinct pk}`` signed (HMAC-SHA256)
+with a key
 shared by every worker (``session_secret`` or a random key kept in ``service_secrets``). A
 forged or expired token is refused without touching the database; a well-signed one costs one
 indexed lookup, which also makes it revocable: revoking the session, or issuing a new code for
@@ -11,12 +12,13 @@ the precinct, ends it. Tokens are not guesses at a code, so they are not throttl
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -47,7 +49,8 @@ def _serializer(ctx: Context) -> URLSafeTimedSerializer:
     with _lock:
         ser = _serializers.get(ctx.db.url)
         if ser is None:
-            ser = URLSafeTimedSerializer(_secret(ctx), salt=SALT)
+            ser = URLSafeTimedSerializer(_secret(ctx), salt=SALT,
+                                         signer_kwargs={"digest_method": hashlib.sha256})
             _serializers[ctx.db.url] = ser
         return ser
 
@@ -87,15 +90,17 @@ def check(ctx: Context, token: str, precinct: PrecinctRef) -> int:
         raise Unauthorized("not a valid sign-in token", "authorization")
     if data.get("p") != precinct.pk:
         raise Unauthorized("this sign-in is for another precinct", "authorization")
-    now = ctx.clock()
-    with ctx.db.read() as s:
-        row = s.get(ChairSession, data["s"])
-        latest = _latest_code(s, precinct.pk)
-        if (row is None or row.precinct_id != precinct.pk or row.revoked_at is not None
-                or row.expires_at <= now or row.code_id != latest):
-            raise Unauthorized("your sign-in has ended: sign in again with the access code",
-                               "authorization")
-        return row.id
+    latest = (select(func.max(AccessCode.id)).where(AccessCode.precinct_id == precinct.pk)
+              .scalar_subquery())
+    with ctx.db.read() as s:  # one round trip: live, this precinct's, made with its code
+        sid = s.scalar(select(ChairSession.id).where(
+            ChairSession.id == data["s"], ChairSession.precinct_id == precinct.pk,
+            ChairSession.revoked_at.is_(None), ChairSession.expires_at > ctx.clock(),
+            ChairSession.code_id == latest))
+    if sid is None:
+        raise Unauthorized("your sign-in has ended: sign in again with the access code",
+                           "authorization")
+    return int(sid)
 
 
 def precinct_of(ctx: Context, token: str) -> int | None:

@@ -32,6 +32,7 @@ from caucuskit.services.errors import (
 from caucuskit.services.settings import Settings
 from caucuskit.services.snapshot import PublicFeed
 from caucuskit.web.api import desk, public, reporting
+from caucuskit.web.api.models import COMMON_ERRORS
 from caucuskit.web.middleware import RequestLimits, SecurityHeaders
 from caucuskit.web.pages import include_pages
 
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
         version="1",
         description="Precinct reports in, exact results out. Contract: docs/api.md.",
         static_url="/docs-assets",
+        responses=COMMON_ERRORS,
     )
     app.state.ctx = ctx
     app.state.public = PublicFeed(ctx)

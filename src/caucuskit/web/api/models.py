@@ -5,7 +5,7 @@ Rule: rules.md §9 (raw inputs only: delegates are never accepted as input).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
@@ -98,3 +98,32 @@ class PhotoIn(Strict):
     code: Code | None = None
     content_type: Literal["image/jpeg", "image/png", "image/webp"]
     data: Annotated[StrictStr, Field(min_length=4, max_length=2_900_000)]
+
+
+class ProblemOut(BaseModel):
+    """One thing wrong: the field it is about, and why."""
+
+    field: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """Every error answer (docs/api.md, "Errors")."""
+
+    error: str
+    message: str
+    problems: list[ProblemOut]
+
+
+def _err(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+#: Answers any operation may give (documented on every path of the OpenAPI description).
+COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _err("Body is not a JSON object, or a NUL character in the path or query"),
+    404: _err("Unknown id in the path"),
+    413: _err("Body too large"),
+    422: _err("Invalid input; `problems` name each field"),
+    503: _err("Database unreachable or server busy; see Retry-After"),
+}

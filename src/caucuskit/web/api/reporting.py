@@ -24,7 +24,9 @@ from caucuskit.web.api.deps import (
     staff,
 )
 from caucuskit.web.api.models import (
+    COMMON_ERRORS,
     ChairReportIn,
+    ErrorOut,
     OperatorReportIn,
     PhotoIn,
     PreviewIn,
@@ -37,13 +39,14 @@ IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, ma
                                       pattern=r"^[\x20-\x7e]+$")]
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Body is not a JSON object"},
-    401: {"description": "Wrong or missing access code / sign-in token / credentials"},
-    409: {"description": "Idempotency-Key reused with another body; same operator twice"},
-    413: {"description": "Body too large"},
-    422: {"description": "Invalid report; `problems` name each field"},
-    429: {"description": "Too many wrong codes; see Retry-After"},
-    503: {"description": "Database unreachable or server busy; see Retry-After"},
+    **COMMON_ERRORS,
+    401: {"model": ErrorOut,
+          "description": "Wrong or missing access code / sign-in token / credentials"},
+    403: {"model": ErrorOut, "description": "The account's role may not do this"},
+    409: {"model": ErrorOut,
+          "description": "Idempotency-Key reused with another body; same operator twice"},
+    422: {"model": ErrorOut, "description": "Invalid report; `problems` name each field"},
+    429: {"model": ErrorOut, "description": "Too many wrong codes; see Retry-After"},
 }
 
 
