@@ -60,8 +60,13 @@ def results_version(session: Session) -> tuple[int, datetime | None]:
 
 
 def _status(has_recount: bool, corrected: bool, certified: bool, complete: bool) -> str:
+    """NIST ResultsStatus of a scope. A recount or correction of some precincts does not make a
+    scope that is still missing precincts "corrected": it stays ``unofficial-partial`` (the
+    change log lists the corrections)."""
     if certified:
         return "certified"
+    if not complete:
+        return "unofficial-partial"
     if has_recount:
         return "recount"
     if corrected:
@@ -187,12 +192,14 @@ def build_documents(ctx: Context, session: Session, as_of: datetime | None = Non
         for p in refs:
             v = current.get(p.pk)
             u = unit_by_key.get((p.county, p.name))
+            top = _top_groups(v.delegates if v is not None else {})
             kids.append({
                 "id": p.id, "name": p.name, "kind": "precinct",
                 "status": "unofficial-complete" if v is not None else "not-reported",
                 "reporting": 1 if v is not None else 0, "total": 1,
-                "leader": None if not v or not v.delegates
-                else max(sorted(v.delegates), key=lambda g: v.delegates[g]),
+                # a tie for the most delegates has no leader: "tied" names the groups
+                "leader": top[0] if len(top) == 1 else None,
+                "tied": top if len(top) > 1 else [],
                 "sde_display": {} if u is None
                 else {g: decimal_str(x, pplaces) for g, x in sorted(u.sde.items()) if x},
             })
@@ -245,6 +252,12 @@ def build_documents(ctx: Context, session: Session, as_of: datetime | None = Non
     tag = etag_of(body)
     docs["version"] = {"version": version, "etag": tag, **meta}
     return Built(version, tag, updated, docs)
+
+
+def _top_groups(delegates: dict[str, int]) -> list[str]:
+    """The groups with the most county delegates (sorted; empty when nobody has one)."""
+    most = max((n for n in delegates.values() if n), default=0)
+    return sorted(g for g, n in delegates.items() if n == most) if most else []
 
 
 def _public(sc: dict[str, Any]) -> dict[str, Any]:

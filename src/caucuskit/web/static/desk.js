@@ -105,7 +105,7 @@
       Object.keys(names).sort().forEach(function (g) { add(k + "." + g, (A[k] || {})[g] || 0, (B[k] || {})[g] || 0); });
     });
     add("tosses", (A.tosses || []).map(function (t) { return t.winner; }).join(", "), (B.tosses || []).map(function (t) { return t.winner; }).join(", "));
-    return "<div class='table-scroll'><table class='results diff'><caption>Side by side</caption><thead><tr><th scope='col'>Field</th>" +
+    return "<div class='table-scroll' tabindex='0'><table class='results diff'><caption>Side by side</caption><thead><tr><th scope='col'>Field</th>" +
       "<th scope='col' class='num'>This version (" + esc(v.channel) + ", " + esc(v.actor || "") + ")</th><th scope='col' class='num'>" + esc(otherLabel) + "</th></tr></thead><tbody>" +
       fields.map(function (f) {
         var ch = String(f[1]) !== String(f[2]) ? " class='num changed'" : " class='num'";
@@ -133,7 +133,7 @@
           : "Conflict with the current result";
         var mismatch = kind === "entry-mismatch";
         var diff = (mismatch ? v.diff_to_first_entry : v.diff_to_current) || v.diff || [];
-        var diffTable = diff.length ? "<div class='table-scroll'><table class='results diff'><caption>Differences</caption><thead><tr><th scope='col'>Field</th><th scope='col' class='num'>" +
+        var diffTable = diff.length ? "<div class='table-scroll' tabindex='0'><table class='results diff'><caption>Differences</caption><thead><tr><th scope='col'>Field</th><th scope='col' class='num'>" +
           (mismatch ? "First entry" : "Current result") + "</th><th scope='col' class='num'>" +
           (mismatch ? "Second entry" : "This version") + "</th></tr></thead><tbody>" +
           diff.map(function (d) {
@@ -273,7 +273,7 @@
       var left = (p.after.people_left && Object.keys(p.after.people_left).length) ? "<p class='msg warn'>" + esc(Words.leftWords(p.after.people_left)) +
         " left a viable group between the alignments (accepted: they went home; they stay in N). Check it with the chair.</p>" : "";
       $("#x-effect").innerHTML = "<div class='panel' id='x-effect-panel'><h3>What this " + esc(body.channel) + " changes</h3>" +
-        "<div class='table-scroll'><table class='results'><caption>Effect of the correction (not saved yet)</caption><thead><tr><th scope='col'></th>" +
+        "<div class='table-scroll' tabindex='0'><table class='results'><caption>Effect of the correction (not saved yet)</caption><thead><tr><th scope='col'></th>" +
         "<th scope='col'>Now</th><th scope='col'>After the correction</th></tr></thead><tbody>" +
         "<tr><th scope='row'>Precinct delegates</th><td>" + line(before.delegates) + "</td><td>" + line(p.after.delegates) + "</td></tr>" +
         "<tr><th scope='row'>Precinct SDEs</th><td>" + line(before.sde_display) + "</td><td>" + line(p.after.sde_display) + "</td></tr>" +
@@ -324,7 +324,7 @@
       var delta = function (m) { return Object.keys(m || {}).map(function (c) { return esc(c) + " " + esc(m[c]); }).join(", ") || "–"; };
       $("#diff").innerHTML = "<p>" + rows.length + " precinct(s) changed. Statewide SDE change: " + delta(d.sde_delta_display) +
         ". National delegates change: " + delta(d.national_delta) + ".</p>" +
-        "<div class='table-scroll'><table class='results'><caption>Changes from " + esc(d.from) + " to " + esc(d.to) + "</caption>" +
+        "<div class='table-scroll' tabindex='0'><table class='results'><caption>Changes from " + esc(d.from) + " to " + esc(d.to) + "</caption>" +
         "<thead><tr><th scope='col'>Precinct</th><th scope='col'>Before</th><th scope='col'>After</th><th scope='col'>SDE change</th></tr></thead><tbody>" +
         rows.map(function (r) {
           return "<tr><th scope='row'>" + esc(r.county) + " County: " + esc(r.precinct) + "</th><td>" + (r.before ? delta(r.before.sde_display) : "no result") +
