@@ -13,7 +13,9 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 #: Precincts whose chairs get codes in the test server (real Adair County precincts, 2020).
-PRECINCTS = ("adair--1nw-adair", "adair--2ne-stuart", "adair--3sw-fontanelle", "adair--4se-orient")
+PRECINCTS = ("adair--1nw-adair", "adair--2ne-stuart", "adair--3sw-fontanelle", "adair--4se-orient",
+             "adams--adams-1", "adams--adams-2", "adams--adams-3", "adams--adams-4",
+             "adams--adams-5", "audubon--precinct-1", "audubon--precinct-2")
 
 
 @dataclass(frozen=True)
