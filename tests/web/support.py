@@ -63,3 +63,10 @@ def jpeg_size(data: bytes) -> tuple[int, int]:
             return w, h
         i += 2 + length
     raise ValueError("no start-of-frame marker")
+
+
+def element_shot(page: object, selector: str, name: str) -> None:
+    """Save a screenshot of one element (a form, a card) next to the full-page ones."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator(selector).first.screenshot(  # type: ignore[attr-defined]
+        path=str(ARTIFACTS / f"{name}.png"))

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from .support import DESKTOP, PHONE, LiveServer, screenshot
+from .support import DESKTOP, PHONE, LiveServer, element_shot, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -119,7 +119,8 @@ def test_chair_confirms_people_who_went_home_and_sees_what_was_sent_on_return(
 
 
 def operator_entry(page: Any, server: LiveServer, user: str, county: str, precinct: str,
-                   attendees: int, counts: dict[str, int], winners: list[str]) -> str:
+                   attendees: int, counts: dict[str, int], winners: list[str],
+                   shot: str | None = None) -> str:
     page.goto(server.url + "/hotline")
     page.fill("#staff-user", user)
     page.fill("#staff-pass", server.accounts[user])
@@ -140,12 +141,17 @@ def operator_entry(page: Any, server: LiveServer, user: str, county: str, precin
     for w in winners:
         page.check(f"#h-ties input[name='h-tie-won'][value='{w}']")
     page.fill("#h-tie-w", "A. Smith, B. Jones")
+    if shot:
+        page.locator("#h-ties").scroll_into_view_if_needed()
+        screenshot(page, shot + "-chooser")
     page.click("#h-tie-record")
     assert page.locator("#h-tie-list li").count() == 2
     assert page.inner_text("#h-tie-needed").strip() == ""  # no tie left
     read = page.inner_text("#readback")
     assert "Winner 1 of the games of chance: " + winners[0] in read
     page.check("#h-confirmed")
+    if shot:
+        screenshot(page, shot + "-recorded")
     page.click("#h-send")
     page.wait_for_selector("#h-answer .msg")
     return str(page.inner_text("#h-answer"))
@@ -166,7 +172,7 @@ def test_hotline_double_entry_of_a_tie_with_two_winners(
     winners = ["Sanders", "Warren"]
     first = new_page(browser, viewport)
     answer = operator_entry(first, live_server, "operator1", "adams", precinct, attendees,
-                            counts, winners)
+                            counts, winners, shot=f"hotline-two-winner-tie-{width}")
     assert "First entry recorded" in answer, answer
     screenshot(first, f"hotline-two-winner-tie-{width}")
     second = new_page(browser, viewport)
@@ -210,6 +216,8 @@ def test_desk_titles_overtaken_entry_and_correction_with_its_effect(
     assert "CST" in text  # local time with its zone
     assert "Biden, final alignment" in text
     screenshot(page, f"desk-overtaken-entry-{width}")
+    element_shot(page, f"#conflicts article[data-conflict='{precinct}']",
+                 f"desk-overtaken-card-{width}")
     # The correction form, pre-filled from the current result; the effect before saving.
     page.click(f"#conflicts a[data-precinct='{precinct}']")
     page.click(f"button[data-correct='{precinct}']")
@@ -227,12 +235,33 @@ def test_desk_titles_overtaken_entry_and_correction_with_its_effect(
     assert "National delegates" in effect and "Statewide SDE change" in effect
     assert "Buttigieg 5" in effect and "Sanders 3" in effect  # after the correction
     screenshot(page, f"desk-correction-effect-{width}")
+    element_shot(page, "#fix-form", f"desk-correction-form-{width}")
     page.click("#x-save")
     page.wait_for_selector("#x-msg .msg.ok")
     assert "Saved: receipt R-" in page.inner_text("#x-msg")
     state = json.loads(urllib.request.urlopen(
         f"{live_server.url}/api/v1/public/state", timeout=10).read())
     assert state["status"] == "unofficial-partial"  # one recanvass is not "Corrected"
+    # A recount that ends in a four-way tie for one delegate to give back: 3 winners keep
+    # theirs; the correction form asks for them like the hotline does.
+    page.select_option("#x-channel", "recount")
+    equal = {"Biden": 25, "Buttigieg": 25, "Sanders": 25, "Warren": 25}
+    fill(page, "first", equal, "#x-table ")
+    fill(page, "final", equal, "#x-table ")
+    page.wait_for_selector("#x-tie-record")
+    assert "(choose 3)" in page.inner_text("#x-tie-needed")
+    for w in ("Biden", "Sanders", "Warren"):
+        page.check(f"#x-ties input[name='x-tie-won'][value='{w}']")
+    page.fill("#x-tie-w", "county chair, two observers")
+    page.click("#x-tie-record")
+    assert page.locator("#x-tie-list li").count() == 3
+    page.fill("#x-reason", "recount: the cards were recounted")
+    page.click("#x-preview")
+    page.wait_for_selector("#x-effect-panel")
+    assert "Buttigieg 3" in page.inner_text("#x-effect-panel")
+    element_shot(page, "#fix-form", f"desk-recount-three-winners-{width}")
+    page.click("#x-save")
+    page.wait_for_function("document.querySelector('#x-msg').innerText.includes('Saved')")
     assert not page.errors, page.errors
     page.context.close()
 
@@ -274,6 +303,8 @@ def test_public_results_page_for_readers(
     body = urllib.request.urlopen(live_server.url + csv_link, timeout=10).read().decode()
     assert body.startswith("scope,name,candidate,sde")
     screenshot(page, f"results-state-{width}")
+    for part in ("#live > .summary", ".cand-table", "#race", ".two-col", "#counties"):
+        element_shot(page, part, f"results-state-part-{part.split()[-1].strip('#.')}-{width}")
     page.emulate_media(media="print")
     assert not page.locator("header.site nav").is_visible()
     screenshot(page, f"results-state-print-{width}")
@@ -292,4 +323,6 @@ def test_public_results_page_for_readers(
     bg = dark.evaluate("getComputedStyle(document.body).backgroundColor")
     assert bg != "rgb(255, 255, 255)"
     screenshot(dark, f"results-state-dark-{width}")
+    for part in (".cand-table", "#race", "#counties"):
+        element_shot(dark, part, f"results-state-dark-part-{part.strip('#.')}-{width}")
     dark.context.close()

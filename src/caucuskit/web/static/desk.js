@@ -215,14 +215,29 @@
     return "<tr><th scope='row'>" + esc(g) + "</th><td class='num'><input type='number' min='0' inputmode='numeric' id='x1-" + id + "' data-which='first' data-group='" + esc(g) +
       "' aria-label='" + esc(g) + " first alignment'></td><td class='num'><input type='number' min='0' inputmode='numeric' id='x2-" + id + "' data-which='final' data-group='" + esc(g) + "' aria-label='" + esc(g) + " final alignment'></td></tr>";
   }).join("");
-  var fixTies = TieInput.create($("#x-ties"), { groups: E.candidates, id: "x-tie", onChange: unconfirm });
+  var fixTies = TieInput.create($("#x-ties"), { groups: E.candidates, id: "x-tie",
+    onChange: function () { unconfirm(); liveTie(); } });
   var previewed = null;
   function unconfirm() {
     previewed = null;
     $("#x-effect").innerHTML = "";
     $("#x-save").hidden = true;
   }
-  $("#fix-form").addEventListener("input", function (ev) { if (ev.target.id !== "x-reason") unconfirm(); });
+  var fixDelegates = null;  // D of the chosen precinct (public document), for the live tie check
+  $("#fix-form").addEventListener("input", function (ev) {
+    if (ev.target.id === "x-reason" || (ev.target.closest && ev.target.closest("#x-ties"))) return;
+    unconfirm();
+    liveTie();
+  });
+  /** A game of chance the corrected counts need (CaucusMath, the port of the core): the tie
+   * input asks for its winner(s), one or several, tie after tie. */
+  function liveTie() {
+    var n = Number($("#x-attendees").value || 0);
+    if (!E.rules || fixDelegates === null || !n) { fixTies.pending(null); return; }
+    var out = CaucusMath.compute(E.rules, { delegates: fixDelegates, attendees: n, first: fixCounts("first"),
+      final: fixCounts("final"), toss_winners: fixTies.winners() }, E.candidates);
+    fixTies.pending(out.ok ? out.result.pending_tie || null : null);
+  }
   $("#x-precinct").addEventListener("change", function () { prefill($("#x-precinct").value); });
   function fixCounts(which) {
     var m = {};
@@ -243,7 +258,10 @@
         i.value = v === undefined ? "" : v;
       });
       fixTies.set(r.tosses || []);
-      $("#x-current").textContent = cur ? "Pre-filled with the current result (version " + cur.version_id + ", " + cur.channel + "). Change what the recanvass found."
+      var d = x.data.precinct.delegates;
+      fixDelegates = x.data.precinct.satellite || d === null || d === undefined ? null : d;
+      liveTie();
+      $("#x-current").textContent = cur ? "Pre-filled with the current result (version " + cur.version_id + ", " + cur.channel + "). Change what the recanvass or recount found."
         : "This precinct has no accepted result yet.";
     });
   }
@@ -273,12 +291,12 @@
       var left = (p.after.people_left && Object.keys(p.after.people_left).length) ? "<p class='msg warn'>" + esc(Words.leftWords(p.after.people_left)) +
         " left a viable group between the alignments (accepted: they went home; they stay in N). Check it with the chair.</p>" : "";
       $("#x-effect").innerHTML = "<div class='panel' id='x-effect-panel'><h3>What this " + esc(body.channel) + " changes</h3>" +
-        "<div class='table-scroll' tabindex='0'><table class='results'><caption>Effect of the correction (not saved yet)</caption><thead><tr><th scope='col'></th>" +
-        "<th scope='col'>Now</th><th scope='col'>After the correction</th></tr></thead><tbody>" +
-        "<tr><th scope='row'>Precinct delegates</th><td>" + line(before.delegates) + "</td><td>" + line(p.after.delegates) + "</td></tr>" +
-        "<tr><th scope='row'>Precinct SDEs</th><td>" + line(before.sde_display) + "</td><td>" + line(p.after.sde_display) + "</td></tr>" +
-        "<tr><th scope='row'>National delegates</th><td>" + line(p.national_before) + "</td><td>" + line(p.national_after) + "</td></tr>" +
-        "</tbody></table></div><p>Statewide SDE change: <b>" + signed(p.statewide_sde_delta_display) + "</b>. National delegates change: <b>" +
+        "<p class='sub'>Not saved yet.</p><dl class='effect'>" +
+        [["Precinct delegates", before.delegates, p.after.delegates], ["Precinct SDEs", before.sde_display, p.after.sde_display],
+          ["National delegates (statewide)", p.national_before, p.national_after]].map(function (r) {
+          return "<div><dt>" + esc(r[0]) + "</dt><dd>Now: " + line(r[1]) + "</dd><dd>After: <b>" + line(r[2]) + "</b></dd></div>";
+        }).join("") +
+        "</dl><p>Statewide SDE change: <b>" + signed(p.statewide_sde_delta_display) + "</b>. National delegates change: <b>" +
         signed(p.national_delta) + "</b>.</p>" + left + "</div>";
       $("#x-save").hidden = false;
       $("#x-save").focus();
