@@ -257,7 +257,10 @@ def test_desk_reject_recanvass_and_diff(service: Service) -> None:
     changes = service.client.get("/api/v1/public/changes").json()["changes"]
     assert changes[-1]["kind"] == "recanvass" and changes[-1]["reason"]
     state = service.client.get("/api/v1/public/state").json()
-    assert state["status"] == "correction"
+    # one recanvassed precinct of many: still partial, not "corrected" (issue 12)
+    assert state["status"] == "unofficial-partial"
+    precinct = service.client.get(f"/api/v1/public/precincts/{ADAIR_ID}").json()
+    assert precinct["status"] == "correction"
     hist = service.client.get(f"/api/v1/desk/precincts/{ADAIR_ID}",
                               auth=service.auth("desk1")).json()
     assert [v["status"] for v in hist["versions"]] == ["superseded", "rejected", "accepted"]

@@ -66,6 +66,7 @@ class Child(TypedDict):
     reporting: int
     total: int
     leader: str | None
+    tied: NotRequired[list[str]]
     sde_display: dict[str, str]
 
 
@@ -161,8 +162,13 @@ def sums(parts: Iterable[CountyTotals]) -> Sums:
 
 
 def status_word(s: Sums, certified: bool) -> str:
+    """NIST ResultsStatus of a scope. A recount or correction of some precincts does not make a
+    scope that is still missing precincts "corrected": it stays ``unofficial-partial`` (the
+    change log lists the corrections)."""
     if certified:
         return "certified"
+    if not (s.total > 0 and s.reporting == s.total):
+        return "unofficial-partial"
     if s.has_recount:
         return "recount"
     if s.corrected:
@@ -234,12 +240,14 @@ class Renderer:
         for p in t.refs_by_county.get(name, []):
             v = t.current.get(p.pk)
             sde = totals.precinct_sde.get(p.pk, {})
+            top = top_groups(v.delegates if v is not None else {})
             kids.append({
                 "id": p.id, "name": p.name, "kind": "precinct",
                 "status": "unofficial-complete" if v is not None else "not-reported",
                 "reporting": 1 if v is not None else 0, "total": 1,
-                "leader": None if v is None or not v.delegates
-                else max(sorted(v.delegates), key=lambda g: v.delegates[g]),
+                # a tie for the most delegates has no leader: "tied" names the groups
+                "leader": top[0] if len(top) == 1 else None,
+                "tied": top if len(top) > 1 else [],
                 "sde_display": {} if v is None
                 else {g: decimal_str(x, pplaces) for g, x in sorted(sde.items()) if x},
             })
@@ -406,3 +414,9 @@ def election_document(ctx: Context) -> dict[str, Any]:
                      "total": e.national.total},
         "sde_places_precinct": e.sde_places_precinct, "sde_places_total": e.sde_places_total,
     }
+
+
+def top_groups(delegates: Mapping[str, int]) -> list[str]:
+    """The groups with the most county delegates (sorted; empty when nobody has one)."""
+    most = max((n for n in delegates.values() if n), default=0)
+    return sorted(g for g, n in delegates.items() if n == most) if most else []

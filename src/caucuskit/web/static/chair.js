@@ -33,7 +33,7 @@
   function fmtTime(iso) {
     if (!iso) return "";
     var d = new Date(iso);
-    return isNaN(d.getTime()) ? iso : d.toLocaleTimeString([], { hour: "numeric", minute: "2-digit", second: "2-digit" });
+    return isNaN(d.getTime()) ? iso : d.toLocaleTimeString([], { hour: "numeric", minute: "2-digit", second: "2-digit", timeZoneName: "short" });
   }
   function intOrNull(v) {
     if (v === "" || v === null || v === undefined) return null;

@@ -105,7 +105,7 @@
       Object.keys(names).sort().forEach(function (g) { add(k + "." + g, (A[k] || {})[g] || 0, (B[k] || {})[g] || 0); });
     });
     add("tosses", (A.tosses || []).map(function (t) { return t.winner; }).join(", "), (B.tosses || []).map(function (t) { return t.winner; }).join(", "));
-    return "<div class='table-scroll'><table class='results diff'><caption>Side by side</caption><thead><tr><th scope='col'>Field</th>" +
+    return "<div class='table-scroll' tabindex='0'><table class='results diff'><caption>Side by side</caption><thead><tr><th scope='col'>Field</th>" +
       "<th scope='col' class='num'>This version (" + esc(v.channel) + ", " + esc(v.actor || "") + ")</th><th scope='col' class='num'>" + esc(otherLabel) + "</th></tr></thead><tbody>" +
       fields.map(function (f) {
         var ch = String(f[1]) !== String(f[2]) ? " class='num changed'" : " class='num'";
@@ -133,7 +133,7 @@
           : "Conflict with the current result";
         var mismatch = kind === "entry-mismatch";
         var diff = (mismatch ? v.diff_to_first_entry : v.diff_to_current) || v.diff || [];
-        var diffTable = diff.length ? "<div class='table-scroll'><table class='results diff'><caption>Differences</caption><thead><tr><th scope='col'>Field</th><th scope='col' class='num'>" +
+        var diffTable = diff.length ? "<div class='table-scroll' tabindex='0'><table class='results diff'><caption>Differences</caption><thead><tr><th scope='col'>Field</th><th scope='col' class='num'>" +
           (mismatch ? "First entry" : "Current result") + "</th><th scope='col' class='num'>" +
           (mismatch ? "Second entry" : "This version") + "</th></tr></thead><tbody>" +
           diff.map(function (d) {
@@ -215,14 +215,29 @@
     return "<tr><th scope='row'>" + esc(g) + "</th><td class='num'><input type='number' min='0' inputmode='numeric' id='x1-" + id + "' data-which='first' data-group='" + esc(g) +
       "' aria-label='" + esc(g) + " first alignment'></td><td class='num'><input type='number' min='0' inputmode='numeric' id='x2-" + id + "' data-which='final' data-group='" + esc(g) + "' aria-label='" + esc(g) + " final alignment'></td></tr>";
   }).join("");
-  var fixTies = TieInput.create($("#x-ties"), { groups: E.candidates, id: "x-tie", onChange: unconfirm });
+  var fixTies = TieInput.create($("#x-ties"), { groups: E.candidates, id: "x-tie",
+    onChange: function () { unconfirm(); liveTie(); } });
   var previewed = null;
   function unconfirm() {
     previewed = null;
     $("#x-effect").innerHTML = "";
     $("#x-save").hidden = true;
   }
-  $("#fix-form").addEventListener("input", function (ev) { if (ev.target.id !== "x-reason") unconfirm(); });
+  var fixDelegates = null;  // D of the chosen precinct (public document), for the live tie check
+  $("#fix-form").addEventListener("input", function (ev) {
+    if (ev.target.id === "x-reason" || (ev.target.closest && ev.target.closest("#x-ties"))) return;
+    unconfirm();
+    liveTie();
+  });
+  /** A game of chance the corrected counts need (CaucusMath, the port of the core): the tie
+   * input asks for its winner(s), one or several, tie after tie. */
+  function liveTie() {
+    var n = Number($("#x-attendees").value || 0);
+    if (!E.rules || fixDelegates === null || !n) { fixTies.pending(null); return; }
+    var out = CaucusMath.compute(E.rules, { delegates: fixDelegates, attendees: n, first: fixCounts("first"),
+      final: fixCounts("final"), toss_winners: fixTies.winners() }, E.candidates);
+    fixTies.pending(out.ok ? out.result.pending_tie || null : null);
+  }
   $("#x-precinct").addEventListener("change", function () { prefill($("#x-precinct").value); });
   function fixCounts(which) {
     var m = {};
@@ -243,7 +258,10 @@
         i.value = v === undefined ? "" : v;
       });
       fixTies.set(r.tosses || []);
-      $("#x-current").textContent = cur ? "Pre-filled with the current result (version " + cur.version_id + ", " + cur.channel + "). Change what the recanvass found."
+      var d = x.data.precinct.delegates;
+      fixDelegates = x.data.precinct.satellite || d === null || d === undefined ? null : d;
+      liveTie();
+      $("#x-current").textContent = cur ? "Pre-filled with the current result (version " + cur.version_id + ", " + cur.channel + "). Change what the recanvass or recount found."
         : "This precinct has no accepted result yet.";
     });
   }
@@ -273,12 +291,12 @@
       var left = (p.after.people_left && Object.keys(p.after.people_left).length) ? "<p class='msg warn'>" + esc(Words.leftWords(p.after.people_left)) +
         " left a viable group between the alignments (accepted: they went home; they stay in N). Check it with the chair.</p>" : "";
       $("#x-effect").innerHTML = "<div class='panel' id='x-effect-panel'><h3>What this " + esc(body.channel) + " changes</h3>" +
-        "<div class='table-scroll'><table class='results'><caption>Effect of the correction (not saved yet)</caption><thead><tr><th scope='col'></th>" +
-        "<th scope='col'>Now</th><th scope='col'>After the correction</th></tr></thead><tbody>" +
-        "<tr><th scope='row'>Precinct delegates</th><td>" + line(before.delegates) + "</td><td>" + line(p.after.delegates) + "</td></tr>" +
-        "<tr><th scope='row'>Precinct SDEs</th><td>" + line(before.sde_display) + "</td><td>" + line(p.after.sde_display) + "</td></tr>" +
-        "<tr><th scope='row'>National delegates</th><td>" + line(p.national_before) + "</td><td>" + line(p.national_after) + "</td></tr>" +
-        "</tbody></table></div><p>Statewide SDE change: <b>" + signed(p.statewide_sde_delta_display) + "</b>. National delegates change: <b>" +
+        "<p class='sub'>Not saved yet.</p><dl class='effect'>" +
+        [["Precinct delegates", before.delegates, p.after.delegates], ["Precinct SDEs", before.sde_display, p.after.sde_display],
+          ["National delegates (statewide)", p.national_before, p.national_after]].map(function (r) {
+          return "<div><dt>" + esc(r[0]) + "</dt><dd>Now: " + line(r[1]) + "</dd><dd>After: <b>" + line(r[2]) + "</b></dd></div>";
+        }).join("") +
+        "</dl><p>Statewide SDE change: <b>" + signed(p.statewide_sde_delta_display) + "</b>. National delegates change: <b>" +
         signed(p.national_delta) + "</b>.</p>" + left + "</div>";
       $("#x-save").hidden = false;
       $("#x-save").focus();
@@ -324,7 +342,7 @@
       var delta = function (m) { return Object.keys(m || {}).map(function (c) { return esc(c) + " " + esc(m[c]); }).join(", ") || "–"; };
       $("#diff").innerHTML = "<p>" + rows.length + " precinct(s) changed. Statewide SDE change: " + delta(d.sde_delta_display) +
         ". National delegates change: " + delta(d.national_delta) + ".</p>" +
-        "<div class='table-scroll'><table class='results'><caption>Changes from " + esc(d.from) + " to " + esc(d.to) + "</caption>" +
+        "<div class='table-scroll' tabindex='0'><table class='results'><caption>Changes from " + esc(d.from) + " to " + esc(d.to) + "</caption>" +
         "<thead><tr><th scope='col'>Precinct</th><th scope='col'>Before</th><th scope='col'>After</th><th scope='col'>SDE change</th></tr></thead><tbody>" +
         rows.map(function (r) {
           return "<tr><th scope='row'>" + esc(r.county) + " County: " + esc(r.precinct) + "</th><td>" + (r.before ? delta(r.before.sde_display) : "no result") +

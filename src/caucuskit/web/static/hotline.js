@@ -179,7 +179,7 @@
     var html = "<div class='msg " + cls + "'><p><b>" + esc(text) + "</b></p><p>Receipt <span class='receipt'>" + esc(a.receipt) +
       "</span> — read it to the caller.</p></div>";
     if (a.diff && a.diff.length) {
-      html += "<div class='table-scroll'><table class='results diff' id='mismatch'><caption>Mismatch: first and second entry side by side</caption>" +
+      html += "<div class='table-scroll' tabindex='0'><table class='results diff' id='mismatch'><caption>Mismatch: first and second entry side by side</caption>" +
         "<thead><tr><th scope='col'>Field</th><th scope='col' class='num'>First entry</th><th scope='col' class='num'>Second entry</th></tr></thead><tbody>" +
         a.diff.map(function (d) {
           return "<tr><th scope='row' class='changed'>" + esc(fieldLabel(d.field)) + "</th><td class='num changed'>" + esc(d.first_entry) +
