@@ -13,10 +13,7 @@ docs/election-format.md.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -25,6 +22,19 @@ from typing import Any
 from caucuskit.core.election import Candidate, County, Election, NationalDelegates, Precinct
 from caucuskit.core.errors import CaucusError, DefinitionError
 from caucuskit.core.rules import RULESETS
+from caucuskit.formats.exact import fraction_to_text, parse_fraction
+
+__all__ = [
+    "FORMAT",
+    "dumps_election",
+    "election_from_dict",
+    "election_to_dict",
+    "fraction_to_text",
+    "list_elections",
+    "load_election",
+    "parse_fraction",
+    "write_election",
+]
 
 #: The value of the ``format`` key this module reads and writes.
 FORMAT = "caucuskit-election/1"
@@ -53,60 +63,6 @@ _PRECINCT_KEYS = {
 }
 _NATIONAL_KEYS = {"district": True, "at_large": True, "pleo": True}
 _DISPLAY_KEYS = {"sde_places_precinct": False, "sde_places_total": False}
-_DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
-_RATIO = re.compile(r"^-?\d+/\d+$")
-
-
-# --------------------------------------------------------------------------- exact numbers
-
-
-def fraction_to_text(x: Fraction) -> str:
-    """An exact, readable text for ``x``: "392", "18.103", or "1/3" when not a finite decimal."""
-    if x.denominator == 1:
-        return str(x.numerator)
-    d = x.denominator
-    for p in (2, 5):
-        while d % p == 0:
-            d //= p
-    if d != 1:
-        return f"{x.numerator}/{x.denominator}"
-    places = 0
-    while (x * 10**places).denominator != 1:
-        places += 1
-    units = abs(x.numerator) * 10**places // x.denominator
-    whole, part = divmod(units, 10**places)
-    sign = "-" if x < 0 else ""
-    return f"{sign}{whole}.{part:0{places}d}"
-
-
-def parse_fraction(value: object, where: str, problems: list[str]) -> Fraction | None:
-    """Read an exact number: a JSON integer, a decimal string ("18.103") or "p/q".
-
-    JSON floats are refused: they are binary approximations and SDEs must be exact (§7.2).
-    """
-    if isinstance(value, bool):
-        problems.append(f"{where}: expected a number, got {value!r}")
-        return None
-    if isinstance(value, int):
-        return Fraction(value)
-    if isinstance(value, float):
-        problems.append(f'{where}: write {value!r} as a string ("{value}"), floats are inexact')
-        return None
-    if isinstance(value, str):
-        text = value.strip()
-        if _DECIMAL.match(text):
-            try:
-                return Fraction(Decimal(text))
-            except InvalidOperation:  # pragma: no cover - the pattern already checked
-                pass
-        if _RATIO.match(text):
-            num, den = text.split("/")
-            if int(den) == 0:
-                problems.append(f"{where}: zero denominator in {value!r}")
-                return None
-            return Fraction(int(num), int(den))
-    problems.append(f'{where}: expected an exact number ("392", "18.103", "4/51"), got {value!r}')
-    return None
 
 
 # --------------------------------------------------------------------------- reading

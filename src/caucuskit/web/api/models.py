@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
+from caucuskit.formats.inputs import Alignment, Count, PrecinctCounts
 from caucuskit.services.submit import ReportInput, Toss
 
-MAX_COUNT = 100_000
-Count = Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)]
 Name = Annotated[StrictStr, Field(min_length=1, max_length=100)]
 Place = Annotated[StrictStr, Field(min_length=1, max_length=300)]
 Code = Annotated[StrictStr, Field(min_length=1, max_length=50)]
@@ -37,12 +36,13 @@ class PrecinctRefIn(Strict):
     precinct_id: Place | None = None
 
 
-class ReportIn(PrecinctRefIn):
-    """Raw counts of one precinct caucus (docs/api.md, "The report body")."""
+class ReportIn(PrecinctRefIn, PrecinctCounts):
+    """Raw counts of one precinct caucus (docs/api.md, "The report body"); the counts are the
+    shared shape of :mod:`caucuskit.formats.inputs`, as in the CLI batch and the files."""
 
     attendees: Count
-    first: Annotated[dict[Name, Count], Field(max_length=40)] = {}
-    final: Annotated[dict[Name, Count], Field(max_length=40)]
+    first: Alignment = {}
+    final: Alignment
     tosses: Annotated[list[TossIn], Field(max_length=20)] = []
 
     def to_input(self) -> ReportInput:
