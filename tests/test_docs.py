@@ -32,6 +32,15 @@ def test_cli_reference_is_current() -> None:
     assert current == generated, "docs/cli.md is stale: run `python scripts/gen_cli_docs.py`"
 
 
+def test_cli_reference_is_plain_text() -> None:
+    """No Rich panels in the reference: box drawing reads badly in Markdown and to a screen
+    reader, and Rich kept a docstring's hard line break in the middle of a sentence."""
+    text = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    boxes = sorted({ch for ch in text if 0x2500 <= ord(ch) <= 0x257F})
+    assert not boxes, f"box drawing in docs/cli.md: {boxes}"
+    assert "explain each difference from the published SDEs" in text.replace("\n  ", " ")
+
+
 def _commands(command: Any, path: str = "caucus") -> list[tuple[str, Any]]:
     out = [(path, command)]
     if hasattr(command, "list_commands"):
