@@ -125,46 +125,45 @@ class StoredReport(PrecinctCounts):
 # --------------------------------------------------------------------------- messages
 
 
-def _got(value: object) -> str:
-    return f"got {value!r}"
+#: pydantic's error types in caucuskit's words ({input} is the value given, the rest pydantic's
+#: context): the wording of :mod:`caucuskit.core.checks`, so every entry point reads the same.
+_WORDS = {
+    "int_type": "must be a whole number, got {input!r}",
+    "int_parsing": "must be a whole number, got {input!r}",
+    "int_from_float": "must be a whole number, got {input!r}",
+    "greater_than_equal": "must be at least {ge}, got {input!r}",
+    "less_than_equal": "is implausibly large ({input}; limit {le})",
+    "missing": "is missing",
+    "extra_forbidden": "unknown key",
+    "string_type": "must be a non-empty text, got {input!r}",
+    "string_pattern_mismatch": "must be a non-empty text, got {input!r}",
+    "string_too_short": "must be at least {min_length} characters long, got {input!r}",
+    "string_too_long": "is too long (at most {max_length} characters)",
+    "dict_type": "must be an object, got {input!r}",
+    "model_type": "must be an object, got {input!r}",
+    "model_attributes_type": "must be an object, got {input!r}",
+    "list_type": "must be a list, got {input!r}",
+    "too_long": "has too many entries (at most {max_length})",
+    "bool_type": "must be true or false, got {input!r}",
+    "bool_parsing": "must be true or false, got {input!r}",
+    "literal_error": "must be one of {expected}, got {input!r}",
+    "value_error": "{error}",
+}
 
 
 def describe(error: Mapping[str, Any]) -> str:
     """One pydantic error in caucuskit's words (the wording of :mod:`caucuskit.core.checks`)."""
     kind = str(error.get("type", ""))
-    ctx: Mapping[str, Any] = error.get("ctx") or {}
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
     value = error.get("input")
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"must be a whole number, {_got(value)}"
-    if kind == "greater_than_equal":
-        if ctx.get("ge") == 0:
-            return f"must not be negative, {_got(value)}"
-        return f"must be at least {ctx.get('ge')}, {_got(value)}"
-    if kind == "less_than_equal":
-        return f"is implausibly large ({value}; limit {ctx.get('le')})"
-    if kind == "missing":
-        return "is missing"
-    if kind == "extra_forbidden":
-        return "unknown key"
-    if kind in ("string_type", "string_pattern_mismatch") or (
-        kind == "string_too_short" and ctx.get("min_length") == 1
-    ):
-        return f"must be a non-empty text, {_got(value)}"
-    if kind == "string_too_long":
-        return f"is too long (at most {ctx.get('max_length')} characters)"
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"must be an object, {_got(value)}"
-    if kind == "list_type":
-        return f"must be a list, {_got(value)}"
-    if kind == "too_long":
-        return f"has too many entries (at most {ctx.get('max_length')})"
-    if kind in ("bool_type", "bool_parsing"):
-        return f"must be true or false, {_got(value)}"
-    if kind == "literal_error":
-        return f"must be one of {ctx.get('expected')}, {_got(value)}"
-    if kind == "value_error":
-        return str(ctx.get("error", error.get("msg", "is not valid")))
-    return str(error.get("msg", "is not valid"))
+    if kind == "greater_than_equal" and ctx.get("ge") == 0:
+        return f"must not be negative, got {value!r}"
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        kind = "string_type"
+    words = _WORDS.get(kind)
+    if words is None:
+        return str(error.get("msg", "is not valid"))
+    return words.format(input=value, **ctx)
 
 
 def field_name(loc: Sequence[int | str]) -> str:
