@@ -79,6 +79,28 @@ def test_edges_reading_formats_is_a_recorded_decision() -> None:
     assert "`cli` and `web` may import `formats`" in adrs[0].read_text(encoding="utf-8")
 
 
+#: Modules of one concept stay about this small (design.md, "Small modules of one concept").
+MODULE_LINES = 400
+#: Today's larger modules, being split on other branches (issue 15): prune as they land.
+LARGER_TODAY = {
+    "core/bounds.py",
+    "services/tabulate.py",
+    "services/call.py",
+    "services/snapshot.py",
+    "cli/precinct.py",
+}
+
+
+def test_modules_stay_small() -> None:
+    big = {
+        str(path.relative_to(SRC)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in SRC.rglob("*.py")
+    }
+    over = sorted(f"{name}: {n} lines" for name, n in big.items()
+                  if n > MODULE_LINES and name not in LARGER_TODAY)
+    assert not over, f"modules over {MODULE_LINES} lines (split by concept):\n" + "\n".join(over)
+
+
 def test_core_is_present() -> None:
     """Guard against the checks above passing on an empty tree."""
     assert len(_files("core")) >= 8
