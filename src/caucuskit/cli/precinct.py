@@ -30,13 +30,7 @@ from caucuskit.core import (
 )
 from caucuskit.core.rounding import decimal_str
 from caucuskit.core.rules import OPTION_NAMES
-
-#: Keys a JSON line of batch mode may carry.
-JSONL_KEYS = frozenset(
-    {"id", "rules", "delegates", "attendees", "final", "first", "toss_winners", "options"}
-)
-JSONL_REQUIRED = ("delegates", "attendees", "final")
-
+from caucuskit.formats.inputs import BatchLine, read_shape
 
 # --------------------------------------------------------------------------------------------
 # Reading inputs
@@ -95,77 +89,46 @@ def rules_with_options(
     return rules.with_options(**changes) if changes else rules
 
 
-def _int_map(value: object, field: str, problems: list[Problem]) -> dict[str, int] | None:
-    """Type checks of a JSON alignment; the core checks the counts themselves."""
-    if not isinstance(value, dict):
-        problems.append(Problem(field, f"must be an object of group -> head count, got {value!r}"))
-        return None
-    # The counts themselves (whole, not negative, not true/false) are checked by the core.
-    return {str(k): v for k, v in value.items()}
-
-
 def input_from_json(
     obj: object, default_rules: RuleSet
 ) -> tuple[RuleSet, PrecinctInput]:
     """One batch line (already parsed JSON) as a ruleset and a precinct input.
 
-    ``rules`` names a ruleset (default: the command's ``--rules`` with its options); ``options``
-    changes §11 options for this line only (``{"one_delegate": "strict-majority"}``).
+    The line's shape is :class:`caucuskit.formats.inputs.BatchLine` (the counts are checked as
+    the API and the report files check them). ``rules`` names a ruleset (default: the command's
+    ``--rules`` with its options); ``options`` changes §11 options for this line only
+    (``{"one_delegate": "strict-majority"}``).
     """
     if not isinstance(obj, dict):
         raise ValidationError.single("line", f"must be a JSON object, got {type(obj).__name__}")
+    line = read_shape(BatchLine, obj)
     problems: list[Problem] = []
-    for key in sorted(set(obj) - JSONL_KEYS):
-        problems.append(Problem(key, "unknown key; known: " + ", ".join(sorted(JSONL_KEYS))))
-    for key in JSONL_REQUIRED:
-        if key not in obj:
-            problems.append(Problem(key, "is missing"))
     rules = default_rules
-    if "rules" in obj:
-        name = obj["rules"]
-        if not isinstance(name, str):
-            problems.append(Problem("rules", f"must be a ruleset name, got {name!r}"))
-        elif name not in RULESETS:
-            problems.append(
-                Problem("rules", f"unknown ruleset {name!r}; known: {', '.join(sorted(RULESETS))}")
-            )
-        elif name != default_rules.name:
-            # The command line's options (those that differ from its ruleset) still apply.
-            base = get_ruleset(default_rules.name)
-            changed = {
-                key: getattr(default_rules, key)
-                for key in OPTION_NAMES
-                if getattr(default_rules, key) != getattr(base, key)
-            }
-            rules = get_ruleset(name).with_options(**changed)
-    if "options" in obj:
-        options = obj["options"]
-        if not isinstance(options, dict):
-            problems.append(Problem("options", f"must be an object, got {options!r}"))
-        elif not problems:
-            try:
-                rules = rules.with_option_values(options)
-            except ValidationError as err:
-                problems.extend(err.problems)
-    final = _int_map(obj.get("final", {}), "final", problems)
-    first = None
-    if obj.get("first") is not None:
-        first = _int_map(obj["first"], "first", problems)
-    winners = obj.get("toss_winners", [])
-    if winners is None:
-        winners = []
-    if not isinstance(winners, list) or not all(isinstance(w, str) for w in winners):
-        problems.append(Problem("toss_winners", f"must be a list of group names, got {winners!r}"))
-        winners = []
+    if line.rules is not None and line.rules not in RULESETS:
+        known = ", ".join(sorted(RULESETS))
+        problems.append(Problem("rules", f"unknown ruleset {line.rules!r}; known: {known}"))
+    elif line.rules is not None and line.rules != default_rules.name:
+        # The command line's options (those that differ from its ruleset) still apply.
+        base = get_ruleset(default_rules.name)
+        changed = {
+            key: getattr(default_rules, key)
+            for key in OPTION_NAMES
+            if getattr(default_rules, key) != getattr(base, key)
+        }
+        rules = get_ruleset(line.rules).with_options(**changed)
+    if line.options is not None and not problems:
+        try:
+            rules = rules.with_option_values(line.options)
+        except ValidationError as err:
+            problems.extend(err.problems)
     if problems:
         raise ValidationError(problems)
-    assert final is not None
     data = PrecinctInput(
-        delegates=obj["delegates"],
-        attendees=obj["attendees"],
-        final=final,
-        first=first,
-        toss_winners=tuple(winners),
+        delegates=line.delegates,
+        attendees=line.attendees,
+        final=dict(line.final),
+        first=None if line.first is None else dict(line.first),
+        toss_winners=tuple(line.toss_winners or ()),
     )
     return rules, data
 

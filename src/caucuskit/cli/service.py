@@ -227,7 +227,10 @@ def serve(
                                          "the database).")] = 1,
 ) -> None:
     """Run the results service with uvicorn."""
-    url = Settings.from_env(database_url=db).database_url
+    try:
+        url = Settings.from_env(database_url=db).database_url
+    except CaucusError as exc:  # a bad CAUCUS_* setting: say which, no traceback
+        _fail(exc)
     _run(url, host, port, workers)
 
 

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from caucuskit.core.errors import Problem
+from caucuskit.formats.inputs import describe, field_name
 from caucuskit.services.context import Context
 from caucuskit.services.errors import (
     BadRequest,
@@ -43,12 +44,12 @@ DB_AWAY = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError,
 
 
 def _field(loc: tuple[Any, ...]) -> str:
-    parts = [str(x) for x in loc]
+    parts = list(loc)
     if parts and parts[0] in ("body", "query", "path", "header"):
         where, parts = parts[0], parts[1:]
         if where == "header" and parts:
-            return parts[0].lower().replace("-", "_")
-    return ".".join(parts) or "body"
+            return str(parts[0]).lower().replace("-", "_")
+    return field_name(parts) or "body"
 
 
 def _clean(text: str) -> str:
@@ -141,7 +142,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
             if kind == "json_invalid" or (field == "body" and kind in (
                     "model_attributes_type", "dict_type", "missing")):
                 status, code, field = 400, "bad-request", "body"
-            problems.append({"field": field, "message": _clean(str(e.get("msg", "invalid")))})
+            problems.append({"field": field, "message": _clean(describe(e))})
         body = {"error": code, "problems": problems,
                 "message": "; ".join(f"{p['field']}: {p['message']}" for p in problems)}
         if request.method not in ("GET", "HEAD"):

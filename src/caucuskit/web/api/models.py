@@ -7,21 +7,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
 
+from caucuskit.formats.inputs import Alignment, Count, PrecinctCounts, no_nul
 from caucuskit.services.submit import ReportInput, Toss
 
-MAX_COUNT = 100_000
-
-
-def no_nul(value: str) -> str:
-    """Refuse the NUL character: PostgreSQL text cannot hold it (issue 10, D3)."""
-    if "\x00" in value:
-        raise ValueError("must not contain the NUL character (\\u0000)")
-    return value
-
-
-Count = Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)]
 Name = Annotated[StrictStr, Field(min_length=1, max_length=100), AfterValidator(no_nul)]
 Place = Annotated[StrictStr, Field(min_length=1, max_length=300), AfterValidator(no_nul)]
 Code = Annotated[StrictStr, Field(min_length=1, max_length=50), AfterValidator(no_nul)]
@@ -46,12 +36,13 @@ class PrecinctRefIn(Strict):
     precinct_id: Place | None = None
 
 
-class ReportIn(PrecinctRefIn):
-    """Raw counts of one precinct caucus (docs/api.md, "The report body")."""
+class ReportIn(PrecinctRefIn, PrecinctCounts):
+    """Raw counts of one precinct caucus (docs/api.md, "The report body"); the counts are the
+    shared shape of :mod:`caucuskit.formats.inputs`, as in the CLI batch and the files."""
 
     attendees: Count
-    first: Annotated[dict[Name, Count], Field(max_length=40)] = {}
-    final: Annotated[dict[Name, Count], Field(max_length=40)]
+    first: Alignment = {}
+    final: Alignment
     tosses: Annotated[list[TossIn], Field(max_length=20)] = []
 
     def to_input(self) -> ReportInput:
