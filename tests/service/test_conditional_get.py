@@ -10,9 +10,9 @@ import gzip
 from collections.abc import Iterator
 
 import pytest
-from service.service_support import ADAIR_ID, Service
 
 from caucuskit.web.api.public import accepts_gzip, if_none_match
+from service.service_support import ADAIR_ID, Service
 
 STATE = "/api/v1/public/state"
 

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import need
-from service.service_support import ADAIR_1NW, ADAIR_ID, make_service
 
 from caucuskit.services.submit import ReportInput, Toss, submit_report
+from conftest import need
+from service.service_support import ADAIR_1NW, ADAIR_ID, make_service
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 

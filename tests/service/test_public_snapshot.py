@@ -24,8 +24,6 @@ from typing import Any
 
 import pytest
 from pydantic import TypeAdapter
-from service.public_support import complete, submit
-from service.service_support import ADAIR_1NW
 
 from caucuskit.core.election import make_election
 from caucuskit.formats.election_file import load_election
@@ -35,6 +33,8 @@ from caucuskit.services.settings import Settings
 from caucuskit.services.setup import init_database
 from caucuskit.services.snapshot import PublicFeed, encode
 from caucuskit.services.submit import ReportInput, Toss
+from service.public_support import complete, submit
+from service.service_support import ADAIR_1NW
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots" / "tiny"
 UPDATE = os.environ.get("CAUCUS_UPDATE_SNAPSHOTS") == "1"

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from service.service_support import ADAIR_ID, STUART_ID, Service
 from sqlalchemy import event
+
+from service.service_support import ADAIR_ID, STUART_ID, Service
 
 STATE = "/api/v1/public/state"
 

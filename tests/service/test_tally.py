@@ -15,12 +15,12 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from service.public_support import RESULTS_100, real_reports, submit, swapped
-from service.service_support import make_service
 
 from caucuskit.services.history import current_reports
 from caucuskit.services.snapshot import Builder, build_documents
 from caucuskit.services.tabulate import tabulate
+from service.public_support import RESULTS_100, real_reports, submit, swapped
+from service.service_support import make_service
 
 
 def _check(ctx: object, builder: Builder) -> None:
