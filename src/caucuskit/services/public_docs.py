@@ -192,7 +192,7 @@ class Renderer:
         for name in counties:
             district = self.election.county_by_name[name].district
             for key in (("sums", name), ("child", name), ("dsums", district),
-                        ("dchild", district)):
+                        ("dchild", district), ("dsums", ("basis", district))):
                 self.cache.pop(key, None)
 
     def _county_sums(self, name: str) -> Sums:
@@ -290,15 +290,24 @@ class Renderer:
     def _national(self) -> dict[str, dict[str, int]]:
         e = self.election
         t = self.tally
-        statewide: dict[str, Fraction] = {}
-        districts: dict[int, dict[str, Fraction]] = {d: {} for d in e.national.district}
-        for c in e.counties:
-            part = t.counties[c.name].national_basis
+
+        def basis(district: int | None) -> dict[str, Fraction]:
+            key = ("dsums", ("basis", district))
+            if key not in self.cache:
+                out: dict[str, Fraction] = {}
+                for c in e.counties:
+                    if c.district == district:
+                        for k, x in t.counties[c.name].national_basis.items():
+                            out[k] = out.get(k, ZERO) + x
+                self.cache[key] = out
+            got: dict[str, Fraction] = self.cache[key]
+            return got
+
+        districts = {d: basis(d) for d in e.national.district}
+        statewide: dict[str, Fraction] = dict(basis(None))
+        for part in districts.values():
             for k, x in part.items():
                 statewide[k] = statewide.get(k, ZERO) + x
-                if c.district is not None:
-                    into = districts.setdefault(c.district, {})
-                    into[k] = into.get(k, ZERO) + x
         nat = national_delegates(e, statewide, districts)
         self.pending_lot = {n: u.pending_lot.to_dict() for n, u in nat.units.items()
                             if u.pending_lot is not None}
