@@ -71,3 +71,16 @@ def test_an_accepted_report_is_visible_within_a_second(live: Service) -> None:
     assert state["precincts"]["reporting"] == 1
     county = live.client.get("/api/v1/public/counties/adair").json()
     assert any(k["id"] == ADAIR_ID and k["reporting"] for k in county["children"])
+
+
+def test_the_race_panel_follows_the_reports(live: Service) -> None:
+    r = live.client.post("/api/v1/chair/reports", json=live.report(ADAIR_ID))
+    assert r.status_code == 201
+    deadline = time.monotonic() + 10
+    while True:
+        state = live.client.get(STATE).json()
+        if state["precincts"]["reporting"] == 1 and state["race_version"] == state["version"]:
+            break
+        assert time.monotonic() < deadline, "the race panel did not catch up"
+        time.sleep(0.02)
+    assert state["race"]["sde"]

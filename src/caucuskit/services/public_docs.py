@@ -88,6 +88,8 @@ class ScopeDocument(TypedDict):
     satellite: NotRequired[bool]
     national: NotRequired[dict[str, Any]]
     race: NotRequired[dict[str, object]]
+    #: the results version the race panel was computed for (see snapshot.Builder)
+    race_version: NotRequired[int]
 
 
 class PrecinctCandidate(TypedDict):
@@ -144,7 +146,7 @@ class Sums:
     corrected: bool
 
 
-def sums(parts: Iterable[CountyTotals]) -> Sums:
+def sums(parts: Iterable[CountyTotals | Sums]) -> Sums:
     out = Sums({}, {}, {}, {}, 0, 0, ZERO, False, False)
     for t in parts:
         for into, part in ((out.first, t.first), (out.final, t.final),
@@ -152,7 +154,8 @@ def sums(parts: Iterable[CountyTotals]) -> Sums:
             for c, n in part.items():
                 into[c] = into.get(c, 0) + n
         for c, x in t.sde.items():
-            out.sde[c] = out.sde.get(c, ZERO) + x
+            if x:
+                out.sde[c] = out.sde.get(c, ZERO) + x
         out.total += t.total
         out.reporting += t.reporting
         out.outstanding += t.outstanding
@@ -180,11 +183,45 @@ def status_word(s: Sums, certified: bool) -> str:
 class Renderer:
     """Renders each public document of one tally (see the module docstring)."""
 
-    def __init__(self, tally: Tally) -> None:
+    def __init__(self, tally: Tally, cache: dict[tuple[str, object], Any] | None = None
+                 ) -> None:
         self.tally = tally
         self.ctx: Context = tally.ctx
         self.election = tally.election
         self.names = [c.name for c in self.election.candidates]
+        #: sums and child summaries of counties and districts, kept between builds by the
+        #: builder, which drops the entries of every county a delta touches (:meth:`forget`)
+        self.cache: dict[tuple[str, object], Any] = {} if cache is None else cache
+
+    def forget(self, counties: Iterable[str]) -> None:
+        """Drop what the cache holds about ``counties`` (and their districts)."""
+        for name in counties:
+            district = self.election.county_by_name[name].district
+            for key in (("sums", name), ("child", name), ("dsums", district),
+                        ("dchild", district), ("dsums", ("basis", district))):
+                self.cache.pop(key, None)
+
+    def _county_sums(self, name: str) -> Sums:
+        key = ("sums", name)
+        if key not in self.cache:
+            self.cache[key] = sums([self.tally.counties[name]])
+        got: Sums = self.cache[key]
+        return got
+
+    def _district_sums(self, d: int) -> Sums:
+        key = ("dsums", d)
+        if key not in self.cache:
+            self.cache[key] = sums(self.tally.counties[c.name] for c in self.election.counties
+                                   if c.district == d)
+        got: Sums = self.cache[key]
+        return got
+
+    def _cached_child(self, key: tuple[str, object], kind: str, cid: str, name: str,
+                      s: Sums) -> Child:
+        if key not in self.cache:
+            self.cache[key] = self._child(kind, cid, name, s)
+        got: Child = self.cache[key]
+        return got
 
     # ------------------------------------------------------------------------ helpers
     def meta(self) -> Meta:
@@ -261,51 +298,62 @@ class Renderer:
     def _national(self) -> dict[str, dict[str, int]]:
         e = self.election
         t = self.tally
-        statewide: dict[str, Fraction] = {}
-        districts: dict[int, dict[str, Fraction]] = {d: {} for d in e.national.district}
-        for c in e.counties:
-            part = t.counties[c.name].national_basis
+
+        def basis(district: int | None) -> dict[str, Fraction]:
+            key = ("dsums", ("basis", district))
+            if key not in self.cache:
+                out: dict[str, Fraction] = {}
+                for c in e.counties:
+                    if c.district == district:
+                        for k, x in t.counties[c.name].national_basis.items():
+                            out[k] = out.get(k, ZERO) + x
+                self.cache[key] = out
+            got: dict[str, Fraction] = self.cache[key]
+            return got
+
+        districts = {d: basis(d) for d in e.national.district}
+        statewide: dict[str, Fraction] = dict(basis(None))
+        for part in districts.values():
             for k, x in part.items():
                 statewide[k] = statewide.get(k, ZERO) + x
-                if c.district is not None:
-                    into = districts.setdefault(c.district, {})
-                    into[k] = into.get(k, ZERO) + x
         nat = national_delegates(e, statewide, districts)
         self.pending_lot = {n: u.pending_lot.to_dict() for n, u in nat.units.items()
                             if u.pending_lot is not None}
         return {n: {c: k for c, k in u.delegates.items() if k} for n, u in nat.units.items()}
 
-    def aggregates(self, race: dict[str, object] | None) -> dict[str, ScopeDocument]:
+    def aggregates(self, race: dict[str, object] | None, race_version: int = -1
+                   ) -> dict[str, ScopeDocument]:
         """``state`` and every ``districts/{n}`` (they carry the whole set's version)."""
         e = self.election
-        t = self.tally
         meta = self.meta()
         units = self._national()
-        county_sums = {c.name: sums([t.counties[c.name]]) for c in e.counties}
         docs: dict[str, ScopeDocument] = {}
         state_children: list[Child] = []
         for d in sorted(e.national.district):
             members = [c for c in e.counties if c.district == d]
-            s = sums(t.counties[c.name] for c in members)
+            s = self._district_sums(d)
             alloc = units[f"CD{d}"]
             doc = self._document(
                 "district", str(d), f"CD{d}", d, meta, s,
-                [self._child("county", slug(c.name), c.name, county_sums[c.name])
-                 for c in members])
+                [self._cached_child(("child", c.name), "county", slug(c.name), c.name,
+                                    self._county_sums(c.name)) for c in members])
             for r in doc["candidates"]:
                 r["national"] = alloc.get(r["name"], 0)
             doc["national"] = {"district": alloc, "total": dict(alloc)}
             docs[f"districts/{d}"] = doc
-            state_children.append(self._child("district", str(d), f"CD{d}", s))
+            state_children.append(self._cached_child(("dchild", d), "district", str(d),
+                                                     f"CD{d}", s))
         total: dict[str, int] = {}
         for alloc in units.values():
             for c, k in alloc.items():
                 total[c] = total.get(c, 0) + k
-        s = sums(t.counties[c.name] for c in e.counties)
         statewide = [c for c in e.counties if c.district is None]
+        s = sums([*(self._district_sums(d) for d in sorted(e.national.district)),
+                  *(self._county_sums(c.name) for c in statewide)])
         doc = self._document(
             "state", "state", STATE_NAME.get(e.id.split("-")[0], e.title), None, meta, s,
-            state_children + [self._child("county", slug(c.name), c.name, county_sums[c.name])
+            state_children + [self._cached_child(("child", c.name), "county", slug(c.name),
+                                                 c.name, self._county_sums(c.name))
                               for c in statewide])
         for r in doc["candidates"]:
             r["national"] = total.get(r["name"], 0)
@@ -317,6 +365,7 @@ class Renderer:
         }
         if race is not None:
             doc["race"] = race
+            doc["race_version"] = race_version
         docs["state"] = doc
         return docs
 

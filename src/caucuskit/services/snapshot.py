@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -50,6 +51,8 @@ log = logging.getLogger(__name__)
 
 #: How often a background builder looks at the results version (seconds).
 POLL_SECONDS = 0.05
+#: Longest a background builder lets the race panel lag while reports keep coming (seconds).
+RACE_SECONDS = 2.0
 
 
 def encode(doc: Any) -> bytes:
@@ -111,7 +114,13 @@ def results_version(session: Session) -> tuple[int, datetime | None]:
 
 
 class Builder:
-    """Applies deltas to a tally and renders the documents they touch (one per process)."""
+    """Applies deltas to a tally and renders the documents they touch (one per process).
+
+    The race panel of ``state.json`` (rules.md §7-§8 bounds) is the costliest part of a build;
+    :meth:`apply` can leave it for :meth:`refresh_race`, so that in background mode a report
+    is published first and the panel follows (``race_version`` of ``state.json`` says which
+    results version the panel describes; it equals the document's ``version`` once caught up).
+    """
 
     def __init__(self, ctx: Context, *, race: bool = True) -> None:
         self.ctx = ctx
@@ -120,8 +129,17 @@ class Builder:
         self.tally: Tally | None = None
         self.tracker: NightTracker | None = None
         self.published: DocumentSet | None = None
+        self.cache: dict[tuple[str, object], Any] = {}
+        self.race_doc: dict[str, object] | None = None
+        self.race_version = -1
+        self.race_at = 0.0
 
-    def apply(self, delta: Delta) -> DocumentSet:
+    @property
+    def race_stale(self) -> bool:
+        return (self.race and self.tally is not None
+                and self.race_version != self.tally.version)
+
+    def apply(self, delta: Delta, *, with_race: bool = True) -> DocumentSet:
         """Apply ``delta`` and publish the resulting set (caller holds :attr:`lock`)."""
         ctx = self.ctx
         first = self.tally is None
@@ -132,21 +150,15 @@ class Builder:
         old = self.published
         if (old is not None and not delta.changes and delta.version == old.version
                 and delta.certified == tally.certified):
-            return old
+            return self._race_now() if with_race and self.race_stale else old
         precincts, counties = tally.apply(delta)
-        render = Renderer(tally)
+        self._track(delta)
+        render = Renderer(tally, self.cache)
+        render.forget(counties)
         entries: dict[str, Encoded] = {} if old is None else dict(old.entries)
         changed: set[str] = set()
-
-        def put(path: str, doc: Mapping[str, Any]) -> None:
-            enc = Encoded.of(doc)
-            prev = entries.get(path)
-            if prev is None or prev.etag != enc.etag:
-                entries[path] = enc
-                changed.add(path)
-
         if first:
-            put("election", election_document(ctx))
+            _put(entries, changed, "election", election_document(ctx))
             precincts = {p.pk for p in ctx.precincts}
             counties = {c.name for c in ctx.election.counties}
         for name in counties:  # a satellite pool is re-divided when one of its sites reports
@@ -155,28 +167,37 @@ class Builder:
                               if p.pk in tally.current}
         for pk in sorted(precincts):
             p = ctx.by_pk[pk]
-            put(f"precincts/{p.id}", render.precinct(p))
+            _put(entries, changed, f"precincts/{p.id}", render.precinct(p))
         for name in sorted(counties):
             doc = render.county(name)
-            put(f"counties/{doc['id']}", doc)
-        for path, agg in render.aggregates(self._race(delta)).items():
-            put(path, agg)
-        put("coin-tosses", render.coin_tosses())
-        put("changes", render.changes())
+            _put(entries, changed, f"counties/{doc['id']}", doc)
+        _put(entries, changed, "coin-tosses", render.coin_tosses())
+        _put(entries, changed, "changes", render.changes())
+        if with_race:
+            self._compute_race()
+        return self._publish(render, entries, changed)
+
+    def _publish(self, render: Renderer, entries: dict[str, Encoded], changed: set[str]
+                 ) -> DocumentSet:
+        tally = render.tally
+        race = self.race_doc if self.race else None
+        for path, agg in render.aggregates(race, self.race_version).items():
+            _put(entries, changed, path, agg)
         digest = hashlib.sha256()
         for path in sorted(entries):
             if path != "version":
                 digest.update(f"{path}={entries[path].etag};".encode())
         tag = '"' + digest.hexdigest()[:32] + '"'
-        put("version", {"version": tally.version, "etag": tag, **render.meta()})
+        _put(entries, changed, "version",
+             {"version": tally.version, "etag": tag, **render.meta()})
         built = DocumentSet(tally.version, tally.updated_at, tag, entries, frozenset(changed))
         self.published = built
         return built
 
-    def _race(self, delta: Delta) -> dict[str, object] | None:
-        """The race panel (rules.md §7-§8 bounds) from the tracker, fed the delta's reports."""
+    def _track(self, delta: Delta) -> None:
+        """Feed the delta's accepted reports to the race tracker (cheap: one add each)."""
         if not self.race or self.tracker is None:
-            return None
+            return
         election = self.ctx.election
         for ch in delta.changes:
             if ch.status != "accepted":
@@ -187,19 +208,49 @@ class Builder:
             d = satellite_delegates(v.attendees) if p.satellite else (p.delegates or 0)
             value = election.precinct_sde_value(p) or Fraction(0)
             self.tracker.add(UnitOutcome(p.key, d, dict(v.delegates), None, v.attendees, value))
-        race = self.tracker.race()
-        return race_panel(call_race(race, search=True), race, election.sde_places_total)
 
-    def catch_up(self, version: int | None = None) -> DocumentSet:
+    def _compute_race(self) -> None:
+        if not self.race or self.tracker is None or self.tally is None:
+            return
+        race = self.tracker.race()
+        panel = race_panel(call_race(race, search=True), race, self.ctx.election.sde_places_total)
+        self.race_doc = panel
+        self.race_version = self.tally.version
+        self.race_at = time.monotonic()
+
+    def _race_now(self) -> DocumentSet:
+        assert self.tally is not None and self.published is not None
+        self._compute_race()
+        render = Renderer(self.tally, self.cache)
+        return self._publish(render, dict(self.published.entries), set())
+
+    def refresh_race(self) -> DocumentSet | None:
+        """Bring the race panel up to the published version (background mode, when idle)."""
+        with self.lock:
+            if not self.race_stale or self.published is None:
+                return None
+            return self._race_now()
+
+    def catch_up(self, version: int | None = None, *, with_race: bool = True) -> DocumentSet:
         """Bring the published set up to the database (or at least to ``version``)."""
         with self.lock:
             pub = self.published
-            if pub is not None and version is not None and pub.version >= version:
+            if (pub is not None and version is not None and pub.version >= version
+                    and not (with_race and self.race_stale)):
                 return pub
             after = 0 if self.tally is None else self.tally.version
             with self.ctx.db.read() as s:
                 delta = load_changes(s, after)
-            return self.apply(delta)
+            return self.apply(delta, with_race=with_race)
+
+
+def _put(entries: dict[str, Encoded], changed: set[str], path: str, doc: Mapping[str, Any]
+         ) -> None:
+    enc = Encoded.of(doc)
+    prev = entries.get(path)
+    if prev is None or prev.etag != enc.etag:
+        entries[path] = enc
+        changed.add(path)
 
 
 class PublicFeed:
@@ -251,7 +302,7 @@ class PublicFeed:
         """Build now and keep building in a daemon thread (``caucus serve``)."""
         if self._thread is not None:
             return
-        self.builder.catch_up()
+        self.builder.catch_up(with_race=True)
         self._thread = threading.Thread(target=self._loop, name="caucus-snapshot",
                                         daemon=True)
         self._thread.start()
@@ -265,13 +316,18 @@ class PublicFeed:
 
     def _loop(self) -> None:
         stop = self._stop
+        b = self.builder
         while not stop.wait(POLL_SECONDS):
             try:
                 with self.ctx.db.read() as s:
                     version, _ = results_version(s)
-                pub = self.builder.published
+                pub = b.published
                 if pub is None or pub.version != version:
-                    self.builder.catch_up(version)
+                    # reports first; the race panel when idle, or at least every RACE_SECONDS
+                    late = time.monotonic() - b.race_at > RACE_SECONDS
+                    b.catch_up(version, with_race=late)
+                elif b.race_stale:
+                    b.refresh_race()
             except Exception:  # keep serving the last good set; say so in the log
                 self.errors += 1
                 log.exception("snapshot builder failed; serving the previous set")

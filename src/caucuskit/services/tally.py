@@ -238,7 +238,8 @@ class Tally:
                 sde[c] = sde.get(c, ZERO) + x
                 part = Fraction(scaled(x, places), 10**places) if rounded else x
                 basis[c] = basis.get(c, ZERO) + part
-        return CountyTotals(first, final, dels, sde, {c: x for c, x in basis.items() if x},
+        return CountyTotals(first, final, dels, {c: x for c, x in sde.items() if x},
+                            {c: x for c, x in basis.items() if x},
                             total, reporting, outstanding, has_recount, corrected,
                             precinct_sde)
 
