@@ -1,0 +1,50 @@
+"""``caucus precinct --jsonl``: one JSON precinct per input line, one JSON result per line.
+
+Rule: rules.md §3-§5 via :func:`caucuskit.core.compute_precinct`. Kept free of Rich, the
+database and the web stack, so a batch pays only for the math and JSON (issue 11).
+
+Inputs: a text stream of JSON lines, the default ruleset. Outputs: JSON lines, and the count
+of refused lines.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from caucuskit.cli.precinct_input import input_from_json
+from caucuskit.core.errors import ValidationError
+from caucuskit.core.precinct import compute_precinct
+from caucuskit.core.rules import RuleSet
+
+
+def run_batch(
+    source: TextIO, out: TextIO, default_rules: RuleSet, *, worksheet: bool = True
+) -> int:
+    """Batch mode: one JSON object per input line, one JSON result per line, in order.
+
+    Blank lines are skipped. A bad line gives ``{"error": ..., "problems": [...], "line": n}``
+    and the batch goes on. Returns how many lines failed.
+    """
+    failed = 0
+    for number, line in enumerate(source, start=1):
+        if not line.strip():
+            continue
+        ident: object = None
+        try:
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise ValidationError.single("line", f"is not valid JSON ({err.msg})") from None
+            if isinstance(obj, dict):
+                ident = obj.get("id")
+            rules, data = input_from_json(obj, default_rules)
+            answer = compute_precinct(rules, data).to_dict(worksheet=worksheet)
+        except ValidationError as err:
+            failed += 1
+            answer = {"error": str(err), "problems": err.as_dicts(), "line": number}
+        if ident is not None:
+            answer = {"id": ident, **answer}
+        out.write(json.dumps(answer, ensure_ascii=False) + "\n")
+    out.flush()
+    return failed
