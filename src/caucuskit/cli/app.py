@@ -133,5 +133,7 @@ def build() -> typer.Typer:
 
 
 def main() -> None:
-    """Run the ``caucus`` command."""
-    app()
+    """Run the ``caucus`` command (the same as :func:`caucuskit.cli.main`)."""
+    from caucuskit.cli import main as entry
+
+    entry()

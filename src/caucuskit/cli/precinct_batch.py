@@ -10,9 +10,10 @@ of refused lines.
 from __future__ import annotations
 
 import json
+import sys
 from typing import TextIO
 
-from caucuskit.cli.precinct_input import input_from_json
+from caucuskit.cli.precinct_input import input_from_json, rules_with_options
 from caucuskit.core.errors import ValidationError
 from caucuskit.core.precinct import compute_precinct
 from caucuskit.core.rules import RuleSet
@@ -48,3 +49,17 @@ def run_batch(
         out.write(json.dumps(answer, ensure_ascii=False) + "\n")
     out.flush()
     return failed
+
+
+def fast_main(rules_name: str, worksheet: bool) -> int:
+    """``caucus precinct --jsonl`` without loading Typer: the same output and exit codes."""
+    try:
+        rules = rules_with_options(rules_name)
+    except ValidationError as err:
+        problems = err.as_dicts()
+        error = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        sys.stdout.write(json.dumps({"error": error, "problems": problems}, ensure_ascii=False))
+        sys.stdout.write("\n")
+        return 1
+    failed = run_batch(sys.stdin, sys.stdout, rules, worksheet=worksheet)
+    return 1 if failed else 0

@@ -121,7 +121,7 @@ def allocate(
         k = r if r > 1 else 1
         a[g] = k
         total += k
-    out = Allocation(members, delegates, attendees, rounded, a)
+    out = Allocation(members, delegates, attendees, rounded, a, None, [], [])
     if total == delegates and log is None:
         return out
     run = _Run(rules, tosses, log, out, groups)

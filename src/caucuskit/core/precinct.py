@@ -10,11 +10,14 @@ Outputs: a :class:`PrecinctResult`. Deciding is done in integers and writes no w
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from caucuskit.core.allocation import allocate
 from caucuskit.core.checks import validate_input
 from caucuskit.core.model import PendingTie, PrecinctInput, PrecinctResult
 from caucuskit.core.rounding import units_str
-from caucuskit.core.rules import OneDelegateRule, RuleSet
+from caucuskit.core.rules import OneDelegateRule, RuleSet, TieMethod
 from caucuskit.core.steps import (
     Award,
     Note,
@@ -32,6 +35,10 @@ from caucuskit.core.viability import viable_groups
 from caucuskit.core.wording import note_text, tie_reason
 
 Log = list[WorksheetStep] | None
+#: The game of chance by name (an Enum's ``.value`` costs more than the rest of a small precinct).
+_METHOD: dict[TieMethod, str] = {m: m.value for m in TieMethod}
+#: Shared, read-only "nothing here" for results without rounded shares or extras.
+_NONE: Mapping[str, int] = MappingProxyType({})
 
 
 def compute_precinct(
@@ -54,7 +61,7 @@ def worksheet_steps(rules: RuleSet, data: PrecinctInput) -> tuple[WorksheetStep,
 
 def decide(rules: RuleSet, data: PrecinctInput, log: Log = None) -> PrecinctResult:
     """The computation of :func:`compute_precinct` on validated inputs, steps into ``log``."""
-    tosses = TossBook(data.toss_winners, rules.tie_method.value)
+    tosses = TossBook(data.toss_winners, _METHOD[rules.tie_method])
     if data.delegates == 0:
         result = _no_delegates(rules, data, log)
     elif data.delegates == 1:
@@ -75,8 +82,8 @@ def _no_delegates(rules: RuleSet, data: PrecinctInput, log: Log) -> PrecinctResu
     notes: list[str] = []
     _note("no-delegates", notes, log)
     return PrecinctResult(
-        rules.name, 0, data.attendees, None, None, (), {}, None,
-        notes=tuple(notes), inputs=data, rules=rules,
+        rules.name, 0, data.attendees, None, None, (), {}, None, (), tuple(notes), (), False,
+        _NONE, _NONE, data, rules,
     )  # fmt: skip
 
 
@@ -133,7 +140,7 @@ def _one_delegate(
         _note(why, notes, log, sum(final.values()) if why == "no-majority" else None)
     return PrecinctResult(
         rules.name, 1, data.attendees, None, None, leaders, delegates, pending,
-        tuple(tosses.records), tuple(notes), undecided=undecided, inputs=data, rules=rules,
+        tuple(tosses.records), tuple(notes), (), undecided, _NONE, _NONE, data, rules,
     )  # fmt: skip
 
 
@@ -166,8 +173,8 @@ def _many_delegates(
         notes: list[str] = []
         _note("none-viable", notes, log)
         return PrecinctResult(
-            rules.name, d, n, threshold, viable_first, (), {}, None,
-            notes=tuple(notes), undecided=True, inputs=data, rules=rules,
+            rules.name, d, n, threshold, viable_first, (), {}, None, (), tuple(notes), (), True,
+            _NONE, _NONE, data, rules,
         )  # fmt: skip
     final = data.final
     alloc = allocate(rules, d, n, {g: final[g] for g in viable}, tosses, log)
@@ -177,6 +184,6 @@ def _many_delegates(
         log.extend(Award(g, k) for g, k in delegates.items())
     return PrecinctResult(
         rules.name, d, n, threshold, viable_first, viable, delegates, alloc.pending,
-        tuple(tosses.records), tuple(alloc.notes), tuple(alloc.must_realign),
-        rounded=alloc.rounded, inputs=data, rules=rules,
+        tuple(tosses.records), tuple(alloc.notes), tuple(alloc.must_realign), False,
+        alloc.rounded, _NONE, data, rules,
     )  # fmt: skip

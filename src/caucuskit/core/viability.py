@@ -29,4 +29,4 @@ def viability_threshold(rules: RuleSet, delegates: int, attendees: int) -> int |
 
 def viable_groups(counts: Mapping[str, int], threshold: int) -> tuple[str, ...]:
     """Groups with at least ``threshold`` members (and at least one), sorted by name."""
-    return tuple(sorted(g for g, n in counts.items() if n > 0 and n >= threshold))
+    return tuple(sorted([g for g, n in counts.items() if n > 0 and n >= threshold]))
