@@ -140,6 +140,8 @@ def check_same(rules: RuleSet, data: PrecinctInput) -> None:
     # Decisions before any worksheet is built, then the replay with the worksheet.
     slow = decide(rules, data, [])
     assert fast.to_dict(worksheet=False) == slow.to_dict(worksheet=False)
+    eager = compute_precinct(rules, data, worksheet=True)
+    assert eager.to_dict() == fast.to_dict()
     assert fast.delegates == expected.delegates
     assert fast.pending_tie == _tie(expected.pending_tie)
     assert _legacy(fast.to_dict()) == expected.to_dict()

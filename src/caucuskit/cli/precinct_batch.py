@@ -18,6 +18,9 @@ from caucuskit.core.errors import ValidationError
 from caucuskit.core.precinct import compute_precinct
 from caucuskit.core.rules import RuleSet
 
+#: One encoder for the whole batch (``json.dumps`` with options builds a new one per call).
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
 
 def run_batch(
     source: TextIO, out: TextIO, default_rules: RuleSet, *, worksheet: bool = True
@@ -40,13 +43,14 @@ def run_batch(
             if isinstance(obj, dict):
                 ident = obj.get("id")
             rules, data = input_from_json(obj, default_rules)
-            answer = compute_precinct(rules, data).to_dict(worksheet=worksheet)
+            answer = compute_precinct(rules, data, worksheet=worksheet).to_dict(worksheet=worksheet)
         except ValidationError as err:
             failed += 1
             answer = {"error": str(err), "problems": err.as_dicts(), "line": number}
         if ident is not None:
             answer = {"id": ident, **answer}
-        out.write(json.dumps(answer, ensure_ascii=False) + "\n")
+        out.write(_encode(answer))
+        out.write("\n")
     out.flush()
     return failed
 

@@ -84,8 +84,9 @@ def _int_map(value: object, field: str, problems: list[Problem]) -> dict[str, in
     if not isinstance(value, dict):
         problems.append(Problem(field, f"must be an object of group -> head count, got {value!r}"))
         return None
-    # The counts themselves (whole, not negative, not true/false) are checked by the core.
-    return {str(k): v for k, v in value.items()}
+    # The counts themselves (whole, not negative, not true/false) are checked by the core;
+    # JSON object keys are always text.
+    return value
 
 
 def input_from_json(

@@ -42,14 +42,25 @@ _NONE: Mapping[str, int] = MappingProxyType({})
 
 
 def compute_precinct(
-    rules: RuleSet, data: PrecinctInput, known_groups: frozenset[str] | None = None
+    rules: RuleSet,
+    data: PrecinctInput,
+    known_groups: frozenset[str] | None = None,
+    *,
+    worksheet: bool = False,
 ) -> PrecinctResult:
     """Validate ``data`` and derive the viability threshold, viable groups and delegates.
 
-    Raises :class:`~caucuskit.core.errors.ValidationError` naming every bad field.
+    The worksheet (``result.log``) is built when first read; ``worksheet=True`` builds it while
+    deciding, for a caller that will read it anyway. Raises
+    :class:`~caucuskit.core.errors.ValidationError` naming every bad field.
     """
     validate_input(rules, data, known_groups)
-    return decide(rules, data)
+    if not worksheet:
+        return decide(rules, data)
+    log: list[WorksheetStep] = []
+    result = decide(rules, data, log)
+    result._log = tuple(log)
+    return result
 
 
 def worksheet_steps(rules: RuleSet, data: PrecinctInput) -> tuple[WorksheetStep, ...]:
