@@ -162,15 +162,23 @@ def _give(run: _Run, short: int) -> bool:
         # precinct is computed again from the new final alignment; nothing is refilled.
         _note(run, Note("realign-wait", tuple(out.must_realign), short))
         return True
-    active = [g for g in run.groups if a[g] > 0]
-    if not active:
-        _note(run, Note("all-realign"))
-        return True
     # Closest to the next whole number: largest key - a (rules.md §5.2, §5.7 step 4).
     unit, key = run.unit, run.key
-    keys = {g: key[g] - a[g] * unit for g in active}
-    best = max(keys.values())
-    tied = tuple(g for g in active if keys[g] == best)
+    best = 0
+    tied_list: list[str] = []
+    for g in run.groups:  # one pass: the best remainder and every group level with it
+        k = a[g]
+        if k <= 0:
+            continue
+        v = key[g] - k * unit
+        if not tied_list or v > best:
+            best, tied_list = v, [g]
+        elif v == best:
+            tied_list.append(g)
+    if not tied_list:
+        _note(run, Note("all-realign"))
+        return True
+    tied = tuple(tied_list)
     if len(tied) > short:
         return _settle(run, tied, short, "gain", "closest", best)
     for g in tied:
@@ -184,19 +192,31 @@ def _take(run: _Run, total: int, delegates: int) -> bool:
     """§5.3: too many; the furthest from rounding up loses. True when it must stop."""
     a, rules, log = run.a, run.rules, run.log
     excess = total - delegates
-    active = [g for g in run.groups if a[g] > 0]
     floor = 2 if rules.protect_only_delegate else 1
-    eligible = [g for g in active if a[g] >= floor]
-    if not eligible:
-        return _overshoot(run, active, total, delegates)
     # Furthest from rounding up: smallest key - (a - 1) (rules.md §5.3, §5.7 step 5.1).
     unit, key = run.unit, run.key
-    keys = {g: key[g] - (a[g] - 1) * unit for g in eligible}
-    worst = min(keys.values())
-    tied = tuple(g for g in eligible if keys[g] == worst)
+    worst = 0
+    tied_list: list[str] = []
+    active = eligible = 0
+    for g in run.groups:  # one pass: counts, the worst remainder and every group level with it
+        k = a[g]
+        if k <= 0:
+            continue
+        active += 1
+        if k < floor:
+            continue
+        eligible += 1
+        v = key[g] - (k - 1) * unit
+        if not tied_list or v < worst:
+            worst, tied_list = v, [g]
+        elif v == worst:
+            tied_list.append(g)
+    if not eligible:
+        return _overshoot(run, [g for g in run.groups if a[g] > 0], total, delegates)
+    tied = tuple(tied_list)
     if len(tied) > excess:
         return _settle(run, tied, excess, "lose", "furthest", worst)
-    protected = rules.protect_only_delegate and len(eligible) < len(active)
+    protected = rules.protect_only_delegate and eligible < active
     for g in tied:
         a[g] -= 1
         if log is not None:
