@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from caucuskit.core.model import PendingTie
+from caucuskit.core.rounding import ratio_str
 from caucuskit.core.rules import OvershootRule, OvershootTies, RuleSet
 from caucuskit.core.steps import (
     Add,
@@ -148,7 +149,7 @@ def _log_rounding(run: _Run, total: int) -> None:
         rn = r * n
         direction: Direction = "up" if rn > md else ("down" if rn < md else "exactly")
         log.append(
-            Round(g, members[g], d, n, str(Fraction(md, n)), _dec(run.key[g], run.places),
+            Round(g, members[g], d, n, ratio_str(md, n), _dec(run.key[g], run.places),
                   direction, r, r < 1)
         )
     log.append(Total(total, d))

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from math import gcd
 from typing import TYPE_CHECKING, Literal
 
-from caucuskit.core.rounding import decimal_str, units_str
+from caucuskit.core.rounding import decimal_str, ratio_str, units_str
 from caucuskit.core.steps import Step, WorksheetStep
 
 if TYPE_CHECKING:
@@ -223,9 +222,7 @@ class PrecinctResult:
             raw = raw_decimal = None
             if r is not None:
                 md = final[g] * d
-                common = gcd(md, n)
-                p, q = md // common, n // common
-                raw = str(p) if q == 1 else f"{p}/{q}"
+                raw = ratio_str(md, n)
                 raw_decimal = units_str((20000 * md + n) // (2 * n), 4)
             rows.append(
                 {

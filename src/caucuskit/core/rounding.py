@@ -6,6 +6,7 @@ Rule: rules.md §5.1 (round half up), §5.4 (ties compared at 4 decimals), §7.2
 from __future__ import annotations
 
 from fractions import Fraction
+from math import gcd
 
 TIE_PLACES = 4
 
@@ -45,6 +46,13 @@ def units_str(units: int, places: int) -> str:
     sign = "-" if units < 0 else ""
     whole, frac = divmod(abs(units), 10**places)
     return f"{sign}{whole}.{frac:0{places}d}"
+
+
+def ratio_str(p: int, q: int) -> str:
+    """``str(Fraction(p, q))`` for ``q > 0`` without building the Fraction ("12/5", "3")."""
+    common = gcd(p, q)
+    p, q = p // common, q // common
+    return str(p) if q == 1 else f"{p}/{q}"
 
 
 def fraction_str(x: Fraction) -> str:

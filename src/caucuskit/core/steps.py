@@ -16,8 +16,9 @@ rendered ``text`` kept for compatibility) and ``text``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar, Literal
+from dataclasses import dataclass, fields
+from operator import attrgetter
+from typing import Any, ClassVar, Literal
 
 from caucuskit.core import wording
 
@@ -49,11 +50,15 @@ class WorksheetStep:
 
     def data(self) -> dict[str, object]:
         """The typed fields as JSON-ready values (tuples become lists)."""
-        out: dict[str, object] = {}
-        names: tuple[str, ...] = self.__match_args__  # dataclass fields, inherited ones too
-        for name in names:
-            value = getattr(self, name)
-            out[name] = list(value) if type(value) is tuple else value
+        names, get, tuples = _shape(type(self))
+        if not names:
+            return {}
+        values = get(self)
+        if len(names) == 1:
+            values = (values,)
+        out: dict[str, object] = dict(zip(names, values, strict=True))
+        for name in tuples:
+            out[name] = list(out[name])  # type: ignore[call-overload]
         return out
 
     def to_dict(self) -> dict[str, object]:
@@ -68,6 +73,20 @@ class WorksheetStep:
         return out
 
 
+#: Per record class: its data field names (``name`` is the ``group`` key), a getter of their
+#: values, and which of them are tuples (lists in JSON). Built once per class.
+_SHAPES: dict[type, tuple[tuple[str, ...], attrgetter[Any], tuple[str, ...]]] = {}
+
+
+def _shape(cls: type) -> tuple[tuple[str, ...], attrgetter[Any], tuple[str, ...]]:
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        names = tuple(f.name for f in fields(cls) if f.name != "name")
+        tuples = tuple(f.name for f in fields(cls) if str(f.type).startswith("tuple"))
+        shape = _SHAPES[cls] = (names, attrgetter(*names) if names else attrgetter("kind"), tuples)
+    return shape
+
+
 @dataclass(frozen=True, slots=True)
 class GroupStep(WorksheetStep):
     """A step about one group (``name`` is that group)."""
@@ -77,11 +96,6 @@ class GroupStep(WorksheetStep):
     @property
     def group(self) -> str | None:
         return self.name
-
-    def data(self) -> dict[str, object]:
-        out = WorksheetStep.data(self)
-        del out["name"]  # already the ``group`` key
-        return out
 
 
 @dataclass(frozen=True, slots=True)
