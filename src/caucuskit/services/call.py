@@ -90,7 +90,7 @@ class NightTracker:
         #: per scope: the sum of the outstanding values (kept exactly, one step per report)
         #: and the sorted open masses (rebuilt only for a scope that changed)
         self._free: dict[int | None, Fraction] = {d: ZERO for d in self.scopes}
-        self._items: dict[int | None, tuple[tuple[str, Fraction], ...]] = {}
+        self._items: dict[int | None, tuple[tuple[tuple[str, Fraction], ...], tuple[int, ...]]] = {}
         for p in election.precincts:
             scope = self.scope_of[p.county]
             if p.satellite:
@@ -149,12 +149,18 @@ class NightTracker:
         cur: dict[int | None, dict[str, Fraction]] = {d: dict(v) for d, v in self._current.items()}
         base: dict[int | None, dict[str, Fraction]] = {d: dict(v) for d, v in cur.items()}
         items: dict[int | None, list[tuple[str, Fraction]]] = {}
+        seats: dict[int | None, list[int]] = {}
         for d, waiting_units in self._outstanding.items():
             cached = self._items.get(d)
             if cached is None:
-                cached = tuple((_label(k), v) for k, v in sorted(waiting_units.items()))
+                order = sorted(waiting_units.items())
+                cached = (tuple((_label(k), v) for k, v in order),
+                          tuple(self.election.precinct_by_key[k].delegates or 1
+                                for k, _ in order))
                 self._items[d] = cached
-            items[d] = list(cached)
+            items[d] = list(cached[0])
+            seats[d] = list(cached[1])
+        sites_open: dict[int | None, bool] = {d: False for d in self.scopes}
         free: dict[int | None, Fraction] = dict(self._free)
         pend: dict[int | None, list[Pending]] = {d: list(p.values())
                                                  for d, p in self._pending.items()}
@@ -176,13 +182,15 @@ class NightTracker:
             for c_name, v in terms.baseline.items():
                 base[scope][c_name] = base[scope].get(c_name, ZERO) + v
             items[scope].extend(terms.items)
+            seats[scope].extend(0 for _ in terms.items)  # a site: won whole (rules.md §7.3)
+            sites_open[scope] = sites_open[scope] or bool(terms.items)
             free[scope] += sum((v for _, v in terms.items), ZERO)
             pend[scope].extend(terms.pending)
             limit[scope] = limit[scope] or terms.limit
         scopes = tuple(
             ScopeState(d, {c: v for c, v in cur[d].items() if v},
                        {c: v for c, v in base[d].items() if v}, tuple(items[d]),
-                       tuple(pend[d]), limit[d], free[d])
+                       tuple(pend[d]), limit[d], free[d], tuple(seats[d]), sites_open[d])
             for d in self.scopes)
         return RaceInput(self.candidates, scopes, self.election.national)
 
