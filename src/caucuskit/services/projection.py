@@ -23,6 +23,7 @@ from fractions import Fraction
 import numpy as np
 from numpy.typing import NDArray
 
+from caucuskit.core.national import NATIONAL_THRESHOLD
 from caucuskit.services.tabulate import Tabulation
 
 F = NDArray[np.float64]
@@ -67,22 +68,29 @@ class Projection:
 def dmath(votes: F, seats: int) -> NDArray[np.int64]:
     """Vectorised D-Math (rules.md §8.2) over rows of ``votes`` (simulations x candidates).
 
-    Exact remainder ties have probability zero in floating point and are broken by order.
+    An estimate's fast path of the one D-Math, :func:`caucuskit.core.national.allocate_unit`:
+    the same threshold (:data:`~caucuskit.core.national.NATIONAL_THRESHOLD`), the
+    half-of-leader fallback, floors and largest remainders, all as products and integer
+    divisions rather than shares, so that on whole-number votes (below 2**53) every
+    comparison is exact and the split is the reference's (tests/core/test_dmath.py). One
+    difference, labelled: an exact remainder tie for the last seats, which the reference
+    leaves to a lot, goes here to the tied candidates in column order.
     """
     n, c = votes.shape
     total = votes.sum(axis=1, keepdims=True)
     ok = total[:, 0] > 0
-    share = np.divide(votes, total, out=np.zeros_like(votes), where=total > 0)
-    qual = (share >= 0.15) & (votes > 0)
+    t_num, t_den = NATIONAL_THRESHOLD.numerator, NATIONAL_THRESHOLD.denominator
+    qual = (votes * t_den >= total * t_num) & (votes > 0)
     none = ~qual.any(axis=1)
     if none.any():
-        half = share.max(axis=1, keepdims=True) / 2
-        qual[none] = (share[none] >= half[none]) & (votes[none] > 0)
+        top = votes.max(axis=1, keepdims=True)
+        qual[none] = (2 * votes[none] >= top[none]) & (votes[none] > 0)
     qvotes = np.where(qual, votes, 0.0)
     qsum = qvotes.sum(axis=1, keepdims=True)
-    quota = np.divide(qvotes * seats, qsum, out=np.zeros_like(votes), where=qsum > 0)
-    floor = np.floor(quota)
-    rem = np.where(qual, quota - floor, -1.0)
+    safe = np.where(qsum > 0, qsum, 1.0)
+    scaled = qvotes * seats
+    floor = np.floor_divide(scaled, safe)
+    rem = np.where(qual, scaled - floor * safe, -1.0)
     left = seats - floor.sum(axis=1)
     order = np.argsort(-rem, axis=1, kind="stable")
     rank = np.empty_like(order)
