@@ -111,6 +111,12 @@ def search(
                 _Choice(s.district, -1, tuple((g, 1) for g in picked), p.key,
                         tuple((off + cands.index(g), unit) for g in picked))
                 for picked in combinations(p.groups, p.winners)])
+    width = 1
+    for options in steps:
+        width *= len(options)
+        if width > 1000 * cap:  # hopeless even with heavy merging: say so at once
+            raise SearchTooLarge(f"{len(steps)} outstanding units and tosses: far more than "
+                                 f"{cap:,} distinct outcomes")
     # states: flat vector -> the choices that reach it (a linked list, newest first)
     states: dict[tuple[int, ...], _Node | None] = {tuple(start): None}
     for options in steps:

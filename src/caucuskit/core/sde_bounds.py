@@ -105,30 +105,34 @@ def _pair(leader: str, trailer: str, base: Mapping[str, Fraction], free: Fractio
 
 @dataclass(frozen=True)
 class LeadCall:
-    """The statewide SDE lead: decided (with the bound) or open (with who can still catch up)."""
+    """The statewide SDE lead: decided (with the bound) or open (with who can still catch up).
+
+    ``open_sde`` is the one "still to be decided" figure (outstanding units plus pending
+    tosses) that every sentence quotes; each pair's own swing can be smaller (a toss only some
+    groups can win), and the pairs say so in data, not in a second "still open" figure."""
 
     leader: str | None
     decided: bool
     pairs: tuple[PairCall, ...]
+    open_sde: Fraction = ZERO
 
     def explain(self, places: int = 3) -> str:
         if self.leader is None:
             return "no SDEs reported yet"
+        left = f"{dec(self.open_sde, places)} SDE still to be decided"
         if self.decided:
             if not self.pairs:
                 return f"decided: {self.leader} leads (nothing left to report)"
             closest = max(self.pairs, key=lambda p: p.best)
-            return (f"decided: {self.leader} leads; even if {closest.trailer} won every open "
-                    f"SDE ({dec(closest.swing, places)}), it would stay "
-                    f"{dec(-closest.best, places)} SDE behind")
-        open_ = [p for p in self.pairs if p.can_tie]
+            return (f"decided: {self.leader} leads {closest.trailer}, the closest, by "
+                    f"{dec(closest.margin, places)} SDE; with {left}, {closest.trailer} "
+                    f"would still finish at least {dec(-closest.best, places)} SDE behind")
         parts = []
-        for p in open_:
+        for p in (p for p in self.pairs if p.can_tie):
             verb = "overtake" if p.can_overtake else "tie"
-            parts.append(f"{p.trailer} can still {verb} {p.leader} if it out-gains "
-                         f"{p.leader} by more than {dec(p.margin, places)} of the "
-                         f"{dec(p.swing, places)} SDE still open")
-        return "still open: " + "; ".join(parts)
+            parts.append(f"{p.trailer} can still {verb} {p.leader} "
+                         f"(behind by {dec(p.margin, places)})")
+        return f"still open, with {left}: " + "; ".join(parts)
 
 
 def lead_call(race: RaceInput) -> LeadCall:
@@ -143,6 +147,6 @@ def lead_call(race: RaceInput) -> LeadCall:
     pend = pending_in(race, None)
     pairs = tuple(_pair(leader, c, base, free, limit, pend) for c in ranked[1:])
     decided = all(not p.can_tie for p in pairs)
-    return LeadCall(leader, decided, pairs)
+    return LeadCall(leader, decided, pairs, free + sum((p.mass for p in pend), ZERO))
 
 
