@@ -19,6 +19,7 @@ import functools
 import itertools
 from fractions import Fraction
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -129,13 +130,20 @@ def _total(units):
     return tuple(sorted((c, k) for c, k in tot.items() if k)), tuple(sorted(lots))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(nights())
-def test_decided_iff_no_completion_changes_it(data):
+@pytest.mark.parametrize("method", ["exhaustive", "milp"])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=nights())
+def test_decided_iff_no_completion_changes_it(method, data):
+    """Both exact searches: the exhaustive one, and (its cap set to 0) the mixed-integer one."""
     e, reports = data
     tab = tabulate(e, reports)
     race = tracker_from_tabulation(tab).race()
-    call = call_race(race)
+    if method == "milp":
+        from caucuskit.services.call_milp import milp_search
+
+        call = call_race(race, unit_search=milp_search, cap=0)
+    else:
+        call = call_race(race)
     results = _results(e, _outcomes(e, tab))
     nat = call.national
     for u in nat.units:
@@ -185,3 +193,30 @@ def test_an_exactly_attainable_sde_tie_keeps_the_lead_open():
     pair = next(p for p in call.lead.pairs if p.trailer == "B")
     assert pair.best == 0 and pair.can_tie and not pair.can_overtake
     assert not call.lead.decided
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(nights())
+def test_mixed_integer_search_agrees_with_brute_force(data):
+    """The MILP search (used when the exhaustive one is too large) finds a changing
+    completion exactly when one exists, and its completion really changes the split."""
+    from caucuskit.core.national import fast_allocate
+    from caucuskit.services.call_milp import milp_search
+
+    e, reports = data
+    tab = tabulate(e, reports)
+    race = tracker_from_tabulation(tab).race()
+    results = _results(e, _outcomes(e, tab))
+    cur = {s.district: dict(s.current) for s in race.scopes}
+    for name, seats, scopes in race.units():
+        now = fast_allocate(unit_votes(cur, scopes), seats)
+        if now.pending_lot is not None:
+            continue  # the call reports a current lot as open before any search
+        now_key = (tuple(sorted(now.delegates.items())),
+                   () if now.pending_lot is None else tuple(sorted(now.pending_lot.candidates)))
+        changes = any(dict(units)[name] != now_key for units, _ in results)
+        found = milp_search(race, scopes, seats, now)
+        assert (found is not None) == changes, (name, now_key)
+        if found is not None:
+            votes = unit_votes(scenario_votes(race, found), scopes)
+            assert _alloc(tuple(votes.get(c, ZERO) for c in CANDS), seats) != now_key

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from caucuskit.core.exact_search import DEFAULT_CAP
 from caucuskit.core.national import UnitAllocation, allocate_unit, fast_allocate
 from caucuskit.core.national_bounds import (
     contenders,
@@ -109,10 +110,12 @@ def call_race(
     *,
     search: bool = True,
     unit_search: UnitSearch | None = None,
+    cap: int = DEFAULT_CAP,
 ) -> RaceCall:
     """SDE ranges, the SDE lead and the national delegate call (rules.md §7, §8)."""
     free, limit = open_mass(race, None)
     pend = sum((p.mass for p in pending_in(race, None)), ZERO)
     return RaceCall(sde_ranges(race), lead_call(race),
-                    national_call(race, allocator, search=search, unit_search=unit_search),
+                    national_call(race, allocator, search=search, unit_search=unit_search,
+                                  cap=cap),
                     free + pend, limit)

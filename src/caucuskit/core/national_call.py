@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from caucuskit.core.exact_search import SearchTooLarge, search
+from caucuskit.core.exact_search import DEFAULT_CAP, SearchTooLarge, search
 from caucuskit.core.national import UnitAllocation, fast_allocate
 from caucuskit.core.national_bounds import (
     contenders,
@@ -84,12 +84,14 @@ def national_call(
     *,
     search: bool = True,
     unit_search: UnitSearch | None = None,
+    cap: int = DEFAULT_CAP,
 ) -> NationalCall:
     """Per unit and in total: can the national delegate split still change?
 
     "decided" only with a proof (the bound, or a search of every admissible completion);
     "open" only with a concrete completion whose split differs. ``search`` False skips the
-    mixes and the exact searches (a quick look: units may then be "undetermined")."""
+    mixes and the exact searches (a quick look: units may then be "undetermined"). ``cap``:
+    the most distinct outcomes the exhaustive search keeps before ``unit_search`` takes over."""
     units = race.units()
     sums = unit_sums(race)
     evaluated: Evaluated = []
@@ -111,9 +113,9 @@ def national_call(
         call = UnitCall(name, seats, dict(now.delegates), split_of(now)[1],
                         "decided" if ok else "undetermined", proof, exact=exact)
         if not ok:
-            _settle(call, race, allocator, now, scopes, evaluated, search, unit_search)
-        if call.status == "decided" and now.pending_lot is not None:
-            # No completion moves it, but its last seat is still to be drawn by lot.
+            _settle(call, race, allocator, now, scopes, evaluated, search, unit_search, cap)
+        if call.status != "open" and now.pending_lot is not None:
+            # Its last seat is still to be drawn by lot, whatever the outstanding units do.
             call.status, call.method = "open", "lot"
             call.proof.append("whatever the outstanding units do, the last seat is settled "
                               "by lot (rules.md §11 Q6)")
@@ -130,7 +132,7 @@ def national_call(
 
 def _settle(call: UnitCall, race: RaceInput, allocator: Allocator, now: UnitAllocation,
             scopes: frozenset[Scope] | None, evaluated: Evaluated, search: bool,
-            unit_search: UnitSearch | None) -> None:
+            unit_search: UnitSearch | None, cap: int) -> None:
     """A unit the bound could not prove: find a witness, or prove it by exact search."""
     name, seats = call.unit, call.seats
     now_split = split_of(now)
@@ -138,7 +140,7 @@ def _settle(call: UnitCall, race: RaceInput, allocator: Allocator, now: UnitAllo
         if split_of(res[name]) != now_split:
             _witness(call, sc, res[name], "vertex")
             return
-    if not search:
+    if not search or now.pending_lot is not None:  # a lot: open whatever else happens
         return
     top = contenders(race)
     units = race.units()
@@ -154,7 +156,7 @@ def _settle(call: UnitCall, race: RaceInput, allocator: Allocator, now: UnitAllo
         return split_of(allocator(votes[0], seats, name)) != now_split
 
     try:
-        found = search_exhaustive(race, scopes, changed)
+        found = search_exhaustive(race, scopes, changed, cap)
     except SearchTooLarge as exc:
         if unit_search is None:
             call.proof.append(f"not searched exactly: {exc}")
@@ -179,10 +181,10 @@ def _settle(call: UnitCall, race: RaceInput, allocator: Allocator, now: UnitAllo
 
 
 def search_exhaustive(race: RaceInput, scopes: frozenset[Scope] | None,
-                      changed: Callable[[list[dict[str, Fraction]]], bool]
-                      ) -> tuple[Scenario | None, bool]:
+                      changed: Callable[[list[dict[str, Fraction]]], bool],
+                      cap: int = DEFAULT_CAP) -> tuple[Scenario | None, bool]:
     """One bin (the unit's scopes summed): (a changing completion or None, search complete)."""
-    res = search(race, scopes, lambda _d: 0, 1, changed)
+    res = search(race, scopes, lambda _d: 0, 1, changed, cap=cap)
     if res.witness is not None:
         return (Scenario(f"a completion found by exhaustive search over {res.outcomes:,} "
                          "distinct outcomes", res.witness.assign, res.witness.toss,

@@ -15,11 +15,22 @@ from fractions import Fraction
 
 from caucuskit.core.bounds import RaceCall, RaceInput, Scenario, call_race
 from caucuskit.core.election import Election
+from caucuskit.core.national import UnitAllocation
+from caucuskit.core.race_input import Scope
 from caucuskit.core.report import PrecinctReport
 from caucuskit.core.rounding import decimal_str
 from caucuskit.services.call_tosses import Sensitivity, sensitivity, sensitivity_to_dict
 from caucuskit.services.call_tracker import MaxTurnout, tracker_from_tabulation
 from caucuskit.services.tabulate import Tabulation, tabulate
+
+
+def exact_unit_search(race: RaceInput, scopes: frozenset[Scope] | None, seats: int,
+                      now: UnitAllocation) -> Scenario | None:
+    """The mixed-integer search (:mod:`caucuskit.services.call_milp`), imported only when a
+    unit needs it: SciPy takes a while to load and most calls never get that far."""
+    from caucuskit.services.call_milp import milp_search
+
+    return milp_search(race, scopes, seats, now)
 
 
 def _dec(x: Fraction, places: int = 3) -> str:
@@ -127,7 +138,7 @@ def call_reports(
     tab = tabulate(election, reports)
     tracker = tracker_from_tabulation(tab, satellite_max_turnout=satellite_max_turnout)
     race = tracker.race()
-    call = call_race(race, search=search)
+    call = call_race(race, search=search, unit_search=exact_unit_search if search else None)
     sens = sensitivity(tab) if with_sensitivity else None
     return CallReport(tab, race, call, sens)
 

@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from caucuskit.core.bounds import RaceCall, RaceInput, Scenario, call_race
 from caucuskit.core.rounding import decimal_str
+from caucuskit.services.call_report import exact_unit_search
 from caucuskit.services.call_tracker import MaxTurnout, tracker_from_tabulation
 from caucuskit.services.tabulate import Tabulation
 
@@ -143,6 +144,7 @@ def race_from_tabulation(tab: Tabulation, *, satellite_max_turnout: MaxTurnout =
     computed from exactly the reports the rest of the document shows)."""
     tracker = tracker_from_tabulation(tab, satellite_max_turnout=satellite_max_turnout)
     race = tracker.race()
-    return race_panel(call_race(race, search=search), race, tab.places)
+    search_more = exact_unit_search if search else None
+    return race_panel(call_race(race, search=search, unit_search=search_more), race, tab.places)
 
 
