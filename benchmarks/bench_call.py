@@ -20,11 +20,10 @@ from collections import Counter
 from pathlib import Path
 
 from caucuskit.core.bounds import call_race
-from caucuskit.core.election import make_election
-from caucuskit.core.report import PrecinctReport
 from caucuskit.formats.election_file import load_election
 from caucuskit.formats.idp2020 import read_idp_results
 from caucuskit.services.call import NightTracker, UnitOutcome
+from caucuskit.services.call_report import exact_unit_search
 from caucuskit.services.projection import project
 from caucuskit.services.tabulate import tabulate
 
@@ -65,7 +64,7 @@ def outstanding(e, tab, counts: list[int], repeat: int) -> None:  # type: ignore
                     tracker.add(UnitOutcome.from_unit(u))
             race = tracker.race()
             t0 = time.perf_counter()
-            call = call_race(race)
+            call = call_race(race, unit_search=exact_unit_search)
             times.append(time.perf_counter() - t0)
             how.update(f"{u.status}/{u.method}" for u in call.national.units)
             how.update([f"total {call.national.total_status}"])
@@ -73,26 +72,9 @@ def outstanding(e, tab, counts: list[int], repeat: int) -> None:  # type: ignore
               + ", ".join(f"{n} {h}" for h, n in sorted(how.items())))
 
 
-def scaled(e, reports, scale: int):  # type: ignore[no-untyped-def]
-    precincts, out = [], []
-    by_key = {r.key: r for r in reports}
-    for k in range(scale):
-        for p in e.precincts:
-            precincts.append(type(p)(p.county, f"{p.name}#{k}", f"{p.code}#{k}", p.delegates,
-                                     p.satellite))
-            r = by_key.get(p.key)
-            if r is not None:
-                out.append(PrecinctReport(r.county, f"{r.precinct}#{k}", r.attendees, r.first,
-                                          r.final, r.toss_winners))
-    counties = tuple(type(c)(c.name, c.district, c.state_delegates, c.satellite)
-                     for c in e.counties)
-    big = make_election(id=f"{e.id}x{scale}", title=e.title, ruleset=e.ruleset,
-                        candidates=e.candidates, counties=counties, precincts=tuple(precincts),
-                        national=e.national)
-    return big, out
-
-
 def incremental(e, final, scale: int, samples: int) -> None:  # type: ignore[no-untyped-def]
+    from bench_tabulate import scaled  # the same synthetic national-scale night
+
     big, reports = scaled(e, final, scale)
     tab = tabulate(big, reports, published=True)
     order = list(tab.units)

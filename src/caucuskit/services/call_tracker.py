@@ -16,7 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from caucuskit.core.bounds import Pending, RaceInput, ScopeState, SiteReport, satellite_terms
+from caucuskit.core.bounds import (
+    Pending,
+    PoolTerms,
+    RaceInput,
+    ScopeState,
+    SiteReport,
+    satellite_terms,
+)
 from caucuskit.core.election import Election
 from caucuskit.core.model import PendingTie
 from caucuskit.services.tabulate import Tabulation, UnitResult
@@ -82,7 +89,13 @@ class NightTracker:
         #: and the sorted open masses (rebuilt only for a scope that changed)
         self._free: dict[int | None, Fraction] = {d: ZERO for d in self.scopes}
         self._items: dict[int | None, tuple[tuple[tuple[str, Fraction], ...], tuple[int, ...]]] = {}
-        for p in election.precincts:
+        #: per scope, in key order: key -> (label, value, delegates) of each outstanding unit;
+        #: a report only removes its entry, so the order never has to be sorted again
+        self._open: dict[int | None, dict[tuple[str, str], tuple[str, Fraction, int]]] = {
+            d: {} for d in self.scopes}
+        #: per satellite county: its pool terms, recomputed only when one of its sites reports
+        self._pool_terms: dict[str, PoolTerms] = {}
+        for p in sorted(election.precincts, key=lambda p: p.key):
             scope = self.scope_of[p.county]
             if p.satellite:
                 self._sites.setdefault(p.county, []).append(p.key)
@@ -90,6 +103,7 @@ class NightTracker:
             value = election.precinct_sde_value(p) or ZERO
             if p.delegates and value:
                 self._outstanding[scope][p.key] = value
+                self._open[scope][p.key] = (_label(p.key), value, p.delegates)
                 self._free[scope] += value
                 self._ratio[p.key] = value / p.delegates
 
@@ -102,11 +116,13 @@ class NightTracker:
             self._remove(key, scope)
         self.reported[key] = outcome
         if p.satellite:
+            self._pool_terms.pop(p.county, None)
             return
         ratio = self._ratio.get(key)
         gone = self._outstanding[scope].pop(key, None)
         if gone is not None:
             self._free[scope] -= gone
+            self._open[scope].pop(key, None)
             self._items.pop(scope, None)
         if ratio is None:
             return
@@ -129,6 +145,19 @@ class NightTracker:
                 cur[c] = cur.get(c, ZERO) - ratio * n
         self._pending[scope].pop(key, None)
 
+    def _pool(self, county: str, keys: list[tuple[str, str]]) -> PoolTerms:
+        """A satellite county's pool as baseline + open masses (rules.md §7.3)."""
+        sites = []
+        waiting = []
+        for k in keys:
+            o = self.reported.get(k)
+            if o is None:
+                waiting.append((_label(k), self._max_turnout(k)))
+            else:
+                sites.append(SiteReport(_label(k), o.turnout, o.delegates, o.won, o.pending))
+        pool = self.election.county_by_name[county].state_delegates or ZERO
+        return satellite_terms(pool, sites, waiting)
+
     def _max_turnout(self, key: tuple[str, str]) -> int | None:
         m = self.max_turnout
         if m is None or isinstance(m, int):
@@ -141,13 +170,11 @@ class NightTracker:
         base: dict[int | None, dict[str, Fraction]] = {d: dict(v) for d, v in cur.items()}
         items: dict[int | None, list[tuple[str, Fraction]]] = {}
         seats: dict[int | None, list[int]] = {}
-        for d, waiting_units in self._outstanding.items():
+        for d, waiting_units in self._open.items():
             cached = self._items.get(d)
             if cached is None:
-                order = sorted(waiting_units.items())
-                cached = (tuple((_label(k), v) for k, v in order),
-                          tuple(self.election.precinct_by_key[k].delegates or 1
-                                for k, _ in order))
+                cached = (tuple((label, v) for label, v, _ in waiting_units.values()),
+                          tuple(n for _, _, n in waiting_units.values()))
                 self._items[d] = cached
             items[d] = list(cached[0])
             seats[d] = list(cached[1])
@@ -159,15 +186,10 @@ class NightTracker:
         for county, keys in sorted(self._sites.items()):
             c = self.election.county_by_name[county]
             scope = c.district
-            sites = []
-            waiting = []
-            for k in keys:
-                o = self.reported.get(k)
-                if o is None:
-                    waiting.append((_label(k), self._max_turnout(k)))
-                else:
-                    sites.append(SiteReport(_label(k), o.turnout, o.delegates, o.won, o.pending))
-            terms = satellite_terms(c.state_delegates or ZERO, sites, waiting)
+            terms = self._pool_terms.get(county)
+            if terms is None:
+                terms = self._pool(county, keys)
+                self._pool_terms[county] = terms
             for c_name, v in terms.current.items():
                 cur[scope][c_name] = cur[scope].get(c_name, ZERO) + v
             for c_name, v in terms.baseline.items():
