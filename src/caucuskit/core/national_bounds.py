@@ -48,6 +48,23 @@ def vertex_scenarios(race: RaceInput, focus: Sequence[str]) -> list[Scenario]:
     return out
 
 
+def pair_vertices(race: RaceInput, pairs: Sequence[tuple[str, str]]) -> list[Scenario]:
+    """For a pair (j, i): every open mass to j, and every pending toss to j where it may win,
+    then to groups other than i, i last: the completion that raises j against i most."""
+    out = []
+    pending = [p for s in race.scopes for p in s.pending]
+    for j, i in pairs:
+        picks: dict[str, tuple[str, ...]] = {}
+        for p in pending:
+            order = ([j] if j in p.groups else []) + [g for g in p.groups if g not in (i, j)]
+            order += [i] if i in p.groups else []
+            picks[p.key] = tuple(order[: p.winners])
+        assign = {s.district: ((j, len(s.items)),) for s in race.scopes}
+        out.append(Scenario(f"every outstanding unit to {j}, and every pending toss "
+                            f"against {i}", assign, j, {}, picks))
+    return out
+
+
 def mix_scenarios(race: RaceInput, pairs: Sequence[tuple[str, str]],
                   scopes: frozenset[Scope] | None, steps: int = 8) -> list[Scenario]:
     """Two-candidate mixes: the first part of each scope's open mass to ``a``, the rest to ``b``

@@ -28,6 +28,7 @@ from caucuskit.core.national import UnitAllocation, fast_allocate
 from caucuskit.core.national_bounds import (
     contenders,
     mix_scenarios,
+    pair_vertices,
     prove_unit,
     split_of,
     unit_sums,
@@ -144,7 +145,9 @@ def _settle(call: UnitCall, race: RaceInput, allocator: Allocator, now: UnitAllo
         return
     top = contenders(race)
     units = race.units()
-    for sc in mix_scenarios(race, [(a, b) for a in top for b in top if a != b], scopes):
+    pairs = [(a, b) for a in top for b in top if a != b]
+    tries = pair_vertices(race, pairs) if any(s.pending for s in race.scopes) else []
+    for sc in tries + mix_scenarios(race, pairs, scopes):
         votes = scenario_votes(race, sc)
         res = {n: allocator(unit_votes(votes, sc_), s, n) for n, s, sc_ in units}
         evaluated.append((sc, res))
