@@ -165,7 +165,10 @@ def _settle(call: UnitCall, race: RaceInput, allocator: Allocator, now: UnitAllo
             call.proof.append(f"not searched exactly: {exc}")
             return
         witness = unit_search(race, scopes, seats, now)
-        method, exact = "milp", True
+        # like the exhaustive search, it takes outstanding satellite sites at their maximum
+        method, exact = "milp", not any(
+            s.sites_open or s.limit for s in race.scopes
+            if scopes is None or s.district in scopes)
     else:
         witness, method, exact = found[0], "exhaustive", found[1]
     if witness is not None:
