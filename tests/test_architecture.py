@@ -1,7 +1,8 @@
 """The layering of design.md holds: each layer imports only the layers it may.
 
 core -> stdlib only; formats -> core; db -> core; services -> formats, db, core;
-cli and web -> services (and the value types of core/formats), never the ORM models of db.
+cli and web -> services (and the value types of core/formats), never the ORM models of db;
+drill -> services, formats, core (an HTTP client of the service); cli -> drill.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ ALLOWED: dict[str, set[str]] = {
     "formats": {"core", "formats"},
     "db": {"core", "db"},
     "services": {"core", "formats", "db", "services"},
-    "cli": {"core", "formats", "services", "cli"},
+    "cli": {"core", "formats", "services", "cli", "drill"},
+    # the drill is a client of the service over HTTP (docs/adr/0004-drill-package.md)
+    "drill": {"core", "formats", "services", "drill"},
     "web": {"core", "formats", "services", "web"},
 }
 

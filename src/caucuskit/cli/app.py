@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "audit",
     "call",
     "service",
+    "drill",
 )
 
 _registered = False
