@@ -51,7 +51,8 @@ class Night:
         self.night0 = 0.0
         self.done_units = 0
         self.signed_in = 0
-        self.probes: list[asyncio.Task[None]] = []
+        self.pending: dict[int, tuple[str, float]] = {}  # version id -> (precinct id, sent)
+        self.watch_deadline = float("inf")
         self.sem = asyncio.Semaphore(256)
 
     # ----------------------------------------------------------------- helpers
@@ -73,6 +74,8 @@ class Night:
         self.m.retries += 1
         if a.status == 429:
             self.m.real_actor_throttled += 1
+            msg = a.body.get("message", "") if isinstance(a.body, dict) else ""
+            self.m.notes.append(f"429 to a real actor at {self.m.now():.1f} s: {msg}")
 
     async def once(self, send: Callable[[], Awaitable[Answer]]) -> Answer:
         """A request meant to be refused, repeated only while no answer comes (a person whose
@@ -111,20 +114,37 @@ class Night:
 
     def accepted(self, precinct_id: str, version_id: int, a: Answer) -> None:
         self.m.accepted_at.append(a.started + a.elapsed - self.m.t0)
-        self.probes.append(asyncio.create_task(self.probe(precinct_id, version_id, a.started)))
+        self.pending[version_id] = (precinct_id, a.started)
 
-    async def probe(self, precinct_id: str, version_id: int, sent: float) -> None:
-        """Report-to-visible: poll the precinct's public document until the version shows."""
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            a = await self.api.public("127.30.9.1", f"precincts/{precinct_id}", kind="probe")
+    async def watch(self, stop: asyncio.Event) -> None:
+        """Report-to-visible: one watcher polls the public ``version`` document (with its
+        ETag); when it changes, the documents of the precincts still waiting are read, and a
+        report is visible once its version is in its precinct's public history."""
+        etag: str | None = None
+        addr = "127.30.9.1"
+        gate = asyncio.Semaphore(8)
+
+        async def look(vid: int, pid: str, sent: float) -> None:
+            async with gate:
+                a = await self.api.public(addr, f"precincts/{pid}", kind="probe")
             if a.status == 200 and isinstance(a.body, dict) and any(
-                    h.get("version_id") == version_id for h in a.body.get("history", [])):
+                    h.get("version_id") == vid for h in a.body.get("history", [])):
+                self.pending.pop(vid, None)
                 self.m.visible.append((a.started - self.m.t0,
                                        (a.started + a.elapsed - sent) * 1000))
+
+        for _ in range(1_000_000):
+            if stop.is_set() and not self.pending:
                 return
-            await asyncio.sleep(0.1 if a.status else 0.3)
-        self.m.invisible += 1
+            a = await self.api.public(addr, "version", etag, kind="probe")
+            if a.status == 200:
+                etag = a.headers.get("etag")
+                await asyncio.gather(*[look(v, p, t) for v, (p, t)
+                                       in sorted(self.pending.items())])
+            await asyncio.sleep(0.05 if a.status else 0.3)
+            if stop.is_set() and time.monotonic() > self.watch_deadline:
+                self.m.invisible += len(self.pending)
+                return
 
     def refused(self, what: str, u: Unit, a: Answer, expected: bool) -> None:
         tag = f"{what} {a.status} {a.field()}"
@@ -273,11 +293,24 @@ class Night:
             d = await persist(partial(self.api.decide, DESK, who, vid, ok, reason),
                               deadline=time.monotonic() + PERSIST_SECONDS, on_retry=self._retry)
             self.m.outcomes[f"desk {'accept' if ok else 'reject'} {d.status}"] += 1
+            if ok and not d.ok:  # a repeat after a lost answer finds it decided already
+                d = await self.decided(str(item["precinct_id"]), vid, d)
             if ok and d.ok and want is not None:
                 self.ledger.expected[key] = want
                 self.ledger.precinct_ids[key] = str(item["precinct_id"])
                 self.accepted(str(item["precinct_id"]), vid, d)
         return len(items)
+
+    async def decided(self, precinct_id: str, version_id: int, answer: Answer) -> Answer:
+        """Whether ``version_id`` is the precinct's current result after all (an accept whose
+        answer was lost is answered 409 when repeated): the history says."""
+        h = await persist(partial(self.api.history, DESK, self.target.creds.desk, precinct_id),
+                          deadline=time.monotonic() + PERSIST_SECONDS, on_retry=self._retry)
+        cur = h.body.get("current") if h.ok and isinstance(h.body, dict) else None
+        if isinstance(cur, dict) and cur.get("version_id") == version_id:
+            self.m.outcomes["desk accept confirmed by history"] += 1
+            return Answer(200, cur, h.headers, answer.started, answer.elapsed)
+        return answer
 
     async def desk_rounds(self, stop: asyncio.Event) -> None:
         interval = max(0.3, real_delay(self.opt, 300))
@@ -388,7 +421,8 @@ class Night:
             await self.readiness()
             self.night0 = self.m.now()
             self.m.notes.append(f"night starts at {self.night0:.1f} s")
-            stop_desk = asyncio.Event()
+            stop_desk, stop_watch = asyncio.Event(), asyncio.Event()
+            watcher = asyncio.create_task(self.watch(stop_watch))
             side = [asyncio.create_task(c) for c in (self.desk_rounds(stop_desk), self.flood(),
                                                      self.malformed_requests(), self.faults())]
             stories = []
@@ -397,17 +431,22 @@ class Night:
                 stories.append(asyncio.create_task(self.story(u)))
             await asyncio.wait_for(asyncio.gather(*stories, *side[1:]),
                                    timeout=PERSIST_SECONDS * 4 + self.plan.night_seconds)
+            self.m.notes.append(f"last arrival answered at {self.m.now():.1f} s")
             stop_desk.set()
             await side[0]
             for _ in range(20):
                 if not await self.settle():
                     break
+            self.m.notes.append(f"night over, desk settled at {self.m.now():.1f} s")
             await self.recanvass()
             for _ in range(20):
                 if not await self.settle():
                     break
-            if self.probes:
-                await asyncio.wait(self.probes, timeout=65)
+            self.m.notes.append(f"recanvass done at {self.m.now():.1f} s")
+            self.watch_deadline = time.monotonic() + 60
+            stop_watch.set()
+            await watcher
+            self.m.notes.append(f"probes done at {self.m.now():.1f} s")
             self.m.night_end = self.m.now()
         finally:
             stop_tick.set()
