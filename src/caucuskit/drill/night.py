@@ -26,8 +26,6 @@ from caucuskit.drill.trouble import FLOOD_KINDS, flood_body, malformed, refused_
 
 DESK = "127.20.0.10"
 OPERATORS = ("127.20.0.1", "127.20.0.2")
-#: Longest a request is repeated before the drill gives up on it (real seconds).
-PERSIST_SECONDS = 120.0
 Progress = Callable[[dict[str, Any]], None]
 
 
@@ -59,6 +57,10 @@ class Night:
     def code(self, u: Unit) -> str:
         return self.target.creds.codes.get(u.key, "")
 
+    def deadline(self) -> float:
+        """When a request being repeated is given up (``Options.persist_seconds`` from now)."""
+        return time.monotonic() + self.opt.persist_seconds
+
     def rng(self, u: Unit, salt: int) -> random.Random:
         return random.Random(self.opt.seed * 1_000_003 + u.index * 31 + salt)
 
@@ -80,7 +82,7 @@ class Night:
     async def once(self, send: Callable[[], Awaitable[Answer]]) -> Answer:
         """A request meant to be refused, repeated only while no answer comes (a person whose
         phone shows an error tries again); it stores nothing, so no key is needed."""
-        return await persist(send, deadline=time.monotonic() + PERSIST_SECONDS,
+        return await persist(send, deadline=self.deadline(),
                              on_retry=self._retry)
 
     async def send(self, what: str, u: Unit, body: Body, idem: str | None,
@@ -100,7 +102,7 @@ class Night:
             return await self.api.operator_report(addr, who, payload, idem)
 
         async with self.sem:
-            a = await persist(once, deadline=time.monotonic() + PERSIST_SECONDS,
+            a = await persist(once, deadline=self.deadline(),
                               on_retry=self._retry)
         channel = "chair" if who is None else "hotline"
         ack = self.ledger.acknowledge(u.key, body, channel, a, idem)
@@ -166,7 +168,7 @@ class Night:
             async with gate:
                 a = await persist(lambda: self.api.signin(addr, u.county, u.precinct,
                                                           self.code(u)),
-                                  deadline=time.monotonic() + PERSIST_SECONDS,
+                                  deadline=self.deadline(),
                                   on_retry=self._retry)
             await self.api.drop(addr)
             if a.ok:
@@ -270,7 +272,7 @@ class Night:
         """Decide every open item by the precinct's tally sheet; returns how many were open."""
         who = self.target.creds.desk
         a = await persist(lambda: self.api.conflicts(DESK, who),
-                          deadline=time.monotonic() + PERSIST_SECONDS, on_retry=self._retry)
+                          deadline=self.deadline(), on_retry=self._retry)
         if not a.ok or not isinstance(a.body, dict):
             return 0
         items = a.body.get("conflicts", [])
@@ -291,7 +293,7 @@ class Night:
             reason = ("matches the precinct's signed worksheet" if ok
                       else "does not match the precinct's signed worksheet")
             d = await persist(partial(self.api.decide, DESK, who, vid, ok, reason),
-                              deadline=time.monotonic() + PERSIST_SECONDS, on_retry=self._retry)
+                              deadline=self.deadline(), on_retry=self._retry)
             self.m.outcomes[f"desk {'accept' if ok else 'reject'} {d.status}"] += 1
             if ok and not d.ok:  # a repeat after a lost answer finds it decided already
                 d = await self.decided(str(item["precinct_id"]), vid, d)
@@ -305,7 +307,7 @@ class Night:
         """Whether ``version_id`` is the precinct's current result after all (an accept whose
         answer was lost is answered 409 when repeated): the history says."""
         h = await persist(partial(self.api.history, DESK, self.target.creds.desk, precinct_id),
-                          deadline=time.monotonic() + PERSIST_SECONDS, on_retry=self._retry)
+                          deadline=self.deadline(), on_retry=self._retry)
         cur = h.body.get("current") if h.ok and isinstance(h.body, dict) else None
         if isinstance(cur, dict) and cur.get("version_id") == version_id:
             self.m.outcomes["desk accept confirmed by history"] += 1
@@ -332,7 +334,7 @@ class Night:
             idem = f"s{self.opt.seed}-u{u.index}-recanvass"
             a = await persist(partial(self.api.recanvass, DESK, who, u.recanvass,
                                       "recanvass of the precinct's worksheet", idem),
-                              deadline=time.monotonic() + PERSIST_SECONDS, on_retry=self._retry)
+                              deadline=self.deadline(), on_retry=self._retry)
             self.ledger.intended[u.key] = u.recanvass
             ack = self.ledger.acknowledge(u.key, u.recanvass, "recanvass", a, idem)
             if ack is not None:
@@ -430,7 +432,7 @@ class Night:
                 await self.until(u.at)
                 stories.append(asyncio.create_task(self.story(u)))
             await asyncio.wait_for(asyncio.gather(*stories, *side[1:]),
-                                   timeout=PERSIST_SECONDS * 4 + self.plan.night_seconds)
+                                   timeout=self.opt.persist_seconds * 4 + self.plan.night_seconds)
             self.m.notes.append(f"last arrival answered at {self.m.now():.1f} s")
             stop_desk.set()
             await side[0]

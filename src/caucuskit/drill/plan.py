@@ -47,6 +47,8 @@ class Options:
     readiness_seconds: float | None = None
     kills: int = 0
     pg_restarts: int = 0
+    #: Longest a client keeps repeating one request (same key) before giving up, seconds.
+    persist_seconds: float = 300.0
 
 
 @dataclass
