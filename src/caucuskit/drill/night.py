@@ -51,6 +51,7 @@ class Night:
         self.signed_in = 0
         self.pending: dict[int, tuple[str, float]] = {}  # version id -> (precinct id, sent)
         self.watch_deadline = float("inf")
+        self.own_failures: dict[str, int] = {}  # address -> own wrong codes not yet righted
         self.sem = asyncio.Semaphore(256)
 
     # ----------------------------------------------------------------- helpers
@@ -72,18 +73,31 @@ class Night:
     async def sim_sleep(self, sim_seconds: float) -> None:
         await asyncio.sleep(real_delay(self.opt, sim_seconds))
 
-    def _retry(self, a: Answer) -> None:
+    def _retry(self, a: Answer, addr: str = "") -> None:
+        """Before each repeat: count it; a 429 to a real actor is a lockout unless that
+        address has a wrong code of its own not yet followed by a right one."""
         self.m.retries += 1
         if a.status == 429:
-            self.m.real_actor_throttled += 1
             msg = a.body.get("message", "") if isinstance(a.body, dict) else ""
-            self.m.notes.append(f"429 to a real actor at {self.m.now():.1f} s: {msg}")
+            if self.own_failures.get(addr, 0):
+                self.m.outcomes["429 after the actor's own wrong code"] += 1
+                return
+            self.m.real_actor_throttled += 1
+            self.m.notes.append(f"429 to a real actor ({addr}) at {self.m.now():.1f} s: {msg}")
 
-    async def once(self, send: Callable[[], Awaitable[Answer]]) -> Answer:
+    def _answered(self, addr: str, a: Answer) -> None:
+        if a.ok:
+            self.own_failures.pop(addr, None)
+        elif a.status == 401:
+            self.own_failures[addr] = self.own_failures.get(addr, 0) + 1
+
+    async def once(self, addr: str, send: Callable[[], Awaitable[Answer]]) -> Answer:
         """A request meant to be refused, repeated only while no answer comes (a person whose
         phone shows an error tries again); it stores nothing, so no key is needed."""
-        return await persist(send, deadline=self.deadline(),
-                             on_retry=self._retry)
+        a = await persist(send, deadline=self.deadline(), on_retry=partial(self._retry,
+                                                                            addr=addr))
+        self._answered(addr, a)
+        return a
 
     async def send(self, what: str, u: Unit, body: Body, idem: str | None,
                    who: Staff | None = None, first_timeout: float | None = None) -> Answer:
@@ -103,7 +117,8 @@ class Night:
 
         async with self.sem:
             a = await persist(once, deadline=self.deadline(),
-                              on_retry=self._retry)
+                              on_retry=partial(self._retry, addr=addr))
+        self._answered(addr, a)
         channel = "chair" if who is None else "hotline"
         ack = self.ledger.acknowledge(u.key, body, channel, a, idem)
         if ack is not None:
@@ -207,7 +222,7 @@ class Night:
         if "mistype" in u.defects:
             code = self.code(u)
             wrong = code[:-1] + ("A" if code[-1:] != "A" else "B")
-            a = await self.once(partial(self.api.chair_report, addr,
+            a = await self.once(addr, partial(self.api.chair_report, addr,
                                         {**u.body, "code": wrong}, None))
             self.refused("mistyped code", u, a, a.status == 401)
         body = u.body
@@ -241,7 +256,7 @@ class Night:
         rng = self.rng(u, 1)
         await self.sim_sleep(rng.uniform(30, 300))  # getting through to the hotline
         if "mistype" in u.defects:
-            a = await self.once(partial(self.api.operator_report, OPERATORS[0], op1,
+            a = await self.once(OPERATORS[0], partial(self.api.operator_report, OPERATORS[0], op1,
                                         {**u.body, "code": "WRONG-CODE1"}, None))
             self.refused("mistyped code", u, a, a.status == 401)
         body = u.body
@@ -351,9 +366,10 @@ class Night:
             js, raw = malformed(kind, u.body, self.code(u))
             addr = chair_address(u.index)
             if raw is not None:
-                a = await self.once(partial(self.api.raw_post, "malformed", addr, "chair", raw))
+                a = await self.once(addr, partial(self.api.raw_post, "malformed", addr, "chair",
+                                                  raw))
             else:
-                a = await self.once(partial(self.api.request, "malformed", addr, "POST",
+                a = await self.once(addr, partial(self.api.request, "malformed", addr, "POST",
                                             "/api/v1/chair/reports", json=js))
             ok = refused_as_expected(kind, a.status, a.field())
             self.m.malformed[f"{kind}: {a.status} {a.field()}"] += 1
