@@ -22,7 +22,7 @@ from caucuskit.drill.metrics import Metrics
 from caucuskit.drill.plan import Plan, Unit, real_delay
 from caucuskit.drill.reports import Body, same_report
 from caucuskit.drill.servers import OwnedServer, PgCluster
-from caucuskit.drill.trouble import FLOOD_KINDS, flood_body, malformed, refused_as_expected
+from caucuskit.drill.trouble import faults, flood, malformed_requests
 
 DESK = "127.20.0.10"
 OPERATORS = ("127.20.0.1", "127.20.0.2")
@@ -358,67 +358,6 @@ class Night:
             else:
                 self.ledger.unexpected.append(f"recanvass {u.county}/{u.precinct}: {a.status}")
 
-    # ----------------------------------------------------------------- trouble
-    async def malformed_requests(self) -> None:
-        for n, (i, kind) in enumerate(self.plan.malformed):
-            u = self.plan.units[i]
-            await self.until(u.at)
-            js, raw = malformed(kind, u.body, self.code(u))
-            addr = chair_address(u.index)
-            if raw is not None:
-                a = await self.once(addr, partial(self.api.raw_post, "malformed", addr, "chair",
-                                                  raw))
-            else:
-                a = await self.once(addr, partial(self.api.request, "malformed", addr, "POST",
-                                            "/api/v1/chair/reports", json=js))
-            ok = refused_as_expected(kind, a.status, a.field())
-            self.m.malformed[f"{kind}: {a.status} {a.field()}"] += 1
-            if not ok:
-                self.ledger.unexpected.append(f"malformed {kind} #{n}: {a.status} {a.field()}")
-
-    async def flood(self) -> None:
-        """Thousands of code-less or wrong-code attempts from a few addresses, paced over the
-        busiest stretch of the night while the real chairs and operators keep working."""
-        p = self.plan
-        if not p.flood or not p.units:
-            return
-        targets = p.flood_targets or [0]
-        span = max(p.units[0].at, sorted(u.at for u in p.units)[int(0.8 * (len(p.units) - 1))])
-        gate = asyncio.Semaphore(16)
-
-        async def one(k: int) -> None:
-            u = p.units[targets[k % len(targets)]]
-            kind = FLOOD_KINDS[k % len(FLOOD_KINDS)]
-            endpoint, raw = flood_body(kind, u.county, u.precinct, k)
-            addr = f"127.66.0.{k % self.opt.flood_addresses + 1}"
-            async with gate:
-                a = await self.api.raw_post("flood", addr, endpoint, raw)
-            self.m.flood[a.status] += 1
-
-        tasks = []
-        for k in range(p.flood):
-            await self.until(span * k / p.flood)
-            tasks.append(asyncio.create_task(one(k)))
-        await asyncio.gather(*tasks)
-
-    async def faults(self) -> None:
-        moments = sorted([(t, "kill -9 server") for t in self.plan.kills_at]
-                         + [(t, "PostgreSQL stop/start") for t in self.plan.pg_restarts_at])
-        for at, what in moments:
-            await self.until(at)
-            start = self.m.now()
-            if what.startswith("kill") and self.target.server is not None:
-                await asyncio.to_thread(self.target.server.kill9)
-                await asyncio.sleep(self.target.fault_down)
-                await asyncio.to_thread(self.target.server.start)
-            elif self.target.pg is not None:
-                await asyncio.to_thread(self.target.pg.stop, "fast")
-                await asyncio.sleep(self.target.fault_down)
-                await asyncio.to_thread(self.target.pg.start)
-            else:
-                continue
-            self.m.faults.append((start, what, self.m.now() - start))
-
     # ----------------------------------------------------------------- the whole run
     async def _tick(self, stop: asyncio.Event) -> None:
         while not stop.is_set() and self.progress is not None:
@@ -441,8 +380,8 @@ class Night:
             self.m.notes.append(f"night starts at {self.night0:.1f} s")
             stop_desk, stop_watch = asyncio.Event(), asyncio.Event()
             watcher = asyncio.create_task(self.watch(stop_watch))
-            side = [asyncio.create_task(c) for c in (self.desk_rounds(stop_desk), self.flood(),
-                                                     self.malformed_requests(), self.faults())]
+            side = [asyncio.create_task(c) for c in (self.desk_rounds(stop_desk), flood(self),
+                                                     malformed_requests(self), faults(self))]
             stories = []
             for u in sorted(self.plan.units, key=lambda u: (u.at, u.index)):
                 await self.until(u.at)
