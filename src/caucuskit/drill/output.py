@@ -41,6 +41,7 @@ def report(r: DrillResult) -> dict[str, Any]:
                   "cannot_report": sum(bool(u.refused) and u.fixed is None for u in units),
                   "signed_in_before": sum(u.signin_at is not None for u in units),
                   "reported": len(r.ledger.expected)},
+        "desk_at_the_end": r.desk,
         "setup_seconds": round(r.setup_seconds, 1),
         "metrics": s,
         "public_not_modified": r.readers.not_modified,
@@ -101,6 +102,9 @@ def show(console: Console, rep: dict[str, Any]) -> None:
     for k, v in m["malformed"].items():
         o.add_row(escape(f"malformed: {k}"), str(v))
     console.print(o)
+    desk = rep.get("desk_at_the_end") or {}
+    if desk:
+        console.print("Desk at the end: " + escape(", ".join(f"{k} {v}" for k, v in desk.items())))
     for f in m["faults"]:
         console.print(f"fault at {f['at']} s: {escape(f['fault'])} (down {f['down_s']} s)")
     p = Table(title="The proof")

@@ -59,6 +59,7 @@ class ServerView:
     counties: dict[str, dict[str, Any]]
     histories: dict[tuple[str, str], dict[str, Any]]
     missing: list[str]
+    desk: dict[str, Any] = field(default_factory=dict)
 
 
 async def fetch(api: Api, creds: Credentials, plan: Plan, ledger: Ledger) -> ServerView:
@@ -90,7 +91,9 @@ async def fetch(api: Api, creds: Credentials, plan: Plan, ledger: Ledger) -> Ser
             missing.append(f"{key[0]}/{key[1]}: history answered {a.status}")
 
     await asyncio.gather(*[one(u.key) for u in plan.units])
-    return ServerView(state, districts, counties, histories, missing)
+    overview = await api.overview(DESK, creds.desk)
+    desk = overview.body.get("precincts", {}) if isinstance(overview.body, dict) else {}
+    return ServerView(state, districts, counties, histories, missing, desk)
 
 
 def as_report(key: tuple[str, str], body: Body) -> PrecinctReport:

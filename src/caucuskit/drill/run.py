@@ -49,6 +49,7 @@ class DrillResult:
     metrics: Metrics
     readers: ReaderStats
     ledger: Ledger
+    desk: dict[str, Any]
     checks: list[Check]
     accepted_file: Path
     setup_seconds: float
@@ -188,7 +189,7 @@ async def _play(cfg: DrillConfig, plan: Plan, target: Target, m: Metrics,
     checks, path = prove(plan, view, ledger, cfg.out)
     checks.insert(0, _readiness_check(m, night.signed_in))
     checks += _safety_checks(m)
-    return DrillResult(cfg, plan, m, stats, ledger, checks, path, setup)
+    return DrillResult(cfg, plan, m, stats, ledger, view.desk, checks, path, setup)
 
 
 def options_dict(o: Options) -> dict[str, Any]:
