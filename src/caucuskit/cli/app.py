@@ -57,6 +57,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Mark the results certified: every public result then has status `certified`.",
     ),
     "credentials": ("service", "Precinct access codes and staff accounts."),
+    "drill": (
+        "drill",
+        "Replay a results file as caucus night through the public HTTP API, with load and\n"
+        "faults, then prove the service's totals equal an offline tabulation. Exit 1 if the proof\n"
+        "fails.",
+    ),
 }
 
 #: Modules under caucuskit.cli that define ``register(app)``; one line per command family.
