@@ -35,8 +35,8 @@ from pathlib import Path
 from caucuskit.core import PrecinctInput, RuleSet, compute_precinct, get_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from tests.core import reference  # noqa: E402  (the earlier exact implementation)
+sys.path.insert(0, str(ROOT / "tests"))  # as pytest sees it: tests/ is the import root
+from core import reference  # noqa: E402  (the earlier exact implementation)
 
 CANDIDATES = ("Biden", "Buttigieg", "Klobuchar", "Sanders", "Steyer", "Warren", "Yang", "Other")
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from caucuskit.cli.precinct import run_batch
+from caucuskit.cli.precinct_batch import run_batch
 from caucuskit.core import IA_2020
 from caucuskit.core.errors import ValidationError
 from caucuskit.formats.canonical import FORMAT, reports_from_csv, reports_from_json

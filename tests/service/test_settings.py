@@ -17,8 +17,8 @@ def test_a_word_for_a_number_names_the_variable(monkeypatch: pytest.MonkeyPatch)
     assert str(info.value) == "CAUCUS_PUBLIC_MAX_AGE: must be a whole number, got 'five'"
 
 
-@pytest.mark.parametrize("name", ["PUBLIC_MAX_AGE", "CLIENT_FREE_FAILURES", "BLOCK_CAP",
-                                  "PRECINCT_FREE_FAILURES", "MAX_BODY_BYTES"])
+@pytest.mark.parametrize("name", ["PUBLIC_MAX_AGE", "PAIR_FREE_FAILURES", "BLOCK_CAP",
+                                  "LOGIN_FREE_FAILURES", "MAX_BODY_BYTES"])
 def test_negative_values_are_refused(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     monkeypatch.setenv(f"CAUCUS_{name}", "-1")
     with pytest.raises(SettingsError, match=f"CAUCUS_{name}: must"):
@@ -26,8 +26,8 @@ def test_negative_values_are_refused(monkeypatch: pytest.MonkeyPatch, name: str)
 
 
 def test_bounds_and_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(SettingsError, match="snapshots_kept: must be at least 1, got 0"):
-        Settings.from_env(snapshots_kept=0)
+    with pytest.raises(SettingsError, match="session_ttl: must be at least 60, got 0"):
+        Settings.from_env(session_ttl=0)
     monkeypatch.setenv("CAUCUS_ARGON2_TIME_COST", "1000")
     with pytest.raises(SettingsError, match="CAUCUS_ARGON2_TIME_COST: is implausibly large"):
         Settings.from_env()
@@ -39,10 +39,10 @@ def test_empty_variables_keep_the_default_and_arguments_win(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("CAUCUS_PUBLIC_MAX_AGE", "")
-    monkeypatch.setenv("CAUCUS_SNAPSHOTS_KEPT", "7")
+    monkeypatch.setenv("CAUCUS_SESSION_TTL", "7200")
     monkeypatch.setenv("CAUCUS_DATABASE_URL", "from-env.sqlite")
     s = Settings.from_env(database_url="argument.sqlite", block_cap=None)
-    assert (s.public_max_age, s.snapshots_kept, s.database_url) == (5, 7, "argument.sqlite")
+    assert (s.public_max_age, s.session_ttl, s.database_url) == (5, 7200, "argument.sqlite")
     assert s.block_cap == 3600
 
 

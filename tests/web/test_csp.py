@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .conftest import LiveServer
+from .support import LiveServer
 from .support import DESKTOP
 
 PAGES = ("/", "/results", "/results/county/adair", "/results/precinct/adair--1nw-adair",
