@@ -13,7 +13,9 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 #: Precincts whose chairs get codes in the test server (real Adair County precincts, 2020).
-PRECINCTS = ("adair--1nw-adair", "adair--2ne-stuart", "adair--3sw-fontanelle", "adair--4se-orient")
+PRECINCTS = ("adair--1nw-adair", "adair--2ne-stuart", "adair--3sw-fontanelle", "adair--4se-orient",
+             "adams--adams-1", "adams--adams-2", "adams--adams-3", "adams--adams-4",
+             "adams--adams-5", "audubon--precinct-1", "audubon--precinct-2")
 
 
 @dataclass(frozen=True)
@@ -61,3 +63,10 @@ def jpeg_size(data: bytes) -> tuple[int, int]:
             return w, h
         i += 2 + length
     raise ValueError("no start-of-frame marker")
+
+
+def element_shot(page: object, selector: str, name: str) -> None:
+    """Save a screenshot of one element (a form, a card) next to the full-page ones."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator(selector).first.screenshot(  # type: ignore[attr-defined]
+        path=str(ARTIFACTS / f"{name}.png"))

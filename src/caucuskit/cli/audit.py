@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from caucuskit.cli.badrows import SkipOpt, check_bad_rows
 from caucuskit.cli.tabulate import fail, progress_bar
 from caucuskit.core.errors import CaucusError
 from caucuskit.core.rounding import decimal_str
@@ -76,6 +77,7 @@ def audit_command(
     site_delegates: Annotated[list[str] | None, typer.Option(
         "--site-delegates", help="D of an at-large site whose D is not in the data (Nevada "
         "2020 casino sites), as SITE=D, e.g. 'Harrahs=34'; repeat for each site.")] = None,
+    skip_bad_rows: SkipOpt = False,
 ) -> None:
     """Recompute every precinct from raw counts and explain each difference from the published
     SDEs (rules.md §6)."""
@@ -84,6 +86,7 @@ def audit_command(
     quiet = as_json or as_csv
     try:
         loaded = load_results(election, results)
+        check_bad_rows(loaded.unjoined, skip_bad_rows, quiet)
         e = with_site_delegates(loaded.election, loaded.reports, site_delegates or [])
         with progress_bar(not quiet) as bar:
             task = bar.add_task("Auditing", total=len(loaded.reports))
@@ -100,8 +103,6 @@ def audit_command(
     else:
         console = Console(highlight=False)
         show(console, report, limit, e.unit_short, e.rules.tie_method.value)
-        for s in loaded.unjoined:
-            console.print(f"[red]not joined:[/] {escape(s)}")
         for n in missing_site_delegates(e, loaded.reports):
             console.print(f"[yellow]note:[/] {escape(n)}")
     bad = sum(1 for f in report.findings if f.finding not in ("match", "match-up-to-toss"))

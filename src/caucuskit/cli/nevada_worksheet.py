@@ -78,7 +78,7 @@ def run_nevada(
     fail: Fail,
 ) -> None:
     """Compute and print one Nevada precinct with early ballots and card draws."""
-    from caucuskit.cli.precinct import show_worksheet
+    from caucuskit.cli.worksheet import show_worksheet
 
     try:
         ballots = tuple(parse_ballot(b, i) for i, b in enumerate(early))

@@ -9,14 +9,18 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import socket
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from caucuskit.core.errors import CaucusError
 from caucuskit.services import credentials
@@ -39,9 +43,42 @@ def _ctx(db: str | None) -> Context:
     return Context(Settings.from_env(database_url=db))
 
 
-def _fail(exc: Exception) -> None:
-    err.print(f"[red]error:[/red] {exc}")
+def _fail(exc: Exception | str) -> None:
+    err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
     raise typer.Exit(2)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL or path (None for other databases and in-memory SQLite)."""
+    if "://" not in url:
+        return Path(url).expanduser()
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        return Path(url.removeprefix("sqlite:///"))
+    return None
+
+
+def _existing(db: str | None) -> Context:
+    """The context of a database ``caucus init`` has set up; a clear error otherwise, and
+    nothing created (an absent SQLite file stays absent)."""
+    settings = Settings.from_env(database_url=db)
+    path = _sqlite_file(settings.database_url)
+    hint = "run `caucus init --election iowa-2020` (or your election) first"
+    if path is not None:
+        if path.is_dir():
+            _fail(f"{path} is a folder, not a database file (give --db a file name)")
+        if not path.exists():
+            _fail(f"no database at {path}: {hint}; nothing was created")
+    ctx = Context(settings)
+    try:
+        ctx.election  # noqa: B018 (loads the election: proves the schema is there)
+    except ServiceError as exc:
+        ctx.db.dispose()
+        _fail(f"{exc}")
+    except SQLAlchemyError as exc:
+        ctx.db.dispose()
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        _fail(f"the database {ctx.db.url} has no caucuskit results in it ({reason}): {hint}")
+    return ctx
 
 
 def init(
@@ -89,22 +126,32 @@ def cred_issue(
     """Give every precinct without a code one, and create the default staff accounts.
 
     Never rotates an existing code (use `caucus credentials rotate`)."""
+    if out.is_dir():
+        _fail(f"--out {out} is a folder; give the name of the CSV file to write")
+    ctx = _existing(db)
+    bar = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                   MofNCompleteColumn(), TimeRemainingColumn(), console=err,
+                   disable=as_json, transient=True)
     try:
-        ctx = _ctx(db)
-        issued, kept = credentials.issue_codes(ctx, only=precinct or None)
+        with bar:
+            task = bar.add_task("Hashing access codes", total=None)
+            issued, kept = credentials.issue_codes(
+                ctx, only=precinct or None,
+                progress=lambda done, total: bar.update(task, completed=done, total=total))
         accounts = credentials.default_accounts(ctx)
     except (CaucusError, OSError) as exc:
         _fail(exc)
         return
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as fh:
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # private from the first byte (an existing file keeps no old mode)
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["kind", "county", "precinct", "precinct_id", "username", "role", "secret"])
         for c in issued:
             w.writerow(["precinct", c.county, c.precinct, c.precinct_id, "", "chair", c.code])
         for a in accounts:
             w.writerow(["account", "", "", "", a.username, a.role, a.password])
-    os.chmod(out, 0o600)
     if as_json:
         print(json.dumps({"issued": len(issued), "kept": kept, "accounts": len(accounts),
                           "out": str(out)}))
@@ -122,7 +169,7 @@ def cred_rotate(
 ) -> None:
     """Replace one precinct's access code (logged); prints the new code."""
     try:
-        code = credentials.rotate_code(_ctx(db), precinct, reason=reason)
+        code = credentials.rotate_code(_existing(db), precinct, reason=reason)
     except (CaucusError, OSError) as exc:
         _fail(exc)
         return
@@ -138,7 +185,7 @@ def cred_users(
 ) -> None:
     """List staff accounts, or add one (prints its password once)."""
     try:
-        ctx = _ctx(db)
+        ctx = _existing(db)
         if add:
             acc = credentials.create_account(ctx, add, role)
             print(json.dumps({"username": acc.username, "role": acc.role,
@@ -167,8 +214,10 @@ def _run(db_url: str, host: str, port: int, workers: int) -> None:
     migrate(ctx.db)
     os.environ["CAUCUS_DATABASE_URL"] = ctx.db.url
     ctx.db.dispose()
+    # Forwarded headers are applied by the app itself, only from CAUCUS_TRUSTED_PROXIES
+    # (docs/security.md); uvicorn's own default would believe any local peer.
     uvicorn.run("caucuskit.web.app:app_from_env", factory=True, host=host, port=port,
-                workers=workers, log_level="warning")
+                workers=workers, log_level="warning", proxy_headers=False)
 
 
 HostOpt = Annotated[str, typer.Option("--host", help="Address to listen on.")]
@@ -183,7 +232,10 @@ def serve(
                                          "the database).")] = 1,
 ) -> None:
     """Run the results service with uvicorn."""
-    url = Settings.from_env(database_url=db).database_url
+    try:
+        url = Settings.from_env(database_url=db).database_url
+    except CaucusError as exc:  # a bad CAUCUS_* setting: say which, no traceback
+        _fail(exc)
     _run(url, host, port, workers)
 
 
@@ -206,7 +258,12 @@ def demo(
     folder = Path(tempfile.mkdtemp(prefix="caucus-demo-"))
     url = str(folder / "demo.sqlite")
     ctx = _ctx(url)
-    init_database(ctx.db, load_election(election))
+    try:
+        init_database(ctx.db, load_election(election))
+    except (CaucusError, OSError) as exc:
+        ctx.db.dispose()
+        shutil.rmtree(folder, ignore_errors=True)
+        _fail(exc)
     ids = [p.id for p in ctx.precincts if not p.satellite and p.delegates][:codes]
     issued, _ = credentials.issue_codes(ctx, only=ids)
     if ctx.election.rules.early_voting:  # Nevada: demo early ballots for the demo precincts
@@ -222,22 +279,58 @@ def demo(
     console.print(t)
     for a in accounts:
         console.print(f"account [bold]{a.username}[/bold] ({a.role}) password: {a.password}")
-    console.print(f"Database: {url}")
-    console.print(f"Open http://{host}:{port}/ in a browser (API docs: http://{host}:{port}/docs)")
+    console.print(f"Database: {url} (a temporary folder, removed when the demo stops)")
+    base = f"http://{host}:{port}"
+    pages = Table("page", "address", title="Open in a browser")
+    for what, path in DEMO_PAGES:
+        pages.add_row(what, base + path)
+    console.print(pages)
     ctx.db.dispose()
-    _run(url, host, port, 1)
+    try:
+        _run(url, host, port, 1)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+#: The pages ``caucus demo`` points to (README "Run").
+DEMO_PAGES = (
+    ("Home", "/"),
+    ("Public results", "/results"),
+    ("Precinct chair's worksheet", "/chair"),
+    ("Hotline console", "/hotline"),
+    ("Results desk", "/desk"),
+    ("API documentation", "/docs"),
+)
 
 
 def publish(
     out: Annotated[Path, typer.Option("--out", help="Folder for the static JSON files.")],
     db: DbOpt = None,
     as_json: JsonOpt = False,
+    watch: Annotated[bool, typer.Option(
+        "--watch", help="Keep the folder current: rewrite (by atomic rename) the documents "
+        "that change after each accepted report, until interrupted.")] = False,
 ) -> None:
-    """Write the public snapshot as static JSON files (what a CDN can serve)."""
-    from caucuskit.services.snapshot import publish as do_publish
+    """Write the public snapshot as static JSON files (and .json.gz) for nginx or a CDN."""
+    from caucuskit.services import publish as pub
 
+    if out.exists() and not out.is_dir():
+        _fail(f"--out {out} is a file; give the folder to write the JSON files into")
+    ctx = _existing(db)
     try:
-        written = do_publish(_ctx(db), out)
+        if watch:
+            def said(built: Any, files: int) -> None:
+                if as_json:
+                    print(json.dumps({"version": built.version, "files": files}), flush=True)
+                else:
+                    console.print(f"version {built.version}: wrote {files} file(s) to {out}")
+
+            try:
+                pub.watch(ctx, out, on_write=said)
+            except KeyboardInterrupt:
+                return
+            return
+        written = pub.publish(ctx, out)
     except (CaucusError, ServiceError, OSError) as exc:
         _fail(exc)
         return
@@ -263,23 +356,29 @@ def export(
     fmt: Annotated[str, typer.Option("--format", help="csv or nist-cdf (JSON).")] = "csv",
     date: Annotated[str | None, typer.Option("--date", help="Election date for the CDF "
                                              "(YYYY-MM-DD).")] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Export the whole election as CSV or as NIST SP 1500-100 Election Results CDF (JSON)."""
     from caucuskit.services.export import export_cdf, export_csv
 
+    if fmt not in ("csv", "nist-cdf"):
+        _fail(f"--format: unknown format {fmt!r} (csv or nist-cdf)")
+    if out.is_dir():
+        _fail(f"--out {out} is a folder; give the name of the file to write")
+    ctx = _existing(db)
     try:
-        ctx = _ctx(db)
         if fmt == "csv":
-            out.write_text(export_csv(ctx), encoding="utf-8")
-        elif fmt == "nist-cdf":
-            out.write_text(json.dumps(export_cdf(ctx, election_date=date), indent=1),
-                           encoding="utf-8")
+            text = export_csv(ctx)
         else:
-            raise ServiceError(f"unknown format {fmt!r} (csv or nist-cdf)", "format")
+            text = json.dumps(export_cdf(ctx, election_date=date), indent=1)
+        out.write_text(text, encoding="utf-8")
     except (CaucusError, OSError) as exc:
         _fail(exc)
         return
-    console.print(f"Wrote {out}")
+    if as_json:
+        print(json.dumps({"out": str(out), "format": fmt, "bytes": len(text.encode())}))
+    else:
+        console.print(f"Wrote {out}")
 
 
 def certify(db: DbOpt = None, as_json: JsonOpt = False) -> None:
@@ -287,7 +386,7 @@ def certify(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     from caucuskit.services.setup import certify as do_certify
 
     try:
-        version = do_certify(_ctx(db))
+        version = do_certify(_existing(db))
     except (CaucusError, OSError) as exc:
         _fail(exc)
         return

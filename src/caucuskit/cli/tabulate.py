@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from caucuskit.cli.badrows import SkipOpt, check_bad_rows
 from caucuskit.core.errors import CaucusError
 from caucuskit.core.rounding import decimal_str
 from caucuskit.core.sde import ranked
@@ -185,6 +186,7 @@ def tabulate_command(
     site_delegates: Annotated[list[str] | None, typer.Option(
         "--site-delegates", help="D of an at-large site whose D is not in the data (Nevada "
         "2020 casino sites), as SITE=D, e.g. 'Harrahs=34'; repeat for each site.")] = None,
+    skip_bad_rows: SkipOpt = False,
 ) -> None:
     """Tabulate results: SDEs statewide and by district, reporting, national delegates."""
     if satellites not in ("turnout", "delegates"):
@@ -196,13 +198,15 @@ def tabulate_command(
         notes: list[str] = []
         if county_results is not None:
             e, sde = load_county_sde(election, county_results)
-            tab = tabulate_county_sde(e, sde, share_places=share_places)
             skipped = [str(u) for u in sde.unjoined]
+            check_bad_rows(skipped, skip_bad_rows, as_json)
+            tab = tabulate_county_sde(e, sde, share_places=share_places)
         else:
             assert results is not None
             loaded = load_results(election, results)
             e = with_site_delegates(loaded.election, loaded.reports, site_delegates or [])
             skipped = loaded.unjoined
+            check_bad_rows(skipped, skip_bad_rows, as_json)
             notes = missing_site_delegates(e, loaded.reports) if not published else []
             with progress_bar(not as_json) as bar:
                 task = bar.add_task("Tabulating", total=len(loaded.reports))
@@ -222,8 +226,6 @@ def tabulate_command(
         return
     console = Console(highlight=False)
     show(console, tab)
-    for s in skipped:
-        console.print(f"[red]not joined:[/] {escape(s)}")
     for n in notes:
         console.print(f"[yellow]note:[/] {escape(n)}")
 

@@ -114,7 +114,15 @@ def validate_input(
 
 
 def realignment_problems(rules: RuleSet, data: PrecinctInput) -> list[Problem]:
-    """The 2020 realignment checks of rules.md §4, as problems (empty when all is well)."""
+    """The 2020 realignment checks of rules.md §4, as problems (empty when all is well).
+
+    People may leave the room between the alignments (they stay in N, rules.md §3.2, §4 "People
+    who leave"); they may not move from a viable group to another one. A viable group that
+    shrinks is therefore accepted as long as the room shrank at least as much: the members the
+    viable groups lost (together) are no more than the people who left (first total minus final
+    total). :func:`departures` lists such groups so that the chair can confirm them and the
+    desk can see them. Otherwise some of them must have joined another group, which is refused.
+    """
     assert data.first is not None
     problems: list[Problem] = []
     first, final = data.first, data.final
@@ -123,30 +131,62 @@ def realignment_problems(rules: RuleSet, data: PrecinctInput) -> list[Problem]:
         problems.append(
             Problem(
                 "final",
-                f"final alignment total {final_total} is above the first alignment total "
-                f"{first_total}; nobody joins after the first alignment (rules.md §4)",
+                f"the final alignment has {final_total} people but the first had "
+                f"{first_total}: nobody may join after the first alignment (rules.md §4)",
             )
         )
     threshold = viability_threshold(rules, data.delegates, data.attendees)
     if threshold is None:
         return problems
+    left = max(0, first_total - final_total)
+    lost = {
+        g: first[g] - final.get(g, 0)
+        for g in first
+        if first[g] > 0 and first[g] >= threshold and final.get(g, 0) < first[g]
+    }
+    moved = sum(lost.values()) > left
     for group in sorted(set(first) | set(final)):
         before, after = first.get(group, 0), final.get(group, 0)
-        if before > 0 and before >= threshold and after < before:
+        if group in lost and moved:
+            gone = "nobody" if left == 0 else f"only {left}"
             problems.append(
                 Problem(
                     f"final.{group}",
-                    f"{group} was viable in the first alignment ({before} >= threshold "
-                    f"{threshold}) and cannot lose members, but has {after} in the final "
-                    "alignment; members of viable groups cannot realign (rules.md §4)",
+                    f"{group}'s group was viable, so its members cannot join another group: "
+                    f"it went from {before} to {after}, but {gone} left the room (the final "
+                    f"alignment total is {final_total}, the first {first_total}) (rules.md §4)",
                 )
             )
         elif before < threshold and after < threshold and after > before:
             problems.append(
                 Problem(
                     f"final.{group}",
-                    f"{group} is below the threshold {threshold} in both alignments and cannot "
-                    f"gain members ({before} -> {after}) (rules.md §4)",
+                    f"{group}'s group was not viable and is still not viable, so it cannot gain "
+                    f"members: it went from {before} to {after} (viability needs {threshold}) "
+                    "(rules.md §4)",
                 )
             )
     return problems
+
+
+def departures(rules: RuleSet, data: PrecinctInput) -> dict[str, int]:
+    """Viable groups of the first alignment that are smaller in the final one: group -> how many
+    of its members left (2020 rules, rules.md §4 "People who leave": still counted in N).
+
+    Empty when the ruleset lets anyone realign, when there is no first alignment, or when the
+    losses cannot all be people leaving (then :func:`realignment_problems` refuses the input).
+    Only meaningful for input that :func:`validate_input` accepts.
+    """
+    if data.first is None or rules.realignment is not Realignment.NONVIABLE_ONLY:
+        return {}
+    threshold = viability_threshold(rules, data.delegates, data.attendees)
+    if threshold is None:
+        return {}
+    first, final = data.first, data.final
+    out = {
+        g: n - final.get(g, 0)
+        for g, n in sorted(first.items())
+        if n > 0 and n >= threshold and final.get(g, 0) < n
+    }
+    left = sum(first.values()) - sum(final.values())
+    return out if sum(out.values()) <= left else {}

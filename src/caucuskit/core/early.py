@@ -33,8 +33,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from caucuskit.core.errors import Problem, ValidationError
-from caucuskit.core.model import Step
+from caucuskit.core.nevada_steps import (
+    EarlyCount,
+    EarlyExhausted,
+    EarlyFirst,
+    EarlyGained,
+    EarlyLost,
+    EarlyTargets,
+    EarlyVoid,
+)
 from caucuskit.core.rules import EarlyDuplicates, EarlyRealign, RuleSet
+from caucuskit.core.steps import WorksheetStep
 from caucuskit.core.viability import viability_threshold
 
 #: Caps on a precinct's early ballots (a precinct is a room, not a country).
@@ -78,7 +87,7 @@ class EarlyTally:
     exhausted: int
     fates: tuple[BallotFate, ...]
     checksum: str
-    log: tuple[Step, ...]
+    log: tuple[WorksheetStep, ...]
 
     @property
     def void(self) -> int:
@@ -173,24 +182,57 @@ def check_ballots(
     if len(ballots) > MAX_EARLY_BALLOTS:
         problems.append(Problem("early", f"implausibly many ballots ({len(ballots)})"))
     for i, b in enumerate(ballots):
-        if not isinstance(b.choices, tuple):
-            problems.append(Problem(f"early[{i}]", "must be a list of candidate names"))
-            continue
-        for j, name in enumerate(b.choices):
-            where = f"early[{i}].choices[{j}]"
-            if not isinstance(name, str) or not name.strip() or name != name.strip():
-                problems.append(Problem(where, f"must be a candidate name, got {name!r}"))
-            elif known_groups is not None and name not in known_groups:
-                problems.append(Problem(where, f"unknown candidate {name!r}; expected one of "
-                                        + ", ".join(sorted(known_groups))))
+        problems.extend(_ballot_problems(i, b, known_groups))
         if len(problems) > 50:
             break
     if problems:
         raise ValidationError(problems)
 
 
+def _ballot_problems(
+    i: int, b: EarlyBallot, known_groups: frozenset[str] | None
+) -> list[Problem]:
+    """What is malformed in ballot ``i``: not a list, or a choice that names no candidate."""
+    if not isinstance(b.choices, tuple):
+        return [Problem(f"early[{i}]", "must be a list of candidate names")]
+    problems: list[Problem] = []
+    for j, name in enumerate(b.choices):
+        where = f"early[{i}].choices[{j}]"
+        if not isinstance(name, str) or not name.strip() or name != name.strip():
+            problems.append(Problem(where, f"must be a candidate name, got {name!r}"))
+        elif known_groups is not None and name not in known_groups:
+            problems.append(Problem(where, f"unknown candidate {name!r}; expected one of "
+                                    + ", ".join(sorted(known_groups))))
+    return problems
+
+
 def _viable(counts: Mapping[str, int], threshold: int | None) -> frozenset[str]:
     return frozenset(g for g, n in counts.items() if n > 0 and n >= (threshold or 0))
+
+
+def _targets(
+    rules: RuleSet,
+    threshold: int | None,
+    first: Mapping[str, int],
+    final: Mapping[str, int],
+    early_first: Mapping[str, int],
+) -> EarlyTargets:
+    """The groups early ballots of non-viable first choices may move to (§4 NV, §11 Q9)."""
+    if threshold is None:
+        return EarlyTargets("none")
+    after_first = rules.early_realign is EarlyRealign.AFTER_FIRST
+    base = first if after_first else final
+    combined = {g: base.get(g, 0) + early_first.get(g, 0) for g in set(base) | set(early_first)}
+    return EarlyTargets("first" if after_first else "realignment",
+                        tuple(sorted(_viable(combined, threshold))))
+
+
+def _destination(b: EarlyBallot, targets: frozenset[str] | None) -> str | None:
+    """Where a valid ballot counts: its first choice if viable (or no viability), else its
+    highest-ranked viable choice, else nowhere (exhausted)."""
+    if targets is None or b.choices[0] in targets:
+        return b.choices[0]
+    return next((c for c in b.choices if c in targets), None)
 
 
 def tally_early(
@@ -223,59 +265,29 @@ def tally_early(
     early_first: dict[str, int] = {}
     for _, b in fates:
         early_first[b.choices[0]] = early_first.get(b.choices[0], 0) + 1
-    log = [Step("early", f"{len(ballots)} early ballot(s): {valid} valid, {len(void)} void; "
-                f"N = {attendees} in person + {valid} early = {n} (rules.md §3.2, §4 NV)")]
-    for reason in sorted(set(void.values())):
-        count = sum(1 for r in void.values() if r == reason)
-        log.append(Step("early-void", f"{count} void: {reason} (rules.md §11 Q9)"))
-    for g, k in sorted(early_first.items()):
-        log.append(Step("early-first", f"{g}: {k} early first choice(s) join the first "
-                        "alignment", g))
+    log: list[WorksheetStep] = [EarlyCount(len(ballots), valid, len(void), attendees, n)]
+    reasons = list(void.values())
+    log += [EarlyVoid(reasons.count(r), r) for r in sorted(set(reasons))]
+    log += [EarlyFirst(g, k) for g, k in sorted(early_first.items())]
     threshold = viability_threshold(rules, delegates, n) if delegates >= 2 and n > 0 else None
-    if threshold is None:
-        targets: frozenset[str] | None = None
-        log.append(Step("early", "No viability in this precinct (D <= 1): early ballots stay "
-                        "with their first choice (rules.md §5.6)."))
-    elif rules.early_realign is EarlyRealign.AFTER_FIRST:
-        combined = {g: first.get(g, 0) + early_first.get(g, 0)
-                    for g in set(first) | set(early_first)}
-        targets = _viable(combined, threshold)
-        log.append(Step("early", "Early ballots of non-viable first choices move to their "
-                        "highest-ranked choice viable after the first alignment: "
-                        + (", ".join(sorted(targets)) or "none")
-                        + " (option early_realign=after-first, rules.md §11 Q9)"))
-    else:
-        combined = {g: final.get(g, 0) + early_first.get(g, 0)
-                    for g in set(final) | set(early_first)}
-        targets = _viable(combined, threshold)
-        log.append(Step("early", "Early ballots of non-viable first choices move to their "
-                        "highest-ranked choice viable after the in-person realignment: "
-                        + (", ".join(sorted(targets)) or "none") + " (rules.md §4 NV)"))
+    step = _targets(rules, threshold, first, final, early_first)
+    log.append(step)
+    targets = None if step.after == "none" else frozenset(step.groups)
     out: list[BallotFate] = []
     early_final: dict[str, int] = {}
-    exhausted = 0
     for i, b in fates:
-        where: str | None
-        if targets is None or b.choices[0] in targets:
-            where = b.choices[0]
-        else:
-            where = next((c for c in b.choices if c in targets), None)
+        where = _destination(b, targets)
         out.append(BallotFate(i, b.choices[0], where))
-        if where is None:
-            exhausted += 1
-        else:
+        if where is not None:
             early_final[where] = early_final.get(where, 0) + 1
+    exhausted = sum(1 for f in out if f.final is None)
     for i, reason in void.items():
         out.append(BallotFate(i, None, None, reason))
     out.sort(key=lambda f: f.index)
     tally = EarlyTally(len(ballots), valid, early_first, early_final, exhausted, tuple(out),
                        early_checksum(ballots), ())
-    for g, k in tally.lost.items():
-        log.append(Step("early-lost", f"{g}: not viable, {k} early ballot(s) move on", g))
-    for g, k in tally.gained.items():
-        log.append(Step("early-gained", f"{g}: gains {k} early ballot(s) from lower choices", g))
-    if exhausted:
-        log.append(Step("early-exhausted", f"{exhausted} early ballot(s) rank no viable group: "
-                        "they count for no group and stay in N"))
+    log += [EarlyLost(g, k) for g, k in tally.lost.items()]
+    log += [EarlyGained(g, k) for g, k in tally.gained.items()]
+    log += [EarlyExhausted(exhausted)] if exhausted else []
     return EarlyTally(tally.ballots, valid, early_first, early_final, exhausted, tally.fates,
                       tally.checksum, tuple(log))

@@ -9,7 +9,6 @@ Rule: rules.md §4 (NV column), §5.2-§5.4, §5.7 step 5 (Principle 2: extra de
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -17,7 +16,8 @@ from caucuskit.core.cards import CardDraw, DrawnTie, settle_with_cards
 from caucuskit.core.checks import check_count
 from caucuskit.core.early import EarlyBallot, EarlyTally, tally_early
 from caucuskit.core.errors import Problem, ValidationError
-from caucuskit.core.model import PrecinctInput, PrecinctResult, Step
+from caucuskit.core.model import PrecinctInput, PrecinctResult
+from caucuskit.core.nevada_steps import CardDrawn
 from caucuskit.core.precinct import compute_precinct
 from caucuskit.core.rules import RuleSet, TieMethod
 
@@ -111,15 +111,18 @@ def compute_nevada(
         result, draws = settle_with_cards(run, combined, data.card_draws)
     else:
         result, draws = run(combined), ()
-    steps = [Step("draw", f"Card draw between {', '.join(d.tie.groups)}: "
-                  + ", ".join(f"{g} {d.draw.cards[g].display}" for g in d.draw.ranking())
-                  + f"; {', '.join(d.winners)} "
-                  + ("gain" if d.tie.action == "gain" else "keep") + " (aces high; "
-                  "spades > hearts > diamonds > clubs, rules.md §5.4)"
-                  + (f"; witnesses: {', '.join(d.draw.witnesses)}" if d.draw.witnesses else ""))
-             for d in draws]
-    if steps:
-        result = dataclasses.replace(result, log=result.log + tuple(steps))
+    steps = tuple(
+        CardDrawn(
+            groups=tuple(d.tie.groups),
+            cards=tuple(f"{g} {d.draw.cards[g].display}" for g in d.draw.ranking()),
+            winners=tuple(d.winners),
+            change="gain" if d.tie.action == "gain" else "lose",
+            witnesses=tuple(d.draw.witnesses),
+        )
+        for d in draws
+    )
+    if steps:  # the worksheet is built on first read; the draws follow its own steps
+        result._log = result.log + steps
     in_person: dict[str, object] = {
         "attendees": data.attendees,
         "first": None if data.first is None else dict(data.first),

@@ -84,7 +84,7 @@ class EarlyRealign(StrEnum):
     AFTER_FIRST = "after-first"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RuleSet:
     """The rules of one caucus, as data."""
 

@@ -65,6 +65,8 @@ def _unknown(path: Path, saw: str) -> ResultsFormatError:
 
 
 def _read_text(path: Path) -> str:
+    if path.is_dir():
+        raise ResultsFormatError(f"{path} is a folder; give the results file inside it")
     if not path.is_file():
         raise ResultsFormatError(f"{path}: no such file")
     data = path.read_bytes()

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -144,7 +144,15 @@ def parse_nv_results(
     if header is None or not looks_like_nv_long(header):
         raise NvFormatError(f"{path}: not the NV long format; expected the header "
                             + ",".join(COLUMNS))
-    known = election.candidate_names
+    units = _read_units(reader, election, path)
+    reports, unjoined, notes = _join(units, election, n_from)
+    return IdpImport(path, LAYOUT, reports, unjoined, {}, notes)
+
+
+def _read_units(
+    reader: Iterator[list[str]], election: Election, path: Path
+) -> dict[tuple[str, str], _Unit]:
+    """The rows of the file gathered per reporting unit (county, precinct), in file order."""
     units: dict[tuple[str, str], _Unit] = {}
     for line, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
@@ -158,24 +166,36 @@ def parse_nv_results(
         u.attendance.add(cell["total_attendance"].strip())
         u.d_given.add(cell["precinct_delegates"].strip())
         u.complete.add(cell["is_complete"].strip())
-        name = cell["candidate"].strip()
-        if name not in known:
-            values = (cell["align1"].strip(), cell["alignfinal"].strip(),
-                      cell["reported_del_given"].strip())
-            if all(v == "0" for v in values):
-                u.notes.append(f"line {line}: candidate {name!r} is not in {election.id}; "
-                               "its row is all zeros and is left out")
-            else:
-                u.problems.append(f"line {line}: unknown candidate {name!r}")
-            continue
-        if name in u.first:
-            u.problems.append(f"line {line}: {name} appears twice for this unit")
-            continue
-        a1 = _int(cell["align1"], "align1", u, line)
-        af = _int(cell["alignfinal"], "alignfinal", u, line)
-        ccd = _int(cell["reported_del_given"], "reported_del_given", u, line)
-        if a1 is not None and af is not None and ccd is not None:
-            u.first[name], u.final[name], u.ccd[name] = a1, af, Fraction(ccd)
+        _add_candidate(u, cell, line, election)
+    return units
+
+
+def _add_candidate(u: _Unit, cell: dict[str, str], line: int, election: Election) -> None:
+    """One candidate row of a unit: its first and final alignment and its reported CCDs."""
+    name = cell["candidate"].strip()
+    if name not in election.candidate_names:
+        values = (cell["align1"].strip(), cell["alignfinal"].strip(),
+                  cell["reported_del_given"].strip())
+        if all(v == "0" for v in values):
+            u.notes.append(f"line {line}: candidate {name!r} is not in {election.id}; "
+                           "its row is all zeros and is left out")
+        else:
+            u.problems.append(f"line {line}: unknown candidate {name!r}")
+        return
+    if name in u.first:
+        u.problems.append(f"line {line}: {name} appears twice for this unit")
+        return
+    a1 = _int(cell["align1"], "align1", u, line)
+    af = _int(cell["alignfinal"], "alignfinal", u, line)
+    ccd = _int(cell["reported_del_given"], "reported_del_given", u, line)
+    if a1 is not None and af is not None and ccd is not None:
+        u.first[name], u.final[name], u.ccd[name] = a1, af, Fraction(ccd)
+
+
+def _join(
+    units: dict[tuple[str, str], _Unit], election: Election, n_from: NFrom
+) -> tuple[list[PrecinctReport], list[UnjoinedRow], list[str]]:
+    """Each unit joined to the election's precinct: a report, or an unjoined row saying why."""
     index = UnitIndex(election)
     reports: list[PrecinctReport] = []
     unjoined: list[UnjoinedRow] = []
@@ -198,21 +218,25 @@ def parse_nv_results(
         if note:
             notes.append(note)
         notes.extend(u.notes)
-        given = next(iter(u.d_given)) if len(u.d_given) == 1 else "?"
-        if given.isdigit() and p.delegates is not None and int(given) != p.delegates:
-            notes.append(f"{u.county}/{u.precinct}: precinct_delegates {given} differs from the "
-                         f"apportionment's D = {p.delegates}")
-        attendance = int(next(iter(u.attendance)))
-        attendees = attendance if n_from == "attendance" else None
-        reports.append(PrecinctReport(
-            county=p.county,
-            precinct=p.name,
-            attendees=attendees,
-            first={c: n for c, n in u.first.items() if n},
-            final={c: n for c, n in u.final.items() if n},
-            published_sde=dict(u.ccd),
-            source_line=u.lines[0],
-            extra={"total_attendance": str(attendance), "is_complete": ",".join(sorted(u.complete)),
-                   "precinct_delegates": given},
-        ))  # fmt: skip
-    return IdpImport(path, LAYOUT, reports, unjoined, {}, notes)
+        reports.append(_report(u, p, n_from, notes))
+    return reports, unjoined, notes
+
+
+def _report(u: _Unit, p: Precinct, n_from: NFrom, notes: list[str]) -> PrecinctReport:
+    """The report of a joined unit (a note when its D differs from the apportionment's)."""
+    given = next(iter(u.d_given)) if len(u.d_given) == 1 else "?"
+    if given.isdigit() and p.delegates is not None and int(given) != p.delegates:
+        notes.append(f"{u.county}/{u.precinct}: precinct_delegates {given} differs from the "
+                     f"apportionment's D = {p.delegates}")
+    attendance = int(next(iter(u.attendance)))
+    return PrecinctReport(
+        county=p.county,
+        precinct=p.name,
+        attendees=attendance if n_from == "attendance" else None,
+        first={c: n for c, n in u.first.items() if n},
+        final={c: n for c, n in u.final.items() if n},
+        published_sde=dict(u.ccd),
+        source_line=u.lines[0],
+        extra={"total_attendance": str(attendance), "is_complete": ",".join(sorted(u.complete)),
+               "precinct_delegates": given},
+    )

@@ -13,8 +13,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from caucuskit.core.checks import departures
 from caucuskit.core.election import is_counted_unit
+from caucuskit.core.model import PrecinctInput
+from caucuskit.core.report import PrecinctReport
 from caucuskit.core.rounding import decimal_str
+from caucuskit.core.satellite import satellite_delegates
 from caucuskit.db.models import AuditEntry, Decision, ReportVersion
 from caucuskit.services import credentials
 from caucuskit.services.audit import audit
@@ -22,7 +26,14 @@ from caucuskit.services.context import Context, PrecinctRef, iso
 from caucuskit.services.errors import Conflict, Invalid, NotFound
 from caucuskit.services.history import as_report, current_versions, statuses, version_dict
 from caucuskit.services.snapshot import build_documents, results_version, sde_delta
-from caucuskit.services.submit import OPEN, bump_results, current_version, lock_precinct
+from caucuskit.services.submit import (
+    OPEN,
+    ReportInput,
+    bump_results,
+    current_version,
+    lock_precinct,
+)
+from caucuskit.services.tabulate import tabulate
 
 STATES = ("missing", "reported", "conflict", "awaiting", "flagged", "no-delegates", "all")
 
@@ -51,24 +62,48 @@ def _flags(ctx: Context, current: dict[int, ReportVersion]) -> dict[int, list[st
             ref = ctx.by_name.get((f.county, f.precinct))
             if ref is not None:
                 out[ref.pk] = reasons
+    for pk, v in current.items():
+        left = people_left(ctx, ctx.by_pk[pk], v)
+        if left:
+            out.setdefault(pk, []).append(left_words(left))
     return out
+
+
+def people_left(ctx: Context, p: PrecinctRef, v: ReportVersion) -> dict[str, int]:
+    """Viable groups that ended smaller because people went home (rules.md §4): accepted, and
+    shown to the desk so that someone can ask the chair."""
+    d = satellite_delegates(v.attendees) if p.satellite or p.delegates is None else p.delegates
+    data = PrecinctInput(delegates=d, attendees=v.attendees, first=dict(v.first),
+                         final=dict(v.final))
+    try:
+        return departures(ctx.election.rules, data)
+    except (ValueError, ArithmeticError):  # stored versions were validated; be safe anyway
+        return {}
+
+
+def left_words(left: dict[str, int]) -> str:
+    """'people left viable groups: 2 Biden supporters, 1 Warren supporter'."""
+    return "people left viable groups: " + ", ".join(
+        f"{n} {g} supporter{'s' if n != 1 else ''}" for g, n in sorted(left.items()))
 
 
 def precinct_states(ctx: Context) -> list[dict[str, Any]]:
     with ctx.db.read() as s:
         current = current_versions(s)
         status = statuses(s)
-        versions = s.execute(select(ReportVersion.id, ReportVersion.precinct_id)).all()
+        versions = s.execute(select(ReportVersion.id, ReportVersion.precinct_id,
+                                    ReportVersion.content_hash)).all()
     open_by: dict[int, list[int]] = {}
-    for vid, pid in versions:
+    for vid, pid, _ in versions:
         if status.get(vid) in OPEN:
             open_by.setdefault(pid, []).append(vid)
+    overtaken = _overtaken(current, status, versions)
     flags = _flags(ctx, current)
     out = []
     for p in ctx.precincts:
         opened = open_by.get(p.pk, [])
         kinds = {status[v] for v in opened}
-        if kinds & {"conflict", "entry-mismatch"}:
+        if kinds & {"conflict", "entry-mismatch"} or any(v in overtaken for v in opened):
             state = "conflict"
         elif "awaiting-second-entry" in kinds:
             state = "awaiting"
@@ -82,6 +117,21 @@ def precinct_states(ctx: Context) -> list[dict[str, Any]]:
                     "reported": p.pk in current, "counted": counted(p),
                     "current_version": current[p.pk].id if p.pk in current else None,
                     "open_versions": opened, "flags": flags.get(p.pk, [])})
+    return out
+
+
+def _overtaken(current: dict[int, ReportVersion], status: dict[int, str],
+               versions: Any) -> set[int]:
+    """Operator first entries still waiting for their second entry while a *different* result
+    was accepted for the precinct after they were made (a chair's report, a recanvass): the
+    desk must decide between them (rules.md §9: never overwrite silently). The content is
+    same counts as the accepted result are no conflict."""
+    out = set()
+    for vid, pid, content in versions:
+        cur = current.get(pid)
+        if (status.get(vid) == "awaiting-second-entry" and cur is not None and cur.id > vid
+                and cur.content_hash != content):
+            out.add(vid)
     return out
 
 
@@ -157,14 +207,23 @@ def conflicts(ctx: Context) -> list[dict[str, Any]]:
     with ctx.db.read() as s:
         status = statuses(s)
         ids = [vid for vid, st in status.items() if st in ("conflict", "entry-mismatch")]
+        waiting = [vid for vid, st in status.items() if st == "awaiting-second-entry"]
         out = []
-        for vid in sorted(ids):
+        for vid in sorted(ids + waiting):
             v = s.get(ReportVersion, vid)
             assert v is not None
+            cur = current_version(s, v.precinct_id)
+            if status[vid] == "awaiting-second-entry" and (
+                    cur is None or cur.id < vid or cur.content_hash == v.content_hash):
+                continue  # an ordinary first entry: it waits for its second entry
             d = version_dict(ctx, v, status[vid], _decisions(s, vid))
             ref = ctx.by_pk[v.precinct_id]
             d["county"], d["precinct"] = ref.county, ref.name
-            cur = current_version(s, v.precinct_id)
+            d["county_id"] = ref.county_id
+            d["title"] = f"{ref.county} County: {ref.name}"
+            d["kind"] = ("entry-mismatch" if status[vid] == "entry-mismatch" else
+                         "pending-entry-overtaken" if status[vid] == "awaiting-second-entry"
+                         else "conflict")
             d["diff_to_current"] = None if cur is None else field_diff(raw_of(cur), raw_of(v))
             other = s.get(ReportVersion, v.pair_of) if v.pair_of else None
             d["diff_to_first_entry"] = None if other is None else field_diff(raw_of(other),
@@ -278,3 +337,50 @@ def audit_log(ctx: Context, limit: int = 100, before: int | None = None) -> list
                     "precinct": None if ref is None else ref.name,
                     "client": r.client, "detail": r.detail})
     return out
+
+
+def preview_correction(ctx: Context, precinct: PrecinctRef, report: ReportInput
+                       ) -> dict[str, Any]:
+    """What a correction would change, before it is saved: the precinct's delegates and SDEs,
+    the statewide SDEs and the national delegates, before and after (nothing is stored).
+
+    The report is checked exactly as :func:`caucuskit.services.submit.submit_report` checks it
+    (a refused correction is refused here too). Rule: rules.md §9 (every correction traceable),
+    §7 (SDEs), §8.2 (national delegates).
+    """
+    from caucuskit.services.submit import derive, require_complete
+
+    derived = derive(ctx, precinct, report)
+    require_complete(derived)
+    places = ctx.election.sde_places_total
+    with ctx.db.read() as s:
+        current = current_versions(s)
+    cur = current.get(precinct.pk)
+    before_reports = [as_report(ctx, v) for _, v in sorted(current.items())]
+    new = PrecinctReport(county=precinct.county, precinct=precinct.name,
+                         attendees=report.attendees, first=dict(report.first),
+                         final=dict(report.final),
+                         toss_winners=tuple(t.winner for t in report.tosses))
+    after_reports = [r for r in before_reports if r.key != new.key] + [new]
+    before, after = tabulate(ctx.election, before_reports), tabulate(ctx.election, after_reports)
+    names = sorted(set(before.statewide) | set(after.statewide))
+    delta = {c: after.statewide.get(c, Fraction(0)) - before.statewide.get(c, Fraction(0))
+             for c in names}
+    nb, na = dict(before.national.total), dict(after.national.total)
+    return {
+        "precinct_id": precinct.id,
+        "before": None if cur is None else {
+            "report": {"attendees": cur.attendees, "first": cur.first, "final": cur.final,
+                       "tosses": cur.tosses},
+            "delegates": cur.delegates, "sde_display": cur.answer.get("sde_display", {})},
+        "after": {"delegates": derived.delegates, "sde_display": derived.sde_display,
+                  "worksheet": derived.result.to_dict(),
+                  "people_left": departures(ctx.election.rules, PrecinctInput(
+                      delegates=derived.result.delegates_to_elect, attendees=report.attendees,
+                      first=dict(report.first), final=dict(report.final)))},
+        "statewide_sde_delta_display": {c: decimal_str(x, places) for c, x in delta.items()
+                                        if x},
+        "national_before": nb, "national_after": na,
+        "national_delta": {c: na.get(c, 0) - nb.get(c, 0) for c in sorted(set(nb) | set(na))
+                           if na.get(c, 0) != nb.get(c, 0)},
+    }

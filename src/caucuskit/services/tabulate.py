@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Literal, Protocol
@@ -55,6 +55,8 @@ from caucuskit.formats.election_file import load_election
 
 Reading = Literal["turnout", "delegates"]
 Progress = Callable[[int, int], None]
+#: one allocation of a unit for given toss winners: (delegates won, tie still pending)
+Run = Callable[[tuple[str, ...]], tuple[dict[str, int], PendingTie | None]]
 
 #: Most complete toss outcomes enumerated for one precinct (a chain of ties multiplies them).
 MAX_OUTCOMES = 512
@@ -109,8 +111,23 @@ class Recount:
     problems: tuple[str, ...] = ()
     lenient: bool = False
     error: str | None = None
-    outcomes: tuple[Mapping[str, int], ...] = ()
+    #: every complete outcome of the pending tie(s); None until first asked for (see
+    #: :attr:`outcomes`: enumerating re-runs the allocation once per toss combination)
+    enumerated: tuple[Mapping[str, int], ...] | None = ()
     toss_source: str | None = None
+    again: Run | None = field(default=None, compare=False, repr=False)
+    winners: tuple[str, ...] = ()
+
+    @property
+    def outcomes(self) -> tuple[Mapping[str, int], ...]:
+        """Every complete outcome of the pending tie(s), enumerated on first use only."""
+        if self.enumerated is None:
+            found: tuple[Mapping[str, int], ...] = ()
+            if self.pending is not None and self.again is not None:
+                found = tuple(_enumerate(self.again, self.winners))
+            object.__setattr__(self, "enumerated", found)
+            return found
+        return self.enumerated
 
     @property
     def undecided(self) -> int:
@@ -169,7 +186,7 @@ def recount(
         return Recount(delegates, n, {}, None, error="nobody attended (N = 0): nothing to compute")
     problems: tuple[str, ...] = ()
     lenient = False
-    run: Callable[[tuple[str, ...]], tuple[dict[str, int], PendingTie | None]]
+    run: Run
     result: PrecinctResult | None = None
     strict = PrecinctInput(delegates, n, final, first or None, report.toss_winners)
     try:
@@ -195,16 +212,12 @@ def recount(
         except ValidationError as again:
             return Recount(delegates, n, {}, None, problems=problems, lenient=True,
                            error="; ".join(str(p) for p in again.problems))
-    outcomes: list[dict[str, int]] = []
-    if pending is not None and enumerate_ties:
-        outcomes = _enumerate(run, report.toss_winners)
-    return Recount(delegates, n, won, pending, result, problems, lenient, None, tuple(outcomes))
+    lazy = pending is not None and enumerate_ties
+    return Recount(delegates, n, won, pending, result, problems, lenient, None,
+                   None if lazy else (), None, run if lazy else None, report.toss_winners)
 
 
-def _enumerate(
-    run: Callable[[tuple[str, ...]], tuple[dict[str, int], PendingTie | None]],
-    start: tuple[str, ...],
-) -> list[dict[str, int]]:
+def _enumerate(run: Run, start: tuple[str, ...]) -> list[dict[str, int]]:
     """Every complete outcome of the pending tie(s): each combination of toss winners."""
     done: list[dict[str, int]] = []
     stack = [start]
@@ -462,6 +475,11 @@ def tabulate(
     seen: set[tuple[str, str]] = set()
     pending_total = Fraction(0)
     ratios: dict[str, Fraction] = {}
+    #: units with the same inputs have the same recount (a pure function of D, N, the counts
+    #: and the recorded toss winners): computed once
+    same: dict[tuple[object, ...], Recount] = {}
+    sdes: dict[tuple[object, ...], dict[str, Fraction]] = {}
+    pubs: dict[tuple[object, ...], dict[str, int] | None] = {}
     for r in reports:
         ticker.step()
         p = election.precinct_by_key.get(r.key)
@@ -486,21 +504,31 @@ def tabulate(
             sde = {c: v for c, v in (r.published_sde or {}).items() if v.numerator}
             units.append(UnitResult(r, p, county, d, value, sde, None))
             continue
-        rc = recount(rules, d, r, known)
+        key = (d, r.effective_attendees, tuple(sorted(r.final.items())),
+               tuple(sorted(r.first.items())), r.toss_winners)
+        rc = same.get(key) or same.setdefault(key, recount(rules, d, r, known))
         won = dict(rc.won)
         pend = Fraction(0)
         pub_won = None
         if rc.pending is not None:
-            pub_won = _published_won(r, pub_value, d)
+            wkey = (pub_value, d, None if r.published_sde is None
+                    else tuple(sorted(r.published_sde.items())))
+            if wkey not in pubs:
+                pubs[wkey] = _published_won(r, pub_value, d)
+            pub_won = pubs[wkey]
             if pub_won is not None and pub_won in [dict(o) for o in rc.outcomes]:
                 won = dict(pub_won)
-                rc = Recount(rc.delegates, rc.attendees, won, None, rc.result, rc.problems,
-                             rc.lenient, rc.error, rc.outcomes, "published")
+                rc = replace(rc, won=won, pending=None, enumerated=rc.outcomes,
+                             toss_source="published", again=None)
             elif d:
                 pend = value * rc.undecided / d
         pending_total += pend
-        sde = candidate_sdes(won, value, d) if d else {}
-        units.append(UnitResult(r, p, county, d, value, sde, rc, pub_won, pend))
+        # the same split of the same value has the same SDEs (shared, read-only)
+        skey = (p.county if not p.satellite else value, d, tuple(won.items()))
+        part = sdes.get(skey)
+        if part is None:
+            part = sdes[skey] = candidate_sdes(won, value, d) if d else {}
+        units.append(UnitResult(r, p, county, d, value, part, rc, pub_won, pend))
     return _totals(election, units, reports, reading, published, unknown, pending_total,
                    share_places, sum_rounded)
 
@@ -590,8 +618,10 @@ class _Sum:
     def add(self, part: Mapping[str, Fraction]) -> None:
         num = self._num
         for c, v in part.items():
-            key = (c, v.denominator)
-            num[key] = num.get(key, 0) + v.numerator
+            n = v.numerator
+            if n:
+                key = (c, v.denominator)
+                num[key] = num.get(key, 0) + n
 
     def total(self) -> dict[str, Fraction]:
         out: dict[str, Fraction] = {}

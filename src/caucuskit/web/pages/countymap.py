@@ -115,6 +115,8 @@ class CountyFill:
     title: str
     href: str | None
     label: str | None = None
+    #: How clear the lead is: 0 (under 10 points), 1 (10 to 30), 2 (over 30); None: unshaded.
+    strength: int | None = None
 
 
 def _pattern_defs(style: Style, pid: str) -> str:
@@ -143,6 +145,7 @@ def render_map(
     caption: str,
     map_id: str = "iowa-map",
     state: str = "iowa",
+    unit: str = "SDE",
 ) -> Markup:
     """The SVG of a state's counties (``state``: "iowa" or "nevada"); ``fills`` is keyed by
     election county name.
@@ -177,8 +180,9 @@ def render_map(
         else:
             paint = "#e8e8e8"
         title = fill.title if fill else f"{shape.name}: no data"
+        shade = f" m{fill.strength}" if style and fill and fill.strength is not None else ""
         path = (
-            f'<path d="{shape.d}" fill="{paint}" class="county{" led" if style else ""}" '
+            f'<path d="{shape.d}" fill="{paint}" class="county{" led" if style else ""}{shade}" '
             f'data-county="{escape(shape.name)}"><title>{escape(title)}</title></path>'
         )
         if fill and fill.href:
@@ -211,6 +215,9 @@ def render_map(
         '<li><svg width="22" height="16" aria-hidden="true"><rect width="22" height="16" '
         'fill="#e8e8e8" stroke="#333"/></svg> no results yet</li>'
     )
+    if any(f.strength is not None for f in fills.values()):
+        legend += ('<li class="legend-margin">Paler: a lead under 10 points; strongest: a lead '
+                   f"over 30 points (share of the county's {escape(unit)}s)</li>")
     return Markup(
         '<figure class="map">' + "".join(parts)
         + f'<figcaption><ul class="legend" aria-label="Map legend">{legend}</ul>'

@@ -9,11 +9,14 @@ import asyncio
 import hashlib
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from caucuskit.web.api.public import if_none_match
+from caucuskit.web.pages import publicview as pv
 from caucuskit.web.pages import views
 from caucuskit.web.pages.source import PublicSource
 
@@ -21,6 +24,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.globals["status_text"] = views.status_text
 templates.env.filters["card"] = views.card_display
+templates.env.globals["pct_text"] = pv.pct_text
 
 router = APIRouter(include_in_schema=False)
 
@@ -60,7 +64,7 @@ async def _live(
     etag = f'W/"page-{tag}"'
     part = request.query_params.get("part") == "live"
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
-    if request.headers.get("if-none-match") == etag:
+    if if_none_match(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     context = await build(src)
     if context is None:
@@ -99,22 +103,100 @@ async def results_state(request: Request) -> Response:
             if doc.data:
                 extra.append(doc.data)
         rows = views.county_rows(e, dist_docs, extra)
+        data = state.data or {}
+        columns = pv.county_columns(data, rows)
         unit = views.unit_of(e)
         place = str(e.get("title", "")).split(" ")[0] or "Iowa"
         return {
             "election": e,
             "unit": unit,
-            "result": state.data,
-            "race": views.race_view(state.data or {}, unit["short"]),
+            "result": data,
+            "race": views.race_view(data, unit["short"]),
+            "cands": pv.candidate_view(data),
+            "outstanding": pv.outstanding(data, data.get("race")),
+            "nat": pv.national_view(data),
             "districts": dist_docs,
             "counties": rows,
+            "county_columns": columns,
+            "county_table": pv.county_table(rows, columns),
             "styles": views.style_table(e),
             "map": views.leader_map(
                 e, rows, caption=f"{place} counties by leader in {unit['long']}"
             ),
+            "share": _share(request, f"{data.get('name', '')} caucus results",
+                            _share_text(data)),
+            "downloads": {"csv": "/results/download/results.csv",
+                          "json": "/api/v1/public/state"},
         }
 
     return await _live(request, "results_state", build)
+
+
+def _share(request: Request, title: str, text: str) -> dict[str, str]:
+    """Links and the social preview card (Open Graph) for a public page."""
+    url = str(request.url.replace(query=""))
+    q = quote(url, safe="")
+    return {
+        "url": url, "title": title, "text": text,
+        "email": f"mailto:?subject={quote(title)}&body={quote(text + ' ' + url)}",
+        "x": f"https://twitter.com/intent/tweet?url={q}&text={quote(text)}",
+        "facebook": f"https://www.facebook.com/sharer/sharer.php?u={q}",
+        "image": str(request.url_for("static", path="share-card.png")),
+    }
+
+
+def _share_text(doc: dict[str, Any]) -> str:
+    p = doc.get("precincts") or {}
+    top = [c for c in doc.get("candidates", [])[:3] if c.get("sde") not in (None, "0")]
+    lead = ", ".join(f"{c['name']} {c.get('sde_percent_display')}%" for c in top)
+    return (f"{p.get('percent_display', '0')}% of precincts reporting"
+            + (f": {lead} of SDEs" if lead else "") + ".")
+
+
+@router.get("/results/download/results.csv")
+async def results_csv(request: Request) -> Response:
+    """The statewide and county numbers of the results page as CSV (from the public documents)."""
+    src = _source(request)
+    election, state = await asyncio.gather(src.get("election"), src.get("state"))
+    if not state.found:
+        return _not_found(request, request.url.path)
+    e = election.data or {}
+    districts = [await src.get(f"districts/{n}") for n in e.get("districts", [])]
+    extra = []
+    dist_docs = [d.data for d in districts if d.data]
+    for cid in views.missing_counties(e, dist_docs):
+        doc = await src.get(f"counties/{cid}")
+        if doc.data:
+            extra.append(doc.data)
+    rows = views.county_rows(e, dist_docs, extra)
+    body = pv.results_csv(state.data or {}, rows)
+    return Response(body, media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="caucus-results.csv"',
+        "Cache-Control": "no-cache"})
+
+
+@router.get("/results/district/{number}", response_class=HTMLResponse)
+async def results_district(request: Request, number: str) -> Response:
+    async def build(src: PublicSource) -> dict[str, Any] | None:
+        election, district = await asyncio.gather(
+            src.get("election"), src.get(f"districts/{number}"))
+        if not district.found:
+            return None
+        e = election.data or {}
+        data = district.data or {}
+        rows = views.county_rows(e, [data])
+        rows = [r for r in rows if str(r.get("district")) == str(number)
+                or r["id"] in {c["id"] for c in data.get("children", [])}]
+        columns = pv.county_columns(data, rows)
+        return {
+            "election": e, "result": data, "cands": pv.candidate_view(data),
+            "county_columns": columns, "county_table": pv.county_table(rows, columns),
+            "styles": views.style_table(e),
+            "share": _share(request, f"{data.get('name', '')} caucus results",
+                            _share_text(data)),
+        }
+
+    return await _live(request, "results_district", build)
 
 
 @router.get("/results/county/{county_id}", response_class=HTMLResponse)
@@ -125,10 +207,14 @@ async def results_county(request: Request, county_id: str) -> Response:
         )
         if not county.found:
             return None
+        data = county.data or {}
         return {
             "election": election.data or {},
-            "result": county.data,
+            "result": data,
+            "cands": pv.candidate_view(data),
             "styles": views.style_table(election.data or {}),
+            "share": _share(request, f"{data.get('name', '')} County caucus results",
+                            _share_text(data)),
         }
 
     return await _live(request, "results_county", build)

@@ -14,21 +14,21 @@ from markupsafe import Markup
 
 from caucuskit.web.pages.contrast import ink_on
 from caucuskit.web.pages.countymap import CountyFill, atlas_for, render_map, slug, styles
+from caucuskit.web.pages.publicview import (
+    STATUS_WORDS,
+    map_title,
+    margin_strength,
+    status_words,
+)
 
-STATUS_TEXT = {
-    "unofficial-partial": "Unofficial, partial",
-    "unofficial-complete": "Unofficial, all precincts reporting",
-    "recount": "Recount",
-    "correction": "Corrected",
-    "certified": "Certified",
-}
+STATUS_TEXT = STATUS_WORDS  # kept for callers of the old name
 
 
-def status_text(status: str | None) -> str:
-    """A person's words for a NIST ResultsStatus."""
-    if not status:
-        return "No results yet"
-    return STATUS_TEXT.get(status, status.replace("-", " ").capitalize())
+def status_text(status: str | None, reporting: int | None = None,
+                total: int | None = None) -> str:
+    """A person's words for a NIST ResultsStatus (never "corrected" while precincts are
+    missing: :func:`caucuskit.web.pages.publicview.status_words`)."""
+    return status_words(status, reporting, total)
 
 
 def candidate_names(election: Mapping[str, Any]) -> list[str]:
@@ -141,27 +141,23 @@ def leader_map(
     whole county first; the map is the shipped one whose county names match the election's.
     """
     fills: dict[str, CountyFill] = {}
+    unit = unit_of(election)["short"]
     rows = merge_parts(rows)
     for row in rows:
         if row.get("satellite"):
             continue
-        reporting, total = row.get("reporting", 0), row.get("total", 0)
+        reporting = row.get("reporting", 0)
         leader = row.get("leader") if reporting else None
         tied = row.get("tied") or []
-        if leader:
-            lead = f"leader {leader}"
-        elif tied and reporting:
-            lead = "tied between " + ", ".join(tied)
-        else:
-            lead = "no results yet"
-        title = f"{row['name']} County: {lead}; {reporting} of {total} precincts reporting"
         fills[str(row["name"])] = CountyFill(
-            leader=leader, title=title, href=f"/results/county/{row['id']}",
+            leader=leader, title=map_title(row, unit=unit), href=f"/results/county/{row['id']}",
             label="tie" if tied and reporting and not leader else None,
+            strength=margin_strength(row) if leader else None,
         )
     state = atlas_for([str(r["name"]) for r in rows if not r.get("satellite")])
     return render_map(fills, candidate_names(election), caption=caption,
-                      map_id=map_id if state == "iowa" else f"{state}-map", state=state)
+                      map_id=map_id if state == "iowa" else f"{state}-map", state=state,
+                      unit=unit)
 
 
 def merge_parts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

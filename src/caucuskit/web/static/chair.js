@@ -38,7 +38,7 @@
   function fmtTime(iso) {
     if (!iso) return "";
     var d = new Date(iso);
-    return isNaN(d.getTime()) ? iso : d.toLocaleTimeString([], { hour: "numeric", minute: "2-digit", second: "2-digit" });
+    return isNaN(d.getTime()) ? iso : d.toLocaleTimeString([], { hour: "numeric", minute: "2-digit", second: "2-digit", timeZoneName: "short" });
   }
   function intOrNull(v) {
     if (v === "" || v === null || v === undefined) return null;
@@ -89,8 +89,11 @@
         msg.innerHTML = "<p class='msg bad'>" + esc(text) + "</p>";
         return;
       }
+      // The token spares the server an argon2 check per report; the code stays as the
+      // fallback so a report queued offline still goes through after the token expires.
       session = { precinct: x.data.precinct, code: code, signed_in_at: x.data.signed_in_at,
-        current: x.data.current, rules: x.data.precinct.rules || null };
+        current: x.data.current, rules: x.data.precinct.rules || null,
+        token: x.data.token || null, token_expires_at: x.data.token_expires_at || null };
       writeJSON(SESSION, session);
       start();
     }).catch(function () {
@@ -151,6 +154,7 @@
     show(draft.step || "headcount");
     recompute();
     renderOutbox();
+    loadServerDoc();
   }
 
   function buildTable(which) {
@@ -332,8 +336,9 @@
       probs.innerHTML = cleared + (hasCounts ? "<ul class='problems'>" + out.problems.map(function (p) {
         var el = fieldInput(p.field);
         if (el) el.setAttribute("aria-invalid", "true");
-        return "<li>" + esc(p.message) + " <span class='sub'>(" + esc(p.field) + ")</span></li>";
+        return "<li>" + Words.problemHtml(p) + "</li>";
       }).join("") + "</ul>" : "");
+      renderLeft({});
       dl.innerHTML = hasCounts ? "" : "<p class='sub'>Enter the final head counts.</p>";
       steps.innerHTML = "";
       markFinal(null);
@@ -341,6 +346,7 @@
     }
     var res = out.result;
     probs.innerHTML = cleared;
+    renderLeft(departures());
     markFinal(res);
     if (res.pending_tie) renderTie(res.pending_tie);
     var names = Object.keys(res.delegates);
@@ -389,6 +395,37 @@
       draft.early_ok = $("#early-ok").checked;
       saveDraft();
       recompute();
+    });
+  }
+
+  // ------------------------------------------------------------------ people who went home
+  // A viable group may end smaller when people go home (they stay in N, rules.md §4); the chair
+  // confirms it, because its members may not join another group. Kept with the draft.
+  function departures() {
+    var r = rules();
+    if (!r || session.precinct.delegates === null || !CaucusMath.departures) return {};
+    return CaucusMath.departures(r, input(false));
+  }
+  function leftKey(left) { return JSON.stringify(left); }
+  function leftConfirmed() {
+    var left = departures();
+    return !Object.keys(left).length || draft.left_confirmed === leftKey(left);
+  }
+  function renderLeft(left) {
+    var box = $("#left-confirm");
+    if (!Object.keys(left).length) { box.hidden = true; box.innerHTML = ""; return; }
+    var key = leftKey(left);
+    var words = Words.leftWords(left);
+    box.hidden = false;
+    box.innerHTML = "<p><b>" + esc(words) + " left?</b> " +
+      (Object.keys(left).length === 1 ? "This group was" : "These groups were") + " viable in the first alignment, so " +
+      "their members could not join another group. If they went home, tick the box: they still count in the " +
+      esc(draft.attendees) + " present. If they joined another group, fix the counts.</p>" +
+      "<label class='inline'><input type='checkbox' id='left-ok'" + (draft.left_confirmed === key ? " checked" : "") +
+      "> Yes: " + esc(words) + " went home</label>";
+    $("#left-ok").addEventListener("change", function () {
+      draft.left_confirmed = $("#left-ok").checked ? key : null;
+      saveDraft();
     });
   }
 
@@ -490,6 +527,10 @@
   }
 
   // ------------------------------------------------------------------ review and send
+  function authHeaders() {
+    return session && session.token ? { Authorization: "Bearer " + session.token } : {};
+  }
+
   function reportBody() {
     var body = { precinct_id: session.precinct.id, code: session.code,
       attendees: draft.attendees === null ? 0 : draft.attendees,
@@ -508,7 +549,9 @@
     var out = lastResult, box = $("#review"), sendBtn = $("#send");
     var res = out && out.ok ? out.result : null;
     var earlyMissing = !!(session.precinct.early && !draft.early_ok);
-    var ready = res && res.complete && !earlyMissing;
+    var left = res ? departures() : {};
+    var leftOk = leftConfirmed();
+    var ready = res && res.complete && leftOk && !earlyMissing;
     sendBtn.disabled = !ready;
     var rows = groups().filter(function (g) { return draft.first[g] || draft.final[g]; }).map(function (g) {
       return "<tr><th scope='row'>" + esc(g) + "</th><td class='num'>" + (draft.first[g] || 0) + "</td><td class='num'>" +
@@ -525,10 +568,12 @@
         return "<p>" + esc(t.method.charAt(0).toUpperCase() + t.method.slice(1)) + " between " + t.groups.map(esc).join(" and ") +
           " won by <b>" + esc(t.winner) + "</b>; witnesses: " + t.witnesses.map(esc).join(", ") + ".</p>";
       }).join("") +
+      (Object.keys(left).length && leftOk ? "<p>" + esc(Words.leftWords(left)) + " went home before the final count (confirmed).</p>" : "") +
       (ready ? "<p class='msg ok'>Check the numbers against the paper worksheet, then send.</p>"
         : "<p class='msg bad'>Not ready to send: " + (earlyMissing ? "confirm the early ballots' count and checksum (step 1)" :
           res ? (res.pending_tie ? "a " + esc(res.pending_tie.method) +
-          " is still needed" : "the result is not complete") : "fix the problems in the final alignment") + ".</p>");
+          " is still needed" : !leftOk ? "confirm in step 3 that " + esc(Words.leftWords(left)) + " went home"
+          : "the result is not complete") : "fix the problems in the final alignment") + ".</p>");
   }
 
   // ------------------------------------------------------------------ the photo of the worksheet
@@ -572,7 +617,7 @@
 
   $("#send-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
-    if (!lastResult || !lastResult.ok || !lastResult.result.complete) { renderReview(); return; }
+    if (!lastResult || !lastResult.ok || !lastResult.result.complete || !leftConfirmed()) { renderReview(); return; }
     var p = session.precinct;
     var meta = {
       kind: "report", precinct_id: p.id, label: p.county + ": " + p.name,
@@ -581,7 +626,7 @@
       }).join(", "),
       has_photo: !!photoData,
     };
-    var item = Outbox.add("/api/v1/chair/reports", reportBody(), meta);
+    var item = Outbox.add("/api/v1/chair/reports", reportBody(), meta, authHeaders());
     if (photoData) {
       // Waits in the outbox (blocked) until the report has a version id on the server.
       var data = photoB64(photoData);
@@ -589,7 +634,7 @@
         Outbox.add(null, { code: session.code, content_type: "image/jpeg", data: data },
           { kind: "photo", parent: item.id, precinct_id: p.id, kib: kib(data),
             label: meta.label + " (photo of the worksheet)", summary: "photo" },
-          null, { blocked_by: item.id });
+          authHeaders(), { blocked_by: item.id });
       } catch (e) {
         // The phone's storage is full: the result (small) is kept, the photo (large) is not.
         Outbox.update(item.id, { meta: Object.assign({}, meta, { photo_dropped: true }) });
@@ -671,11 +716,14 @@
       html += "<p><b>Received by the server:</b></p><ul>" + got.map(function (it) {
         var a = it.answer || {};
         return "<li>" + esc(it.meta.label) + " (" + esc(it.meta.summary || "") + "), made " + fmtTime(it.created_at) +
-          ": receipt <b class='receipt-inline'>" + esc(a.receipt || "?") + "</b>, " + esc(a.status || "") + photoNote(it) + "</li>";
-      }).join("") + "</ul>";
+          ": receipt <b class='receipt-inline'>" + esc(a.receipt || "?") + "</b>, " +
+          esc(STATUS_WORDS[a.status] || a.status || "") + sentNumbers(it.body) + photoNote(it) + "</li>";
+      }).join("") + "</ul>" + publicLine();
     } else if (session && session.current) {
-      html += "<p>The server already had a result for this precinct when you signed in (receipt " +
-        esc(session.current.receipt || "?") + ").</p>";
+      html += "<p>The server has a result for this precinct: receipt <b class='receipt-inline'>" +
+        esc(session.current.receipt || "?") + "</b>, received " + esc(fmtWhen(session.current.entered_at)) +
+        (session.current.channel && session.current.channel !== "chair" ? " (" + esc(session.current.channel) + ")" : "") +
+        ", accepted: this is the precinct's result." + sentNumbers(serverNumbers()) + "</p>" + publicLine();
     } else {
       html += "<p><b>The server has not received any result from this phone.</b></p>";
     }
@@ -701,6 +749,49 @@
     box.hidden = false;
     var retry = $("#retry-now");
     if (retry) retry.addEventListener("click", function () { Outbox.flush(); });
+  }
+
+  // ------------------------------------------------------------------ a chair who comes back
+  // sees the numbers sent, the receipt and the status; the public document of the precinct says
+  // what counts now (it may have been corrected by the desk since).
+  var serverDoc = null;
+  function fmtWhen(iso) {
+    if (!iso) return "";
+    var d = new Date(iso);
+    return isNaN(d.getTime()) ? iso : d.toLocaleString([], { hour: "numeric", minute: "2-digit", month: "short", day: "numeric", timeZoneName: "short" });
+  }
+  function countsLine(m) {
+    var names = Object.keys(m || {}).filter(function (g) { return m[g]; });
+    return names.length ? names.map(function (g) { return esc(g) + " " + esc(m[g]); }).join(", ") : "nobody";
+  }
+  function sentNumbers(body) {
+    if (!body || body.attendees === undefined) return "";
+    return "<br><span class='sent-numbers'>You sent: " + esc(body.attendees) + " present; first alignment " +
+      countsLine(body.first) + "; final alignment " + countsLine(body.final) +
+      ((body.tosses || []).length ? "; games of chance won by " + body.tosses.map(function (t) { return esc(t.winner); }).join(", ") : "") +
+      ".</span>";
+  }
+  function serverNumbers() {
+    if (!serverDoc || !serverDoc.reported) return null;
+    var first = {}, final = {};
+    (serverDoc.candidates || []).forEach(function (c) { if (c.first) first[c.name] = c.first; if (c.final) final[c.name] = c.final; });
+    return { attendees: (serverDoc.worksheet || {}).attendees, first: first, final: final,
+      tosses: (serverDoc.tosses || []).reduce(function (a, t) { return a.concat((t.winners || []).map(function (w) { return { winner: w }; })); }, []) };
+  }
+  function publicLine() {
+    if (!serverDoc || !serverDoc.reported) return "";
+    var dels = (serverDoc.candidates || []).filter(function (c) { return c.delegates; })
+      .map(function (c) { return esc(c.name) + " " + esc(c.delegates); }).join(", ");
+    return "<p>Status now: <b>" + esc({ "unofficial-complete": "reported", correction: "corrected by the results desk",
+      recount: "recounted" }[serverDoc.status] || serverDoc.status) + "</b>; delegates " + dels +
+      ". <a href='/results/precinct/" + esc(serverDoc.id) + "'>The public page of your precinct</a>.</p>";
+  }
+  function loadServerDoc() {
+    if (!session || !session.precinct) return;
+    fetch("/api/v1/public/precincts/" + encodeURIComponent(session.precinct.id), { cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (doc) { serverDoc = doc; renderOutbox(); })
+      .catch(function () { /* offline: the outbox still says what this phone knows */ });
   }
 
   // A photo follows its report once the report is acknowledged: it needs the version id.

@@ -24,9 +24,9 @@
       "<td class='num'><input type='number' min='0' inputmode='numeric' id='f1-" + id + "' data-group='" + esc(g) + "' data-which='first' aria-label='" + esc(g) + " first alignment'></td>" +
       "<td class='num'><input type='number' min='0' inputmode='numeric' id='f2-" + id + "' data-group='" + esc(g) + "' data-which='final' aria-label='" + esc(g) + " final alignment'></td></tr>";
   }).join("");
-  $("#h-toss-winner").innerHTML = "<option value=''>No game of chance</option>" + E.candidates.map(function (g) {
-    return "<option value='" + esc(g) + "'>" + esc(g) + "</option>";
-  }).join("");
+  // Nevada (card draws) enters the cards instead (#h-cards); a stand-in keeps one code path.
+  var ties = $("#h-ties") ? TieInput.create($("#h-ties"), { groups: E.candidates, id: "h-tie", onChange: function () { update(); } })
+    : { pending: function () {}, tosses: function () { return []; }, winners: function () { return []; }, set: function () {}, clear: function () {} };
 
   $("#find-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
@@ -61,6 +61,7 @@
   $("#h-cancel").addEventListener("click", reset);
   function reset() {
     $("#entry-form").reset();
+    ties.clear();
     $("#entry-form").hidden = true;
     current = null;
   }
@@ -77,18 +78,18 @@
     var n = $("#h-attendees").value === "" ? 0 : Number($("#h-attendees").value);
     var r = { precinct_id: current.id, code: current.code, channel: current.channel,
       attendees: n, first: counts("first"), final: counts("final") };
-    var w = $("#h-toss-winner").value;
-    var witnesses = $("#h-toss-witnesses").value.split(",").map(function (s) { return s.trim(); }).filter(Boolean);
     var cardsBox = $("#h-cards");
-    if (cardsBox && cardsBox.value.trim()) {  // Nevada: the cards; the server derives the winners
+    if (cardsBox) {  // Nevada: the cards drawn; the server derives the winners (rules.md §5.4)
       var cards = {};
       cardsBox.value.split(",").forEach(function (item) {
         var kv = item.split("=");
         if (kv.length === 2 && kv[0].trim()) cards[kv[0].trim()] = kv[1].trim();
       });
-      r.tosses = [{ cards: cards, witnesses: witnesses }];
-    } else if (w) {
-      r.tosses = [{ winner: w, witnesses: witnesses }];
+      var witnesses = $("#h-cards-witnesses").value.split(",").map(function (s) { return s.trim(); }).filter(Boolean);
+      if (Object.keys(cards).length) r.tosses = [{ cards: cards, witnesses: witnesses }];
+    } else {
+      var t = ties.tosses();
+      if (t.length) r.tosses = t;
     }
     var ec = $("#h-early-count"), ek = $("#h-early-checksum");
     if (ec && ec.value !== "" && ek.value.trim()) {
@@ -106,35 +107,52 @@
     $("#readback").textContent = current.county + ", " + current.name + ": " + r.attendees + " attendees. First alignment: " +
       line(r.first) + ". Final alignment: " + line(r.final) + "." +
       (r.early_confirmed ? " Early ballots: " + r.early_confirmed.count + ", checksum " + r.early_confirmed.checksum + "." : "") +
-      (r.tosses ? (r.tosses[0].cards ? " Cards drawn: " + Object.keys(r.tosses[0].cards).map(function (g) { return g + " " + r.tosses[0].cards[g]; }).join(", ")
-        : " Game of chance won by " + r.tosses[0].winner) + (r.tosses[0].witnesses.length ? ", witnessed by " + r.tosses[0].witnesses.join(" and ") : "") + "." : "") +
-      " Is that right?";
+      (r.tosses ? " " + r.tosses.map(function (t, i) {
+        var won = t.cards ? "Cards drawn: " + Object.keys(t.cards).map(function (g) { return g + " " + t.cards[g]; }).join(", ")
+          : (r.tosses.length > 1 ? "Winner " + (i + 1) + " of the games of chance: " : "Game of chance won by ") + t.winner;
+        return won + (t.witnesses.length ? ", witnessed by " + t.witnesses.join(" and ") : "") + ".";
+      }).join(" ") : "") + leftLine(r) + " Is that right?";
     $("#h-confirmed").checked = false;
     renderMath();
+  }
+  /** People who went home from a viable group (accepted; read back so the caller confirms). */
+  function departures(r) {
+    var d = current && current.delegates;
+    if (!E.rules || d === undefined || d === null || !r.attendees || !Object.keys(r.first).length) return {};
+    return CaucusMath.departures(E.rules, { delegates: d, attendees: r.attendees, first: r.first, final: r.final });
+  }
+  function leftLine(r) {
+    var left = departures(r);
+    return Object.keys(left).length ? " " + Words.leftWords(left) + " went home before the final count (they still count in the " + r.attendees + " present)." : "";
   }
   function renderMath() {
     if (!current) return;
     var r = report();
     var math = $("#h-math");
     var d = current.delegates;
-    if (!E.rules || d === undefined || d === null || !r.attendees) { math.innerHTML = ""; return; }
-    if (E.rules.early_realign || (r.tosses && r.tosses[0].cards)) {  // Nevada: early ballots and cards are on the server
+    if (!E.rules || d === undefined || d === null || !r.attendees) { math.innerHTML = ""; ties.pending(null); return; }
+    if (E.rules.early_realign || E.rules.tie_method === "card draw") {  // Nevada: early ballots and cards are on the server
       math.innerHTML = "<p class='msg ok'>The server works out the delegates with the precinct's early ballots and the cards drawn; " +
         "its answer shows the worksheet.</p>";
       return;
     }
     var out = CaucusMath.compute(E.rules, { delegates: d, attendees: r.attendees, first: r.first, final: r.final,
-      toss_winners: r.tosses ? [r.tosses[0].winner] : [] }, E.candidates);
+      toss_winners: ties.winners() }, E.candidates);
     if (!out.ok) {
-      math.innerHTML = "<div class='msg warn'><p>Check with the caller:</p><ul class='problems'>" + out.problems.map(function (p) {
-        return "<li>" + esc(p.message) + "</li>"; }).join("") + "</ul></div>";
+      ties.pending(null);
+      math.innerHTML = "<div class='msg warn'><p>Check with the caller:</p>" + Words.problemsHtml(out.problems) + "</div>";
       return;
     }
     var res = out.result;
+    ties.pending(res.pending_tie || null);
+    var left = departures(r);
     math.innerHTML = "<p class='msg ok'>Live check (D = " + d + "): viability threshold " +
       (res.threshold === null ? "none (one delegate)" : res.threshold + " people") + "; delegates: " +
       esc(line(res.delegates)) + (res.pending_tie ? ". <b>A " + esc(res.pending_tie.method) + " is needed between " +
-      esc(res.pending_tie.groups.join(" and ")) + "</b>: ask who won." : "") + "</p>";
+      esc(res.pending_tie.groups.join(", ")) + "</b>: ask who won (below)." : "") + "</p>" +
+      (Object.keys(left).length ? "<p class='msg warn' id='h-left'><b>" + esc(Words.leftWords(left)) + " left?</b> " +
+        "Their group was viable, so they could not join another group: ask the caller whether they went home. " +
+        "They still count in N. If they joined another group, the counts are wrong.</p>" : "");
   }
   $("#entry-form").addEventListener("input", function (ev) { if (ev.target.id !== "h-confirmed") update(); });
 
@@ -161,7 +179,7 @@
           }
           return;
         }
-        if (!x.ok) { msg.innerHTML = "<div class='msg bad'><p>Refused (HTTP " + x.status + "):</p>" + Staff.problems(x.data) + "</div>"; return; }
+        if (!x.ok) { msg.innerHTML = "<div class='msg bad'><p>Not recorded. Check with the caller:</p>" + Staff.problems(x.data) + "</div>"; return; }
         showAnswer(x.data);
         reset();
         $("#h-code").value = ""; // the next call brings its own code
@@ -171,11 +189,7 @@
       });
   });
 
-  function fieldLabel(field) {
-    var m = /^(first|final)\.(.+)$/.exec(field);
-    if (m) return m[2] + ", " + m[1] + " alignment";
-    return { attendees: "Attendees (N)", tosses: "Coin toss or card draw" }[field] || field;
-  }
+  var fieldLabel = Words.fieldLabel;
 
   function showAnswer(a) {
     var text = {
@@ -189,10 +203,10 @@
     var html = "<div class='msg " + cls + "'><p><b>" + esc(text) + "</b></p><p>Receipt <span class='receipt'>" + esc(a.receipt) +
       "</span> — read it to the caller.</p></div>";
     if (a.diff && a.diff.length) {
-      html += "<div class='table-scroll'><table class='results diff' id='mismatch'><caption>Mismatch: first and second entry side by side</caption>" +
+      html += "<div class='table-scroll' tabindex='0'><table class='results diff' id='mismatch'><caption>Mismatch: first and second entry side by side</caption>" +
         "<thead><tr><th scope='col'>Field</th><th scope='col' class='num'>First entry</th><th scope='col' class='num'>Second entry</th></tr></thead><tbody>" +
         a.diff.map(function (d) {
-          return "<tr><th scope='row' class='changed'>" + esc(fieldLabel(d.field)) + " <span class='sub'>(" + esc(d.field) + ")</span></th><td class='num changed'>" + esc(d.first_entry) +
+          return "<tr><th scope='row' class='changed'>" + esc(fieldLabel(d.field)) + "</th><td class='num changed'>" + esc(d.first_entry) +
             "</td><td class='num changed'>" + esc(d.second_entry) + "</td></tr>";
         }).join("") + "</tbody></table></div>";
     }

@@ -14,10 +14,68 @@
       var d = new Date(when);
       if (isNaN(d.getTime())) return;
       t.textContent = d.toLocaleString([], { month: "short", day: "numeric", hour: "numeric",
-        minute: "2-digit", second: "2-digit" });
+        minute: "2-digit", second: "2-digit", timeZoneName: "short" });
       t.title = when;
     });
   }
+
+  // A table wider than the phone: shadow on the right edge and a visible hint, so no column
+  // is hidden off-screen without a cue.
+  function scrollHints(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("[data-scroll-hint]"), function (box) {
+      var hint = box.previousElementSibling;
+      var check = function () {
+        var more = box.scrollWidth - box.clientWidth > 2;
+        var atEnd = box.scrollLeft + box.clientWidth >= box.scrollWidth - 2;
+        box.classList.toggle("overflows", more && !atEnd);
+        if (hint && hint.classList.contains("scroll-hint")) hint.hidden = !more;
+      };
+      box.addEventListener("scroll", check, { passive: true });
+      window.addEventListener("resize", check);
+      check();
+    });
+  }
+
+  // Sortable tables: each heading is a button; aria-sort says the order.
+  function sortables(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("table.sortable"), function (table) {
+      var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+      heads.forEach(function (th, col) {
+        var b = th.querySelector("button");
+        if (!b) return;
+        b.addEventListener("click", function () {
+          var asc = th.getAttribute("aria-sort") !== "ascending";
+          if (th.getAttribute("data-sort") === "num" && !th.hasAttribute("aria-sort")) asc = false;
+          heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+          th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+          var num = th.getAttribute("data-sort") === "num";
+          var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+          rows.sort(function (r1, r2) {
+            var a = r1.cells[col].getAttribute("data-key") || r1.cells[col].textContent;
+            var c = r2.cells[col].getAttribute("data-key") || r2.cells[col].textContent;
+            var d = num ? (parseFloat(a) || 0) - (parseFloat(c) || 0) : a.localeCompare(c);
+            return asc ? d : -d;
+          });
+          rows.forEach(function (r) { table.tBodies[0].appendChild(r); });
+        });
+      });
+    });
+  }
+
+  function copyLinks(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("[data-copy]"), function (b) {
+      b.addEventListener("click", function () {
+        var out = b.parentNode.querySelector(".copied");
+        var done = function () { if (out) out.textContent = "Link copied."; };
+        if (navigator.clipboard) navigator.clipboard.writeText(b.getAttribute("data-copy")).then(done, function () {
+          if (out) out.textContent = b.getAttribute("data-copy");
+        });
+        else if (out) out.textContent = b.getAttribute("data-copy");
+      });
+    });
+  }
+
+  function enhance(root) { scrollHints(root); sortables(root); copyLinks(root); }
 
   function filters(root) {
     Array.prototype.forEach.call(root.querySelectorAll("input[data-filter]"), function (input) {
@@ -38,6 +96,7 @@
 
   localTimes(document);
   filters(document);
+  enhance(document);
   if (!live) return;
 
   var url = live.getAttribute("data-live");
@@ -78,6 +137,7 @@
       });
       localTimes(live);
       filters(live);
+      enhance(live);
       if (focused) {
         var again = live.querySelector('[href="' + focused + '"], [data-filter="' + focused + '"]');
         if (again) again.focus();

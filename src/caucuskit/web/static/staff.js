@@ -30,6 +30,7 @@
   function problems(data) {
     var list = (data && data.problems) || [];
     if (!list.length) return "<p>" + esc((data && data.message) || "Refused") + "</p>";
+    if (root.Words) return root.Words.problemsHtml(list);  // plain words; rule and field behind "why?"
     return "<ul class='problems'>" + list.map(function (p) {
       return "<li>" + esc(p.message) + " <span class='sub'>(" + esc(p.field) + ")</span></li>";
     }).join("") + "</ul>";

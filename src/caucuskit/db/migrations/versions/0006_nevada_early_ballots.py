@@ -4,7 +4,7 @@ Card draws need no table: they are stored with the report version's games of cha
 (``report_versions.tosses``: the cards and witnesses of each draw).
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
