@@ -220,3 +220,34 @@ def test_mixed_integer_search_agrees_with_brute_force(data):
         if found is not None:
             votes = unit_votes(scenario_votes(race, found), scopes)
             assert _alloc(tuple(votes.get(c, ZERO) for c in CANDS), seats) != now_key
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(nights())
+def test_exhaustive_search_agrees_with_brute_force(data):
+    """The core's exhaustive search, run on every unit (not only where the bound and the
+    vertices fail): a changing completion exactly when one exists, and a real one."""
+    from caucuskit.core.national import fast_allocate
+    from caucuskit.core.national_bounds import split_of
+    from caucuskit.core.national_call import search_exhaustive
+
+    e, reports = data
+    tab = tabulate(e, reports)
+    race = tracker_from_tabulation(tab).race()
+    results = _results(e, _outcomes(e, tab))
+    cur = {s.district: dict(s.current) for s in race.scopes}
+    for name, seats, scopes in race.units():
+        now = fast_allocate(unit_votes(cur, scopes), seats)
+        now_key = (tuple(sorted(now.delegates.items())),
+                   () if now.pending_lot is None else tuple(sorted(now.pending_lot.candidates)))
+        changes = any(dict(units)[name] != now_key for units, _ in results)
+
+        def changed(votes, seats=seats, now=now):
+            return split_of(fast_allocate(votes[0], seats)) != split_of(now)
+
+        found, exact = search_exhaustive(race, scopes, changed)
+        assert exact
+        assert (found is not None) == changes, (name, now_key)
+        if found is not None:
+            votes = unit_votes(scenario_votes(race, found), scopes)
+            assert _alloc(tuple(votes.get(c, ZERO) for c in CANDS), seats) != now_key

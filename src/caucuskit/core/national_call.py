@@ -30,10 +30,10 @@ from caucuskit.core.national_bounds import (
     mix_scenarios,
     pair_vertices,
     prove_unit,
+    scaled_vertex_votes,
     split_of,
     unit_sums,
     vertex_scenarios,
-    vertex_votes,
 )
 from caucuskit.core.race_input import RaceInput, Scenario, Scope, scenario_votes, unit_votes
 
@@ -97,7 +97,7 @@ def national_call(
     sums = unit_sums(race)
     evaluated: Evaluated = []
     for sc in vertex_scenarios(race, contenders(race, len(race.candidates))):
-        votes = vertex_votes(sums, sc.toss)
+        votes = scaled_vertex_votes(sums, sc.toss)  # whole numbers: only splits are read
         evaluated.append((sc, {name: allocator(votes[name], seats, name)
                                for name, seats, _ in units}))
     cur_votes = {s.district: dict(s.current) for s in race.scopes}
