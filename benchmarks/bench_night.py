@@ -32,13 +32,11 @@ import re
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -319,8 +317,8 @@ def main() -> None:
          f"{ctx.db.dialect} / {args.workers} / {args.chairs} / {args.readers}")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(CLI + ["serve", "--db", url, "--port", str(port), "--workers",
-                                     str(args.workers)], env=dict(os.environ),
+    server = subprocess.Popen([*CLI, "serve", "--db", url, "--port", str(port), "--workers",
+                               str(args.workers)], env=dict(os.environ),
                               start_new_session=True, stdout=subprocess.DEVNULL)
     nginx = None
     try:
@@ -358,7 +356,7 @@ def main() -> None:
         line("at rest, state.json from the app with ETag (304): reads/s (p99)",
              f"{app304['rps']:8.0f}   ({app304['p99_ms']:.1f} ms)")
         site = folder / "site"
-        subprocess.run(CLI + ["publish", "--db", url, "--out", str(site)], check=True,
+        subprocess.run([*CLI, "publish", "--db", url, "--out", str(site)], check=True,
                        stdout=subprocess.DEVNULL)
         if os.path.exists(NGINX):
             nginx, nbase = start_nginx(site, folder, args.workers)
@@ -373,10 +371,6 @@ def main() -> None:
     finally:
         stop(nginx)
         stop(server)
-
-
-def median_of(runs: list[Callable[[], float]]) -> float:
-    return statistics.median(f() for f in runs)
 
 
 if __name__ == "__main__":
