@@ -5,9 +5,9 @@ the scope's SDEs), §9 (publish raw alignments, SDEs, every game of chance and e
 correction). Status words are the NIST SP 1500-100 ResultsStatus vocabulary.
 
 Inputs: a :class:`~caucuskit.services.tally.Tally`. Outputs: plain JSON-ready dicts typed by
-the ``TypedDict`` classes below (pinned by tests/service/test_public_snapshot.py). A county or
-precinct document carries the results version and time of its own last change; the state,
-district, coin-toss, change-log and version documents carry those of the whole set.
+the ``TypedDict`` classes below (pinned by tests/service/test_public_snapshot.py). A county,
+precinct, coin-toss or change-log document carries the results version and time of its own last
+change; the state, district and version documents carry those of the whole set.
 """
 
 from __future__ import annotations
@@ -409,7 +409,7 @@ class Renderer:
                         for h in hist],
         }
 
-    def coin_tosses(self) -> dict[str, Any]:
+    def coin_tosses(self, meta: Meta | None = None) -> dict[str, Any]:
         t = self.tally
         out = []
         for pk, v in sorted(t.current.items()):
@@ -421,9 +421,9 @@ class Renderer:
                             "delegates": tie["delegates"], "action": tie["action"],
                             "winners": tie["winners"],
                             "witnesses": witnesses[i] if i < len(witnesses) else []})
-        return {**self.meta(), "tosses": out}
+        return {**(meta or self.meta()), "tosses": out}
 
-    def changes(self) -> dict[str, Any]:
+    def changes(self, meta: Meta | None = None) -> dict[str, Any]:
         places = self.election.sde_places_precinct
         out = []
         for at, pk, kind, reason, old, new in self.tally.corrections:
@@ -432,7 +432,7 @@ class Renderer:
                         "precinct": p.name, "kind": kind, "reason": reason,
                         "sde_delta_display": {c: decimal_str(x, places)
                                               for c, x in sde_delta(old, new).items()}})
-        return {**self.meta(), "changes": out}
+        return {**(meta or self.meta()), "changes": out}
 
 
 def sde_delta(old: Mapping[str, str], new: Mapping[str, str]) -> dict[str, Fraction]:
