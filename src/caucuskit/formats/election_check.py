@@ -10,13 +10,15 @@ found, shape and consistency alike, in one pass (names, not indexes, once an ent
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from caucuskit.core.election import Candidate, County, Election, NationalDelegates, Precinct
 from caucuskit.core.errors import DefinitionError
 from caucuskit.core.rules import RULESETS, RuleSet
 from caucuskit.formats.exact import parse_fraction
+
+T = TypeVar("T")
 
 #: The value of the ``format`` key of a definition.
 FORMAT = "caucuskit-election/1"
@@ -125,19 +127,28 @@ def _display(
     return places_precinct, places_total
 
 
-def _candidates(top: Mapping[str, Any], problems: list[str]) -> list[Candidate]:
-    candidates: list[Candidate] = []
-    for i, raw in enumerate(_list(top, "candidates", problems)):
-        where = f"candidates[{i}]"
-        obj = _check_keys(raw, _CANDIDATE_KEYS, where, problems)
-        if obj is None:
-            continue
-        name = _text(obj, "name", where, problems)
-        if name:
-            candidates.append(Candidate(name, _flag(obj, "withdrawn", where, problems)))
-    if "candidates" in top and not candidates:
-        problems.append("candidates: the list is empty")
-    return candidates
+def _candidate(obj: Mapping[str, Any], i: int, problems: list[str]) -> Candidate | None:
+    name = _text(obj, "name", f"candidates[{i}]", problems)
+    return Candidate(name, _flag(obj, "withdrawn", f"candidates[{i}]", problems)) if name else None
+
+
+def _entries(
+    top: Mapping[str, Any],
+    key: str,
+    allowed: Mapping[str, bool],
+    build: Callable[[Mapping[str, Any], int, list[str]], T | None],
+    problems: list[str],
+) -> list[T]:
+    """The entries of the list ``key``, each checked for its keys and then built."""
+    out: list[T] = []
+    for i, raw in enumerate(_list(top, key, problems)):
+        obj = _check_keys(raw, allowed, f"{key}[{i}]", problems)
+        item = None if obj is None else build(obj, i, problems)
+        if item is not None:
+            out.append(item)
+    if key in top and not out and key != "precincts":
+        problems.append(f"{key}: the list is empty")
+    return out
 
 
 def _national(top: Mapping[str, Any], problems: list[str]) -> NationalDelegates:
@@ -177,19 +188,6 @@ def _county(obj: Mapping[str, Any], i: int, problems: list[str]) -> County | Non
     return County(name, district, s_c, satellite) if name else None
 
 
-def _counties(top: Mapping[str, Any], problems: list[str]) -> list[County]:
-    """Counties with their district and S_c (§7.1), satellite pools (§7.3)."""
-    counties: list[County] = []
-    for i, raw in enumerate(_list(top, "counties", problems)):
-        obj = _check_keys(raw, _COUNTY_KEYS, f"counties[{i}]", problems)
-        county = None if obj is None else _county(obj, i, problems)
-        if county is not None:
-            counties.append(county)
-    if "counties" in top and not counties:
-        problems.append("counties: the list is empty")
-    return counties
-
-
 def _precinct(obj: Mapping[str, Any], i: int, problems: list[str]) -> Precinct | None:
     county = _text(obj, "county", f"precincts[{i}]", problems)
     name = _text(obj, "name", f"precincts[{i}]", problems)
@@ -201,17 +199,6 @@ def _precinct(obj: Mapping[str, Any], i: int, problems: list[str]) -> Precinct |
     delegates = _whole(obj, "delegates", where, problems, optional=True, negative_ok=True)
     satellite = _flag(obj, "satellite", where, problems)
     return Precinct(county, name, code, delegates, satellite) if county and name else None
-
-
-def _precincts(top: Mapping[str, Any], problems: list[str]) -> list[Precinct]:
-    """Every reporting unit with its county delegates D (§2)."""
-    precincts: list[Precinct] = []
-    for i, raw in enumerate(_list(top, "precincts", problems)):
-        obj = _check_keys(raw, _PRECINCT_KEYS, f"precincts[{i}]", problems)
-        precinct = None if obj is None else _precinct(obj, i, problems)
-        if precinct is not None:
-            precincts.append(precinct)
-    return precincts
 
 
 def _notes(top: Mapping[str, Any], problems: list[str]) -> tuple[str, ...]:
@@ -247,9 +234,9 @@ def election_from_dict(data: object) -> Election:
         id=election_id,
         title=title,
         rules=rules or RULESETS["ia-2020"],  # a stand-in so the other checks still run
-        candidates=tuple(_candidates(top, problems)),
-        counties=tuple(_counties(top, problems)),
-        precincts=tuple(_precincts(top, problems)),
+        candidates=tuple(_entries(top, "candidates", _CANDIDATE_KEYS, _candidate, problems)),
+        counties=tuple(_entries(top, "counties", _COUNTY_KEYS, _county, problems)),
+        precincts=tuple(_entries(top, "precincts", _PRECINCT_KEYS, _precinct, problems)),
         national=_national(top, problems),
         sde_places_precinct=places_precinct,
         sde_places_total=places_total,
