@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .support import LiveServer
-from .support import DESKTOP
+from .support import DESKTOP, LiveServer
 
 PAGES = ("/", "/results", "/results/county/adair", "/results/precinct/adair--1nw-adair",
          "/results/coin-tosses", "/chair", "/hotline", "/desk", "/results/precinct/nope")
