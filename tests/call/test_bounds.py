@@ -177,3 +177,16 @@ def test_exhaustive_witness_names_the_split_and_the_toss():
     assert votes.get("B", F(0)) - votes.get("A", F(0)) > 1
     assert res.witness.picks == {"t": ("B",)}
     assert res.witness.splits == {1: ((0, (("B", 2),)),)}
+
+
+def test_a_toss_every_group_wins_counts_in_the_least_sde():
+    """A pending "toss" that all its groups win (winners = groups) is forced: it counts in
+    each group's least SDEs; a real toss (fewer winners) counts in none."""
+    from caucuskit.core.bounds import sde_ranges
+
+    forced = _race({"A": F(1)}, pending=[Pending("t", ("A", "B"), 2, F(1, 2))])
+    real = _race({"A": F(1)}, pending=[Pending("t", ("A", "B"), 1, F(1, 2))])
+    low = {r.candidate: r.low for r in sde_ranges(forced)}
+    assert low == {"A": F(3, 2), "B": F(1, 2)}
+    low = {r.candidate: (r.low, r.high) for r in sde_ranges(real)}
+    assert low == {"A": (F(1), F(3, 2)), "B": (F(0), F(1, 2))}
