@@ -50,8 +50,21 @@ def test_an_sde_tie_that_is_only_a_supremum_does_not_keep_it_open():
     """A satellite pool without a declared maximum: its whole pool is a supremum, never
     attained, so trailing by exactly that much cannot tie (``attained`` False)."""
     scope = ScopeState(1, {"A": F(2)}, {"A": F(2)}, (("pool", F(2)),), (), limit=True)
-    lead = lead_call(RaceInput(("A", "B"), (scope,), NationalDelegates({1: 1}, 0, 0)))
+    race = RaceInput(("A", "B"), (scope,), NationalDelegates({1: 1}, 0, 0))
+    lead = lead_call(race)
     assert lead.decided and not lead.pairs[0].can_tie
+    from caucuskit.core.bounds import sde_ranges
+
+    ranges = {r.candidate: r for r in sde_ranges(race)}
+    assert ranges["B"].high == F(2) and not ranges["B"].high_attained
+    assert ranges["A"].low == F(2) and ranges["A"].high == F(4)
+    # the same pool once nothing of it is open: every bound attained
+    closed = ScopeState(1, {"A": F(2)}, {"A": F(2)}, (), (), limit=True)
+    done = sde_ranges(RaceInput(("A", "B"), (closed,), NationalDelegates({1: 1}, 0, 0)))
+    assert all(r.high_attained for r in done)
+    small = ScopeState(1, {"A": F(2)}, {"A": F(2)}, (("pool", F(1, 2)),), (), limit=True)
+    part = sde_ranges(RaceInput(("A", "B"), (small,), NationalDelegates({1: 1}, 0, 0)))
+    assert not any(r.high_attained for r in part)  # however small the open pool
 
 
 def test_reachable_exact_remainder_tie_for_the_last_seat_keeps_the_unit_open():
