@@ -102,7 +102,7 @@ def test_missing_inputs(runner: CliRunner) -> None:
     [
         (["--final", "Biden=-1"], "final.Biden"),
         (["--final", "Biden=41"], "final"),
-        (["--final", "Biden=6", "--first", "Biden=7"], "final.Biden"),
+        (["--final", "Biden=6,Sanders=7", "--first", "Biden=7,Sanders=6"], "final.Biden"),
         (["--final", ADAIR, "--toss-winner", "Sanders"], "toss_winners[0]"),
         (["--final", "A=1", "--rules", "ia-2024"], "rules"),
     ],

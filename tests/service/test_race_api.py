@@ -57,8 +57,11 @@ def test_race_is_open_with_a_few_reports(service: Service) -> None:
 
 def test_race_after_every_valid_report(service: Service) -> None:
     stored = store(service.ctx, real_reports(COUNTIES))
-    # 245 rows; 62 have final alignments the rules refuse (data defects) and stay missing
-    assert len(stored) == 183
+    # 245 rows; 57 have final alignments the rules refuse (data defects) and stay missing. Five
+    # more (Polk WEBSTER-01 and CROCKER-02, Story Washington Twp-Kelley, Howard Twp-Roland and
+    # Nevada 2) are accepted since a viable group may shrink when people go home (issue 12,
+    # rules.md §4); they give Buttigieg and Sanders the same SDEs, so the margin is unchanged.
+    assert len(stored) == 188
     assert sum(1 for r in stored if r.toss_winners) == 5
     doc = state(service)
     same_as_direct(doc, stored)
@@ -67,8 +70,8 @@ def test_race_after_every_valid_report(service: Service) -> None:
     assert lead["leader"] == "Sanders" and lead["status"] == "open"
     assert lead["sentence"] == (
         "still open: Buttigieg can still overtake Sanders if it out-gains Sanders by more than "
-        "8.325 of the 147.802 SDE still open (12 other candidates could too)")
-    assert race["open_sde_display"] == "147.802"
+        "8.325 of the 142.803 SDE still open (12 other candidates could too)")
+    assert race["open_sde_display"] == "142.803"
     units = {u["unit"]: u for u in race["national"]["units"]}
     assert units["CD3"]["current"] == {"Buttigieg": 3, "Sanders": 3, "Warren": 2}
     assert units["CD3"]["status"] == "open"
