@@ -1,22 +1,42 @@
-"""How many precincts per second the core computes (issue 3: Iowa has 1,765 precinct units; a
-national replay would be ~175,000).
+"""Precinct core speed (issue 11 item 4), each figure beside a baseline measured in the same run.
 
-    /work/venv/bin/python benchmarks/bench_precinct.py            # 100,000 precincts, ia-2020
-    /work/venv/bin/python benchmarks/bench_precinct.py --n 20000 --rules nv-2020 --json
+    .venv/bin/python benchmarks/bench_precinct.py              # all three parts
+    .venv/bin/python benchmarks/bench_precinct.py --part core --n 100000 --rules nv-2020
+
+1. ``core``: in-process ``compute_precinct`` per second (CPU time), and the earlier exact
+   Fraction implementation (tests/core/reference.py) on the same precincts: target >= 100,000/s.
+   Also with ``to_dict()`` + ``json.dumps`` (the worksheet built and written).
+2. ``cli``: ``caucus precinct --jsonl`` on 40,000 precincts against a plain integer allocator
+   (benchmarks/plain_allocator.py) reading the same file; CPU time of each child process,
+   start-up included: target <= 2x. Also with ``--no-worksheet``.
+3. ``help``: ``caucus --help`` wall time against ``python -c pass``: target < 0.3 s.
 
 Precincts are random but seeded (the same list every run): D from 0 to 30 weighted towards small
 precincts, N from 5 to 600, 2 to 8 preference groups, sometimes people who leave. Generation is
-not timed; only ``compute_precinct`` (and, with ``--json``, ``to_dict`` + ``json.dumps``) is.
+not timed. Every figure is the median of ``--repeat`` runs, alternating candidate and baseline;
+the machine is shared, so compare ratios rather than absolute numbers.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from collections.abc import Callable
+from pathlib import Path
 
-from caucuskit.core import PrecinctInput, compute_precinct, get_ruleset
+from caucuskit.core import PrecinctInput, RuleSet, compute_precinct, get_ruleset
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # as pytest sees it: tests/ is the import root
+from core import reference  # noqa: E402  (the earlier exact implementation)
 
 CANDIDATES = ("Biden", "Buttigieg", "Klobuchar", "Sanders", "Steyer", "Warren", "Yang", "Other")
 
@@ -34,33 +54,135 @@ def random_precinct(rng: random.Random) -> PrecinctInput:
     return PrecinctInput(delegates, attendees, dict(zip(groups, counts, strict=True)))
 
 
+def _cpu(run: Callable[[], object]) -> float:
+    start = time.process_time()
+    run()
+    return time.process_time() - start
+
+
+def part_core(rules: RuleSet, precincts: list[PrecinctInput], repeat: int) -> None:
+    def new() -> None:
+        for data in precincts:
+            compute_precinct(rules, data)
+
+    def old() -> None:
+        for data in precincts:
+            reference.compute_precinct(rules, data)
+
+    def new_json() -> None:
+        for data in precincts:
+            json.dumps(compute_precinct(rules, data).to_dict())
+
+    def old_json() -> None:
+        for data in precincts:
+            json.dumps(reference.compute_precinct(rules, data).to_dict())
+
+    n = len(precincts)
+    times: dict[str, list[float]] = {"new": [], "old": [], "new_json": [], "old_json": []}
+    for _ in range(repeat):
+        for name, run in (("new", new), ("old", old), ("new_json", new_json),
+                          ("old_json", old_json)):
+            times[name].append(_cpu(run))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print(f"[core] {n:,} precincts ({rules.name}), CPU time, median of {repeat}:")
+    print(f"  compute_precinct           {n / med['new']:>10,.0f}/s   (target >= 100,000/s)")
+    ratio = med["old"] / med["new"]
+    print(f"  earlier exact (reference)  {n / med['old']:>10,.0f}/s   -> {ratio:.1f}x")
+    print(f"  + to_dict + json.dumps     {n / med['new_json']:>10,.0f}/s   "
+          f"(reference {n / med['old_json']:,.0f}/s -> {med['old_json'] / med['new_json']:.1f}x)")
+
+
+def _child_cpu(cmd: list[str], stdin: Path) -> float:
+    """User + system CPU seconds of one child process reading ``stdin``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with stdin.open("rb") as src:
+        done = subprocess.run(cmd, stdin=src, stdout=subprocess.DEVNULL, check=False)
+    if done.returncode not in (0, 1):  # 1: caucus refused some line, which is fine here
+        raise SystemExit(f"{cmd} failed with exit code {done.returncode}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _caucus() -> list[str]:
+    script = Path(sys.executable).parent / "caucus"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from caucuskit.cli.app import main; main()"]
+
+
+def part_cli(rules: RuleSet, precincts: list[PrecinctInput], repeat: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "precincts.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            for data in precincts:
+                line = {"delegates": data.delegates, "attendees": data.attendees,
+                        "final": dict(data.final)}
+                out.write(json.dumps(line) + "\n")
+        commands = {
+            "plain": [sys.executable, str(ROOT / "benchmarks" / "plain_allocator.py")],
+            "jsonl": [*_caucus(), "precinct", "--jsonl", "--rules", rules.name],
+            "lean": [*_caucus(), "precinct", "--jsonl", "--no-worksheet", "--rules", rules.name],
+        }
+        times: dict[str, list[float]] = {k: [] for k in commands}
+        for _ in range(repeat):
+            for name, cmd in commands.items():
+                times[name].append(_child_cpu(cmd, path))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    n = len(precincts)
+    print(f"[cli] {n:,} precincts ({rules.name}), child CPU time incl. start-up, "
+          f"median of {repeat}:")
+    print(f"  plain integer allocator               {med['plain']:6.2f} s")
+    print(f"  caucus precinct --jsonl               {med['jsonl']:6.2f} s -> "
+          f"{med['jsonl'] / med['plain']:.2f}x   (target <= 2x)")
+    print(f"  caucus precinct --jsonl --no-worksheet {med['lean']:5.2f} s -> "
+          f"{med['lean'] / med['plain']:.2f}x")
+
+
+def _wall_and_cpu(cmd: list[str]) -> tuple[float, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def part_help(repeat: int) -> None:
+    cmds = {"pass": [sys.executable, "-c", "pass"], "help": [*_caucus(), "--help"]}
+    wall: dict[str, list[float]] = {k: [] for k in cmds}
+    cpu: dict[str, list[float]] = {k: [] for k in cmds}
+    for _ in range(repeat):
+        for name, cmd in cmds.items():
+            w, c = _wall_and_cpu(cmd)
+            wall[name].append(w)
+            cpu[name].append(c)
+    w = {k: statistics.median(v) for k, v in wall.items()}
+    c = {k: statistics.median(v) for k, v in cpu.items()}
+    print(f"[help] median of {repeat} (wall time waits for the CPU on a loaded machine):")
+    print(f"  python -c pass   wall {w['pass']:.3f} s   CPU {c['pass']:.3f} s")
+    print(f"  caucus --help    wall {w['help']:.3f} s   CPU {c['help']:.3f} s -> "
+          f"{w['help'] / w['pass']:.1f}x python's wall (target < 0.3 s)")
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=100_000, help="precincts to allocate")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--part", choices=("core", "cli", "help", "all"), default="all")
+    parser.add_argument("--n", type=int, default=40_000, help="precincts")
     parser.add_argument("--seed", type=int, default=2020, help="random seed")
     parser.add_argument("--rules", default="ia-2020", help="ia-2016, ia-2020 or nv-2020")
-    parser.add_argument("--json", action="store_true", help="also time the JSON output")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per figure (median)")
     args = parser.parse_args()
-
     rng = random.Random(args.seed)
     rules = get_ruleset(args.rules)
     precincts = [random_precinct(rng) for _ in range(args.n)]
-
-    pending = 0
-    start = time.perf_counter()
-    for data in precincts:
-        result = compute_precinct(rules, data)
-        if result.pending_tie is not None:
-            pending += 1
-        if args.json:
-            json.dumps(result.to_dict())
-    elapsed = time.perf_counter() - start
-
-    what = "compute_precinct + JSON" if args.json else "compute_precinct"
-    print(f"{args.n:,} precincts ({args.rules}, seed {args.seed}, {what}) in {elapsed:.2f} s")
-    print(f"{args.n / elapsed:,.0f} precincts/second; {pending:,} left a coin toss pending")
-    print(f"Iowa (1,765 units): {1765 / (args.n / elapsed) * 1000:.0f} ms; "
-          f"national replay (~175,000): {175_000 / (args.n / elapsed):.1f} s")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.1f}", flush=True)
+    if args.part in ("core", "all"):
+        part_core(rules, precincts, args.repeat)
+    if args.part in ("cli", "all"):
+        part_cli(rules, precincts, max(1, args.repeat // 2 + 1))
+    if args.part in ("help", "all"):
+        part_help(args.repeat * 2)
 
 
 if __name__ == "__main__":

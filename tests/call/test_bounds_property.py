@@ -12,6 +12,7 @@ from fractions import Fraction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from caucuskit.core import election
 from caucuskit.core.bounds import call_race
 from caucuskit.core.election import Candidate, County, NationalDelegates, Precinct, make_election
 from caucuskit.core.report import PrecinctReport
@@ -20,9 +21,11 @@ from caucuskit.services.tabulate import tabulate
 
 CANDS = ("A", "B", "C", "D")
 MAX_SITE = 30
+#: A partial night and the completion of its outstanding units.
+Night = tuple[list[PrecinctReport], list[PrecinctReport]]
 
 
-def small_election():
+def small_election() -> election.Election:
     counties = (
         County("North", 1, Fraction(7)),
         County("South", 2, Fraction(5)),
@@ -49,7 +52,7 @@ KEYS = [p.key for p in ELECTION.precincts]
 
 
 @st.composite
-def report_for(draw, key):
+def report_for(draw: st.DrawFn, key: tuple[str, str]) -> PrecinctReport:
     p = ELECTION.precinct_by_key[key]
     top = MAX_SITE if p.satellite else 60
     final = {c: draw(st.integers(0, top // 3)) for c in CANDS}
@@ -60,7 +63,7 @@ def report_for(draw, key):
 
 
 @st.composite
-def night(draw):
+def night(draw: st.DrawFn) -> Night:
     reported = draw(st.lists(st.sampled_from(KEYS), unique=True))
     partial = [draw(report_for(k)) for k in reported]
     rest = [draw(report_for(k)) for k in KEYS if k not in set(reported)]
@@ -69,7 +72,7 @@ def night(draw):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(night())
-def test_completions_stay_within_the_bounds(data):
+def test_completions_stay_within_the_bounds(data: Night) -> None:
     partial, rest = data
     tab = tabulate(ELECTION, partial)
     race = tracker_from_tabulation(tab, satellite_max_turnout=MAX_SITE).race()
@@ -98,7 +101,7 @@ def test_completions_stay_within_the_bounds(data):
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(night())
-def test_open_units_come_with_a_scenario_that_changes_them(data):
+def test_open_units_come_with_a_scenario_that_changes_them(data: Night) -> None:
     partial, _ = data
     tab = tabulate(ELECTION, partial)
     race = tracker_from_tabulation(tab, satellite_max_turnout=MAX_SITE).race()
@@ -111,7 +114,7 @@ def test_open_units_come_with_a_scenario_that_changes_them(data):
             assert u.proof
 
 
-def test_nothing_outstanding_is_decided():
+def test_nothing_outstanding_is_decided() -> None:
     reports = [PrecinctReport(k[0], k[1], 10, {"A": 7, "B": 3}, {"A": 7, "B": 3}) for k in KEYS]
     tab = tabulate(ELECTION, reports)
     call = call_race(tracker_from_tabulation(tab, satellite_max_turnout=0).race())
@@ -125,7 +128,9 @@ def test_nothing_outstanding_is_decided():
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(st.sampled_from("ABCDEF"), st.fractions(0, 50), max_size=6),
        st.integers(0, 9))
-def test_fast_split_agrees_with_the_worksheet_dmath(votes, seats):
+def test_fast_split_agrees_with_the_worksheet_dmath(
+    votes: dict[str, Fraction], seats: int
+) -> None:
     from caucuskit.core.bounds import fast_split
     from caucuskit.core.national import allocate_unit
 

@@ -9,12 +9,15 @@ outstanding units, not about corrections).
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from caucuskit.cli.app import build
 from caucuskit.core.bounds import call_race
+from caucuskit.core.election import Election
+from caucuskit.core.report import PrecinctReport
 from caucuskit.formats.election_file import load_election
 from caucuskit.formats.idp2020 import read_idp_results
 from caucuskit.services.call import (
@@ -30,19 +33,21 @@ from conftest import RESULTS_0205, RESULTS_97, RESULTS_100, need
 
 
 @pytest.fixture(scope="module")
-def election():
+def election() -> Election:
     return load_election("iowa-2020")
 
 
 @pytest.fixture(scope="module")
-def snapshots(election):
+def snapshots(election: Election) -> dict[str, list[PrecinctReport]]:
     need(RESULTS_100.exists(), f"missing {RESULTS_100}")
     return {name: read_idp_results(path, election).reports
             for name, path in (("0205", RESULTS_0205), ("97", RESULTS_97), ("100", RESULTS_100))}
 
 
 @pytest.mark.parametrize("name", ["0205", "97"])
-def test_final_data_lies_within_the_bounds(election, snapshots, name):
+def test_final_data_lies_within_the_bounds(
+    election: Election, snapshots: dict[str, list[PrecinctReport]], name: str
+) -> None:
     partial = snapshots[name]
     have = {r.key for r in partial}
     rest = [r for r in snapshots["100"] if r.key not in have]
@@ -66,7 +71,9 @@ def test_final_data_lies_within_the_bounds(election, snapshots, name):
             assert lo <= fin.delegates.get(c, 0) <= hi, (u.unit, c)
 
 
-def test_97_percent_snapshot_call(election, snapshots):
+def test_97_percent_snapshot_call(
+    election: Election, snapshots: dict[str, list[PrecinctReport]]
+) -> None:
     rep = call_reports(election, snapshots["97"])
     call = rep.call
     assert call.lead.leader == "Buttigieg" and not call.lead.decided
@@ -80,11 +87,13 @@ def test_97_percent_snapshot_call(election, snapshots):
         assert u.status in {"decided", "open"}
         if u.status == "open":
             assert u.witness is not None and u.witness_split != u.current
-    doc = rep.to_dict()
+    doc: dict[str, Any] = rep.to_dict()
     assert doc["coin_tosses"]["sde_leader"]["Sanders"]["tosses"] >= 1
 
 
-def test_replay_over_the_three_snapshots(election, snapshots):
+def test_replay_over_the_three_snapshots(
+    election: Election, snapshots: dict[str, list[PrecinctReport]]
+) -> None:
     steps = replay_snapshots(election, [("5 Feb 8pm", snapshots["0205"]),
                                         ("6 Feb 97%", snapshots["97"]),
                                         ("8 Feb 100%", snapshots["100"])])
@@ -99,15 +108,19 @@ def test_replay_over_the_three_snapshots(election, snapshots):
     assert when["SDE lead"] == "8 Feb 100%"
 
 
-def test_stream_of_reports_in_random_order(election, snapshots):
+def test_stream_of_reports_in_random_order(
+    election: Election, snapshots: dict[str, list[PrecinctReport]]
+) -> None:
     steps = replay_stream(election, snapshots["97"], seed=7, every=400)
     assert steps[0].lead == "open"
     assert steps[-1].reported == len(snapshots["97"])
 
 
-def test_projection_is_seeded_and_sane(election, snapshots):
+def test_projection_is_seeded_and_sane(
+    election: Election, snapshots: dict[str, list[PrecinctReport]]
+) -> None:
     tab = tabulate(election, snapshots["97"])
-    a = project(tab, simulations=2000, seed=3).to_dict()
+    a: dict[str, Any] = project(tab, simulations=2000, seed=3).to_dict()
     b = project(tab, simulations=2000, seed=3).to_dict()
     a.pop("seconds"), b.pop("seconds")
     assert a == b
@@ -115,7 +128,7 @@ def test_projection_is_seeded_and_sane(election, snapshots):
     assert set(a["lead"]) <= {"Buttigieg", "Sanders"}
 
 
-def test_cli_call_json(snapshots):
+def test_cli_call_json(snapshots: dict[str, list[PrecinctReport]]) -> None:
     import json
 
     result = CliRunner().invoke(build(), ["call", "--election", "iowa-2020", "--results",
@@ -127,7 +140,7 @@ def test_cli_call_json(snapshots):
         "CD1", "CD2", "CD3", "CD4", "at-large", "PLEO"}
 
 
-def test_cli_call_text_and_errors(snapshots):
+def test_cli_call_text_and_errors(snapshots: dict[str, list[PrecinctReport]]) -> None:
     import json
 
     runner = CliRunner()

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from caucuskit.cli.app import build
 
@@ -102,7 +101,7 @@ def test_missing_inputs(runner: CliRunner) -> None:
     [
         (["--final", "Biden=-1"], "final.Biden"),
         (["--final", "Biden=41"], "final"),
-        (["--final", "Biden=6,Sanders=7", "--first", "Biden=7,Sanders=6"], "final.Biden"),
+        (["--final", "Biden=6,Warren=7", "--first", "Biden=7,Warren=6"], "final.Biden"),
         (["--final", ADAIR, "--toss-winner", "Sanders"], "toss_winners[0]"),
         (["--final", "A=1", "--rules", "ia-2024"], "rules"),
     ],

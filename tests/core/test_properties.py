@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 
 from hypothesis import HealthCheck, event, given, settings
@@ -53,7 +54,7 @@ def precincts(draw: st.DrawFn, min_d: int = 2, max_n: int = 400) -> tuple[int, i
 
 
 def settle(
-    rules: RuleSet, data: PrecinctInput, pick: st.DrawFn
+    rules: RuleSet, data: PrecinctInput, pick: Callable[[st.SearchStrategy[list[str]]], list[str]]
 ) -> tuple[PrecinctResult, tuple[str, ...]]:
     """Run, and while a game of chance is pending, draw its outcome and run again."""
     winners: tuple[str, ...] = data.toss_winners

@@ -108,12 +108,12 @@ def test_csv_errors_name_line_and_column() -> None:
     assert messages == [
         "in.csv line 1, column 8: unknown column 'sde:A'",
         "in.csv line 2: 7 cells, the header has 8",
-        "in.csv line 5: county and precinct must not be blank",
+        "in.csv line 5, county: must be a non-empty text, got ''",
         "in.csv line 4: Polk/P2 repeats in.csv line 3",
     ]
     with pytest.raises(ValidationError, match="the header must start with county, precinct"):
         reports_from_csv("a,b\n", "x.csv")
-    with pytest.raises(ValidationError, match=r"line 2, first:A: expected a whole number"):
+    with pytest.raises(ValidationError, match=r"line 2, first:A: must be a whole number"):
         reports_from_csv(
             "county,precinct,attendees,toss_winners,source_line,first:A\nPolk,P1,,,,2.5\n", "y.csv"
         )

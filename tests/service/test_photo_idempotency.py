@@ -17,10 +17,11 @@ from sqlalchemy.exc import IntegrityError
 
 from caucuskit.db.migrate import downgrade, upgrade
 from caucuskit.db.models import AuditEntry, Photo
+from service.images import picture
 from service.service_support import ADAIR_ID, Service
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x01" * 2000
-OTHER_JPEG = b"\xff\xd8\xff\xe0" + b"\x02" * 2000
+JPEG = picture("JPEG", 10)
+OTHER_JPEG = picture("JPEG", 200)
 
 
 def post(svc: Service, path: str, body: Any, **kw: Any) -> Any:
@@ -76,7 +77,7 @@ def test_same_key_with_another_photo_is_a_409_on_idempotency_key(service: Servic
     assert r.json()["error"] == "conflict"
     assert r.json()["problems"][0]["field"] == "idempotency_key"
     png = {"code": service.codes[ADAIR_ID], "content_type": "image/webp",
-           "data": base64.b64encode(b"RIFF" + b"\x01" * 100).decode()}
+           "data": base64.b64encode(picture("WEBP")).decode()}
     assert post(service, f"/chair/reports/{v}/photo", png, headers=key).status_code == 409
     assert len(stored(service)) == 1
     # a refused resend is logged and stores nothing

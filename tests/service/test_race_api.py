@@ -57,10 +57,8 @@ def test_race_is_open_with_a_few_reports(service: Service) -> None:
 
 def test_race_after_every_valid_report(service: Service) -> None:
     stored = store(service.ctx, real_reports(COUNTIES))
-    # 245 rows; 57 have final alignments the rules refuse (data defects) and stay missing. Five
-    # more (Polk WEBSTER-01 and CROCKER-02, Story Washington Twp-Kelley, Howard Twp-Roland and
-    # Nevada 2) are accepted since a viable group may shrink when people go home (issue 12,
-    # rules.md §4); they give Buttigieg and Sanders the same SDEs, so the margin is unchanged.
+    # 245 rows; 57 have final alignments the rules refuse (data defects) and stay missing; 5
+    # more have a viable group that shrank only by people leaving (accepted, flagged)
     assert len(stored) == 188
     assert sum(1 for r in stored if r.toss_winners) == 5
     doc = state(service)
@@ -69,8 +67,8 @@ def test_race_after_every_valid_report(service: Service) -> None:
     lead = race["lead"]
     assert lead["leader"] == "Sanders" and lead["status"] == "open"
     assert lead["sentence"] == (
-        "still open: Buttigieg can still overtake Sanders if it out-gains Sanders by more than "
-        "8.325 of the 142.803 SDE still open (12 other candidates could too)")
+        "still open: Buttigieg can still overtake Sanders, behind by 8.325 SDE with 142.803 SDE "
+        "still to be decided (12 other candidates could too)")
     assert race["open_sde_display"] == "142.803"
     units = {u["unit"]: u for u in race["national"]["units"]}
     assert units["CD3"]["current"] == {"Buttigieg": 3, "Sanders": 3, "Warren": 2}

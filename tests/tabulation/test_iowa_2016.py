@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction as F
+from typing import Any
 
 from caucuskit.services.tabulate import load_county_sde, tabulate_county_sde
 from conftest import COUNTY_2016, need
@@ -12,7 +13,7 @@ def test_2016_national_split() -> None:
     need(COUNTY_2016.is_file(), f"shared data missing: {COUNTY_2016}")
     e, results = load_county_sde("iowa-2016", COUNTY_2016)
     t = tabulate_county_sde(e, results)
-    d = t.to_dict()
+    d: dict[str, Any] = t.to_dict()
     # the snapshot's totals, not the caucus-night 700.59 / 696.82
     assert d["statewide"]["Clinton"] == "697.33"
     assert d["statewide"]["Sanders"] == "694.52"

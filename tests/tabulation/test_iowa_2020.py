@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction as F
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,13 +58,14 @@ UNITS = {
 
 
 def test_published_statewide_sdes(published: Tabulation) -> None:
-    sw = published.to_dict()["statewide"]
+    doc: dict[str, Any] = published.to_dict()
+    sw = doc["statewide"]
     assert sw["Buttigieg"] == "564.012"
     assert sw["Sanders"] == "562.497"
     assert sw["Warren"] == "387.069"
     assert sw["Biden"] == "341.172"
     assert sw["Klobuchar"] == "264.204"
-    assert published.to_dict()["statewide_total"] == "2152.889"
+    assert doc["statewide_total"] == "2152.889"
 
 
 def test_published_national_per_unit(published: Tabulation) -> None:
@@ -134,7 +136,7 @@ def test_audit_acceptance(audited: AuditReport) -> None:
         if not f.ordinary:
             continue
     assert sum(audited.summary.values()) == 1765
-    data = audited.to_dict()
+    data: dict[str, Any] = audited.to_dict()
     assert set(data["summary"]) <= {
         "match", "match-up-to-toss", "published-delegates-not-D", "final-above-first",
         "viable-group-shrank", "more-viable-than-D", "duplicate", "all-zeros", "one-delegate",
@@ -182,8 +184,9 @@ def test_partial_snapshots(path: Path, units: int, butt: str) -> None:
     assert t.reporting.reported == units
     assert t.reporting.total == 1765
     assert t.reporting.outstanding_sde > 0
-    assert t.to_dict()["statewide"]["Buttigieg"] == butt
-    assert t.to_dict()["reporting"]["percent"] == f"{100 * units / 1765:.1f}"
+    doc: dict[str, Any] = t.to_dict()
+    assert doc["statewide"]["Buttigieg"] == butt
+    assert doc["reporting"]["percent"] == f"{100 * units / 1765:.1f}"
     r = tabulate(loaded.election, loaded.reports)
     assert sum(r.national.total.values()) == 41
 

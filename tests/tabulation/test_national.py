@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction as F
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caucuskit.core.errors import ValidationError
@@ -127,6 +127,7 @@ def test_rejects_floats_and_negatives() -> None:
         allocate_unit({"A": F(1)}, -1)
 
 
+@settings(deadline=None)
 @given(
     st.dictionaries(st.sampled_from("ABCDEFG"), st.integers(0, 10_000), min_size=1),
     st.integers(1, 60),

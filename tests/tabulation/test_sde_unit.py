@@ -9,6 +9,7 @@ import pytest
 from caucuskit.core.election import (
     Candidate,
     County,
+    Election,
     NationalDelegates,
     Precinct,
     make_election,
@@ -28,7 +29,7 @@ from caucuskit.services.tabulate import satellite_reading_difference, tabulate
 NAMES = ("A", "B", "C")
 
 
-def _election():
+def _election() -> Election:
     return make_election(
         id="toy",
         title="Toy caucus",

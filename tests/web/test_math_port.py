@@ -2,8 +2,10 @@
 
 ``web/static/caucus-math.js`` (a plain-JS port of the core) is run in headless Chromium on
 hundreds of random precincts (every ruleset and option, ties with and without recorded
-outcomes, invalid inputs) and must give the same ``PrecinctResult.to_dict()`` — delegates, log
-text and all — or the same validation problems as ``caucuskit.core.compute_precinct``.
+outcomes, invalid inputs) and must give the same ``PrecinctResult.to_dict()`` — delegates and
+every worksheet record: its kind, group and numbers (raw share, rounded, decimal, what was
+added or removed, which tie and how it was settled), and the words rendered from them — or the
+same validation problems as ``caucuskit.core.compute_precinct``.
 Rule: rules.md §3, §4, §5 (via the core).
 """
 
@@ -74,7 +76,7 @@ def _case(rng: random.Random) -> dict[str, Any]:
                 final[rng.choice(groups)] += rng.randint(0, moved)
     if rng.random() < 0.04:
         final[groups[0]] = -1
-    raw = {"delegates": d, "attendees": n, "final": final,
+    raw: dict[str, Any] = {"delegates": d, "attendees": n, "final": final,
            "first": first if rng.random() < 0.85 else None, "toss_winners": []}
     for _ in range(4):  # record outcomes for some of the ties that arise
         try:
@@ -113,9 +115,19 @@ def test_js_port_matches_the_python_core(browser: Any) -> None:
         )
     finally:
         page.close()
+    records = [s for c in cases for s in c["expected"].get("result", {}).get("log", [])]
+    assert {s["kind"] for s in records} >= {"threshold", "viable", "round", "total", "add",
+                                            "remove", "zero", "tie", "toss", "award", "note"}
     mismatches = [
         (i, cases[i]["input"], cases[i]["rules"]["name"])
         for i, (case, out) in enumerate(zip(cases, got, strict=True))
         if json.dumps(out, sort_keys=True) != json.dumps(case["expected"], sort_keys=True)
     ]
     assert not mismatches, f"{len(mismatches)} of {CASES} differ, first: {mismatches[:3]}"
+    # The records alone (without the words) agree too: the words are a function of the data.
+    for case, out in zip(cases, got, strict=True):
+        if case["expected"]["ok"]:
+            ours = [{k: v for k, v in s.items() if k != "text"} for s in out["result"]["log"]]
+            theirs = [{k: v for k, v in s.items() if k != "text"}
+                      for s in case["expected"]["result"]["log"]]
+            assert ours == theirs

@@ -1,10 +1,122 @@
-"""Entry point of the ``caucus`` command; each command family lives in its own module."""
+"""Entry point of the ``caucus`` command; each command family lives in its own module.
+
+The modules are imported only when one of their commands runs (issue 11: ``caucus --help``
+and ``caucus precinct`` must not pay for SQLAlchemy, argon2 or uvicorn). ``caucus --help``
+lists the commands from :data:`COMMANDS`, the one table of names and one-line help;
+tests/cli/test_app.py checks it against the real commands, and tests/test_docs.py checks the
+rendered reference.
+"""
 
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import typer
+from typer import _click as click  # typer vendors click since 0.2x; its classes are these
+from typer.core import TyperCommand, TyperGroup
+
+#: Command name -> (module under caucuskit.cli defining ``register(app)``, first paragraph of its
+#: help as ``caucus --help`` shows it), in the order of ``caucus --help``.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "precinct": (
+        "precinct",
+        "Compute one precinct caucus: viability threshold, viable groups, delegates, ties.",
+    ),
+    "tabulate": (
+        "tabulate",
+        "Tabulate results: SDEs statewide and by district, reporting, national delegates.",
+    ),
+    "audit": (
+        "audit",
+        "Recompute every precinct from raw counts and explain each difference from the published\n"
+        "SDEs (rules.md §6).",
+    ),
+    "call": (
+        "call",
+        "Call the race from a results file or the results service's database: exact SDE\n"
+        "ranges, whether the SDE lead and each national delegate unit are decided (with the\n"
+        "proof) or still open (with a scenario), and coin tosses.",
+    ),
+    "init": ("service", "Create the schema and load an election definition."),
+    "serve": ("service", "Run the results service with uvicorn."),
+    "demo": (
+        "service",
+        "Start the service on a temporary SQLite file with an election loaded and demo codes.",
+    ),
+    "publish": (
+        "service",
+        "Write the public snapshot as static JSON files (and .json.gz) for nginx or a CDN.",
+    ),
+    "export": (
+        "service",
+        "Export the whole election as CSV or as NIST SP 1500-100 Election Results CDF (JSON).",
+    ),
+    "certify": (
+        "service",
+        "Mark the results certified: every public result then has status `certified`.",
+    ),
+    "credentials": ("service", "Precinct access codes and staff accounts."),
+    "drill": (
+        "drill",
+        "Replay a results file as caucus night through the public HTTP API, with load and\n"
+        "faults, then prove the service's totals equal an offline tabulation. Exit 1 if the proof\n"
+        "fails.",
+    ),
+}
+
+#: Modules under caucuskit.cli that define ``register(app)``; one line per command family.
+COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
+
+_loaded: dict[str, TyperGroup] = {}
+
+
+def load_module(module: str) -> TyperGroup:
+    """The click group of every command ``caucuskit.cli.<module>`` registers (imported once)."""
+    if module not in _loaded:
+        family = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+        @family.callback()
+        def _family() -> None:  # keeps the family a group even with a single command
+            pass
+
+        importlib.import_module("caucuskit.cli.helptext").install()  # plain value labels
+        importlib.import_module(f"caucuskit.cli.{module}").register(family)
+        group = typer.main.get_group(family)
+        assert isinstance(group, TyperGroup)
+        _loaded[module] = group
+    return _loaded[module]
+
+
+class LazyGroup(TyperGroup):
+    """The root command group: lists commands from :data:`COMMANDS`, imports one on use."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self._listing = False
+        # Names only, for "Did you mean ...?" suggestions; get_command gives the real commands.
+        self.commands = {
+            name: TyperCommand(name, help=text) for name, (_, text) in COMMANDS.items()
+        }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        if self._listing:
+            return self.commands[cmd_name]
+        command: click.Command | None = load_module(COMMANDS[cmd_name][0]).commands.get(cmd_name)
+        return command
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
 
 app = typer.Typer(
     name="caucus",
@@ -12,37 +124,23 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=LazyGroup,
 )
+
 
 @app.callback()
 def _root() -> None:
-    # Keeps ``caucus`` a command group even while only one command is registered.
+    # Keeps ``caucus`` a command group: its commands come from LazyGroup.
     pass
 
 
-#: Modules under caucuskit.cli that define ``register(app)``; one line per command family.
-COMMAND_MODULES: tuple[str, ...] = (
-    "precinct",
-    "tabulate",
-    "audit",
-    "call",
-    "service",
-)
-
-_registered = False
-
-
 def build() -> typer.Typer:
-    """Register every command module once and return the app (tests use this too)."""
-    global _registered
-    if not _registered:
-        importlib.import_module("caucuskit.cli.helptext").install()
-        for name in COMMAND_MODULES:
-            importlib.import_module(f"caucuskit.cli.{name}").register(app)
-        _registered = True
+    """The app (tests use this too); commands are imported when they are looked up."""
     return app
 
 
 def main() -> None:
-    """Run the ``caucus`` command."""
-    build()()
+    """Run the ``caucus`` command (the same as :func:`caucuskit.cli.main`)."""
+    from caucuskit.cli import main as entry
+
+    entry()

@@ -28,13 +28,19 @@ def _fail(message: str, as_json: bool, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _split(split: dict[str, int]) -> str:
+    parts = [f"{c} {n}" for c, n in sorted(split.items(), key=lambda kv: (-kv[1], kv[0])) if n]
+    return ", ".join(parts) or "nobody"
+
+
 def _show(console: Console, doc: dict[str, object], projection: dict[str, object] | None) -> None:
+    """The call as plain sentences and tables: one "still to be decided" figure throughout."""
     rep = doc["reporting"]
     assert isinstance(rep, dict)
+    sup = bool(doc.get("open_sde_is_supremum"))
     console.print(f"[bold]{doc['election']}[/]: {rep['reported']} of {rep['total']} units "
-                  f"reported ({rep['percent']}%); {doc['open_sde']} SDE still open"
-                  + (" (a satellite pool without a declared maximum turnout counts whole)"
-                     if doc.get("open_sde_is_supremum") else ""))
+                  f"reported ({rep['percent']}%); {doc['open_sde']} SDE still to be decided"
+                  + ("*" if sup else ""))
     lead = doc["lead"]
     assert isinstance(lead, dict)
     console.print(f"[bold]SDE lead[/]: {escape(str(lead['explanation']))}")
@@ -45,25 +51,29 @@ def _show(console: Console, doc: dict[str, object], projection: dict[str, object
     assert isinstance(sde, list)
     for r in sde[:8]:
         table.add_row(escape(r["candidate"]), r["current"], r["low"],
-                      r["high"] + ("" if r["high_attained"] else " (sup)"))
+                      r["high"] + ("" if r["high_attained"] else "*"))
     console.print(table)
+    if sup:
+        console.print("* includes a whole satellite pool whose outstanding sites declared no "
+                      "maximum turnout: a ceiling that no real turnout quite reaches "
+                      "(--satellite-max-turnout N makes it exact).")
     nat = doc["national"]
     assert isinstance(nat, dict)
     units = Table(title=f"National delegates: {nat['status']}")
     for col in ("Unit", "Seats", "Split now", "Status", "Why"):
         units.add_column(col)
     for u in nat["units"]:
-        split = ", ".join(f"{c} {n}" for c, n in u["current"].items())
         if u["status"] == "decided":
             why = u["proof"][-1] if u["proof"] else ""
         elif u["witness"] is not None:
             w = u["witness"]
-            ordered = sorted(w["split"].items(), key=lambda kv: -kv[1])
-            new = ", ".join(f"{c} {n}" for c, n in ordered)
-            why = f"if {w['scenario']}: {new}"
+            why = f"if {w['scenario']}: {_split(w['split'])}"
+            if w["lot"]:
+                why += f", and a lot between {' and '.join(w['lot'])} for the last seat"
         else:
-            why = "; ".join(u["proof"]) + " (no completion found that changes it)"
-        units.add_row(u["unit"], str(u["seats"]), escape(split), u["status"], escape(why))
+            why = u["proof"][-1] if u["proof"] else ""
+        units.add_row(u["unit"], str(u["seats"]), escape(_split(u["current"])), u["status"],
+                      escape(why))
     console.print(units)
     rng = Table(title="National delegates each candidate can still reach")
     for col in ("Candidate", "Now", "Proven range", "Reached in scenarios"):
@@ -75,25 +85,82 @@ def _show(console: Console, doc: dict[str, object], projection: dict[str, object
     console.print(rng)
     tosses = doc.get("coin_tosses")
     if isinstance(tosses, dict):
-        console.print(f"[bold]Games of chance[/]: {tosses['tie_units']} units, "
-                      f"{tosses['alternative_outcomes']} alternative outcomes")
-        for c, s in tosses["sde_leader"].items():
-            names = ", ".join(u["unit"] for u in s["units"])
-            console.print(f"  {s['tosses']} toss(es) going the other way would let "
-                          f"{escape(c)} tie or pass {escape(str(tosses['leader']))} "
-                          f"(margin {s['margin']} SDE): {escape(names)}")
-        singles = tosses["national_single"]
-        if singles:
-            console.print(f"  {len(singles)} single toss outcome(s) would change the national "
-                          f"split, e.g. {escape(singles[0]['unit'])} -> {singles[0]['total']}")
-        else:
-            console.print("  no single toss changes the national delegate split")
+        _show_tosses(console, tosses)
     if projection is not None:
         lead_p = projection["lead"]
         assert isinstance(lead_p, dict)
-        console.print(f"[bold]Projection[/] ({projection['simulations']:,} simulated "
-                      f"completions, {projection['seconds']} s): SDE lead "
-                      + ", ".join(f"{c} {p}" for c, p in lead_p.items()))
+        console.print(f"[bold]Projection[/] (an estimate: {projection['simulations']:,} "
+                      f"simulated completions, {projection['seconds']} s): chance of leading "
+                      "in SDEs " + ", ".join(f"{c} {p}" for c, p in lead_p.items()))
+
+
+def _show_tosses(console: Console, tosses: dict[str, object]) -> None:
+    console.print(f"[bold]Games of chance[/]: {tosses['tie_units']} units, "
+                  f"{tosses['alternative_outcomes']} alternative outcomes")
+    leader = tosses["sde_leader"]
+    assert isinstance(leader, dict)
+    for c, s in leader.items():
+        names = ", ".join(u["unit"] for u in s["units"])
+        console.print(f"  {s['tosses']} toss(es) going the other way would let "
+                      f"{escape(c)} tie or pass {escape(str(tosses['leader']))} "
+                      f"(margin {s['margin']} SDE): {escape(names)}")
+    singles = tosses["national_single"]
+    assert isinstance(singles, list)
+    if singles:
+        first = singles[0]
+        console.print(f"  {len(singles)} single toss outcome(s) would change the national "
+                      f"split, e.g. {escape(first['unit'])}: the total would become "
+                      f"{escape(_split(first['total']))}")
+    else:
+        console.print("  no single toss changes the national delegate split")
+
+
+def _show_county(console: Console, doc: dict[str, object]) -> None:
+    """The 2016 county-level call (services.call_county)."""
+    console.print(f"[bold]{doc['election']}[/]: {doc['reported']} of {doc['total']} SDEs in; "
+                  f"{doc['outstanding']} SDE still to be decided (counties unknown)")
+    lead = doc["lead"]
+    assert isinstance(lead, dict)
+    console.print(f"[bold]SDE lead[/]: {escape(str(lead['explanation']))}")
+    table = Table(title="National delegates")
+    for col in ("Unit", "Seats", "Split now", "Verdict"):
+        table.add_column(col)
+    units = doc["units"]
+    assert isinstance(units, list)
+    for u in units:
+        table.add_row(u["unit"], str(u["seats"]), escape(_split(u["current"])),
+                      escape(u["verdict"]))
+    console.print(table)
+
+
+def _county(election: str | None, path: Path, total_text: str | None, as_json: bool) -> None:
+    from fractions import Fraction
+
+    from caucuskit.services.call_county import call_county_sde, county_call_to_dict
+    from caucuskit.services.tabulate import load_county_sde
+
+    if election is None:
+        raise _fail("--election is needed with --county-results", as_json)
+    try:
+        e, results = load_county_sde(election, path)
+        if total_text is not None:
+            try:
+                total = Fraction(total_text)
+            except (ValueError, ZeroDivisionError) as exc:
+                raise ValueError(f"--state-delegates: not a number: {total_text!r}") from exc
+        else:
+            known = [c.state_delegates for c in e.counties]
+            if any(k is None for k in known):
+                raise ValueError("--state-delegates is needed: this election has no county "
+                                 "totals of state delegates (2016: 1406)")
+            total = sum((k for k in known if k is not None), Fraction(0))
+        doc = county_call_to_dict(call_county_sde(e, results.sde, total))
+    except (CaucusError, OSError, ValueError) as exc:
+        raise _fail(str(exc), as_json) from exc
+    if as_json:
+        typer.echo(json.dumps(doc, indent=2))
+    else:
+        _show_county(Console(), doc)
 
 
 def register(app: typer.Typer) -> None:
@@ -105,6 +172,14 @@ def register(app: typer.Typer) -> None:
         results: Annotated[Path | None, typer.Option(
             "--results", "-r", help="Results file: IDP 2020 table or canonical CSV/JSON.")]
         = None,
+        county_results: Annotated[Path | None, typer.Option(
+            "--county-results", help="County-level SDE results (2016) instead of precinct "
+                                     "results: the outstanding SDEs are the statewide total "
+                                     "(--state-delegates) minus those in the file.")] = None,
+        state_delegates: Annotated[str | None, typer.Option(
+            "--state-delegates", help="With --county-results: the statewide total of state "
+                                      "delegates (2016: 1406); default: the sum of the "
+                                      "election's county totals, when known.")] = None,
         db: Annotated[str | None, typer.Option(
             "--db", help="Call from the current accepted reports of the results service's "
                          "database (URL or SQLite file; default: $CAUCUS_DATABASE_URL when "
@@ -127,9 +202,12 @@ def register(app: typer.Typer) -> None:
         proof) or still open (with a scenario), and coin tosses."""
         from caucuskit.services.tabulate import load_results
 
-        if results is not None and db is not None:
-            raise _fail("give either --results (a file) or --db (the service), not both",
-                        as_json)
+        if sum(x is not None for x in (results, db, county_results)) > 1:
+            raise _fail("give one of --results (a file), --county-results (a county file) or "
+                        "--db (the service)", as_json)
+        if county_results is not None:
+            _county(election, county_results, state_delegates, as_json)
+            return
         url = db if results is not None or db is not None else os.environ.get(
             "CAUCUS_DATABASE_URL") or None
         try:

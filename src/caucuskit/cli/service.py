@@ -13,7 +13,7 @@ import shutil
 import socket
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -138,14 +138,15 @@ def cred_issue(
         _fail(exc)
         return
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as fh:
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # private from the first byte (an existing file keeps no old mode)
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["kind", "county", "precinct", "precinct_id", "username", "role", "secret"])
         for c in issued:
             w.writerow(["precinct", c.county, c.precinct, c.precinct_id, "", "chair", c.code])
         for a in accounts:
             w.writerow(["account", "", "", "", a.username, a.role, a.password])
-    os.chmod(out, 0o600)
     if as_json:
         print(json.dumps({"issued": len(issued), "kept": kept, "accounts": len(accounts),
                           "out": str(out)}))
@@ -208,8 +209,10 @@ def _run(db_url: str, host: str, port: int, workers: int) -> None:
     migrate(ctx.db)
     os.environ["CAUCUS_DATABASE_URL"] = ctx.db.url
     ctx.db.dispose()
+    # Forwarded headers are applied by the app itself, only from CAUCUS_TRUSTED_PROXIES
+    # (docs/security.md); uvicorn's own default would believe any local peer.
     uvicorn.run("caucuskit.web.app:app_from_env", factory=True, host=host, port=port,
-                workers=workers, log_level="warning")
+                workers=workers, log_level="warning", proxy_headers=False)
 
 
 HostOpt = Annotated[str, typer.Option("--host", help="Address to listen on.")]
@@ -224,7 +227,10 @@ def serve(
                                          "the database).")] = 1,
 ) -> None:
     """Run the results service with uvicorn."""
-    url = Settings.from_env(database_url=db).database_url
+    try:
+        url = Settings.from_env(database_url=db).database_url
+    except CaucusError as exc:  # a bad CAUCUS_* setting: say which, no traceback
+        _fail(exc)
     _run(url, host, port, workers)
 
 
@@ -292,15 +298,30 @@ def publish(
     out: Annotated[Path, typer.Option("--out", help="Folder for the static JSON files.")],
     db: DbOpt = None,
     as_json: JsonOpt = False,
+    watch: Annotated[bool, typer.Option(
+        "--watch", help="Keep the folder current: rewrite (by atomic rename) the documents "
+        "that change after each accepted report, until interrupted.")] = False,
 ) -> None:
-    """Write the public snapshot as static JSON files (what a CDN can serve)."""
-    from caucuskit.services.snapshot import publish as do_publish
+    """Write the public snapshot as static JSON files (and .json.gz) for nginx or a CDN."""
+    from caucuskit.services import publish as pub
 
     if out.exists() and not out.is_dir():
         _fail(f"--out {out} is a file; give the folder to write the JSON files into")
     ctx = _existing(db)
     try:
-        written = do_publish(ctx, out)
+        if watch:
+            def said(built: Any, files: int) -> None:
+                if as_json:
+                    print(json.dumps({"version": built.version, "files": files}), flush=True)
+                else:
+                    console.print(f"version {built.version}: wrote {files} file(s) to {out}")
+
+            try:
+                pub.watch(ctx, out, on_write=said)
+            except KeyboardInterrupt:
+                return
+            return
+        written = pub.publish(ctx, out)
     except (CaucusError, ServiceError, OSError) as exc:
         _fail(exc)
         return

@@ -1,8 +1,19 @@
-"""Delegates per viable group: largest remainder with a floor of one, exact.
+"""Delegates per viable group: largest remainder with a floor of one, decided in integers.
 
 Rule: rules.md §5.7 (the reference algorithm), equivalent to the round-then-adjust steps of
 §5.1-§5.3; ties at 4 decimals (§5.4); more viable groups than delegates per ruleset (§5.7
 step 5, §11 Q8).
+
+Inputs: the ruleset, D, N (the opening head count: people who left still count, §3.2, §6), the
+viable groups' final head counts, the recorded game-of-chance outcomes (:class:`TossBook`) and,
+when a worksheet is wanted, a list to append the typed steps to.
+Outputs: :class:`Allocation` (rounded shares, delegates, a pending tie, groups that must
+realign, notes).
+
+Every comparison is on integers: with ``m`` members, share ``m·D/N`` rounds half up to
+``(2·m·D + N) // (2N)`` and its 4-decimal tie key is ``(2·10⁴·m·D + N) // (2N)``; a Fraction is
+made only for the worksheet. tests/core/test_fastpath_equivalence.py proves this equal to the
+earlier Fraction implementation (tests/core/reference.py), decision by decision.
 """
 
 from __future__ import annotations
@@ -11,30 +22,80 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from caucuskit.core.model import PendingTie, Step
-from caucuskit.core.rounding import round_half_up, tie_key
+from caucuskit.core.model import PendingTie
+from caucuskit.core.rounding import ratio_str
 from caucuskit.core.rules import OvershootRule, OvershootTies, RuleSet
+from caucuskit.core.steps import (
+    Add,
+    Direction,
+    Extra,
+    Note,
+    Remove,
+    Round,
+    Tie,
+    TieAction,
+    TieBasis,
+    Toss,
+    Total,
+    WorksheetStep,
+    Zero,
+)
 from caucuskit.core.ties import TossBook
+from caucuskit.core.wording import extra_text, note_text, tie_reason
 
 
-@dataclass
+@dataclass(slots=True)
 class Allocation:
     """The outcome of :func:`allocate` for the viable groups."""
 
-    raw: dict[str, Fraction]
+    members: Mapping[str, int]
+    delegates_to_elect: int
+    attendees: int
     rounded: dict[str, int]
     delegates: dict[str, int]
     pending: PendingTie | None = None
     must_realign: list[str] = field(default_factory=list)
-    log: list[Step] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def raw(self) -> dict[str, Fraction]:
+        """Each group's exact share m x D / N (for display; decisions never need it)."""
+        d, n = self.delegates_to_elect, self.attendees
+        return {g: Fraction(m * d, n) for g, m in sorted(self.members.items())}
 
 
 def _dec(units: int, places: int) -> str:
+    """A tie key as "w.ffff" (always with a point, also for ``tie_places`` 0: "5.0")."""
     sign = "-" if units < 0 else ""
-    units = abs(units)
-    whole, frac = divmod(units, 10**places)
+    whole, frac = divmod(abs(units), 10**places)
     return f"{sign}{whole}.{frac:0{places}d}"
+
+
+class _Run:
+    """The state of one allocation being adjusted: current delegates ``a`` and tie keys."""
+
+    __slots__ = ("a", "groups", "key", "log", "out", "places", "rules", "tosses", "unit")
+
+    def __init__(
+        self,
+        rules: RuleSet,
+        tosses: TossBook,
+        log: list[WorksheetStep] | None,
+        out: Allocation,
+        groups: list[str],
+    ) -> None:
+        self.rules = rules
+        self.tosses = tosses
+        self.log = log
+        self.out = out
+        self.places = places = rules.tie_places
+        self.unit = 10**places
+        self.groups = groups
+        self.a = out.delegates
+        d, n, members = out.delegates_to_elect, out.attendees, out.members
+        # §5.4: each share at ``tie_places`` decimals, rounded half up, in 10**-places units.
+        scale, two_n = 2 * self.unit, 2 * n
+        self.key = {g: (scale * members[g] * d + n) // two_n for g in groups}
 
 
 def allocate(
@@ -43,200 +104,187 @@ def allocate(
     attendees: int,
     members: Mapping[str, int],
     tosses: TossBook,
+    log: list[WorksheetStep] | None = None,
 ) -> Allocation:
     """Allocate ``delegates`` among the viable groups ``members`` (group -> final head count).
 
-    ``attendees`` is N, the opening head count: people who left still count (§3.2, §6).
+    Steps are appended to ``log`` when one is given; without it nothing is written.
     """
-    places = rules.tie_places
-    unit = 10**places
     groups = sorted(members)
-    raw = {g: Fraction(members[g] * delegates, attendees) for g in groups}
-    key4 = {g: tie_key(raw[g], places) for g in groups}
-    log: list[Step] = []
-    a: dict[str, int] = {}
+    n, two_n = attendees, 2 * attendees
     rounded: dict[str, int] = {}
+    a: dict[str, int] = {}
+    total = 0
     for g in groups:
-        r = round_half_up(raw[g])
+        # §5.1: m x D / N rounded half up, and at least one for a viable group.
+        r = (2 * members[g] * delegates + n) // two_n
         rounded[g] = r
-        direction = "up" if r > raw[g] else ("down" if r < raw[g] else "exactly")
-        text = (
-            f"{g}: {members[g]} x {delegates} / {attendees} = {_dec(key4[g], places)}, "
-            f"rounds {direction} to {r}"
-        )
-        if r < 1:
-            text += "; raised to 1: a viable group gets at least one delegate (rules.md §5.1)"
-        log.append(Step("round", text, g))
-        a[g] = max(1, r)
-    result = Allocation(raw=raw, rounded=rounded, delegates=a, log=log)
-    total = sum(a.values())
-    log.append(Step("total", f"Rounded total {total}; delegates to elect {delegates}."))
-
-    while True:
-        active = [g for g in groups if a[g] > 0]
-        total = sum(a.values())
-        if total == delegates:
-            break
+        k = r if r > 1 else 1
+        a[g] = k
+        total += k
+    out = Allocation(members, delegates, attendees, rounded, a, None, [], [])
+    if total == delegates and log is None:
+        return out
+    run = _Run(rules, tosses, log, out, groups)
+    if log is not None:
+        _log_rounding(run, total)
+    while total != delegates:
         if total < delegates:
-            short = delegates - total
-            if result.must_realign:
-                # Option all-realign (rules.md §10, §11 Q8): the zeroed groups realign and the
-                # precinct is computed again from the new final alignment; nothing is refilled.
-                note = (
-                    f"{', '.join(result.must_realign)} must realign; {short} delegate(s) wait "
-                    "for the new final alignment (IDP 2020 app behaviour, rules.md §10, Q8)."
-                )
-                log.append(Step("note", note))
-                result.notes.append(note)
-                break
-            if not active:
-                note = "Every viable group must realign; no delegate can be allocated yet."
-                log.append(Step("note", note))
-                result.notes.append(note)
-                break
-            # Closest to the next whole number: largest raw - a (rules.md §5.2, §5.7 step 4).
-            keys = {g: key4[g] - a[g] * unit for g in active}
-            best = max(keys.values())
-            tied = tuple(g for g in active if keys[g] == best)
-            if len(tied) <= short:
-                for g in tied:
-                    a[g] += 1
-                    log.append(
-                        Step(
-                            "add",
-                            f"+1 to {g} (now {a[g]}): its share is the closest to the next "
-                            f"whole number (decimal {_dec(best, places)}); {short} short",
-                            g,
-                        )
-                    )
-                continue
-            reason = (
-                f"{len(tied)} groups tie at decimal {_dec(best, places)} for {short} remaining "
-                "delegate(s)"
-            )
-            outcome = tosses.decide(tied, short, "gain", reason)
-            if isinstance(outcome, PendingTie):
-                result.pending = outcome
-                log.append(Step("tie", f"Tie: {reason}; a {tosses.method} decides who gains."))
-                break
-            for g in outcome:
-                a[g] += 1
-                log.append(Step("toss", f"+1 to {g} (now {a[g]}): won the {tosses.method}", g))
-            continue
-
-        excess = total - delegates
-        floor = 2 if rules.protect_only_delegate else 1
-        eligible = [g for g in active if a[g] >= floor]
-        if eligible:
-            # Furthest from rounding up: smallest raw - (a - 1) (rules.md §5.3, §5.7 step 5.1).
-            keys = {g: key4[g] - (a[g] - 1) * unit for g in eligible}
-            worst = min(keys.values())
-            tied = tuple(g for g in eligible if keys[g] == worst)
-            why = "furthest from rounding up"
-            if rules.protect_only_delegate and len(eligible) < len(active):
-                why += "; groups holding only one delegate are protected (rules.md §5.3)"
-            if len(tied) <= excess:
-                for g in tied:
-                    a[g] -= 1
-                    log.append(
-                        Step(
-                            "remove",
-                            f"-1 from {g} (now {a[g]}): decimal {_dec(worst, places)}, {why}; "
-                            f"{excess} too many",
-                            g,
-                        )
-                    )
-                continue
-            reason = (
-                f"{len(tied)} groups tie at decimal {_dec(worst, places)} and {excess} "
-                "delegate(s) must be removed"
-            )
-            if _lose_by_lot(tied, excess, reason, a, result, tosses, only_delegate=False):
-                break
-            continue
-
-        # Every viable group holds a single delegate: more viable groups than delegates.
-        if rules.overshoot is OvershootRule.AWARD_EXTRA:
-            note = (
-                f"{len(active)} viable groups for {delegates} delegates: every viable group keeps "
-                f"its delegate and the precinct awards {total} (rules.md §5.7 step 5, Nevada "
-                "Principle 2)"
-            )
-            log.append(Step("extra", note))
-            result.notes.append(note)
+            stop = _give(run, delegates - total)
+        else:
+            stop = _take(run, total, delegates)
+        if stop:
             break
-        smallest_key = min(key4[g] for g in active)
-        tied = tuple(g for g in active if key4[g] == smallest_key)
-        if rules.overshoot_ties is OvershootTies.ALL_REALIGN:
-            for g in tied:
-                a[g] = 0
-                result.must_realign.append(g)
-                log.append(
-                    Step(
-                        "zero",
-                        f"{g} loses its delegate and must realign: smallest group (share "
-                        f"{_dec(smallest_key, places)}); more viable groups than delegates "
-                        "(IDP 2020 app behaviour, rules.md §10, Q8)",
-                        g,
-                    )
-                )
-            continue
-        if len(tied) <= excess:
-            for g in tied:
-                a[g] = 0
-                log.append(
-                    Step(
-                        "zero",
-                        f"{g} loses its only delegate: the smallest group (share "
-                        f"{_dec(smallest_key, places)}) when more groups are viable than there "
-                        "are delegates (rules.md §5.7 step 5)",
-                        g,
-                    )
-                )
-            continue
-        reason = (
-            f"{len(tied)} equally small groups (share {_dec(smallest_key, places)}) and {excess} "
-            "must lose their delegate: more viable groups than delegates"
+        total = sum(a.values())
+    return out
+
+
+def _log_rounding(run: _Run, total: int) -> None:
+    """The worksheet lines of §5.1: each share, how it rounds, and the rounded total."""
+    out, log = run.out, run.log
+    assert log is not None
+    d, n, members = out.delegates_to_elect, out.attendees, out.members
+    for g in run.groups:
+        md, r = members[g] * d, out.rounded[g]
+        rn = r * n
+        direction: Direction = "up" if rn > md else ("down" if rn < md else "exactly")
+        log.append(
+            Round(g, members[g], d, n, ratio_str(md, n), _dec(run.key[g], run.places),
+                  direction, r, r < 1)
         )
-        if _lose_by_lot(tied, excess, reason, a, result, tosses, only_delegate=True):
-            break
-
-    return result
+    log.append(Total(total, d))
 
 
-def _lose_by_lot(
-    tied: tuple[str, ...],
-    excess: int,
-    reason: str,
-    a: dict[str, int],
-    result: Allocation,
-    tosses: TossBook,
-    *,
-    only_delegate: bool,
+def _give(run: _Run, short: int) -> bool:
+    """§5.2: too few; the closest to the next whole number gains. True when it must stop."""
+    a, out, log = run.a, run.out, run.log
+    if out.must_realign:
+        # Option all-realign (rules.md §10, §11 Q8): the zeroed groups realign and the
+        # precinct is computed again from the new final alignment; nothing is refilled.
+        _note(run, Note("realign-wait", tuple(out.must_realign), short))
+        return True
+    # Closest to the next whole number: largest key - a (rules.md §5.2, §5.7 step 4).
+    unit, key = run.unit, run.key
+    best = 0
+    tied_list: list[str] = []
+    for g in run.groups:  # one pass: the best remainder and every group level with it
+        k = a[g]
+        if k <= 0:
+            continue
+        v = key[g] - k * unit
+        if not tied_list or v > best:
+            best, tied_list = v, [g]
+        elif v == best:
+            tied_list.append(g)
+    if not tied_list:
+        _note(run, Note("all-realign"))
+        return True
+    tied = tuple(tied_list)
+    if len(tied) > short:
+        return _settle(run, tied, short, "gain", "closest", best)
+    for g in tied:
+        a[g] += 1
+        if log is not None:
+            log.append(Add(g, a[g], _dec(best, run.places), short))
+    return False
+
+
+def _take(run: _Run, total: int, delegates: int) -> bool:
+    """§5.3: too many; the furthest from rounding up loses. True when it must stop."""
+    a, rules, log = run.a, run.rules, run.log
+    excess = total - delegates
+    floor = 2 if rules.protect_only_delegate else 1
+    # Furthest from rounding up: smallest key - (a - 1) (rules.md §5.3, §5.7 step 5.1).
+    unit, key = run.unit, run.key
+    worst = 0
+    tied_list: list[str] = []
+    active = eligible = 0
+    for g in run.groups:  # one pass: counts, the worst remainder and every group level with it
+        k = a[g]
+        if k <= 0:
+            continue
+        active += 1
+        if k < floor:
+            continue
+        eligible += 1
+        v = key[g] - (k - 1) * unit
+        if not tied_list or v < worst:
+            worst, tied_list = v, [g]
+        elif v == worst:
+            tied_list.append(g)
+    if not eligible:
+        return _overshoot(run, [g for g in run.groups if a[g] > 0], total, delegates)
+    tied = tuple(tied_list)
+    if len(tied) > excess:
+        return _settle(run, tied, excess, "lose", "furthest", worst)
+    protected = rules.protect_only_delegate and eligible < active
+    for g in tied:
+        a[g] -= 1
+        if log is not None:
+            log.append(Remove(g, a[g], _dec(worst, run.places), excess, protected))
+    return False
+
+
+def _overshoot(run: _Run, active: list[str], total: int, delegates: int) -> bool:
+    """§5.7 step 5: every viable group holds one delegate and there are more groups than D."""
+    a, rules, log, out = run.a, run.rules, run.log, run.out
+    excess = total - delegates
+    if rules.overshoot is OvershootRule.AWARD_EXTRA:
+        step = Extra(len(active), delegates, total)
+        out.notes.append(extra_text(len(active), delegates, total))
+        if log is not None:
+            log.append(step)
+        return True
+    key = run.key
+    smallest = min(key[g] for g in active)
+    tied = tuple(g for g in active if key[g] == smallest)
+    realign = rules.overshoot_ties is OvershootTies.ALL_REALIGN
+    if not realign and len(tied) > excess:
+        return _settle(run, tied, excess, "lose", "smallest", smallest)
+    for g in tied:
+        a[g] = 0
+        if realign:
+            out.must_realign.append(g)
+        if log is not None:
+            log.append(Zero(g, _dec(smallest, run.places), realign))
+    return False
+
+
+def _settle(
+    run: _Run, tied: tuple[str, ...], stake: int, change: TieAction, basis: TieBasis, units: int
 ) -> bool:
-    """Settle a tie over which groups lose one delegate (rules.md §5.4).
+    """§5.4: a tie larger than the delegates at stake goes to the recorded game of chance.
 
-    Applies the recorded outcome and returns False, or, when none is recorded yet, leaves each
-    tied group with one fewer (what is decided without the toss), records the pending tie and
+    Applies the recorded outcome and returns False, or, when none is recorded yet, does what is
+    decided without it (each tied group loses one, for a loss), keeps the pending tie and
     returns True.
     """
-    method = tosses.method
-    outcome = tosses.decide(tied, excess, "lose", reason)
+    a, log, tosses = run.a, run.log, run.tosses
+    value = _dec(units, run.places)
+    outcome = tosses.decide(tied, stake, change, tie_reason(basis, len(tied), value, stake))
     if isinstance(outcome, PendingTie):
-        for g in tied:
-            a[g] -= 1
-        result.pending = outcome
-        result.log.append(Step("tie", f"Tie: {reason}; a {method} decides who keeps."))
+        if change == "lose":
+            for g in tied:
+                a[g] -= 1
+        run.out.pending = outcome
+        if log is not None:
+            log.append(Tie(tied, stake, change, basis, value, tosses.method))
         return True
+    index = len(tosses.records) - 1
     for g in tied:
-        if g in outcome:
-            kept = "its delegate" if only_delegate else str(a[g])
-            result.log.append(Step("toss", f"{g} keeps {kept}: won the {method}", g))
-            continue
-        a[g] -= 1
-        if only_delegate:
-            text = f"{g} loses its only delegate: lost the {method}"
-        else:
-            text = f"-1 from {g} (now {a[g]}): lost the {method}"
-        result.log.append(Step("toss", text, g))
+        won = g in outcome
+        if change == "gain":
+            if not won:
+                continue
+            a[g] += 1
+        elif not won:
+            a[g] -= 1
+        if log is not None:
+            log.append(Toss(g, index, won, change, basis, a[g], tosses.method))
     return False
+
+
+def _note(run: _Run, note: Note) -> None:
+    run.out.notes.append(note_text(note.why, note.groups, note.count))
+    if run.log is not None:
+        run.log.append(note)

@@ -173,6 +173,50 @@ def allocate_unit(
                           delegates, pending, tuple(log))
 
 
+def fast_allocate(votes: Mapping[str, Fraction], seats: int, unit: str = "unit") -> UnitAllocation:
+    """The same D-Math as :func:`allocate_unit` (exact shares, no lot recorded), without the
+    worksheet: the race call evaluates many completions with it. A fast path of the one
+    reference, never a second definition: tests/core/test_dmath.py proves them equal.
+
+    Exact in integers: the votes are scaled to a common denominator, so the 15% test, the
+    quotas' floors and the remainder order are integer comparisons (``shares`` and ``quotas``
+    are left empty; ``delegates`` and ``pending_lot`` are those of the worksheet)."""
+    clean = {c: v for c, v in votes.items() if v > 0}
+    if not clean or seats == 0:
+        total = sum(clean.values(), Fraction(0))
+        return UnitAllocation(unit, seats, clean, total, NATIONAL_THRESHOLD, "15%", (), {}, {}, {})
+    den = math.lcm(*(v.denominator for v in clean.values()))
+    n = {c: v.numerator * (den // v.denominator) for c, v in clean.items()}
+    tot = sum(n.values())
+    t_num, t_den = NATIONAL_THRESHOLD.numerator, NATIONAL_THRESHOLD.denominator
+    qualified = sorted(c for c, x in n.items() if x * t_den >= t_num * tot)
+    rule = "15%"
+    if not qualified:
+        top = max(n.values())
+        qualified = sorted(c for c, x in n.items() if 2 * x >= top)
+        rule = "half-of-leader"
+    q_total = sum(n[c] for c in qualified)
+    won: dict[str, int] = {}
+    rema: dict[str, int] = {}
+    for c in qualified:
+        won[c], rema[c] = divmod(seats * n[c], q_total)
+    left = seats - sum(won.values())
+    lot = None
+    for r in sorted(set(rema.values()), reverse=True):
+        if left <= 0:
+            break
+        tied = tuple(c for c in qualified if rema[c] == r)
+        if len(tied) <= left:
+            for c in tied:
+                won[c] += 1
+            left -= len(tied)
+            continue
+        lot = PendingLot(tied, left, Fraction(r, q_total))
+        break
+    return UnitAllocation(unit, seats, clean, Fraction(tot, den), NATIONAL_THRESHOLD, rule,
+                          tuple(qualified), {}, {}, {c: k for c, k in won.items() if k > 0}, lot)
+
+
 def add_delegates(allocations: list[UnitAllocation]) -> dict[str, int]:
     """Total national delegates per candidate over several units."""
     totals: dict[str, int] = {}

@@ -1,226 +1,202 @@
-"""One precinct caucus from raw inputs to delegates, with the chair's worksheet.
+"""One precinct caucus from raw inputs to delegates; the chair's worksheet on demand.
 
 Rule: rules.md §3 (threshold), §4 (alignments), §5.6 (one delegate), §5.7 (allocation).
+
+Inputs: a :class:`RuleSet`, a :class:`PrecinctInput` (D, N, alignments, recorded toss winners).
+Outputs: a :class:`PrecinctResult`. Deciding is done in integers and writes no worksheet;
+``result.log`` and ``result.lines`` replay the same decisions with the typed steps of
+:mod:`caucuskit.core.steps` the first time they are read (:func:`worksheet_steps`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from fractions import Fraction
+from types import MappingProxyType
 
 from caucuskit.core.allocation import allocate
 from caucuskit.core.checks import validate_input
-from caucuskit.core.model import GroupLine, PendingTie, PrecinctInput, PrecinctResult, Step
-from caucuskit.core.rounding import decimal_str
-from caucuskit.core.rules import OneDelegateRule, RuleSet
+from caucuskit.core.model import PendingTie, PrecinctInput, PrecinctResult
+from caucuskit.core.quickcheck import plainly_valid
+from caucuskit.core.rounding import units_str
+from caucuskit.core.rules import OneDelegateRule, RuleSet, TieMethod
+from caucuskit.core.steps import (
+    Award,
+    Note,
+    NoteWhy,
+    OneDelegate,
+    StaysViable,
+    Threshold,
+    Tie,
+    Toss,
+    Viable,
+    WorksheetStep,
+)
 from caucuskit.core.ties import TossBook
-from caucuskit.core.viability import viability_threshold, viable_groups
+from caucuskit.core.viability import viable_groups
+from caucuskit.core.wording import note_text, tie_reason
+
+Log = list[WorksheetStep] | None
+#: The game of chance by name (an Enum's ``.value`` costs more than the rest of a small precinct).
+_METHOD: dict[TieMethod, str] = {m: m.value for m in TieMethod}
+#: Shared, read-only "nothing here" for results without rounded shares or extras.
+_NONE: Mapping[str, int] = MappingProxyType({})
 
 
 def compute_precinct(
-    rules: RuleSet, data: PrecinctInput, known_groups: frozenset[str] | None = None
+    rules: RuleSet,
+    data: PrecinctInput,
+    known_groups: frozenset[str] | None = None,
+    *,
+    worksheet: bool = False,
 ) -> PrecinctResult:
     """Validate ``data`` and derive the viability threshold, viable groups and delegates.
 
-    Raises :class:`~caucuskit.core.errors.ValidationError` naming every bad field.
+    The worksheet (``result.log``) is built when first read; ``worksheet=True`` builds it while
+    deciding, for a caller that will read it anyway. Raises
+    :class:`~caucuskit.core.errors.ValidationError` naming every bad field.
     """
-    validate_input(rules, data, known_groups)
-    tosses = TossBook(data.toss_winners, rules.tie_method.value)
+    if not plainly_valid(rules, data, known_groups):
+        validate_input(rules, data, known_groups)  # names every problem, or finds none
+    if not worksheet:
+        return decide(rules, data)
+    log: list[WorksheetStep] = []
+    result = decide(rules, data, log)
+    result._log = tuple(log)
+    return result
+
+
+def worksheet_steps(rules: RuleSet, data: PrecinctInput) -> tuple[WorksheetStep, ...]:
+    """Every decision for (already validated) ``data`` as typed steps (rules.md §5.7 step 6)."""
+    log: list[WorksheetStep] = []
+    decide(rules, data, log)
+    return tuple(log)
+
+
+def decide(rules: RuleSet, data: PrecinctInput, log: Log = None) -> PrecinctResult:
+    """The computation of :func:`compute_precinct` on validated inputs, steps into ``log``."""
+    tosses = TossBook(data.toss_winners, _METHOD[rules.tie_method])
     if data.delegates == 0:
-        result = _no_delegates(rules, data)
+        result = _no_delegates(rules, data, log)
     elif data.delegates == 1:
-        result = _one_delegate(rules, data, tosses)
+        result = _one_delegate(rules, data, tosses, log)
     else:
-        result = _many_delegates(rules, data, tosses)
+        result = _many_delegates(rules, data, tosses, log)
     tosses.check_all_used()
     return result
 
 
-def _lines(
-    data: PrecinctInput,
-    viable_first: tuple[str, ...] | None,
-    viable: tuple[str, ...],
-    raw: Mapping[str, Fraction],
-    rounded: Mapping[str, int],
-    delegates: Mapping[str, int],
-) -> tuple[GroupLine, ...]:
-    names = set(data.final) | set(data.first or {})
-    out = []
-    for g in sorted(names):
-        value = raw.get(g)
-        out.append(
-            GroupLine(
-                name=g,
-                first=None if data.first is None else data.first.get(g, 0),
-                final=data.final.get(g, 0),
-                viable_first=None if viable_first is None else g in viable_first,
-                viable=g in viable,
-                raw=value,
-                rounded=rounded.get(g),
-                delegates=delegates.get(g, 0),
-            )
-        )
-    return tuple(out)
+def _note(why: NoteWhy, notes: list[str], log: Log, count: int | None = None) -> None:
+    notes.append(note_text(why, (), count))
+    if log is not None:
+        log.append(Note(why, (), count))
 
 
-def _no_delegates(rules: RuleSet, data: PrecinctInput) -> PrecinctResult:
-    note = "This precinct elects no delegates (D = 0): nothing to allocate."
+def _no_delegates(rules: RuleSet, data: PrecinctInput, log: Log) -> PrecinctResult:
+    notes: list[str] = []
+    _note("no-delegates", notes, log)
     return PrecinctResult(
-        ruleset=rules.name,
-        delegates_to_elect=0,
-        attendees=data.attendees,
-        threshold=None,
-        viable_first=None,
-        viable=(),
-        lines=_lines(data, None, (), {}, {}, {}),
-        delegates={},
-        pending_tie=None,
-        log=(Step("note", note),),
-        notes=(note,),
-    )
+        rules.name, 0, data.attendees, None, None, (), {}, None, (), tuple(notes), (), False,
+        _NONE, _NONE, data, rules,
+    )  # fmt: skip
 
 
-def _one_delegate(rules: RuleSet, data: PrecinctInput, tosses: TossBook) -> PrecinctResult:
+def _one_delegate(
+    rules: RuleSet, data: PrecinctInput, tosses: TossBook, log: Log
+) -> PrecinctResult:
     """Rule: rules.md §5.6 (and §11 Q2 for the strict-majority option)."""
-    log: list[Step] = []
     notes: list[str] = []
     final = {g: n for g, n in data.final.items() if n > 0}
     pending: PendingTie | None = None
     winner: str | None = None
     undecided = False
-    candidates: tuple[str, ...] = ()
+    leaders: tuple[str, ...] = ()
     rule = rules.one_delegate
     if not final:
         undecided = True
-        notes.append("Nobody is in any group: the single delegate cannot be elected yet.")
-    elif rule is OneDelegateRule.MAJORITY_VOTE:
-        cast = sum(final.values())
-        log.append(
-            Step("rule", f"One delegate: no preference groups; a simple majority of the {cast} "
-                 "votes cast elects it (rules.md §5.6, 2016).")
-        )
-        top = max(final.values())
-        leaders = tuple(sorted(g for g, n in final.items() if n == top))
-        candidates = leaders
-        if 2 * top > cast:
-            winner = leaders[0]
-        else:
-            undecided = True
-            notes.append(f"No one has a majority of the {cast} votes cast: the caucus votes again.")
     else:
         top = max(final.values())
         leaders = tuple(sorted(g for g, n in final.items() if n == top))
-        candidates = leaders
-        if rule is OneDelegateRule.STRICT_MAJORITY:
-            log.append(Step("rule", "One delegate: a group needs more than half of the "
-                            f"{data.attendees} attendees (strict majority option, "
-                            "rules.md §11 Q2)."))
-            if 2 * top > data.attendees:
+        cast = sum(final.values())
+        if log is not None:
+            counts = {"cast": cast} if rule is OneDelegateRule.MAJORITY_VOTE else {}
+            if rule is OneDelegateRule.STRICT_MAJORITY:
+                counts = {"attendees": data.attendees}
+            log.append(OneDelegate(rule.value, tosses.method, **counts))
+        if rule is not OneDelegateRule.LARGEST_GROUP:
+            # Majority of the votes cast (2016) or of the attendees (option Q2).
+            base = cast if rule is OneDelegateRule.MAJORITY_VOTE else data.attendees
+            if 2 * top > base:
                 winner = leaders[0]
             else:
                 undecided = True
-                notes.append("No group has more than half of the attendees: no delegate yet "
-                             "(rules.md §11 Q2 leaves what happens next open).")
+        elif len(leaders) == 1:
+            winner = leaders[0]
         else:
-            log.append(Step("rule", "One delegate: the largest final group wins it; a tie goes "
-                            f"to a {tosses.method} (rules.md §5.6)."))
-            if len(leaders) == 1:
-                winner = leaders[0]
+            reason = tie_reason("largest", len(leaders), str(top), 1)
+            outcome = tosses.decide(leaders, 1, "gain", reason)
+            if isinstance(outcome, PendingTie):
+                pending = outcome
+                if log is not None:
+                    log.append(Tie(leaders, 1, "gain", "largest", str(top), tosses.method))
             else:
-                reason = f"{len(leaders)} groups tie as the largest with {top} each"
-                outcome = tosses.decide(leaders, 1, "gain", reason)
-                if isinstance(outcome, PendingTie):
-                    pending = outcome
-                    log.append(Step("tie", f"Tie: {reason}; a {tosses.method} decides."))
-                else:
-                    winner = outcome[0]
-                    log.append(Step("toss", f"{winner} won the {tosses.method}", winner))
+                winner = outcome[0]
+                if log is not None:
+                    index = len(tosses.records) - 1
+                    log.append(Toss(winner, index, True, "gain", "largest", 1, tosses.method))
     delegates = {winner: 1} if winner is not None else {}
-    if winner is not None:
-        log.append(Step("award", f"{winner} elects the precinct's delegate ({final[winner]}).",
-                        winner))
-    for note in notes:
-        log.append(Step("note", note))
+    if winner is not None and log is not None:
+        log.append(Award(winner, 1, single=True, members=final[winner]))
+    if undecided:
+        why: NoteWhy = "nobody"
+        if final:
+            why = "no-majority" if rule is OneDelegateRule.MAJORITY_VOTE else "no-strict-majority"
+        _note(why, notes, log, sum(final.values()) if why == "no-majority" else None)
     return PrecinctResult(
-        ruleset=rules.name,
-        delegates_to_elect=1,
-        attendees=data.attendees,
-        threshold=None,
-        viable_first=None,
-        viable=candidates,
-        lines=_lines(data, None, candidates, {}, {}, delegates),
-        delegates=delegates,
-        pending_tie=pending,
-        ties=tuple(tosses.records),
-        log=tuple(log),
-        notes=tuple(notes),
-        undecided=undecided,
-    )
+        rules.name, 1, data.attendees, None, None, leaders, delegates, pending,
+        tuple(tosses.records), tuple(notes), (), undecided, _NONE, _NONE, data, rules,
+    )  # fmt: skip
 
 
-def _many_delegates(rules: RuleSet, data: PrecinctInput, tosses: TossBook) -> PrecinctResult:
-    fraction = rules.threshold_fraction(data.delegates)
-    threshold = viability_threshold(rules, data.delegates, data.attendees)
-    assert fraction is not None and threshold is not None
-    log = [
-        Step(
-            "threshold",
-            f"Viability threshold: {fraction} x {data.attendees} attendees = "
-            f"{decimal_str(fraction * data.attendees, 4)}, rounded up to {threshold} "
-            "(rules.md §3).",
-        )
-    ]
+def _many_delegates(
+    rules: RuleSet, data: PrecinctInput, tosses: TossBook, log: Log
+) -> PrecinctResult:
+    """Rule: rules.md §3 (threshold), §4 (viability in each alignment), §5.7 (allocation)."""
+    d, n = data.delegates, data.attendees
+    fraction = rules.threshold_fraction(d)
+    assert fraction is not None
+    p, q = fraction.numerator, fraction.denominator
+    threshold = -(-p * n // q)
+    if log is not None:
+        exact = units_str((2 * p * n * 10**4 + q) // (2 * q), 4)
+        log.append(Threshold(str(fraction), n, exact, threshold))
     viable_first: tuple[str, ...] | None = None
     if data.first is not None:
         viable_first = viable_groups(data.first, threshold)
-        log.append(Step("viable-first", "Viable after the first alignment: "
-                        + (", ".join(viable_first) or "none")))
+        if log is not None:
+            log.append(Viable("first", viable_first))
     viable = viable_groups(data.final, threshold)
     if rules.first_viability_sticks and viable_first:
         kept = [g for g in viable_first if g not in viable and data.final.get(g, 0) > 0]
-        for g in kept:
-            log.append(Step("viable", f"{g} stays viable: it was viable in the first alignment "
-                            "(option first_viability_sticks, rules.md §11 Q3)", g))
+        if log is not None:
+            log.extend(StaysViable(g) for g in kept)
         viable = tuple(sorted(set(viable) | set(kept)))
-    log.append(Step("viable", "Viable in the final alignment: " + (", ".join(viable) or "none")))
-    notes: list[str] = []
+    if log is not None:
+        log.append(Viable("final", viable))
     if not viable:
-        notes.append("No group is viable: no delegate can be allocated; the caucus must realign.")
-        log.append(Step("note", notes[-1]))
+        notes: list[str] = []
+        _note("none-viable", notes, log)
         return PrecinctResult(
-            ruleset=rules.name,
-            delegates_to_elect=data.delegates,
-            attendees=data.attendees,
-            threshold=threshold,
-            viable_first=viable_first,
-            viable=(),
-            lines=_lines(data, viable_first, (), {}, {}, {}),
-            delegates={},
-            pending_tie=None,
-            log=tuple(log),
-            notes=tuple(notes),
-            undecided=True,
-        )
-    members = {g: data.final[g] for g in viable}
-    alloc = allocate(rules, data.delegates, data.attendees, members, tosses)
-    log.extend(alloc.log)
-    notes.extend(alloc.notes)
-    delegates = {g: n for g, n in sorted(alloc.delegates.items()) if n > 0}
-    if alloc.pending is None:
-        for g, n in delegates.items():
-            log.append(Step("award", f"{g}: {n} delegate(s)", g))
+            rules.name, d, n, threshold, viable_first, (), {}, None, (), tuple(notes), (), True,
+            _NONE, _NONE, data, rules,
+        )  # fmt: skip
+    final = data.final
+    alloc = allocate(rules, d, n, {g: final[g] for g in viable}, tosses, log)
+    won = alloc.delegates
+    delegates = {g: won[g] for g in viable if won[g] > 0}
+    if alloc.pending is None and log is not None:
+        log.extend(Award(g, k) for g, k in delegates.items())
     return PrecinctResult(
-        ruleset=rules.name,
-        delegates_to_elect=data.delegates,
-        attendees=data.attendees,
-        threshold=threshold,
-        viable_first=viable_first,
-        viable=viable,
-        lines=_lines(data, viable_first, viable, alloc.raw, alloc.rounded, delegates),
-        delegates=delegates,
-        pending_tie=alloc.pending,
-        ties=tuple(tosses.records),
-        log=tuple(log),
-        notes=tuple(notes),
-        must_realign=tuple(alloc.must_realign),
-    )
+        rules.name, d, n, threshold, viable_first, viable, delegates, alloc.pending,
+        tuple(tosses.records), tuple(alloc.notes), tuple(alloc.must_realign), False,
+        alloc.rounded, _NONE, data, rules,
+    )  # fmt: skip

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PrecinctReport:
     """Raw inputs for one reporting unit, keyed by (county, precinct name).
 

@@ -5,9 +5,8 @@ Rule: rules.md §5.1 (round half up), §5.4 (ties compared at 4 decimals), §7.2
 
 from __future__ import annotations
 
-import math
-from decimal import Decimal
 from fractions import Fraction
+from math import gcd
 
 TIE_PLACES = 4
 
@@ -17,12 +16,16 @@ def round_half_up(x: Fraction) -> int:
 
     Python's ``round`` rounds half to even (2.5 -> 2), the bug of earlier calculators (§10).
     """
-    return math.floor(x + Fraction(1, 2))
+    n: int = x.numerator
+    d: int = x.denominator
+    return (2 * n + d) // (2 * d)
 
 
 def scaled(x: Fraction, places: int) -> int:
     """``x`` rounded half up to ``places`` decimals, as an integer count of 10**-places units."""
-    units: int = math.floor(x * 10**places + Fraction(1, 2))
+    n: int = x.numerator
+    d: int = x.denominator
+    units: int = (2 * n * 10**places + d) // (2 * d)
     return units
 
 
@@ -33,10 +36,23 @@ def tie_key(x: Fraction, places: int = TIE_PLACES) -> int:
 
 def decimal_str(x: Fraction, places: int) -> str:
     """``x`` rounded half up to ``places`` decimals, as a plain decimal string ("564.012")."""
-    units = scaled(x, places)
+    return units_str(scaled(x, places), places)
+
+
+def units_str(units: int, places: int) -> str:
+    """A count of 10**-places units as a plain decimal string (``16000, 4`` -> ``"1.6000"``)."""
     if places == 0:
         return str(units)
-    return str(Decimal(units).scaleb(-places).quantize(Decimal(1).scaleb(-places)))
+    sign = "-" if units < 0 else ""
+    whole, frac = divmod(abs(units), 10**places)
+    return f"{sign}{whole}.{frac:0{places}d}"
+
+
+def ratio_str(p: int, q: int) -> str:
+    """``str(Fraction(p, q))`` for ``q > 0`` without building the Fraction ("12/5", "3")."""
+    common = gcd(p, q)
+    p, q = p // common, q // common
+    return str(p) if q == 1 else f"{p}/{q}"
 
 
 def fraction_str(x: Fraction) -> str:

@@ -64,7 +64,7 @@ class Realignment(StrEnum):
     NONVIABLE_ONLY = "nonviable-only"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RuleSet:
     """The rules of one caucus, as data."""
 

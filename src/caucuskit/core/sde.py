@@ -6,7 +6,7 @@ for display), §7.3 (satellite pools divided among the sites; two readings).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from enum import StrEnum
 from fractions import Fraction
 from typing import TypeVar
@@ -50,15 +50,6 @@ def site_values(pool: Fraction, weights: Mapping[K, int]) -> dict[K, Fraction]:
     if total == 0:
         return {s: Fraction(0) for s in weights}
     return {s: pool * w / total for s, w in weights.items()}
-
-
-def add_sdes(parts: Iterable[Mapping[str, Fraction]]) -> dict[str, Fraction]:
-    """Sum SDE mappings candidate by candidate (exact)."""
-    totals: dict[str, Fraction] = {}
-    for part in parts:
-        for c, v in part.items():
-            totals[c] = totals.get(c, Fraction(0)) + v
-    return totals
 
 
 def ranked(totals: Mapping[str, Fraction]) -> list[tuple[str, Fraction]]:

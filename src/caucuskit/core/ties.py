@@ -17,6 +17,8 @@ class TossBook:
     ``k`` of ``n`` groups lose needs ``n - k`` winners; one in which ``k`` gain needs ``k``.
     """
 
+    __slots__ = ("_pos", "_winners", "method", "records")
+
     def __init__(self, winners: tuple[str, ...], method: str) -> None:
         self._winners = winners
         self._pos = 0

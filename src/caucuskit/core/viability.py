@@ -5,7 +5,6 @@ Rule: rules.md §3.1 (table), §3.2 (exact computation: viable iff members >= ce
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from fractions import Fraction
 
@@ -14,7 +13,7 @@ from caucuskit.core.rules import RuleSet
 
 def threshold_for(fraction: Fraction, attendees: int) -> int:
     """ceil(fraction x N), exactly: the number of people a group needs to be viable (§3.2)."""
-    return math.ceil(fraction * attendees)
+    return -(-fraction.numerator * attendees // fraction.denominator)
 
 
 def viability_threshold(rules: RuleSet, delegates: int, attendees: int) -> int | None:
@@ -30,4 +29,4 @@ def viability_threshold(rules: RuleSet, delegates: int, attendees: int) -> int |
 
 def viable_groups(counts: Mapping[str, int], threshold: int) -> tuple[str, ...]:
     """Groups with at least ``threshold`` members (and at least one), sorted by name."""
-    return tuple(sorted(g for g, n in counts.items() if n > 0 and n >= threshold))
+    return tuple(sorted([g for g, n in counts.items() if n > 0 and n >= threshold]))

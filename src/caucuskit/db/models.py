@@ -120,7 +120,8 @@ class ChairSignin(Base):
 
 
 class Throttle(Base):
-    """Failure counter of one key (``client:<ip>`` or ``precinct:<id>``); updated in place."""
+    """Failure counter of one key (``ip:<addr>``, ``code:<precinct>@ip:<addr>``,
+    ``login:<user>``...; see services/throttle.py); updated in place."""
 
     __tablename__ = "throttles"
 
@@ -166,7 +167,8 @@ class Decision(Base):
     """A state change of a version (accepted, conflict, rejected, superseded, ...)."""
 
     __tablename__ = "decisions"
-    __table_args__ = (Index("ix_decision_precinct", "precinct_id", "id"),)
+    __table_args__ = (Index("ix_decision_precinct", "precinct_id", "id"),
+                      Index("ix_decision_results_version", "results_version"))
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("report_versions.id"), index=True)
@@ -230,3 +232,28 @@ class Photo(Base):
     actor: Mapped[str | None] = mapped_column(String(200), nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     request_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class ChairSession(Base):
+    """A chair's sign-in session (issue 11): the signed token names this row, which can be
+    revoked; a new access code for the precinct ends every session made with the old one."""
+
+    __tablename__ = "chair_sessions"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    precinct_id: Mapped[int] = mapped_column(ForeignKey("precincts.id"), index=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("access_codes.id"))
+    issued_at: Mapped[datetime] = mapped_column(DateTime())
+    expires_at: Mapped[datetime] = mapped_column(DateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(), nullable=True)
+    client: Mapped[str] = mapped_column(String(100))
+
+
+class ServiceSecret(Base):
+    """Random secrets shared by every worker (the key that signs chair session tokens)."""
+
+    __tablename__ = "service_secrets"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime())

@@ -3,7 +3,7 @@
 Raw counts are the truth (rules.md §9): a report carries the attendees, the first and final
 alignment head counts, the toss winners, and optionally what a party published (SDEs, exact).
 Delegates and SDEs are never stored here; they are derived. The format is documented in
-docs/results-format.md.
+docs/results-format.md; both forms are checked by one model, :class:`StoredReport`.
 
 * CSV: one row per reporting unit; columns ``county, precinct, attendees, toss_winners,
   source_line``, then ``first:<candidate>``, ``final:<candidate>``, ``published_sde:<candidate>``
@@ -18,14 +18,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from fractions import Fraction
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 from caucuskit.core.errors import Problem, ValidationError
 from caucuskit.core.report import PrecinctReport
-from caucuskit.formats.election_file import fraction_to_text, parse_fraction
+from caucuskit.formats.exact import fraction_to_text
+from caucuskit.formats.inputs import StoredReport, read_shape
 
 FORMAT = "caucuskit-reports/1"
 BASE_COLUMNS = ("county", "precinct", "attendees", "toss_winners", "source_line")
@@ -121,14 +121,9 @@ def write_reports(
 
 
 # --------------------------------------------------------------------------- reading
-
-
-def _count(text: str, where: str, problems: list[Problem]) -> int | None:
-    text = text.strip()
-    if not text.isdigit():
-        problems.append(Problem(where, f"expected a whole number >= 0, got {text!r}"))
-        return None
-    return int(text)
+#
+# Both forms become plain objects of the shape of :class:`~caucuskit.formats.inputs.StoredReport`
+# and are checked by that one model, so a bad cell and a bad JSON value get the same message.
 
 
 def _check_duplicates(
@@ -142,16 +137,51 @@ def _check_duplicates(
             seen[r.key] = where
 
 
-def reports_from_csv(text: str, label: str = "<csv>") -> list[PrecinctReport]:
-    """Parse canonical CSV; raises :class:`ValidationError` naming every bad line and column."""
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
+def _report(stored: StoredReport) -> PrecinctReport:
+    return PrecinctReport(
+        county=stored.county,
+        precinct=stored.precinct,
+        attendees=stored.attendees,
+        first=dict(stored.first),
+        final=dict(stored.final),
+        toss_winners=tuple(stored.toss_winners),
+        published_sde=None if stored.published_sde is None else dict(stored.published_sde),
+        source_line=stored.source_line,
+        extra=dict(stored.extra),
+    )
+
+
+def _read_all(
+    items: Iterable[tuple[str, object]], name: Callable[[str, Problem], Problem]
+) -> list[PrecinctReport]:
+    """Check every ``(where, object)``; ``name`` renames a problem's field for the form."""
     problems: list[Problem] = []
-    if header is None or tuple(header[: len(BASE_COLUMNS)]) != BASE_COLUMNS:
-        raise ValidationError.single(
-            f"{label} line 1", f"the header must start with {', '.join(BASE_COLUMNS)}"
-        )
-    columns: list[tuple[int, str, str]] = []
+    reports: list[PrecinctReport] = []
+    lines: list[str] = []
+    for where, obj in items:
+        try:
+            stored = read_shape(StoredReport, obj)
+        except ValidationError as err:
+            problems.extend(name(where, p) for p in err.problems)
+            continue
+        reports.append(_report(stored))
+        lines.append(where)
+    _check_duplicates(reports, lines, problems)
+    if problems:
+        raise ValidationError(problems)
+    return reports
+
+
+def _cell_number(text: str) -> object:
+    """A count cell as a number when it is one; otherwise the text, for the model to refuse."""
+    text = text.strip()
+    digits = text[1:] if text.startswith("-") else text
+    return int(text) if digits.isdigit() else text
+
+
+def _csv_columns(header: list[str], label: str, problems: list[Problem]) -> list[tuple[int, str]]:
+    """The prefixed columns after the base ones, as (index, column); bad ones are problems."""
+    columns: list[tuple[int, str]] = []
     for i, column in enumerate(header[len(BASE_COLUMNS) :], start=len(BASE_COLUMNS)):
         prefix, sep, name = column.partition(":")
         if not sep or prefix not in PREFIXES or not name:
@@ -161,73 +191,65 @@ def reports_from_csv(text: str, label: str = "<csv>") -> list[PrecinctReport]:
         elif column in header[:i]:
             problems.append(Problem(f"{label} line 1, column {i + 1}", f"repeats {column!r}"))
         else:
-            columns.append((i, prefix, name))
-    reports: list[PrecinctReport] = []
-    lines: list[str] = []
+            columns.append((i, column))
+    return columns
+
+
+def _csv_object(row: list[str], columns: list[tuple[int, str]]) -> dict[str, Any]:
+    """One CSV row as an object of the StoredReport shape (a blank cell is an absent value)."""
+    obj: dict[str, Any] = {"county": row[0].strip(), "precinct": row[1].strip()}
+    if row[2].strip():
+        obj["attendees"] = _cell_number(row[2])
+    obj["toss_winners"] = [n.strip() for n in row[3].split(TOSS_SEPARATOR) if n.strip()]
+    if row[4].strip():
+        obj["source_line"] = _cell_number(row[4])
+    for i, column in columns:
+        cell = row[i]
+        if cell == "":
+            continue
+        prefix, _, name = column.partition(":")
+        value = _cell_number(cell) if prefix in ("first", "final") else cell
+        obj.setdefault(prefix, {})[name] = value
+    return obj
+
+
+def _csv_field(where: str, problem: Problem) -> Problem:
+    """``first.A`` of the model is the column ``first:A`` of the file."""
+    head, dot, rest = problem.field.partition(".")
+    column = f"{head}:{rest}" if dot and head in PREFIXES else problem.field
+    return Problem(f"{where}, {column}", problem.message)
+
+
+def reports_from_csv(text: str, label: str = "<csv>") -> list[PrecinctReport]:
+    """Parse canonical CSV; raises :class:`ValidationError` naming every bad line and column."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None or tuple(header[: len(BASE_COLUMNS)]) != BASE_COLUMNS:
+        raise ValidationError.single(
+            f"{label} line 1", f"the header must start with {', '.join(BASE_COLUMNS)}"
+        )
+    problems: list[Problem] = []
+    columns = _csv_columns(header, label, problems)
+    items: list[tuple[str, object]] = []
     for row in reader:
-        line = reader.line_num
-        where = f"{label} line {line}"
+        where = f"{label} line {reader.line_num}"
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
             problems.append(Problem(where, f"{len(row)} cells, the header has {len(header)}"))
             continue
-        county, precinct = row[0].strip(), row[1].strip()
-        if not county or not precinct:
-            problems.append(Problem(where, "county and precinct must not be blank"))
-        attendees = None if not row[2].strip() else _count(row[2], f"{where}, attendees", problems)
-        tosses = tuple(n.strip() for n in row[3].split(TOSS_SEPARATOR) if n.strip())
-        source = None if not row[4].strip() else _count(row[4], f"{where}, source_line", problems)
-        parts: dict[str, dict[str, Any]] = {p: {} for p in PREFIXES}
-        for i, prefix, name in columns:
-            cell = row[i]
-            if cell == "":
-                continue
-            field = f"{where}, {prefix}:{name}"
-            if prefix in ("first", "final"):
-                value: Any = _count(cell, field, problems)
-            elif prefix == "published_sde":
-                errors: list[str] = []
-                value = parse_fraction(cell, field, errors)
-                problems.extend(Problem(field, e.split(": ", 1)[-1]) for e in errors)
-            else:
-                value = cell
-            if value is not None:
-                parts[prefix][name] = value
-        has_sde = any(row[i] != "" for i, p, _ in columns if p == "published_sde")
-        reports.append(
-            PrecinctReport(
-                county=county,
-                precinct=precinct,
-                attendees=attendees,
-                first=parts["first"],
-                final=parts["final"],
-                toss_winners=tosses,
-                published_sde=parts["published_sde"] if has_sde else None,
-                source_line=source,
-                extra=parts["extra"],
-            )
-        )
-        lines.append(where)
-    _check_duplicates(reports, lines, problems)
+        items.append((where, _csv_object(row, columns)))
+    try:
+        reports = _read_all(items, _csv_field)
+    except ValidationError as err:
+        raise ValidationError([*problems, *err.problems]) from None
     if problems:
         raise ValidationError(problems)
     return reports
 
 
-def _json_counts(value: object, where: str, problems: list[Problem]) -> dict[str, int]:
-    if not isinstance(value, Mapping):
-        problems.append(Problem(where, "expected an object {candidate: count}"))
-        return {}
-    out: dict[str, int] = {}
-    for name, count in value.items():
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            problems.append(
-                Problem(f"{where}.{name}", f"expected a whole number >= 0, got {count!r}")
-            )
-        else:
-            out[str(name)] = count
-    return out
+def _json_field(where: str, problem: Problem) -> Problem:
+    return Problem(f"{where}.{problem.field}", problem.message)
 
 
 def reports_from_json(text: str, label: str = "<json>") -> list[PrecinctReport]:
@@ -243,91 +265,8 @@ def reports_from_json(text: str, label: str = "<json>") -> list[PrecinctReport]:
     raw_reports = data.get("reports")
     if not isinstance(raw_reports, list):
         raise ValidationError.single(f"{label} reports", "expected a list")
-    problems: list[Problem] = []
-    reports: list[PrecinctReport] = []
-    lines: list[str] = []
-    allowed = {
-        "county",
-        "precinct",
-        "attendees",
-        "first",
-        "final",
-        "toss_winners",
-        "published_sde",
-        "source_line",
-        "extra",
-    }
-    for n, raw in enumerate(raw_reports):
-        where = f"{label} reports[{n}]"
-        if not isinstance(raw, dict):
-            problems.append(Problem(where, "expected an object"))
-            continue
-        for key in raw:
-            if key not in allowed:
-                problems.append(Problem(f"{where}.{key}", "unknown key"))
-        county, precinct = raw.get("county"), raw.get("precinct")
-        if not isinstance(county, str) or not county.strip():
-            problems.append(Problem(f"{where}.county", "must be a non-empty text"))
-            county = ""
-        if not isinstance(precinct, str) or not precinct.strip():
-            problems.append(Problem(f"{where}.precinct", "must be a non-empty text"))
-            precinct = ""
-        attendees = raw.get("attendees")
-        if attendees is not None and (
-            isinstance(attendees, bool) or not isinstance(attendees, int) or attendees < 0
-        ):
-            problems.append(
-                Problem(f"{where}.attendees", f"expected a whole number >= 0, got {attendees!r}")
-            )
-            attendees = None
-        source = raw.get("source_line")
-        if source is not None and (isinstance(source, bool) or not isinstance(source, int)):
-            problems.append(
-                Problem(f"{where}.source_line", f"expected a whole number, got {source!r}")
-            )
-            source = None
-        tosses = raw.get("toss_winners", [])
-        if not isinstance(tosses, list) or not all(isinstance(t, str) for t in tosses):
-            problems.append(Problem(f"{where}.toss_winners", "expected a list of names"))
-            tosses = []
-        sde: dict[str, Fraction] | None = None
-        raw_sde = raw.get("published_sde")
-        if raw_sde is not None:
-            if not isinstance(raw_sde, Mapping):
-                problems.append(Problem(f"{where}.published_sde", "expected an object or null"))
-            else:
-                sde = {}
-                for name, value in raw_sde.items():
-                    errors: list[str] = []
-                    parsed = parse_fraction(value, f"{where}.published_sde.{name}", errors)
-                    problems.extend(
-                        Problem(f"{where}.published_sde.{name}", e.split(": ", 1)[-1])
-                        for e in errors
-                    )
-                    if parsed is not None:
-                        sde[str(name)] = parsed
-        extra = raw.get("extra", {})
-        if not isinstance(extra, Mapping) or not all(isinstance(v, str) for v in extra.values()):
-            problems.append(Problem(f"{where}.extra", "expected an object of texts"))
-            extra = {}
-        reports.append(
-            PrecinctReport(
-                county=county,
-                precinct=precinct,
-                attendees=attendees,
-                first=_json_counts(raw.get("first", {}), f"{where}.first", problems),
-                final=_json_counts(raw.get("final", {}), f"{where}.final", problems),
-                toss_winners=tuple(tosses),
-                published_sde=sde,
-                source_line=source,
-                extra=dict(extra),
-            )
-        )
-        lines.append(where)
-    _check_duplicates(reports, lines, problems)
-    if problems:
-        raise ValidationError(problems)
-    return reports
+    items = [(f"{label} reports[{n}]", raw) for n, raw in enumerate(raw_reports)]
+    return _read_all(items, _json_field)
 
 
 def read_reports(path: str | Path, form: Form | None = None) -> list[PrecinctReport]:

@@ -28,8 +28,7 @@ Rule: rules.md §6 (published results as the empirical check), §7.2 (SDEs exact
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
@@ -38,8 +37,9 @@ from typing import Any
 from caucuskit.core.election import Election, Precinct
 from caucuskit.core.errors import CaucusError, Problem, ValidationError
 from caucuskit.core.report import PrecinctReport
-from caucuskit.formats.election_file import fraction_to_text
+from caucuskit.formats.exact import fraction_to_text
 from caucuskit.formats.idp2020 import IdpImport, IdpRow, UnitIndex, UnjoinedRow, unescape
+from caucuskit.formats.site_names import join_by_similarity, site_part
 
 #: The feed's count objects and the report field each fills.
 MEASURES: dict[str, str] = {
@@ -49,8 +49,6 @@ MEASURES: dict[str, str] = {
 }
 REQUIRED_KEYS = ("locality_name", "precinct", *MEASURES)
 #: Words too common in site names to say two names are the same place.
-_COMMON_WORDS = frozenset({"the", "of", "and", "at", "a", "in", "for", "on", "ia", "room", "rm"})
-_WORD = re.compile(r"[a-z0-9]+")
 
 
 class NytFormatError(CaucusError, ValueError):
@@ -104,6 +102,20 @@ def match_candidate_id(candidate_id: str, names: list[str]) -> str | None:
     return best[0] if len(best) == 1 else None
 
 
+def _ids_in_feed(entries: list[Any], label: str) -> dict[str, str]:
+    """Every candidate id the feed uses -> where it first appears."""
+    first_seen: dict[str, str] = {}
+    for n, entry in enumerate(entries, start=1):
+        if not isinstance(entry, Mapping):
+            continue
+        for measure in MEASURES:
+            counts = entry.get(measure)
+            if isinstance(counts, Mapping):
+                for cid in counts:
+                    first_seen.setdefault(str(cid), f"{label} entry {n}, {measure}.{cid}")
+    return first_seen
+
+
 def candidate_map(
     entries: list[Any],
     election: Election,
@@ -117,15 +129,7 @@ def candidate_map(
     naming the first entry where it appears.
     """
     names = [c.name for c in election.candidates]
-    first_seen: dict[str, str] = {}
-    for n, entry in enumerate(entries, start=1):
-        if not isinstance(entry, Mapping):
-            continue
-        for measure in MEASURES:
-            counts = entry.get(measure)
-            if isinstance(counts, Mapping):
-                for cid in counts:
-                    first_seen.setdefault(str(cid), f"{label} entry {n}, {measure}.{cid}")
+    first_seen = _ids_in_feed(entries, label)
     mapping: dict[str, str] = {}
     problems: list[Problem] = []
     for cid, where in first_seen.items():
@@ -196,33 +200,94 @@ def _read_entry(
     return _Entry(n, county, precinct, parts["first"], parts["final"], parts["sde"]), None
 
 
-def _site(name: str) -> str:
-    """The site part of a satellite name (``Cedar Rapids, IA - RWDSU Local 110`` -> the rest)."""
-    return name.split(" - ", 1)[1] if " - " in name else name
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(_WORD.findall(text.casefold())) - _COMMON_WORDS
-
-
-def _similarity(a: str, b: str) -> Fraction:
-    wa, wb = _words(a), _words(b)
-    if not wa or not wb:
-        return Fraction(0)
-    return Fraction(len(wa & wb), len(wa | wb))
-
-
-def _best(score: dict[Any, Fraction]) -> Any | None:
-    """The key with the highest positive score, if no other key ties it."""
-    ranked = sorted(score.items(), key=lambda kv: kv[1], reverse=True)
-    if not ranked or ranked[0][1] == 0:
-        return None
-    if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
-        return None
-    return ranked[0][0]
-
-
 # --------------------------------------------------------------------------- reading
+
+
+class _Join:
+    """The state of joining feed entries to an election's units, one entry at a time."""
+
+    def __init__(self, election: Election) -> None:
+        self.election = election
+        self.index = UnitIndex(election)
+        self.unjoined: list[UnjoinedRow] = []
+        self.notes: list[str] = []
+        self.joined: dict[int, tuple[_Entry, Precinct]] = {}
+        self.claimed: dict[tuple[str, str], int] = {}
+        self.pending: list[tuple[_Entry, str]] = []  # satellites left for the similarity passes
+        self.sites: dict[tuple[str, str], list[Precinct]] = {}
+        for p in election.precincts:
+            if p.satellite:
+                key = (p.county, " ".join(site_part(p.name).casefold().split()))
+                self.sites.setdefault(key, []).append(p)
+
+    def claim(self, entry: _Entry, unit: Precinct, how: str | None) -> None:
+        self.claimed[unit.key] = entry.line
+        self.joined[entry.line] = (entry, unit)
+        if how is not None:
+            self.notes.append(
+                f"entry {entry.line}: {entry.county} / {entry.precinct} joined by {how} "
+                f"to {unit.county} / {unit.name}"
+            )
+
+    def refuse(self, entry: _Entry, reason: str) -> None:
+        self.unjoined.append(
+            UnjoinedRow(entry.line, entry.county, entry.precinct, reason, unit="entry")
+        )
+
+    def _satellite_site(self, county: str, entry: _Entry) -> tuple[Precinct | None, str | None]:
+        """A satellite site: by name (ignoring case and spaces), site name, then short code."""
+        unit = self.index.by_name(county, entry.precinct)
+        if unit is not None:
+            return unit, None if unit.name == entry.precinct else "name ignoring case and spaces"
+        found = self.sites.get((county, " ".join(entry.precinct.casefold().split())), [])
+        if len(found) == 1:
+            return found[0], None
+        return self.index.by_code(county, entry.precinct), "short code"
+
+    def _precinct(self, county: str, entry: _Entry) -> tuple[Precinct | None, str | None]:
+        """A precinct: by the feed's short code, then by name."""
+        unit = self.index.by_code(county, entry.precinct)
+        if unit is not None:
+            return unit, None
+        return self.index.by_name(county, entry.precinct), "name"
+
+    def add(self, entry: _Entry) -> None:
+        """Join one entry, or say why not (a satellite no name finds waits for similarity)."""
+        county = self.index.county(entry.county)
+        if county is None:
+            self.refuse(entry, f"unknown county {entry.county!r}")
+            return
+        if not entry.precinct:
+            self.refuse(entry, "blank precinct")
+            return
+        satellite = self.election.county_by_name[county].satellite
+        find = self._satellite_site if satellite else self._precinct
+        unit, how = find(county, entry)
+        if unit is None and satellite:
+            self.pending.append((entry, county))
+        elif unit is None:
+            self.refuse(
+                entry,
+                f"no reporting unit with short code or name {entry.precinct!r} in {county} "
+                f"in {self.election.id}",
+            )
+        elif unit.key in self.claimed:
+            self.refuse(entry, f"duplicate of entry {self.claimed[unit.key]}")
+        else:
+            if how is None and county != entry.county:
+                how = "county name"
+            self.claim(entry, unit, how)
+
+    def finish(self) -> None:
+        """The similarity passes for the satellites left; what is still left is unjoined."""
+        join_by_similarity(self.election, self.pending, self.claimed, self.claim)
+        for entry, county in self.pending:
+            if entry.line not in self.joined:
+                self.refuse(
+                    entry,
+                    f"no satellite site named {entry.precinct!r} in {county} in "
+                    f"{self.election.id}",
+                )
 
 
 def read_nyt_results(
@@ -242,107 +307,15 @@ def read_nyt_results(
     data = load_feed(path)
     raw_entries: list[Any] = data["precincts"]
     ids = candidate_map(raw_entries, election, str(path), candidate_ids)
-    index = UnitIndex(election)
-    unjoined: list[UnjoinedRow] = []
-    notes: list[str] = []
-    joined: dict[int, tuple[_Entry, Precinct]] = {}
-    claimed: dict[tuple[str, str], int] = {}
-    pending: list[tuple[_Entry, str]] = []  # satellites left for the similarity passes
-
-    def claim(entry: _Entry, unit: Precinct, how: str | None) -> None:
-        claimed[unit.key] = entry.line
-        joined[entry.line] = (entry, unit)
-        if how is not None:
-            notes.append(
-                f"entry {entry.line}: {entry.county} / {entry.precinct} joined by {how} "
-                f"to {unit.county} / {unit.name}"
-            )
-
-    sites: dict[tuple[str, str], list[Precinct]] = {}
-    for p in election.precincts:
-        if p.satellite:
-            sites.setdefault((p.county, " ".join(_site(p.name).casefold().split())), []).append(p)
-
+    join = _Join(election)
     for n, raw in enumerate(raw_entries, start=1):
         entry, bad = _read_entry(n, raw, ids)
         if entry is None:
             assert bad is not None
-            unjoined.append(bad)
-            continue
-        county = index.county(entry.county)
-        if county is None:
-            unjoined.append(
-                UnjoinedRow(
-                    n,
-                    entry.county,
-                    entry.precinct,
-                    f"unknown county {entry.county!r}",
-                    unit="entry",
-                )
-            )
-            continue
-        if not entry.precinct:
-            unjoined.append(
-                UnjoinedRow(n, entry.county, entry.precinct, "blank precinct", unit="entry")
-            )
-            continue
-        satellite = election.county_by_name[county].satellite
-        how: str | None = None
-        if satellite:
-            unit = index.by_name(county, entry.precinct)
-            if unit is not None and unit.name != entry.precinct:
-                how = "name ignoring case and spaces"
-            if unit is None:
-                found = sites.get((county, " ".join(entry.precinct.casefold().split())), [])
-                unit = found[0] if len(found) == 1 else None
-            if unit is None:
-                unit, how = index.by_code(county, entry.precinct), "short code"
+            join.unjoined.append(bad)
         else:
-            unit = index.by_code(county, entry.precinct)
-            if unit is None:
-                unit, how = index.by_name(county, entry.precinct), "name"
-        if unit is None:
-            if satellite:
-                pending.append((entry, county))
-                continue
-            unjoined.append(
-                UnjoinedRow(
-                    n,
-                    entry.county,
-                    entry.precinct,
-                    f"no reporting unit with short code or name {entry.precinct!r} in {county} "
-                    f"in {election.id}",
-                    unit="entry",
-                )
-            )
-            continue
-        if unit.key in claimed:
-            unjoined.append(
-                UnjoinedRow(
-                    n,
-                    entry.county,
-                    entry.precinct,
-                    f"duplicate of entry {claimed[unit.key]}",
-                    unit="entry",
-                )
-            )
-            continue
-        if how is None and county != entry.county:
-            how = "county name"
-        claim(entry, unit, how)
-
-    _join_by_similarity(election, pending, claimed, claim)
-    for entry, county in pending:
-        if entry.line not in joined:
-            unjoined.append(
-                UnjoinedRow(
-                    entry.line,
-                    entry.county,
-                    entry.precinct,
-                    f"no satellite site named {entry.precinct!r} in {county} in {election.id}",
-                    unit="entry",
-                )
-            )
+            join.add(entry)
+    join.finish()
     reports = [
         PrecinctReport(
             county=unit.county,
@@ -353,49 +326,14 @@ def read_nyt_results(
             published_sde=entry.sde,
             source_line=entry.line,
         )
-        for entry, unit in (joined[k] for k in sorted(joined))
+        for entry, unit in (join.joined[k] for k in sorted(join.joined))
     ]
-    unjoined.sort(key=lambda u: u.line)
+    join.unjoined.sort(key=lambda u: u.line)
     return IdpImport(
         path=path,
         layout="nyt-feed",
         reports=reports,
-        unjoined=unjoined,
+        unjoined=join.unjoined,
         county_totals={},
-        notes=notes,
+        notes=join.notes,
     )
-
-
-def _join_by_similarity(
-    election: Election,
-    pending: list[tuple[_Entry, str]],
-    claimed: dict[tuple[str, str], int],
-    claim: Callable[[_Entry, Precinct, str | None], None],
-) -> None:
-    """Join the satellites no name matched: most similar site name, then elimination.
-
-    A pair is joined by similarity only when each is the other's unique best (shared words
-    over all words, common words ignored). Then, in a county with exactly one entry and one
-    unit left, the two are joined by elimination. Both kinds are noted by ``claim``.
-    """
-    counties = dict.fromkeys(county for _, county in pending)
-    for county in counties:
-        entries = [e for e, c in pending if c == county]
-        progress = True
-        while progress:
-            progress = False
-            free = [p for p in election.precincts if p.county == county and p.key not in claimed]
-            left = [e for e in entries if e.line not in claimed.values()]
-            for entry in left:
-                best = _best({p: _similarity(entry.precinct, _site(p.name)) for p in free})
-                if best is None:
-                    continue
-                back = _best({e.line: _similarity(e.precinct, _site(best.name)) for e in left})
-                if back == entry.line:
-                    claim(entry, best, "similar site name")
-                    progress = True
-                    break
-        free = [p for p in election.precincts if p.county == county and p.key not in claimed]
-        left = [e for e in entries if e.line not in claimed.values()]
-        if len(free) == 1 and len(left) == 1:
-            claim(left[0], free[0], "elimination (the only entry and unit left in the county)")

@@ -4,23 +4,23 @@ Rule: rules.md §9 (2020: the app failed and the hotline was swamped; the party 
 many chairs could sign in). Codes are 10 characters from an alphabet without look-alikes
 (no 0/O, 1/I/L): 31^10 ≈ 8.2e14 possibilities, stored only as argon2 hashes.
 
-Throttling (counters in the database, so they hold across workers):
-
-* per client (IP): after ``client_free_failures`` wrong codes in a window the client is blocked,
-  for ``client_block_base`` seconds doubling with each further failure (capped). A blocked
-  client is refused before any code is checked.
-* per precinct: after ``precinct_free_failures`` wrong codes for it (from anyone) the precinct
-  is in *slow mode* for a doubling period. In slow mode only a client in good standing (no
-  failure in its window) is heard; if its code is right it gets in — so a stranger cannot lock
-  the real chair out — and if it is wrong that client is blocked at once.
+Throttling: every code or password guess is counted in the database before it is checked
+(services/throttle.py; the limits and their arithmetic are in docs/security.md). Chairs are
+counted per precinct and address plus a budget per address; staff per account.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -29,9 +29,10 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from caucuskit.db.models import AccessCode, Account, ChairSignin, Throttle
+from caucuskit.db.models import AccessCode, Account, ChairSignin
+from caucuskit.services import throttle
 from caucuskit.services.context import Context, PrecinctRef, iso
-from caucuskit.services.errors import Conflict, Forbidden, Invalid, Throttled, Unauthorized
+from caucuskit.services.errors import Conflict, Forbidden, Invalid, Unauthorized, Unavailable
 
 #: No 0/O, no 1/I/L: nothing a tired chair can misread on a printed packet.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -175,25 +176,106 @@ def list_accounts(ctx: Context) -> list[dict[str, Any]]:
                 for a in rows]
 
 
+# ---------------------------------------------------------------------------- argon2 queue
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(ctx: Context) -> ThreadPoolExecutor:
+    """The few threads that run argon2 in this worker. Only these threads ever allocate its
+    memory (19 MiB a check), so the process keeps at most ``argon2_concurrency`` such buffers:
+    with one thread per request, each request thread's malloc arena kept its own (D4)."""
+    n = max(1, ctx.settings.argon2_concurrency)
+    with _pools_lock:
+        pool = _pools.get(n)
+        if pool is None:
+            pool = _pools[n] = ThreadPoolExecutor(n, thread_name_prefix="argon2")
+        return pool
+
+
+def _checked(ctx: Context, digest: str | None, secret: str) -> bool:
+    """One argon2 check in the argon2 threads; a burst waits in their queue (503 with
+    Retry-After after ``argon2_queue_timeout`` s). With no ``digest`` a dummy hash is checked,
+    so an unknown name costs the same time as a known one."""
+    ph = hasher(ctx)
+    job = _pool(ctx).submit(_verify, ph, digest or _dummy(ctx), secret or "x")
+    try:
+        ok = job.result(timeout=ctx.settings.argon2_queue_timeout)
+    except FutureTimeout as exc:
+        job.cancel()
+        raise Unavailable("the server is busy checking codes; try again shortly",
+                          ctx.settings.argon2_queue_timeout, "code") from exc
+    return ok and digest is not None
+
+
+@lru_cache(maxsize=8)
+def _dummy_for(time_cost: int, memory: int) -> str:
+    return _hasher(time_cost, memory).hash(secrets.token_urlsafe(16))
+
+
+def _dummy(ctx: Context) -> str:
+    return _dummy_for(ctx.settings.argon2_time_cost, ctx.settings.argon2_memory_kib)
+
+
 # ---------------------------------------------------------------------------- staff sign-in
-_account_cache: dict[tuple[str, str, str], tuple[str, float]] = {}
+#: Successful logins remembered for a minute, keyed by an HMAC (random per process) of the
+#: database, user name and password: never the password itself.
+_CACHE_KEY = secrets.token_bytes(32)
+_CACHE_SECONDS = 60
+_account_cache: dict[bytes, tuple[str, str, float]] = {}
 
 
-def authenticate_account(ctx: Context, username: str, password: str) -> tuple[str, str]:
-    """Check a staff login; returns (username, role) or raises :class:`Unauthorized`."""
-    import time
+def _cache_key(ctx: Context, username: str, password: str) -> bytes:
+    msg = "\x00".join((ctx.db.url, username, password)).encode("utf-8", "surrogatepass")
+    return hmac.new(_CACHE_KEY, msg, hashlib.sha256).digest()
 
-    key = (ctx.db.url, username, password)
+
+def login_limits(ctx: Context, username: str, client: str) -> list[throttle.Limit]:
+    """Per account and address a few free tries; per account a budget that only shuts out
+    addresses that have themselves failed (so nobody else can lock a user out)."""
+    st = ctx.settings
+    user = username[:100]
+    pair = f"login:{user}@{throttle.client_key(client)}"
+    return [
+        throttle.Backoff(pair, st.login_free_failures, st.pair_block_base, st.block_cap,
+                         st.throttle_window, "wrong passwords"),
+        throttle.Budget(f"login:{user}", st.login_account_budget, st.budget_window,
+                        "wrong passwords for this account", only_after=pair),
+    ]
+
+
+def authenticate_account(ctx: Context, username: str, password: str,
+                         client: str = "unknown") -> tuple[str, str]:
+    """Check a staff login; returns (username, role) or raises 401/429.
+
+    Every wrong password is counted (per account and address, and per account) before the hash
+    is checked; an unknown user name is checked against a dummy hash, so the answer and its
+    time are the same as for a known one."""
+    if ("\x00" in username or "\x00" in password or not username or len(username) > 100
+            or len(password) > 1024):
+        raise Unauthorized("wrong user name or password", "authorization")
+    key = _cache_key(ctx, username, password)
     hit = _account_cache.get(key)
-    if hit is not None and hit[1] > time.monotonic():
-        return username, hit[0]
+    if hit is not None and hit[2] > time.monotonic():
+        return hit[0], hit[1]
+    limits = login_limits(ctx, username, client)
+    throttle.reserve(ctx, limits)
     with ctx.db.read() as s:
         acc = s.scalar(select(Account).where(Account.username == username))
         digest, role = (acc.password_hash, acc.role) if acc is not None else (None, None)
-    if digest is None or role is None or not _verify(hasher(ctx), digest, password):
+    ok = _checked(ctx, digest, password)  # a dummy hash when the user is unknown
+    if not ok or role is None:
         raise Unauthorized("wrong user name or password", "authorization")
-    _account_cache[key] = (role, time.monotonic() + 60)
+    throttle.refund(ctx, limits, clear=[limits[0].key])
+    if len(_account_cache) > 10_000:
+        _account_cache.clear()
+    _account_cache[key] = (username, role, time.monotonic() + _CACHE_SECONDS)
     return username, role
+
+
+def forget_logins() -> None:
+    """Drop remembered logins (tests; after a password change)."""
+    _account_cache.clear()
 
 
 def require_role(role: str, allowed: tuple[str, ...]) -> None:
@@ -201,102 +283,63 @@ def require_role(role: str, allowed: tuple[str, ...]) -> None:
         raise Forbidden(f"role {role!r} may not do this (needs {' or '.join(allowed)})", "role")
 
 
-# ---------------------------------------------------------------------------- throttling
-def _throttle(session: Session, key: str, now: datetime, window: int) -> Throttle:
-    row = session.get(Throttle, key, with_for_update=True)
-    if row is None:
-        row = Throttle(key=key, failures=0, window_start=now, blocked_until=None)
-        session.add(row)
-        session.flush()
-    elif (now - row.window_start).total_seconds() > window and (
-        row.blocked_until is None or row.blocked_until <= now
-    ):
-        row.failures, row.window_start, row.blocked_until = 0, now, None
-    return row
+# ---------------------------------------------------------------------------- code guesses
+def code_limits(ctx: Context, precinct_key: str, client: str,
+                account: str | None = None) -> list[throttle.Limit]:
+    """The counters one code guess is charged to.
 
-
-def _peek(session: Session, key: str) -> Throttle | None:
-    return session.get(Throttle, key)
-
-
-def check_throttle(ctx: Context, precinct: PrecinctRef, client: str) -> None:
-    """Refuse (429) before hashing when this client is blocked, or the precinct is in slow
-    mode and this client has failed recently."""
-    now = ctx.clock()
+    A chair (no account) is counted by address: a few free tries per precinct, then a doubling
+    wait; and a hard budget per address across all precincts, which bounds what any number of
+    addresses can guess (docs/security.md). A hotline operator is counted by account instead,
+    never by the office's shared address."""
     st = ctx.settings
+    who = f"acct:{account[:100]}" if account else f"ip:{throttle.client_key(client)}"
+    budget = st.account_code_budget if account else st.address_code_budget
+    return [
+        throttle.Backoff(f"code:{precinct_key}@{who}", st.pair_free_failures,
+                         st.pair_block_base, st.block_cap, st.throttle_window),
+        throttle.Budget(who, budget, st.budget_window),
+    ]
+
+
+def _latest_digest(ctx: Context, precinct: PrecinctRef) -> str | None:
     with ctx.db.read() as s:
-        c = _peek(s, f"client:{client}")
-        p = _peek(s, f"precinct:{precinct.pk}")
-        if c is not None and c.blocked_until is not None and c.blocked_until > now:
-            wait = (c.blocked_until - now).total_seconds()
-            raise Throttled(f"too many wrong codes from this client; try again in {int(wait)+1} s",
-                            int(wait) + 1)
-        recent = c is not None and c.failures > 0 and (
-            (now - c.window_start).total_seconds() <= st.throttle_window)
-        if p is not None and p.blocked_until is not None and p.blocked_until > now and recent:
-            wait = (p.blocked_until - now).total_seconds()
-            raise Throttled(f"too many wrong codes for this precinct; try again in {int(wait)+1} s",
-                            int(wait) + 1)
-
-
-def _backoff(base: int, over: int, cap: int) -> int:
-    return int(min(cap, base * 2 ** min(max(over, 0), 20)))
-
-
-def record_failure(ctx: Context, precinct: PrecinctRef | None, client: str) -> None:
-    """Count a wrong code against the client and the precinct (own transaction)."""
-    now = ctx.clock()
-    st = ctx.settings
-    with ctx.db.write() as s:
-        c = _throttle(s, f"client:{client}", now, st.throttle_window)
-        c.failures += 1
-        slow = False
-        if precinct is not None:
-            p = _throttle(s, f"precinct:{precinct.pk}", now, st.throttle_window)
-            slow = p.blocked_until is not None and p.blocked_until > now
-            p.failures += 1
-            if p.failures > st.precinct_free_failures:
-                over = p.failures - st.precinct_free_failures - 1
-                p.blocked_until = now + timedelta(
-                    seconds=_backoff(st.precinct_block_base, over, st.block_cap))
-        if c.failures >= st.client_free_failures or slow:
-            over = c.failures - st.client_free_failures
-            c.blocked_until = now + timedelta(
-                seconds=_backoff(st.client_block_base, over, st.block_cap))
-
-
-def _clear(ctx: Context, precinct: PrecinctRef, client: str) -> None:
-    with ctx.db.write() as s:
-        for key in (f"client:{client}", f"precinct:{precinct.pk}"):
-            row = s.get(Throttle, key, with_for_update=True)
-            if row is not None and row.failures:
-                row.failures, row.window_start, row.blocked_until = 0, ctx.clock(), None
-
-
-def verify_precinct_code(ctx: Context, precinct: PrecinctRef, code: str, client: str) -> None:
-    """Check ``code`` for ``precinct`` with throttling; raises 401/429 (the caller audits)."""
-    check_throttle(ctx, precinct, client)
-    with ctx.db.read() as s:
-        digest = s.scalar(
+        return s.scalar(
             select(AccessCode.code_hash)
             .where(AccessCode.precinct_id == precinct.pk)
             .order_by(AccessCode.id.desc())
             .limit(1)
         )
-    normalized = normalize_code(code or "")
-    ok = digest is not None and bool(normalized) and _verify(hasher(ctx), digest, normalized)
+
+
+def verify_precinct_code(ctx: Context, precinct: PrecinctRef, code: str, client: str,
+                         account: str | None = None) -> None:
+    """Check ``code`` for ``precinct``; raises 401/429 (the caller audits).
+
+    The guess is counted first (atomically) and only then hashed; a right code gives back its
+    own count and clears this precinct's counter for this address (or account), nothing else."""
+    limits = code_limits(ctx, str(precinct.pk), client, account)
+    throttle.reserve(ctx, limits)
+    try:
+        digest = _latest_digest(ctx, precinct)
+        normalized = normalize_code(code or "")
+        ok = bool(normalized) and _checked(ctx, digest, normalized)
+    except Unavailable:
+        throttle.refund(ctx, limits)  # not checked: not a guess
+        raise
     if not ok:
-        record_failure(ctx, precinct, client)
         if digest is None:
             raise Unauthorized("no access code has been issued for this precinct", "code")
         raise Unauthorized("wrong access code for this precinct", "code")
-    with ctx.db.read() as s:
-        dirty = any(
-            (row := s.get(Throttle, k)) is not None and row.failures
-            for k in (f"client:{client}", f"precinct:{precinct.pk}")
-        )
-    if dirty:
-        _clear(ctx, precinct, client)
+    throttle.refund(ctx, limits, clear=[limits[0].key])
+
+
+def count_blind_guess(ctx: Context, code: str, client: str, account: str | None = None) -> None:
+    """A code sent for something that does not exist (an unknown report version): counted and
+    hashed like any guess, so that it answers exactly like a wrong code (no enumeration)."""
+    limits = code_limits(ctx, "unknown", client, account)
+    throttle.reserve(ctx, limits)
+    _checked(ctx, None, normalize_code(code or ""))
 
 
 # ---------------------------------------------------------------------------- readiness

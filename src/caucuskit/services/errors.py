@@ -62,3 +62,13 @@ class Throttled(ServiceError):
     def __init__(self, message: str, retry_after: int, field: str = "code") -> None:
         super().__init__(message, field)
         self.retry_after = max(1, int(retry_after))
+
+
+class Unavailable(ServiceError):
+    """503: the database is unreachable or the server is too busy; retry after a while."""
+
+    status, code = 503, "unavailable"
+
+    def __init__(self, message: str, retry_after: int, field: str = "database") -> None:
+        super().__init__(message, field)
+        self.retry_after = max(1, int(retry_after))

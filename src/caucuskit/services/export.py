@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from caucuskit.core.rounding import decimal_str
-from caucuskit.formats.nist_cdf import CdfUnit, election_report
+from caucuskit.formats.nist_cdf import CdfUnit, ElectionReport, election_report
 from caucuskit.services.context import Context
 from caucuskit.services.history import current_versions
 from caucuskit.services.snapshot import PublicFeed
@@ -43,7 +43,7 @@ def export_csv(ctx: Context) -> str:
     return out.getvalue()
 
 
-def export_cdf(ctx: Context, *, election_date: str | None = None) -> dict[str, Any]:
+def export_cdf(ctx: Context, *, election_date: str | None = None) -> ElectionReport:
     """The NIST CDF ``ElectionReport`` of the current results (status from the snapshot)."""
     feed = PublicFeed(ctx)
     state, _ = feed.document("state")

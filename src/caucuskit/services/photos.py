@@ -9,23 +9,30 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import io
 import json
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
+from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from caucuskit.db.models import Photo, ReportVersion
-from caucuskit.services import credentials
+from caucuskit.services import credentials, sessions
 from caucuskit.services.context import Context, iso
-from caucuskit.services.errors import Conflict, Invalid, NotFound
+from caucuskit.services.errors import Conflict, Invalid, NotFound, Unauthorized
 from caucuskit.services.submit import lock_precinct
 
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
 MAGIC = {"image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",),
          "image/webp": (b"RIFF",)}
+#: Pillow's name of each accepted format.
+PIL_FORMAT = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+#: Largest picture accepted, in pixels (a 2 MiB file can claim far more: a decompression bomb).
+MAX_PIXELS = 40_000_000
 
 
 def photo_request_hash(version_id: int, content_type: str, digest: str) -> str:
@@ -42,8 +49,9 @@ class PhotoUpload:
     created: bool
 
 
-def add_photo(ctx: Context, version_id: int, code: str, content_type: str, data_b64: str,
-              client: str, idempotency_key: str | None = None) -> PhotoUpload:
+def add_photo(ctx: Context, version_id: int, code: str | None, content_type: str,
+              data_b64: str, client: str, idempotency_key: str | None = None,
+              token: str | None = None) -> PhotoUpload:
     """Attach a photo to a version of the chair's own precinct (checked with its code).
 
     Idempotent: the same ``idempotency_key`` from the same chair with the same body answers the
@@ -51,12 +59,44 @@ def add_photo(ctx: Context, version_id: int, code: str, content_type: str, data_
     ``idempotency_key``; a picture the version already has (same sha256) is never stored twice.
     Rule: rules.md §9 (the paper record behind a report, kept once).
     """
+    pk = _authorize(ctx, version_id, code, token, client)
+    data = _decode(content_type, data_b64)
     try:
-        return _add_photo(ctx, version_id, code, content_type, data_b64, client,
-                          idempotency_key)
+        return _add_photo(ctx, version_id, pk, content_type, data, client, idempotency_key)
     except IntegrityError:  # a concurrent twin won the unique index: answer what it stored
-        return _add_photo(ctx, version_id, code, content_type, data_b64, client,
-                          idempotency_key)
+        return _add_photo(ctx, version_id, pk, content_type, data, client, idempotency_key)
+
+
+def _authorize(ctx: Context, version_id: int, code: str | None, token: str | None,
+               client: str) -> int:
+    """The precinct pk of ``version_id`` once the caller is proven to be its chair.
+
+    Checked before the version's existence is revealed: with a code, an unknown version is
+    counted and answered exactly like a wrong code; with a token, a version of another
+    precinct and an unknown one get the same 404."""
+    with ctx.db.read() as s:
+        v = s.get(ReportVersion, version_id)
+        pk = None if v is None else v.precinct_id
+    if token:
+        own = sessions.precinct_of(ctx, token)
+        if own is not None and own in ctx.by_pk:
+            try:
+                sessions.check(ctx, token, ctx.by_pk[own])
+                if pk != own:
+                    raise NotFound(f"no version {version_id} for your precinct", "version_id")
+                return own
+            except Unauthorized:
+                if not code:
+                    raise
+        elif not code:
+            raise Unauthorized("not a valid sign-in token", "authorization")
+    if not code:
+        raise Unauthorized("the precinct's access code (or a sign-in token) is required", "code")
+    if pk is None:
+        credentials.count_blind_guess(ctx, code, client)
+        raise Unauthorized("wrong access code for this precinct", "code")
+    credentials.verify_precinct_code(ctx, ctx.by_pk[pk], code, client)
+    return pk
 
 
 def _decode(content_type: str, data_b64: str) -> bytes:
@@ -72,19 +112,32 @@ def _decode(content_type: str, data_b64: str) -> bytes:
         raise Invalid(f"{len(data)} bytes, above {MAX_PHOTO_BYTES}", "data")
     if not data.startswith(MAGIC[content_type]):
         raise Invalid(f"does not look like {content_type}", "data")
+    _check_image(content_type, data)
     return data
 
 
-def _add_photo(ctx: Context, version_id: int, code: str, content_type: str, data_b64: str,
+def _check_image(content_type: str, data: bytes) -> None:
+    """Decode the whole picture with Pillow: the bytes must be a readable image of the format
+    claimed, of sane size (so the desk is never served script dressed as a picture)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=[PIL_FORMAT[content_type]]) as img:
+                if img.width * img.height > MAX_PIXELS:
+                    raise Invalid(f"{img.width}x{img.height} pixels, above {MAX_PIXELS}", "data")
+                img.verify()
+            with Image.open(io.BytesIO(data), formats=[PIL_FORMAT[content_type]]) as img:
+                img.load()
+    except Invalid:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise Invalid(f"not a readable {content_type} picture", "data") from exc
+
+
+def _add_photo(ctx: Context, version_id: int, pk: int, content_type: str, data: bytes,
                client: str, idempotency_key: str | None) -> PhotoUpload:
-    with ctx.db.read() as s:
-        v = s.get(ReportVersion, version_id)
-        pk = None if v is None else v.precinct_id
-    if pk is None:
-        raise NotFound(f"no version {version_id}", "version_id")
     precinct = ctx.by_pk[pk]
-    credentials.verify_precinct_code(ctx, precinct, code, client)
-    data = _decode(content_type, data_b64)
     digest = hashlib.sha256(data).hexdigest()
     req_hash = photo_request_hash(version_id, content_type, digest)
     actor = f"chair:{precinct.id}"

@@ -17,12 +17,14 @@ reported precincts show, and correlated statewide error.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
 from numpy.typing import NDArray
 
+from caucuskit.core.national import NATIONAL_THRESHOLD
 from caucuskit.services.tabulate import Tabulation
 
 F = NDArray[np.float64]
@@ -67,22 +69,29 @@ class Projection:
 def dmath(votes: F, seats: int) -> NDArray[np.int64]:
     """Vectorised D-Math (rules.md §8.2) over rows of ``votes`` (simulations x candidates).
 
-    Exact remainder ties have probability zero in floating point and are broken by order.
+    An estimate's fast path of the one D-Math, :func:`caucuskit.core.national.allocate_unit`:
+    the same threshold (:data:`~caucuskit.core.national.NATIONAL_THRESHOLD`), the
+    half-of-leader fallback, floors and largest remainders, all as products and integer
+    divisions rather than shares, so that on whole-number votes (below 2**53) every
+    comparison is exact and the split is the reference's (tests/core/test_dmath.py). One
+    difference, labelled: an exact remainder tie for the last seats, which the reference
+    leaves to a lot, goes here to the tied candidates in column order.
     """
     n, c = votes.shape
     total = votes.sum(axis=1, keepdims=True)
     ok = total[:, 0] > 0
-    share = np.divide(votes, total, out=np.zeros_like(votes), where=total > 0)
-    qual = (share >= 0.15) & (votes > 0)
+    t_num, t_den = NATIONAL_THRESHOLD.numerator, NATIONAL_THRESHOLD.denominator
+    qual = (votes * t_den >= total * t_num) & (votes > 0)
     none = ~qual.any(axis=1)
     if none.any():
-        half = share.max(axis=1, keepdims=True) / 2
-        qual[none] = (share[none] >= half[none]) & (votes[none] > 0)
+        top = votes.max(axis=1, keepdims=True)
+        qual[none] = (2 * votes[none] >= top[none]) & (votes[none] > 0)
     qvotes = np.where(qual, votes, 0.0)
     qsum = qvotes.sum(axis=1, keepdims=True)
-    quota = np.divide(qvotes * seats, qsum, out=np.zeros_like(votes), where=qsum > 0)
-    floor = np.floor(quota)
-    rem = np.where(qual, quota - floor, -1.0)
+    safe = np.where(qsum > 0, qsum, 1.0)
+    scaled = qvotes * seats
+    floor = np.floor_divide(scaled, safe)
+    rem = np.where(qual, scaled - floor * safe, -1.0)
     left = seats - floor.sum(axis=1)
     order = np.argsort(-rem, axis=1, kind="stable")
     rank = np.empty_like(order)
@@ -93,10 +102,23 @@ def dmath(votes: F, seats: int) -> NDArray[np.int64]:
     return seats_won
 
 
-def project(tab: Tabulation, *, simulations: int = 100_000, seed: int = 2020,
-            chunk: int = 10_000) -> Projection:
-    """Simulate ``simulations`` completions of the outstanding units of ``tab``."""
-    start = time.perf_counter()
+@dataclass
+class _Inputs:
+    """What the simulation draws from: per scope the reported SDEs, the donor precincts'
+    delegate shares, the pending tosses, the outstanding precincts grouped by donor pool and
+    the satellite pools (rules.md §7.1, §7.3, §5.4)."""
+
+    cands: list[str]
+    scope_index: dict[int, int]
+    base: F
+    all_donors: list[F]
+    pend: list[tuple[int, F]]
+    groups: dict[tuple[str, int], tuple[F, list[float]]]
+    sat_pools: list[tuple[int, float, list[tuple[int, F]], int, list[tuple[int, F]]]]
+    units: list[tuple[str, int, list[int]]]
+
+
+def _inputs(tab: Tabulation) -> _Inputs:
     e = tab.election
     cands = [c.name for c in e.candidates]
     ci = {c: i for i, c in enumerate(cands)}
@@ -105,7 +127,6 @@ def project(tab: Tabulation, *, simulations: int = 100_000, seed: int = 2020,
     scope_index = {d: i for i, d in enumerate(districts)}
     ns = len(districts) + 1  # last: statewide only
     reported = {u.precinct.key: u for u in tab.units}
-    rng = np.random.default_rng(seed)
 
     def scope_of(county: str) -> int:
         d = e.county_by_name[county].district
@@ -121,20 +142,15 @@ def project(tab: Tabulation, *, simulations: int = 100_000, seed: int = 2020,
         rc = u.recount
         if u.precinct.satellite:
             if u.delegates and rc is not None:
-                vec = np.zeros(nc)
-                for c, k in rc.won.items():
-                    vec[ci[c]] = k / u.delegates
                 sites.setdefault(u.precinct.county, []).append(
-                    (u.report.effective_attendees, vec))
+                    (u.report.effective_attendees, _shares(rc.won, u.delegates, ci)))
             continue
         s = scope_of(u.precinct.county)
         for c, v in u.sde.items():
             base[s, ci[c]] += float(v)
         if rc is None or not u.delegates:
             continue
-        vec = np.zeros(nc)
-        for c, k in rc.won.items():
-            vec[ci[c]] = k / u.delegates
+        vec = _shares(rc.won, u.delegates, ci)
         if rc.pending is None and vec.sum() > 0:
             donors_by_county.setdefault(u.precinct.county, []).append(vec)
             donors_by_scope.setdefault(s, []).append(vec)
@@ -177,63 +193,98 @@ def project(tab: Tabulation, *, simulations: int = 100_000, seed: int = 2020,
         source = mine if len(mine) >= 3 else all_sites
         sat_pools.append((scope_of(county.name), float(county.state_delegates or 0), mine,
                           waiting, source))
-    lead_counts = np.zeros(nc)
-    sde_all: list[F] = []
-    seat_hist: dict[str, list[NDArray[np.int64]]] = {}
     units = [(f"CD{d}", s, [scope_index[d]]) for d, s in sorted(e.national.district.items())]
     units += [("at-large", e.national.at_large, list(range(ns))),
               ("PLEO", e.national.pleo, list(range(ns)))]
+    return _Inputs(cands, scope_index, base, all_donors, pend, groups, sat_pools, units)
+
+
+def _shares(won: Mapping[str, int], delegates: int, ci: Mapping[str, int]) -> F:
+    vec = np.zeros(len(ci))
+    for c, k in won.items():
+        vec[ci[c]] = k / delegates
+    return vec
+
+
+def _simulate(inp: _Inputs, rng: np.random.Generator, n: int) -> F:
+    """``n`` simulated completions: SDEs per (simulation, scope, candidate)."""
+    nc = len(inp.cands)
+    votes = np.repeat(inp.base[None, :, :], n, axis=0)
+    for (_, s), (pool_arr, values) in inp.groups.items():
+        m = len(pool_arr)
+        k = len(values)
+        first = rng.integers(0, m, size=(n, m))
+        pick = np.take_along_axis(first, rng.integers(0, m, size=(n, k)), axis=1)
+        shares = pool_arr[pick]  # (n, k, C)
+        votes[:, s, :] += np.einsum("nkc,k->nc", shares, np.array(values))
+    for s, deltas in inp.pend:
+        votes[:, s, :] += deltas[rng.integers(0, len(deltas), size=n)]
+    for s, pool_size, mine, waiting, source in inp.sat_pools:
+        if not pool_size:
+            continue
+        if not source:  # no site has reported anywhere: equal turnouts, precinct donors
+            donors = np.array(inp.all_donors)
+            pick = rng.integers(0, len(donors), size=(n, max(waiting, 1)))
+            votes[:, s, :] += pool_size * donors[pick].mean(axis=1)
+            continue
+        a = np.zeros((n, nc))
+        b = np.zeros(n)
+        for t, vec in mine:
+            a += t * vec
+            b += t
+        if waiting:
+            t_src = np.array([t for t, _ in source], dtype=float)
+            v_src = np.array([v for _, v in source])
+            pick = rng.integers(0, len(source), size=(n, waiting))
+            a += np.einsum("nk,nkc->nc", t_src[pick], v_src[pick])
+            b += t_src[pick].sum(axis=1)
+        votes[:, s, :] += pool_size * np.divide(a, b[:, None], out=np.zeros_like(a),
+                                                where=b[:, None] > 0)
+    return votes
+
+
+def project(tab: Tabulation, *, simulations: int = 100_000, seed: int = 2020,
+            chunk: int = 10_000) -> Projection:
+    """Simulate ``simulations`` completions of the outstanding units of ``tab`` (an estimate).
+
+    Inputs: a tabulation of the reports in hand. Outputs: a :class:`Projection` (chance of
+    leading in SDEs, SDE intervals, national seat distributions per unit)."""
+    start = time.perf_counter()
+    inp = _inputs(tab)
+    cands = inp.cands
+    nc = len(cands)
+    rng = np.random.default_rng(seed)
+    lead_counts = np.zeros(nc)
+    sde_all: list[F] = []
+    seat_hist: dict[str, list[NDArray[np.int64]]] = {}
     done = 0
     while done < simulations:
         n = min(chunk, simulations - done)
-        votes = np.repeat(base[None, :, :], n, axis=0)  # (n, scopes, cands)
-        for (_, s), (pool_arr, values) in groups.items():
-            m = len(pool_arr)
-            k = len(values)
-            first = rng.integers(0, m, size=(n, m))
-            pick = np.take_along_axis(first, rng.integers(0, m, size=(n, k)), axis=1)
-            shares = pool_arr[pick]  # (n, k, C)
-            votes[:, s, :] += np.einsum("nkc,k->nc", shares, np.array(values))
-        for s, deltas in pend:
-            votes[:, s, :] += deltas[rng.integers(0, len(deltas), size=n)]
-        for s, pool_size, mine, waiting, source in sat_pools:
-            if not pool_size:
-                continue
-            if not source:  # no site has reported anywhere: equal turnouts, precinct donors
-                donors = np.array(all_donors)
-                pick = rng.integers(0, len(donors), size=(n, max(waiting, 1)))
-                votes[:, s, :] += pool_size * donors[pick].mean(axis=1)
-                continue
-            a = np.zeros((n, nc))
-            b = np.zeros(n)
-            for t, vec in mine:
-                a += t * vec
-                b += t
-            if waiting and source:
-                t_src = np.array([t for t, _ in source], dtype=float)
-                v_src = np.array([v for _, v in source])
-                pick = rng.integers(0, len(source), size=(n, waiting))
-                a += np.einsum("nk,nkc->nc", t_src[pick], v_src[pick])
-                b += t_src[pick].sum(axis=1)
-            votes[:, s, :] += pool_size * np.divide(a, b[:, None], out=np.zeros_like(a),
-                                                    where=b[:, None] > 0)
+        votes = _simulate(inp, rng, n)
         state = votes.sum(axis=1)
         lead_counts += np.bincount(state.argmax(axis=1), minlength=nc)
         sde_all.append(state)
-        for name, seats, scopes in units:
+        for name, seats, scopes in inp.units:
             seat_hist.setdefault(name, []).append(dmath(votes[:, scopes, :].sum(axis=1), seats))
         done += n
     sde = np.concatenate(sde_all)
-    seconds = time.perf_counter() - start
     proj = Projection(
-        simulations, seed, seconds, cands,
+        simulations, seed, time.perf_counter() - start, cands,
         {c: float(lead_counts[i] / simulations) for i, c in enumerate(cands)},
         {c: float(sde[:, i].mean()) for i, c in enumerate(cands)},
         {c: (float(np.quantile(sde[:, i], 0.05)), float(np.quantile(sde[:, i], 0.95)))
          for i, c in enumerate(cands)},
     )
-    total = np.zeros((simulations, nc), dtype=np.int64)
-    for name, _, _ in units:
+    _summarise(proj, tab, inp, seat_hist, simulations)
+    proj.seconds = time.perf_counter() - start
+    return proj
+
+
+def _summarise(proj: Projection, tab: Tabulation, inp: _Inputs,
+               seat_hist: dict[str, list[NDArray[np.int64]]], simulations: int) -> None:
+    cands = inp.cands
+    total = np.zeros((simulations, len(cands)), dtype=np.int64)
+    for name, _, _ in inp.units:
         arr = np.concatenate(seat_hist[name])
         total += arr
         now = tab.national.units[name].delegates
@@ -250,5 +301,3 @@ def project(tab: Tabulation, *, simulations: int = 100_000, seed: int = 2020,
         proj.total_mean[c] = float(total[:, i].mean())
         proj.total_interval[c] = (int(np.quantile(total[:, i], 0.05)),
                                   int(np.quantile(total[:, i], 0.95)))
-    proj.seconds = time.perf_counter() - start
-    return proj

@@ -1,44 +1,66 @@
-"""The public snapshot: every public document, built from the stored reports, with ETags.
+"""The public snapshot: immutable sets of pre-serialised, pre-compressed documents with ETags,
+kept current by one builder per process that applies each accepted report's delta.
 
-Rule: rules.md §7 (SDEs; 3 decimals for totals, 4 per precinct in 2020), §8 (national delegate
-projection), §9 (publish raw alignments, SDEs and every correction). Status words are the
-NIST SP 1500-100 ResultsStatus vocabulary.
+Rule: rules.md §7-§9 (what the public documents show: :mod:`caucuskit.services.public_docs`).
+Design: docs/adr/0004-speed-public-snapshot.md. The builder reads the results version
+(``results_state``, bumped in every transaction that changes results) and the decisions made
+after the version it has, applies them to its :class:`~caucuskit.services.tally.Tally` (stored
+derived values, no re-tabulation), re-renders only the documents the change touched, and swaps
+in a new :class:`DocumentSet`. Readers take the newest set by one attribute read: no lock, no
+query. Every worker builds byte-identical documents for a version (``generated_at`` is the
+time of the results version, not of the build), so they agree on ETags.
 
-The aggregate documents of one results version are built once (per process, and stored in the
-``snapshots`` table for the other workers) and served from memory; precinct documents are built
-on demand. ``generated_at`` is the time of the results version, not of the build, so every
-worker produces byte-identical documents and the same ETags.
+Two modes: *background* (``caucus serve``: a daemon thread polls the results version every
+:data:`POLL_SECONDS`; readers never wait) and *synchronous* (library use, the CLI, in-process
+tests: a read checks the version and catches up first, so a read follows every write).
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+import logging
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from caucuskit.core.election import is_counted_unit
-from caucuskit.core.rounding import decimal_str
-from caucuskit.db.models import Decision, ElectionRow, ReportVersion, ResultsState, Snapshot
-from caucuskit.services.call import race_from_tabulation
-from caucuskit.services.context import Context, PrecinctRef, iso
+from caucuskit.core.bounds import call_race
+from caucuskit.core.satellite import satellite_delegates
+from caucuskit.db.models import ResultsState
+from caucuskit.services.call import NightTracker, UnitOutcome, race_panel
+from caucuskit.services.context import Context, iso
 from caucuskit.services.errors import NotFound
-from caucuskit.services.history import as_report, current_versions
-from caucuskit.services.ids import slug
-from caucuskit.services.tabulate import tabulate
+from caucuskit.services.public_docs import (
+    Meta,
+    Renderer,
+    election_document,
+    sde_delta,
+)
+from caucuskit.services.tally import Delta, Tally, load_changes
 
-STATE_NAME = {"iowa": "Iowa", "nevada": "Nevada"}
+__all__ = ["Built", "DocumentSet", "Encoded", "PublicFeed", "build_documents", "encode",
+           "etag_of", "results_version", "sde_delta"]
+
+log = logging.getLogger(__name__)
+
+#: How often a background builder looks at the results version (seconds).
+POLL_SECONDS = 0.05
+#: Shortest time between two background builds (seconds): under a steady flow of reports one
+#: build covers all that arrived meanwhile, which bounds the builder's share of the CPU.
+MIN_BUILD_SECONDS = 0.2
+#: Longest a background builder lets the race panel lag while reports keep coming (seconds).
+RACE_SECONDS = 2.0
 
 
 def encode(doc: Any) -> bytes:
+    """The canonical JSON bytes of a public document (sorted keys, no spaces, UTF-8)."""
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -46,12 +68,48 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-@dataclass
-class Built:
-    version: int
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """One public document: the parsed form, its JSON bytes, the same gzipped, its ETag."""
+
+    doc: Mapping[str, Any]
+    body: bytes
+    gzipped: bytes
     etag: str
-    generated_at: datetime | None
-    documents: dict[str, Any]
+
+    @classmethod
+    def of(cls, doc: Mapping[str, Any]) -> Encoded:
+        body = encode(doc)
+        return cls(doc, body, gzip.compress(body, 6, mtime=0), etag_of(body))
+
+
+@dataclass(frozen=True)
+class DocumentSet:
+    """Every public document of one results version; never changed once published."""
+
+    version: int
+    updated_at: datetime | None
+    etag: str
+    entries: Mapping[str, Encoded]
+    #: the paths whose bytes differ from the previous set (all of them in a first set)
+    changed: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def documents(self) -> dict[str, Any]:
+        """path -> parsed document (a copy of the mapping; the documents are shared)."""
+        return {k: e.doc for k, e in self.entries.items()}
+
+    def get(self, path: str) -> Encoded:
+        hit = self.entries.get(path)
+        if hit is None:
+            if path.startswith("precincts/"):
+                raise NotFound(f"unknown precinct id {path.split('/', 1)[1]!r}", "precinct_id")
+            raise NotFound(f"no public document {path!r}", "path")
+        return hit
+
+
+#: The older name of a built set (``Built.documents`` is path -> document).
+Built = DocumentSet
 
 
 def results_version(session: Session) -> tuple[int, datetime | None]:
@@ -59,426 +117,253 @@ def results_version(session: Session) -> tuple[int, datetime | None]:
     return (0, None) if state is None else (state.version, state.updated_at)
 
 
-def _status(has_recount: bool, corrected: bool, certified: bool, complete: bool) -> str:
-    """NIST ResultsStatus of a scope. A recount or correction of some precincts does not make a
-    scope that is still missing precincts "corrected": it stays ``unofficial-partial`` (the
-    change log lists the corrections)."""
-    if certified:
-        return "certified"
-    if not complete:
-        return "unofficial-partial"
-    if has_recount:
-        return "recount"
-    if corrected:
-        return "correction"
-    return "unofficial-complete" if complete else "unofficial-partial"
+class Builder:
+    """Applies deltas to a tally and renders the documents they touch (one per process).
 
+    The race panel of ``state.json`` (rules.md §7-§8 bounds) is the costliest part of a build;
+    :meth:`apply` can leave it for :meth:`refresh_race`, so that in background mode a report
+    is published first and the panel follows (``race_version`` of ``state.json`` says which
+    results version the panel describes; it equals the document's ``version`` once caught up).
+    """
 
-def _fr(x: Fraction) -> str:
-    return str(x)
-
-
-def build_documents(ctx: Context, session: Session, as_of: datetime | None = None) -> Built:
-    """Build every aggregate document from the current versions (at ``as_of``)."""
-    election = ctx.election
-    version, updated = results_version(session)
-    if as_of is not None:
-        version, updated = -1, as_of
-    current = current_versions(session, as_of)
-    certified = session.scalar(select(ElectionRow.certified_at)) is not None and as_of is None
-    accepted_counts: dict[int, int] = {}
-    q = select(Decision.precinct_id).where(Decision.status == "accepted")
-    if as_of is not None:
-        q = q.where(Decision.at <= as_of)
-    for (pid,) in session.execute(q).all():
-        accepted_counts[pid] = accepted_counts.get(pid, 0) + 1
-    reports = [as_report(ctx, v) for _, v in sorted(current.items())]
-    tab = tabulate(election, reports)
-    places = election.sde_places_total
-    pplaces = election.sde_places_precinct
-    unit_by_key = {u.precinct.key: u for u in tab.units}
-    names = [c.name for c in election.candidates]
-    refs_by_county: dict[str, list[PrecinctRef]] = {}
-    for p in ctx.precincts:
-        refs_by_county.setdefault(p.county, []).append(p)
-
-    def counted(p: PrecinctRef) -> bool:
-        return is_counted_unit(p.satellite, p.delegates)
-
-    def scope(refs: list[PrecinctRef]) -> dict[str, Any]:
-        first: dict[str, int] = dict.fromkeys(names, 0)
-        final: dict[str, int] = dict.fromkeys(names, 0)
-        dels: dict[str, int] = dict.fromkeys(names, 0)
-        sde: dict[str, Fraction] = dict.fromkeys(names, Fraction(0))
-        total = reporting = 0
-        outstanding = Fraction(0)
-        value_total = Fraction(0)
-        has_recount = corrected = False
-        for p in refs:
-            v = current.get(p.pk)
-            u = unit_by_key.get((p.county, p.name))
-            if counted(p):
-                total += 1
-            if v is None:
-                if not p.satellite:
-                    pv = election.precinct_sde_value(election.precinct_by_key[(p.county, p.name)])
-                    outstanding += pv or 0
-                continue
-            if counted(p):
-                reporting += 1
-            has_recount = has_recount or v.channel == "recount"
-            corrected = corrected or accepted_counts.get(p.pk, 0) > 1
-            for c, n in v.first.items():
-                first[c] = first.get(c, 0) + n
-            for c, n in v.final.items():
-                final[c] = final.get(c, 0) + n
-            for c, n in v.delegates.items():
-                dels[c] = dels.get(c, 0) + n
-            if u is not None:
-                value_total += u.value
-                for c, x in u.sde.items():
-                    sde[c] = sde.get(c, Fraction(0)) + x
-        total_sde = sum(sde.values(), Fraction(0))
-        rows = []
-        for c in names:
-            share = Fraction(0) if not total_sde else 100 * sde[c] / total_sde
-            rows.append({"name": c, "first": first[c], "final": final[c], "sde": _fr(sde[c]),
-                         "sde_display": decimal_str(sde[c], places),
-                         "sde_percent_display": decimal_str(share, 2), "delegates": dels[c]})
-        rows.sort(key=lambda r: (-Fraction(str(r["sde"])), -int(str(r["final"])),
-                                 str(r["name"])))
-        pct = Fraction(100 * reporting, total) if total else Fraction(0)
-        return {
-            "precincts": {"total": total, "reporting": reporting,
-                          "percent_display": decimal_str(pct, 1)},
-            "sde": {"total": _fr(total_sde), "total_display": decimal_str(total_sde, places),
-                    "outstanding": _fr(outstanding),
-                    "outstanding_display": decimal_str(outstanding, places)},
-            "candidates": rows,
-            "status": _status(has_recount, corrected, certified,
-                              total > 0 and reporting == total),
-            "_leader": rows[0]["name"] if rows and total_sde else None,
-        }
-
-    meta = {"version": version, "last_update": iso(updated), "generated_at": iso(updated)}
-    national_units = tab.national.units
-
-    def national_for(unit_names: Iterable[str]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        total: dict[str, int] = {}
-        for n in unit_names:
-            alloc = national_units[n]
-            d = {c: k for c, k in alloc.delegates.items() if k}
-            out[n] = d
-            for c, k in d.items():
-                total[c] = total.get(c, 0) + k
-        out["total"] = total
-        return out
-
-    def child(kind: str, cid: str, name: str, sc: dict[str, Any]) -> dict[str, Any]:
-        return {"id": cid, "name": name, "kind": kind, "status": sc["status"],
-                "reporting": sc["precincts"]["reporting"], "total": sc["precincts"]["total"],
-                "leader": sc["_leader"],
-                "sde_display": {r["name"]: r["sde_display"] for r in sc["candidates"]
-                                if Fraction(r["sde"])}}
-
-    docs: dict[str, Any] = {}
-    county_scopes: dict[str, dict[str, Any]] = {}
-    for c in election.counties:
-        refs = refs_by_county.get(c.name, [])
-        sc = scope(refs)
-        county_scopes[c.name] = sc
-        kids = []
-        for p in refs:
-            v = current.get(p.pk)
-            u = unit_by_key.get((p.county, p.name))
-            top = _top_groups(v.delegates if v is not None else {})
-            kids.append({
-                "id": p.id, "name": p.name, "kind": "precinct",
-                "status": "unofficial-complete" if v is not None else "not-reported",
-                "reporting": 1 if v is not None else 0, "total": 1,
-                # a tie for the most delegates has no leader: "tied" names the groups
-                "leader": top[0] if len(top) == 1 else None,
-                "tied": top if len(top) > 1 else [],
-                "sde_display": {} if u is None
-                else {g: decimal_str(x, pplaces) for g, x in sorted(u.sde.items()) if x},
-            })
-        cid = slug(c.name)
-        docs[f"counties/{cid}"] = {
-            "scope": "county", "id": cid, "name": c.name, "district": c.district,
-            "satellite": c.satellite, **meta, **_public(sc), "children": kids,
-        }
-    state_children = []
-    for d in sorted(election.national.district):
-        members = [c for c in election.counties if c.district == d]
-        refs = [p for c in members for p in refs_by_county.get(c.name, [])]
-        sc = scope(refs)
-        nat = national_for([f"CD{d}"])
-        for r in sc["candidates"]:
-            r["national"] = nat["total"].get(r["name"], 0)
-        docs[f"districts/{d}"] = {
-            "scope": "district", "id": str(d), "name": f"CD{d}", "district": d, **meta,
-            **_public(sc), "national": {"district": nat[f"CD{d}"], "total": nat["total"]},
-            "children": [child("county", slug(c.name), c.name, county_scopes[c.name])
-                         for c in members],
-        }
-        state_children.append(child("district", str(d), f"CD{d}", sc))
-    sc = scope(ctx.precincts)
-    all_units = [f"CD{d}" for d in sorted(election.national.district)] + ["at-large", "PLEO"]
-    nat = national_for(all_units)
-    for r in sc["candidates"]:
-        r["national"] = nat["total"].get(r["name"], 0)
-    statewide_counties = [c for c in election.counties if c.district is None]
-    docs["state"] = {
-        "scope": "state", "id": "state",
-        "name": STATE_NAME.get(election.id.split("-")[0], election.title), "district": None,
-        **meta, **_public(sc),
-        "national": {
-            "district": {c: sum(nat[f"CD{d}"].get(c, 0) for d in election.national.district)
-                         for c in nat["total"]},
-            "at_large": nat["at-large"], "pleo": nat["PLEO"], "total": nat["total"],
-            "pending_lot": {n: u.pending_lot.to_dict() for n, u in national_units.items()
-                            if u.pending_lot is not None},
-        },
-        "children": state_children
-        + [child("county", slug(c.name), c.name, county_scopes[c.name])
-           for c in statewide_counties],
-        "race": race_from_tabulation(tab),
-    }
-    docs["election"] = election_document(ctx)
-    docs["coin-tosses"] = {**meta, "tosses": _tosses(ctx, current)}
-    docs["changes"] = {**meta, "changes": _changes(ctx, session, as_of)}
-    body = encode(docs)
-    tag = etag_of(body)
-    docs["version"] = {"version": version, "etag": tag, **meta}
-    return Built(version, tag, updated, docs)
-
-
-def _top_groups(delegates: dict[str, int]) -> list[str]:
-    """The groups with the most county delegates (sorted; empty when nobody has one)."""
-    most = max((n for n in delegates.values() if n), default=0)
-    return sorted(g for g, n in delegates.items() if n == most) if most else []
-
-
-def _public(sc: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in sc.items() if not k.startswith("_")}
-
-
-def election_document(ctx: Context) -> dict[str, Any]:
-    e = ctx.election
-    counts: dict[str, int] = {}
-    for p in ctx.precincts:
-        counts[p.county] = counts.get(p.county, 0) + 1
-    return {
-        "id": e.id, "title": e.title, "ruleset": e.rules.name, "rules": e.rules.describe(),
-        "candidates": [c.name for c in e.candidates],
-        "districts": sorted(e.national.district),
-        "counties": [{"id": slug(c.name), "name": c.name, "district": c.district,
-                      "satellite": c.satellite, "precincts": counts.get(c.name, 0)}
-                     for c in e.counties],
-        "national": {"district": {str(k): v for k, v in sorted(e.national.district.items())},
-                     "at_large": e.national.at_large, "pleo": e.national.pleo,
-                     "total": e.national.total},
-        "sde_places_precinct": e.sde_places_precinct, "sde_places_total": e.sde_places_total,
-    }
-
-
-def _tosses(ctx: Context, current: dict[int, ReportVersion]) -> list[dict[str, Any]]:
-    out = []
-    for pid, v in sorted(current.items()):
-        p = ctx.by_pk[pid]
-        witnesses = [t.get("witnesses", []) for t in v.tosses]
-        for i, tie in enumerate(v.worksheet.get("ties", [])):
-            out.append({"precinct_id": p.id, "county": p.county, "precinct": p.name,
-                        "method": tie["method"], "groups": tie["groups"],
-                        "delegates": tie["delegates"], "action": tie["action"],
-                        "winners": tie["winners"],
-                        "witnesses": witnesses[i] if i < len(witnesses) else []})
-    return out
-
-
-def _changes(ctx: Context, session: Session, as_of: datetime | None) -> list[dict[str, Any]]:
-    q = select(Decision).where(Decision.status == "accepted")
-    if as_of is not None:
-        q = q.where(Decision.at <= as_of)
-    last: dict[int, int] = {}
-    changes = []
-    places = ctx.election.sde_places_precinct
-    for dec in session.scalars(q.order_by(Decision.id)).all():
-        prev = last.get(dec.precinct_id)
-        last[dec.precinct_id] = dec.version_id
-        if prev is None:
-            continue
-        old, new = session.get(ReportVersion, prev), session.get(ReportVersion, dec.version_id)
-        assert old is not None and new is not None
-        p = ctx.by_pk[dec.precinct_id]
-        delta = sde_delta(old.sde, new.sde)
-        kind = new.channel if new.channel in ("recanvass", "recount") else (
-            "desk-accept" if dec.actor != new.actor else "correction")
-        changes.append({"at": iso(dec.at), "precinct_id": p.id, "county": p.county,
-                        "precinct": p.name, "kind": kind, "reason": dec.reason or new.reason,
-                        "sde_delta_display": {c: decimal_str(x, places)
-                                              for c, x in delta.items()}})
-    return changes
-
-
-def sde_delta(old: dict[str, str], new: dict[str, str]) -> dict[str, Fraction]:
-    out = {}
-    for c in sorted(set(old) | set(new)):
-        d = Fraction(new.get(c, "0")) - Fraction(old.get(c, "0"))
-        if d:
-            out[c] = d
-    return out
-
-
-# ---------------------------------------------------------------------------- serving
-class PublicFeed:
-    """What the public API and the pages read: ``document(path) -> (doc, etag)``."""
-
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, *, race: bool = True) -> None:
         self.ctx = ctx
-        self._built: Built | None = None
-        self._encoded: dict[str, tuple[bytes, str]] = {}
-        self._precinct_cache: dict[tuple[int, str], tuple[dict[str, Any], bytes, str]] = {}
+        self.race = race
+        self.lock = threading.Lock()
+        self.tally: Tally | None = None
+        self.tracker: NightTracker | None = None
+        self.published: DocumentSet | None = None
+        self.cache: dict[tuple[str, object], Any] = {}
+        self.race_doc: dict[str, object] | None = None
+        self.race_version = -1
+        self.race_at = 0.0
 
-    def current(self) -> Built:
-        """The snapshot of the current results version (built or loaded when it changed)."""
+    @property
+    def race_stale(self) -> bool:
+        return (self.race and self.tally is not None
+                and self.race_version != self.tally.version)
+
+    def apply(self, delta: Delta, *, with_race: bool = True) -> DocumentSet:
+        """Apply ``delta`` and publish the resulting set (caller holds :attr:`lock`)."""
         ctx = self.ctx
-        with ctx.db.read() as s:
+        first = self.tally is None
+        if self.tally is None:
+            self.tally = Tally(ctx)
+            self.tracker = NightTracker(ctx.election)
+        tally = self.tally
+        old = self.published
+        if (old is not None and not delta.changes and delta.version == old.version
+                and delta.certified == tally.certified):
+            return self._race_now() if with_race and self.race_stale else old
+        tosses_at, changes_at = tally.tosses_at, tally.changes_at
+        precincts, counties = tally.apply(delta)
+        self._track(delta)
+        render = Renderer(tally, self.cache)
+        render.forget(counties)
+        entries: dict[str, Encoded] = {} if old is None else dict(old.entries)
+        changed: set[str] = set()
+        if first:
+            _put(entries, changed, "election", election_document(ctx))
+            precincts = {p.pk for p in ctx.precincts}
+            counties = {c.name for c in ctx.election.counties}
+        for name in counties:  # a satellite pool is re-divided when one of its sites reports
+            if ctx.election.county_by_name[name].satellite:
+                precincts |= {p.pk for p in tally.refs_by_county.get(name, [])
+                              if p.pk in tally.current}
+        for pk in sorted(precincts):
+            p = ctx.by_pk[pk]
+            _put(entries, changed, f"precincts/{p.id}", render.precinct(p))
+        for name in sorted(counties):
+            doc = render.county(name)
+            _put(entries, changed, f"counties/{doc['id']}", doc)
+        # the toss list and the change log are rewritten only when they change
+        if first or tally.tosses_at != tosses_at:
+            _put(entries, changed, "coin-tosses", render.coin_tosses(_meta(tally.tosses_at)))
+        if first or tally.changes_at != changes_at:
+            _put(entries, changed, "changes", render.changes(_meta(tally.changes_at)))
+        if with_race:
+            self._compute_race()
+        return self._publish(render, entries, changed)
+
+    def _publish(self, render: Renderer, entries: dict[str, Encoded], changed: set[str]
+                 ) -> DocumentSet:
+        tally = render.tally
+        race = self.race_doc if self.race else None
+        for path, agg in render.aggregates(race, self.race_version).items():
+            _put(entries, changed, path, agg)
+        digest = hashlib.sha256()
+        for path in sorted(entries):
+            if path != "version":
+                digest.update(f"{path}={entries[path].etag};".encode())
+        tag = '"' + digest.hexdigest()[:32] + '"'
+        _put(entries, changed, "version",
+             {"version": tally.version, "etag": tag, **render.meta()})
+        built = DocumentSet(tally.version, tally.updated_at, tag, entries, frozenset(changed))
+        self.published = built
+        return built
+
+    def _track(self, delta: Delta) -> None:
+        """Feed the delta's accepted reports to the race tracker (cheap: one add each)."""
+        if not self.race or self.tracker is None:
+            return
+        election = self.ctx.election
+        for ch in delta.changes:
+            if ch.status != "accepted":
+                continue
+            ref = self.ctx.by_pk[ch.precinct_pk]
+            p = election.precinct_by_key[(ref.county, ref.name)]
+            v = ch.version
+            d = satellite_delegates(v.attendees) if p.satellite else (p.delegates or 0)
+            value = election.precinct_sde_value(p) or Fraction(0)
+            self.tracker.add(UnitOutcome(p.key, d, dict(v.delegates), None, v.attendees, value))
+
+    def _compute_race(self) -> None:
+        if not self.race or self.tracker is None or self.tally is None:
+            return
+        race = self.tracker.race()
+        panel = race_panel(call_race(race, search=True), race, self.ctx.election.sde_places_total)
+        self.race_doc = panel
+        self.race_version = self.tally.version
+        self.race_at = time.monotonic()
+
+    def _race_now(self) -> DocumentSet:
+        assert self.tally is not None and self.published is not None
+        self._compute_race()
+        render = Renderer(self.tally, self.cache)
+        return self._publish(render, dict(self.published.entries), set())
+
+    def refresh_race(self) -> DocumentSet | None:
+        """Bring the race panel up to the published version (background mode, when idle)."""
+        with self.lock:
+            if not self.race_stale or self.published is None:
+                return None
+            return self._race_now()
+
+    def catch_up(self, version: int | None = None, *, with_race: bool = True) -> DocumentSet:
+        """Bring the published set up to the database (or at least to ``version``)."""
+        with self.lock:
+            pub = self.published
+            if (pub is not None and version is not None and pub.version >= version
+                    and not (with_race and self.race_stale)):
+                return pub
+            after = 0 if self.tally is None else self.tally.version
+            with self.ctx.db.read() as s:
+                delta = load_changes(s, after)
+            return self.apply(delta, with_race=with_race)
+
+
+def _meta(at: tuple[int, datetime | None]) -> Meta:
+    return {"version": at[0], "last_update": iso(at[1]), "generated_at": iso(at[1])}
+
+
+def _put(entries: dict[str, Encoded], changed: set[str], path: str, doc: Mapping[str, Any]
+         ) -> None:
+    enc = Encoded.of(doc)
+    prev = entries.get(path)
+    if prev is None or prev.etag != enc.etag:
+        entries[path] = enc
+        changed.add(path)
+
+
+class PublicFeed:
+    """What the public API, the pages and ``publish`` read: the newest :class:`DocumentSet`."""
+
+    def __init__(self, ctx: Context, *, race: bool = True) -> None:
+        self.ctx = ctx
+        self.builder = Builder(ctx, race=race)
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.errors = 0
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def published(self) -> DocumentSet | None:
+        """The newest set, without lock or query (None before the first build)."""
+        return self.builder.published
+
+    def current(self) -> DocumentSet:
+        """The newest set. Background mode: whatever is published (built once if nothing is
+        yet). Synchronous mode: caught up with the database first."""
+        pub = self.builder.published
+        if self._thread is not None and pub is not None:
+            return pub
+        with self.ctx.db.read() as s:
             version, _ = results_version(s)
-        built = self._built
-        if built is not None and built.version == version:
-            return built
-        with ctx.lock:
-            built = self._built
-            if built is not None and built.version == version:
-                return built
-            with ctx.db.read() as s:
-                row = s.get(Snapshot, version)
-                if row is not None:
-                    built = Built(row.version, row.etag, row.generated_at, dict(row.documents))
-                else:
-                    built = build_documents(ctx, s)
-            if row is None and built.version == version:
-                self._store(built)
-            self._built = built
-            self._encoded = {}
-            self._precinct_cache = {}
-            return built
+        if pub is not None and pub.version == version:
+            return pub
+        return self.builder.catch_up(version)
 
-    def _store(self, built: Built) -> None:
-        ctx = self.ctx
-        try:
-            with ctx.db.write() as s:
-                if s.get(Snapshot, built.version) is None:
-                    s.add(Snapshot(version=built.version, etag=built.etag,
-                                   generated_at=built.generated_at or ctx.clock(),
-                                   documents=built.documents))
-                s.flush()
-                keep = ctx.settings.snapshots_kept
-                s.execute(delete(Snapshot).where(Snapshot.version <= built.version - keep))
-        except IntegrityError:
-            pass  # another worker stored it first
+    def entry(self, path: str) -> Encoded:
+        return self.current().get(path)
 
     def document(self, path: str) -> tuple[dict[str, Any], str]:
-        doc, _, tag = self.encoded(path)
-        return doc, tag
+        """(document, ETag) of a public path like ``counties/adair`` (docs/api.md)."""
+        e = self.entry(path)
+        return dict(e.doc), e.etag
 
     def encoded(self, path: str) -> tuple[dict[str, Any], bytes, str]:
-        """(document, JSON bytes, ETag) of a public path like ``counties/adair``."""
-        built = self.current()
-        if path.startswith("precincts/"):
-            return self._precinct(built, path.split("/", 1)[1])
-        doc = built.documents.get(path)
-        if doc is None:
-            raise NotFound(f"no public document {path!r}", "path")
-        hit = self._encoded.get(path)
-        if hit is None:
-            body = encode(doc)
-            hit = (body, etag_of(body))
-            self._encoded[path] = hit
-        return doc, hit[0], hit[1]
+        e = self.entry(path)
+        return dict(e.doc), e.body, e.etag
 
-    def _precinct(self, built: Built, pid: str) -> tuple[dict[str, Any], bytes, str]:
-        key = (built.version, pid)
-        hit = self._precinct_cache.get(key)
-        if hit is not None:
-            return hit
-        ref = self.ctx.precinct_by_id(pid)
-        doc = precinct_document(self.ctx, ref, built)
-        body = encode(doc)
-        out = (doc, body, etag_of(body))
-        if len(self._precinct_cache) > 5000:
-            self._precinct_cache.clear()
-        self._precinct_cache[key] = out
-        return out
+    # ------------------------------------------------------------------ background
+    @property
+    def background(self) -> bool:
+        return self._thread is not None
 
+    def start(self) -> None:
+        """Build now and keep building in a daemon thread (``caucus serve``)."""
+        if self._thread is not None:
+            return
+        self.builder.catch_up(with_race=True)
+        self._thread = threading.Thread(target=self._loop, name="caucus-snapshot",
+                                        daemon=True)
+        self._thread.start()
 
-def precinct_document(ctx: Context, p: PrecinctRef, built: Built) -> dict[str, Any]:
-    """``precincts/{id}``: the current result with its worksheet, tosses and history."""
-    from caucuskit.services.submit import precinct_info
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._thread = None
+        self._stop = threading.Event()
 
-    election = ctx.election
-    county_doc = built.documents.get(f"counties/{p.county_id}", {})
-    kid = next((k for k in county_doc.get("children", []) if k["id"] == p.id), None)
-    with ctx.db.read() as s:
-        v = current_versions_for(s, p.pk)
-        hist = s.execute(
-            select(Decision.version_id, Decision.status, Decision.at, ReportVersion.channel)
-            .join(ReportVersion, ReportVersion.id == Decision.version_id)
-            .where(Decision.precinct_id == p.pk, Decision.status.in_(("accepted", "superseded")))
-            .order_by(Decision.id)).all()
-    info = precinct_info(ctx, p)
-    names = [c.name for c in election.candidates]
-    cands = []
-    if v is not None:
-        for c in names:
-            x = (kid or {}).get("sde_display", {}).get(c)
-            cands.append({"name": c, "first": v.first.get(c, 0), "final": v.final.get(c, 0),
-                          "delegates": v.delegates.get(c, 0), "sde": v.sde.get(c, "0"),
-                          "sde_display": x or decimal_str(Fraction(0),
-                                                          election.sde_places_precinct)})
-        cands.sort(key=lambda r: (-r["delegates"], -r["final"], r["name"]))
-    tosses = []
-    if v is not None:
-        for i, tie in enumerate(v.worksheet.get("ties", [])):
-            w = v.tosses[i].get("witnesses", []) if i < len(v.tosses) else []
-            tosses.append({"groups": tie["groups"], "winners": tie["winners"],
-                           "method": tie["method"], "witnesses": w})
-    return {
-        "scope": "precinct", "id": p.id, "county": p.county, "county_id": p.county_id,
-        "name": p.name, "satellite": p.satellite, "delegates": p.delegates,
-        "delegates_to_elect": None if v is None else v.worksheet.get("delegates_to_elect"),
-        "status": "not-reported" if v is None else (
-            "recount" if v.channel == "recount" else
-            "correction" if len([h for h in hist if h[1] == "accepted"]) > 1
-            else "unofficial-complete"),
-        "reported": v is not None, "version": built.version,
-        "last_update": built.documents["version"]["last_update"],
-        "sde_value": info["sde_value"], "sde_value_display": info["sde_value_display"],
-        "candidates": cands, "worksheet": None if v is None else v.worksheet,
-        "tosses": tosses,
-        "history": [{"version_id": h[0], "status": h[1], "at": iso(h[2]), "channel": h[3]}
-                    for h in hist],
-    }
+    def _loop(self) -> None:
+        stop = self._stop
+        b = self.builder
+        built_at = 0.0
+        while not stop.wait(POLL_SECONDS):
+            try:
+                if time.monotonic() - built_at < MIN_BUILD_SECONDS:
+                    continue  # let reports gather: one build covers them all
+                with self.ctx.db.read() as s:
+                    version, _ = results_version(s)
+                pub = b.published
+                if pub is None or pub.version != version:
+                    # reports first; the race panel when idle, or at least every RACE_SECONDS
+                    late = time.monotonic() - b.race_at > RACE_SECONDS
+                    b.catch_up(version, with_race=late)
+                    built_at = time.monotonic()
+                elif b.race_stale:
+                    b.refresh_race()
+            except Exception:  # keep serving the last good set; say so in the log
+                self.errors += 1
+                log.exception("snapshot builder failed; serving the previous set")
+
+    def watch(self, stop: threading.Event | None = None) -> Iterator[DocumentSet]:
+        """Yield the current set, then each newer one as it is published (``publish --watch``)."""
+        stop = stop or threading.Event()
+        last: DocumentSet | None = None
+        while not stop.is_set():
+            pub = self.current()
+            if pub is not last:
+                last = pub
+                yield pub
+            stop.wait(POLL_SECONDS)
 
 
-def current_versions_for(session: Session, precinct_pk: int) -> ReportVersion | None:
-    from caucuskit.services.submit import current_version
-
-    return current_version(session, precinct_pk)
-
-
-def publish(ctx: Context, out: Path) -> list[Path]:
-    """Write every public document as ``out/<path>.json`` (what a CDN serves)."""
-    feed = PublicFeed(ctx)
-    built = feed.current()
-    written = []
-    paths = list(built.documents) + [f"precincts/{p.id}" for p in ctx.precincts]
-    for path in paths:
-        _, body, _ = feed.encoded(path)
-        target = out / f"{path}.json"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(body)
-        written.append(target)
-    return written
+def build_documents(ctx: Context, session: Session, as_of: datetime | None = None
+                    ) -> DocumentSet:
+    """Every public document of the results at ``as_of`` (default: now), built from scratch
+    (the desk's diff between two moments). The race panel is left out of a past moment."""
+    builder = Builder(ctx, race=as_of is None)
+    with builder.lock:
+        return builder.apply(load_changes(session, 0, as_of))

@@ -11,7 +11,7 @@ from caucuskit.services import desk, photos
 from caucuskit.services.context import PrecinctRef
 from caucuskit.services.errors import ServiceError
 from caucuskit.services.submit import submit_report
-from caucuskit.web.api.deps import Staff, client_of, ctx_of, role_check, staff
+from caucuskit.web.api.deps import Staff, audit_refusal, client_of, ctx_of, role_check, staff
 from caucuskit.web.api.models import DecisionIn, RecanvassIn
 from caucuskit.web.api.reporting import ERRORS, IdemKey
 
@@ -65,9 +65,9 @@ def _decide(request: Request, who: Staff, version_id: int, body: DecisionIn,
         return desk.decide(ctx, version_id, accept, body.reason, who.username,
                            client_of(request))
     except ServiceError as exc:
-        ctx.audit_refusal(exc, actor=who.username, role=who.role,
-                          action="desk.accept" if accept else "desk.reject",
-                          client=client_of(request), detail={"version_id": version_id})
+        audit_refusal(request, exc, actor=who.username, role=who.role,
+                      action="desk.accept" if accept else "desk.reject",
+                      detail={"version_id": version_id})
         raise
 
 
@@ -98,8 +98,8 @@ def recanvass(request: Request, response: Response, who: Desk, body: RecanvassIn
                             role="desk", channel=body.channel, client=client,
                             idempotency_key=idempotency_key, reason=body.reason)
     except ServiceError as exc:
-        ctx.audit_refusal(exc, actor=who.username, role=who.role, action=f"report.{body.channel}",
-                          client=client, precinct=p.pk if p else None)
+        audit_refusal(request, exc, actor=who.username, role=who.role,
+                      action=f"report.{body.channel}", precinct=p.pk if p else None)
         raise
     response.status_code = 201 if sub.created else 200
     return sub.answer
@@ -136,10 +136,15 @@ def audit_log(
 @router.get("/photos/{photo_id}", response_class=Response)
 def photo(request: Request, who: Desk,
           photo_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
-    """The photo itself (desk only: worksheets carry names)."""
+    """The photo itself (desk only: worksheets carry names); decoded by Pillow when it was
+    accepted, served as an attachment-safe image that no browser may sniff or run."""
     content_type, data = photos.get_photo(ctx_of(request), photo_id)
+    ext = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}.get(content_type, "bin")
     return Response(content=data, media_type=content_type,
-                    headers={"Cache-Control": "private, max-age=3600"})
+                    headers={"Cache-Control": "private, max-age=3600",
+                             "X-Content-Type-Options": "nosniff",
+                             "Content-Disposition": f'inline; filename="photo-{photo_id}.{ext}"',
+                             "Content-Security-Policy": "default-src 'none'; sandbox"})
 
 
 __all__ = ["Header", "router"]

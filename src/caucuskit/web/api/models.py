@@ -5,19 +5,18 @@ Rule: rules.md §9 (raw inputs only: delegates are never accepted as input).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
 
+from caucuskit.formats.inputs import Alignment, Count, PrecinctCounts, no_nul
 from caucuskit.services.submit import ReportInput, Toss
 
-MAX_COUNT = 100_000
-Count = Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)]
-Name = Annotated[StrictStr, Field(min_length=1, max_length=100)]
-Place = Annotated[StrictStr, Field(min_length=1, max_length=300)]
-Code = Annotated[StrictStr, Field(min_length=1, max_length=50)]
-Reason = Annotated[StrictStr, Field(min_length=1, max_length=500)]
-Witness = Annotated[StrictStr, Field(max_length=200)]
+Name = Annotated[StrictStr, Field(min_length=1, max_length=100), AfterValidator(no_nul)]
+Place = Annotated[StrictStr, Field(min_length=1, max_length=300), AfterValidator(no_nul)]
+Code = Annotated[StrictStr, Field(min_length=1, max_length=50), AfterValidator(no_nul)]
+Reason = Annotated[StrictStr, Field(min_length=1, max_length=500), AfterValidator(no_nul)]
+Witness = Annotated[StrictStr, Field(max_length=200), AfterValidator(no_nul)]
 
 
 class Strict(BaseModel):
@@ -37,12 +36,13 @@ class PrecinctRefIn(Strict):
     precinct_id: Place | None = None
 
 
-class ReportIn(PrecinctRefIn):
-    """Raw counts of one precinct caucus (docs/api.md, "The report body")."""
+class ReportIn(PrecinctRefIn, PrecinctCounts):
+    """Raw counts of one precinct caucus (docs/api.md, "The report body"); the counts are the
+    shared shape of :mod:`caucuskit.formats.inputs`, as in the CLI batch and the files."""
 
     attendees: Count
-    first: Annotated[dict[Name, Count], Field(max_length=40)] = {}
-    final: Annotated[dict[Name, Count], Field(max_length=40)]
+    first: Alignment = {}
+    final: Alignment
     tosses: Annotated[list[TossIn], Field(max_length=20)] = []
 
     def to_input(self) -> ReportInput:
@@ -59,10 +59,14 @@ class PreviewIn(ReportIn):
 
 
 class ChairReportIn(ReportIn):
-    code: Code
+    """``code`` may be left out when the request carries the sign-in token
+    (``Authorization: Bearer``); with neither the answer is 401 on ``code``."""
+
+    code: Code | None = None
 
 
-class OperatorReportIn(ChairReportIn):
+class OperatorReportIn(ReportIn):
+    code: Code | None = None
     channel: Literal["hotline", "paper"]
 
 
@@ -72,7 +76,7 @@ class RecanvassIn(ReportIn):
 
 
 class SigninIn(PrecinctRefIn):
-    code: Code
+    code: Code | None = None
 
 
 class DecisionIn(Strict):
@@ -82,6 +86,35 @@ class DecisionIn(Strict):
 class PhotoIn(Strict):
     """A photo of the signed worksheet, base64 (up to 2 MiB decoded)."""
 
-    code: Code
+    code: Code | None = None
     content_type: Literal["image/jpeg", "image/png", "image/webp"]
     data: Annotated[StrictStr, Field(min_length=4, max_length=2_900_000)]
+
+
+class ProblemOut(BaseModel):
+    """One thing wrong: the field it is about, and why."""
+
+    field: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """Every error answer (docs/api.md, "Errors")."""
+
+    error: str
+    message: str
+    problems: list[ProblemOut]
+
+
+def _err(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+#: Answers any operation may give (documented on every path of the OpenAPI description).
+COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _err("Body is not a JSON object, or a NUL character in the path or query"),
+    404: _err("Unknown id in the path"),
+    413: _err("Body too large"),
+    422: _err("Invalid input; `problems` name each field"),
+    503: _err("Database unreachable or server busy; see Retry-After"),
+}

@@ -9,13 +9,24 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
 
-from caucuskit.services import credentials, photos
+from caucuskit.services import credentials, photos, sessions
 from caucuskit.services.context import Context, PrecinctRef, iso
 from caucuskit.services.errors import ServiceError
 from caucuskit.services.submit import derive, precinct_info, submit_report
-from caucuskit.web.api.deps import Staff, client_of, ctx_of, role_check, staff
+from caucuskit.web.api.deps import (
+    Bearer,
+    Staff,
+    audit_refusal,
+    chair_auth,
+    client_of,
+    ctx_of,
+    role_check,
+    staff,
+)
 from caucuskit.web.api.models import (
+    COMMON_ERRORS,
     ChairReportIn,
+    ErrorOut,
     OperatorReportIn,
     PhotoIn,
     PreviewIn,
@@ -24,15 +35,18 @@ from caucuskit.web.api.models import (
 
 router = APIRouter(prefix="/api/v1")
 
-IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
+IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200,
+                                      pattern=r"^[\x20-\x7e]+$")]
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Body is not a JSON object"},
-    401: {"description": "Wrong or missing access code / credentials"},
-    409: {"description": "Idempotency-Key reused with another body; same operator twice"},
-    413: {"description": "Body too large"},
-    422: {"description": "Invalid report; `problems` name each field"},
-    429: {"description": "Too many wrong codes; see Retry-After"},
+    **COMMON_ERRORS,
+    401: {"model": ErrorOut,
+          "description": "Wrong or missing access code / sign-in token / credentials"},
+    403: {"model": ErrorOut, "description": "The account's role may not do this"},
+    409: {"model": ErrorOut,
+          "description": "Idempotency-Key reused with another body; same operator twice"},
+    422: {"model": ErrorOut, "description": "Invalid report; `problems` name each field"},
+    429: {"model": ErrorOut, "description": "Too many wrong codes; see Retry-After"},
 }
 
 
@@ -49,20 +63,25 @@ def _current_summary(ctx: Context, p: PrecinctRef) -> dict[str, Any] | None:
 
 
 @router.post("/chair/signin", tags=["chair"], responses=ERRORS)
-def chair_signin(body: SigninIn, request: Request) -> dict[str, Any]:
-    """Check a precinct access code and record the sign-in (desk readiness)."""
+def chair_signin(body: SigninIn, request: Request, token: Bearer = None) -> dict[str, Any]:
+    """Check a precinct access code, record the sign-in (desk readiness) and answer a sign-in
+    token (``token``) that authenticates this precinct's reports until ``token_expires_at``.
+
+    With a live token instead of the code, the token is renewed (no code check)."""
     ctx, client = ctx_of(request), client_of(request)
     p: PrecinctRef | None = None
     try:
         p = ctx.find_precinct(body.county, body.precinct, body.precinct_id)
-        credentials.verify_precinct_code(ctx, p, body.code, client)
+        chair_auth(ctx, p, body.code, token, client)
+        new_token, expires = sessions.issue(ctx, p, client)
     except ServiceError as exc:
-        ctx.audit_refusal(exc, actor=f"chair:{p.id if p else '?'}", role="chair",
-                          action="chair.signin", client=client, precinct=p.pk if p else None)
+        audit_refusal(request, exc, actor=f"chair:{p.id if p else '?'}", role="chair",
+                      action="chair.signin", precinct=p.pk if p else None)
         raise
     at, first = credentials.record_signin(ctx, p, client)
     return {"precinct": precinct_info(ctx, p), "signed_in_at": iso(at), "first_sign_in": first,
-            "current": _current_summary(ctx, p)}
+            "current": _current_summary(ctx, p), "token": new_token,
+            "token_expires_at": iso(expires)}
 
 
 @router.post("/chair/preview", tags=["chair"], responses=ERRORS)
@@ -73,8 +92,7 @@ def chair_preview(body: PreviewIn, request: Request) -> dict[str, Any]:
         p = ctx.find_precinct(body.county, body.precinct, body.precinct_id)
         d = derive(ctx, p, body.to_input())
     except ServiceError as exc:
-        ctx.audit_refusal(exc, actor="anonymous", role="public", action="chair.preview",
-                          client=client_of(request))
+        audit_refusal(request, exc, actor="anonymous", role="public", action="chair.preview")
         raise
     ws = d.result.to_dict()
     return {"precinct": precinct_info(ctx, p), "worksheet": ws, "sde": d.sde,
@@ -91,20 +109,22 @@ def _answer(sub_answer: dict[str, Any], created: bool, response: Response) -> di
 
 @router.post("/chair/reports", tags=["chair"], status_code=201, responses=ERRORS)
 def chair_report(body: ChairReportIn, request: Request, response: Response,
-                 idempotency_key: IdemKey = None) -> dict[str, Any]:
-    """Submit the precinct's raw counts; answers with the worksheet and a receipt."""
+                 token: Bearer = None, idempotency_key: IdemKey = None) -> dict[str, Any]:
+    """Submit the precinct's raw counts; answers with the worksheet and a receipt.
+
+    Authenticated by the sign-in token (``Authorization: Bearer``) or the access code."""
     ctx, client = ctx_of(request), client_of(request)
     p: PrecinctRef | None = None
     try:
         p = ctx.find_precinct(body.county, body.precinct, body.precinct_id)
-        credentials.verify_precinct_code(ctx, p, body.code, client)
+        chair_auth(ctx, p, body.code, token, client)
         sub = submit_report(ctx, precinct=p, report=body.to_input(), actor=f"chair:{p.id}",
                             role="chair", channel="chair", client=client,
                             idempotency_key=idempotency_key)
     except ServiceError as exc:
-        ctx.audit_refusal(exc, actor=f"chair:{p.id if p else '?'}", role="chair",
-                          action="report.chair", client=client, precinct=p.pk if p else None,
-                          detail={"idempotency_key": idempotency_key})
+        audit_refusal(request, exc, actor=f"chair:{p.id if p else '?'}", role="chair",
+                      action="report.chair", precinct=p.pk if p else None,
+                      detail={"idempotency_key": idempotency_key})
         raise
     return _answer(sub.answer, sub.created, response)
 
@@ -119,13 +139,13 @@ def operator_report(body: OperatorReportIn, request: Request, response: Response
     p: PrecinctRef | None = None
     try:
         p = ctx.find_precinct(body.county, body.precinct, body.precinct_id)
-        credentials.verify_precinct_code(ctx, p, body.code, client)
+        chair_auth(ctx, p, body.code, None, client, account=who.username)
         sub = submit_report(ctx, precinct=p, report=body.to_input(), actor=who.username,
                             role="operator", channel=body.channel, client=client,
                             idempotency_key=idempotency_key)
     except ServiceError as exc:
-        ctx.audit_refusal(exc, actor=who.username, role=who.role, action="report.operator",
-                          client=client, precinct=p.pk if p else None)
+        audit_refusal(request, exc, actor=who.username, role=who.role, action="report.operator",
+                      precinct=p.pk if p else None)
         raise
     return _answer(sub.answer, sub.created, response)
 
@@ -134,17 +154,19 @@ def operator_report(body: OperatorReportIn, request: Request, response: Response
              responses=ERRORS)
 def chair_photo(body: PhotoIn, request: Request, response: Response,
                 version_id: Annotated[int, Path(ge=1, le=2**62)],
-                idempotency_key: IdemKey = None) -> dict[str, Any]:
-    """Attach a photo of the signed worksheet to a report version (checked with the code).
+                token: Bearer = None, idempotency_key: IdemKey = None) -> dict[str, Any]:
+    """Attach a photo of the signed worksheet to a report version of the chair's precinct
+    (sign-in token or access code; an unknown version answers like a wrong code).
 
     201 when stored; 200 with ``Idempotent-Replayed: true`` when this photo is already stored
     (a resend with the same Idempotency-Key, or the same picture for the same version)."""
     ctx, client = ctx_of(request), client_of(request)
     try:
         up = photos.add_photo(ctx, version_id, body.code, body.content_type, body.data, client,
-                              idempotency_key)
+                              idempotency_key,
+                              token=token.credentials if token is not None else None)
     except ServiceError as exc:
-        ctx.audit_refusal(exc, actor="chair:?", role="chair", action="photo.add", client=client,
-                          detail={"version_id": version_id, "idempotency_key": idempotency_key})
+        audit_refusal(request, exc, actor="chair:?", role="chair", action="photo.add",
+                      detail={"version_id": version_id, "idempotency_key": idempotency_key})
         raise
     return _answer(up.answer, up.created, response)

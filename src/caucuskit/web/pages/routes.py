@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from caucuskit.web.api.public import if_none_match
 from caucuskit.web.pages import publicview as pv
 from caucuskit.web.pages import views
 from caucuskit.web.pages.source import PublicSource
@@ -62,7 +63,7 @@ async def _live(
     etag = f'W/"page-{tag}"'
     part = request.query_params.get("part") == "live"
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
-    if request.headers.get("if-none-match") == etag:
+    if if_none_match(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     context = await build(src)
     if context is None:

@@ -332,8 +332,118 @@
     }
   };
 
-  function step(action, text, group) {
-    return { action: action, group: group === undefined ? null : group, text: text };
+  // ---- the worksheet as data (core/steps.py) and its words (core/wording.py) -----------------
+
+  // One typed worksheet record, as StepRecord.to_dict(): action, group, kind, the data, and the
+  // text rendered from the data by renderStep (never stored any other way).
+  function rec(kind, action, group, data) {
+    var out = { action: action, group: group === undefined ? null : group, kind: kind };
+    Object.keys(data || {}).forEach(function (k) {
+      var v = data[k];
+      out[k] = typeof v === "bigint" ? Number(v) : v;
+    });
+    out.text = renderStep(out);
+    return out;
+  }
+
+  function tieReason(basis, tied, value, delegates) {
+    if (basis === "closest") {
+      return tied + " groups tie at decimal " + value + " for " + delegates + " remaining delegate(s)";
+    }
+    if (basis === "furthest") {
+      return tied + " groups tie at decimal " + value + " and " + delegates + " delegate(s) must be removed";
+    }
+    if (basis === "smallest") {
+      return tied + " equally small groups (share " + value + ") and " + delegates + " must lose their " +
+        "delegate: more viable groups than delegates";
+    }
+    return tied + " groups tie as the largest with " + value + " each";
+  }
+
+  function noteText(why, groups, count) {
+    switch (why) {
+      case "no-delegates": return "This precinct elects no delegates (D = 0): nothing to allocate.";
+      case "nobody": return "Nobody is in any group: the single delegate cannot be elected yet.";
+      case "no-majority": return "No one has a majority of the " + count + " votes cast: the caucus votes again.";
+      case "no-strict-majority":
+        return "No group has more than half of the attendees: no delegate yet " +
+          "(rules.md §11 Q2 leaves what happens next open).";
+      case "none-viable": return "No group is viable: no delegate can be allocated; the caucus must realign.";
+      case "realign-wait":
+        return groups.join(", ") + " must realign; " + count + " delegate(s) wait for the new final " +
+          "alignment (IDP 2020 app behaviour, rules.md §10, Q8).";
+      default: return "Every viable group must realign; no delegate can be allocated yet.";
+    }
+  }
+
+  function extraText(viable, delegates, awarded) {
+    return viable + " viable groups for " + delegates + " delegates: every viable group keeps its " +
+      "delegate and the precinct awards " + awarded + " (rules.md §5.7 step 5, Nevada Principle 2)";
+  }
+
+  function renderStep(s) {
+    var g = s.group;
+    switch (s.kind) {
+      case "threshold":
+        return "Viability threshold: " + s.fraction + " x " + s.attendees + " attendees = " + s.exact +
+          ", rounded up to " + s.threshold + " (rules.md §3).";
+      case "viable":
+        return "Viable " + (s.alignment === "first" ? "after the first" : "in the final") +
+          " alignment: " + (s.groups.join(", ") || "none");
+      case "stays-viable":
+        return g + " stays viable: it was viable in the first alignment " +
+          "(option first_viability_sticks, rules.md §11 Q3)";
+      case "one-delegate":
+        if (s.rule === "majority-vote") {
+          return "One delegate: no preference groups; a simple majority of the " + s.cast +
+            " votes cast elects it (rules.md §5.6, 2016).";
+        }
+        if (s.rule === "strict-majority") {
+          return "One delegate: a group needs more than half of the " + s.attendees +
+            " attendees (strict majority option, rules.md §11 Q2).";
+        }
+        return "One delegate: the largest final group wins it; a tie goes to a " + s.method +
+          " (rules.md §5.6).";
+      case "round":
+        return g + ": " + s.members + " x " + s.delegates + " / " + s.attendees + " = " + s.decimal +
+          ", rounds " + s.direction + " to " + s.rounded +
+          (s.raised ? "; raised to 1: a viable group gets at least one delegate (rules.md §5.1)" : "");
+      case "total": return "Rounded total " + s.total + "; delegates to elect " + s.delegates + ".";
+      case "add":
+        return "+1 to " + g + " (now " + s.now + "): its share is the closest to the next whole number " +
+          "(decimal " + s.decimal + "); " + s.short + " short";
+      case "remove":
+        return "-1 from " + g + " (now " + s.now + "): decimal " + s.decimal + ", furthest from rounding up" +
+          (s.protected ? "; groups holding only one delegate are protected (rules.md §5.3)" : "") +
+          "; " + s.excess + " too many";
+      case "zero":
+        if (s.realign) {
+          return g + " loses its delegate and must realign: smallest group (share " + s.share + "); " +
+            "more viable groups than delegates (IDP 2020 app behaviour, rules.md §10, Q8)";
+        }
+        return g + " loses its only delegate: the smallest group (share " + s.share + ") when more " +
+          "groups are viable than there are delegates (rules.md §5.7 step 5)";
+      case "tie":
+        var reason = tieReason(s.basis, s.groups.length, s.value, s.delegates);
+        if (s.basis === "largest") return "Tie: " + reason + "; a " + s.method + " decides.";
+        return "Tie: " + reason + "; a " + s.method + " decides who " + (s.change === "gain" ? "gains" : "keeps") + ".";
+      case "toss":
+        if (s.basis === "largest") return g + " won the " + s.method;
+        if (s.change === "gain") return "+1 to " + g + " (now " + s.now + "): won the " + s.method;
+        if (s.won) return g + " keeps " + (s.basis === "smallest" ? "its delegate" : s.now) + ": won the " + s.method;
+        if (s.basis === "smallest") return g + " loses its only delegate: lost the " + s.method;
+        return "-1 from " + g + " (now " + s.now + "): lost the " + s.method;
+      case "extra": return extraText(s.viable, s.delegates, s.awarded);
+      case "note": return noteText(s.why, s.groups, s.count);
+      case "award":
+        if (s.single) return g + " elects the precinct's delegate (" + s.members + ").";
+        return g + ": " + s.delegates + " delegate(s)";
+    }
+    throw new Error("unknown step kind " + s.kind);
+  }
+
+  function note(why, groups, count) {
+    return rec("note", "note", null, { why: why, groups: groups || [], count: count === undefined ? null : count });
   }
 
   // ---- allocation (core/allocation.py) ---------------------------------------------------------
@@ -342,167 +452,121 @@
     var places = rules.tie_places;
     var unit = 10n ** BigInt(places);
     var groups = sorted(Object.keys(members));
-    var raw = {}, key4 = {}, rounded = {}, a = {};
+    var raw = {}, key = {}, rounded = {}, a = {};
     var log = [];
-    var result = { raw: raw, rounded: rounded, delegates: a, pending: null, must_realign: [],
+    var out = { raw: raw, rounded: rounded, delegates: a, pending: null, must_realign: [],
       log: log, notes: [] };
     groups.forEach(function (g) {
       raw[g] = frac(members[g] * delegates, attendees);
-      key4[g] = scaledUnits(raw[g], places);
-    });
-    groups.forEach(function (g) {
+      key[g] = scaledUnits(raw[g], places);
       var r = roundHalfUp(raw[g]);
       rounded[g] = r;
-      var rd = r * raw[g].d;
-      var direction = rd > raw[g].n ? "up" : (rd < raw[g].n ? "down" : "exactly");
-      var text = g + ": " + members[g] + " x " + delegates + " / " + attendees + " = " +
-        decUnits(key4[g], places) + ", rounds " + direction + " to " + r;
-      if (r < 1n) text += "; raised to 1: a viable group gets at least one delegate (rules.md §5.1)";
-      log.push(step("round", text, g));
       a[g] = r > 1n ? r : 1n;
+      var rd = r * raw[g].d;
+      log.push(rec("round", "round", g, { members: members[g], delegates: delegates, attendees: attendees,
+        raw: fracStr(raw[g]), decimal: decUnits(key[g], places),
+        direction: rd > raw[g].n ? "up" : (rd < raw[g].n ? "down" : "exactly"), rounded: r, raised: r < 1n }));
     });
     var sumA = function () { return groups.reduce(function (s, g) { return s + a[g]; }, 0n); };
-    log.push(step("total", "Rounded total " + sumA() + "; delegates to elect " + delegates + "."));
+    var activeGroups = function () { return groups.filter(function (g) { return a[g] > 0n; }); };
+    log.push(rec("total", "total", null, { total: sumA(), delegates: delegates }));
 
-    for (;;) {
-      var active = groups.filter(function (g) { return a[g] > 0n; });
-      var total = sumA();
-      if (total === delegates) break;
-      var keys, tied, outcome, reason, i;
-      if (total < delegates) {
-        var short = delegates - total;
-        if (result.must_realign.length) {
-          // Option all-realign (rules.md §10, §11 Q8): the zeroed groups realign first.
-          var noteR = result.must_realign.join(", ") + " must realign; " + short + " delegate(s) " +
-            "wait for the new final alignment (IDP 2020 app behaviour, rules.md §10, Q8).";
-          log.push(step("note", noteR));
-          result.notes.push(noteR);
-          break;
-        }
-        if (!active.length) {
-          var note0 = "Every viable group must realign; no delegate can be allocated yet.";
-          log.push(step("note", note0));
-          result.notes.push(note0);
-          break;
-        }
-        keys = {};
-        active.forEach(function (g) { keys[g] = key4[g] - a[g] * unit; });
-        var best = active.reduce(function (m, g) { return keys[g] > m ? keys[g] : m; }, keys[active[0]]);
-        tied = active.filter(function (g) { return keys[g] === best; });
-        if (BigInt(tied.length) <= short) {
-          tied.forEach(function (g) {
-            a[g] += 1n;
-            log.push(step("add", "+1 to " + g + " (now " + a[g] + "): its share is the closest to " +
-              "the next whole number (decimal " + decUnits(best, places) + "); " + short + " short", g));
-          });
-          continue;
-        }
-        reason = tied.length + " groups tie at decimal " + decUnits(best, places) + " for " + short +
-          " remaining delegate(s)";
-        outcome = tosses.decide(tied, Number(short), "gain", reason);
-        if (outcome.pending) {
-          result.pending = outcome.pending;
-          log.push(step("tie", "Tie: " + reason + "; a " + tosses.method + " decides who gains."));
-          break;
-        }
-        outcome.winners.forEach(function (g) {
-          a[g] += 1n;
-          log.push(step("toss", "+1 to " + g + " (now " + a[g] + "): won the " + tosses.method, g));
-        });
-        continue;
+    function addNote(n) { out.notes.push(n.text); log.push(n); }
+
+    // §5.4: the recorded game of chance, or the pending tie. True when the allocation stops.
+    function settle(tied, stake, change, basis, units) {
+      var value = decUnits(units, places);
+      var outcome = tosses.decide(tied, Number(stake), change, tieReason(basis, tied.length, value, stake));
+      if (outcome.pending) {
+        if (change === "lose") tied.forEach(function (g) { a[g] -= 1n; });
+        out.pending = outcome.pending;
+        log.push(rec("tie", "tie", null, { groups: tied.slice(), delegates: stake, change: change,
+          basis: basis, value: value, method: tosses.method }));
+        return true;
       }
+      var index = tosses.records.length - 1;
+      tied.forEach(function (g) {
+        var won = outcome.winners.indexOf(g) >= 0;
+        if (change === "gain") {
+          if (!won) return;
+          a[g] += 1n;
+        } else if (!won) {
+          a[g] -= 1n;
+        }
+        log.push(rec("toss", "toss", g, { tie: index, won: won, change: change, basis: basis, now: a[g],
+          method: tosses.method }));
+      });
+      return false;
+    }
 
+    // §5.2: too few; the closest to the next whole number gains.
+    function give(short) {
+      if (out.must_realign.length) {
+        addNote(note("realign-wait", out.must_realign.slice(), short));
+        return true;
+      }
+      var active = activeGroups();
+      if (!active.length) { addNote(note("all-realign")); return true; }
+      var keys = {};
+      active.forEach(function (g) { keys[g] = key[g] - a[g] * unit; });
+      var best = active.reduce(function (m, g) { return keys[g] > m ? keys[g] : m; }, keys[active[0]]);
+      var tied = active.filter(function (g) { return keys[g] === best; });
+      if (BigInt(tied.length) > short) return settle(tied, short, "gain", "closest", best);
+      tied.forEach(function (g) {
+        a[g] += 1n;
+        log.push(rec("add", "add", g, { now: a[g], decimal: decUnits(best, places), short: short }));
+      });
+      return false;
+    }
+
+    // §5.7 step 5: every viable group holds one delegate, more groups than delegates.
+    function overshoot(active, total) {
       var excess = total - delegates;
+      if (rules.overshoot === "award-extra") {
+        var extra = rec("extra", "extra", null, { viable: active.length, delegates: delegates, awarded: total });
+        out.notes.push(extra.text);
+        log.push(extra);
+        return true;
+      }
+      var smallest = active.reduce(function (m, g) { return key[g] < m ? key[g] : m; }, key[active[0]]);
+      var tied = active.filter(function (g) { return key[g] === smallest; });
+      var realign = rules.overshoot_ties === "all-realign";
+      if (!realign && BigInt(tied.length) > excess) return settle(tied, excess, "lose", "smallest", smallest);
+      tied.forEach(function (g) {
+        a[g] = 0n;
+        if (realign) out.must_realign.push(g);
+        log.push(rec("zero", "zero", g, { share: decUnits(smallest, places), realign: realign }));
+      });
+      return false;
+    }
+
+    // §5.3: too many; the furthest from rounding up loses.
+    function take(total) {
+      var excess = total - delegates;
+      var active = activeGroups();
       var floor = rules.protect_only_delegate ? 2n : 1n;
       var eligible = active.filter(function (g) { return a[g] >= floor; });
-      if (eligible.length) {
-        keys = {};
-        eligible.forEach(function (g) { keys[g] = key4[g] - (a[g] - 1n) * unit; });
-        var worst = eligible.reduce(function (m, g) { return keys[g] < m ? keys[g] : m; }, keys[eligible[0]]);
-        tied = eligible.filter(function (g) { return keys[g] === worst; });
-        var why = "furthest from rounding up";
-        if (rules.protect_only_delegate && eligible.length < active.length) {
-          why += "; groups holding only one delegate are protected (rules.md §5.3)";
-        }
-        if (BigInt(tied.length) <= excess) {
-          tied.forEach(function (g) {
-            a[g] -= 1n;
-            log.push(step("remove", "-1 from " + g + " (now " + a[g] + "): decimal " +
-              decUnits(worst, places) + ", " + why + "; " + excess + " too many", g));
-          });
-          continue;
-        }
-        reason = tied.length + " groups tie at decimal " + decUnits(worst, places) + " and " + excess +
-          " delegate(s) must be removed";
-        outcome = tosses.decide(tied, Number(excess), "lose", reason);
-        if (outcome.pending) {
-          tied.forEach(function (g) { a[g] -= 1n; });
-          result.pending = outcome.pending;
-          log.push(step("tie", "Tie: " + reason + "; a " + tosses.method + " decides who keeps."));
-          break;
-        }
-        for (i = 0; i < tied.length; i++) {
-          var gl = tied[i];
-          if (outcome.winners.indexOf(gl) < 0) {
-            a[gl] -= 1n;
-            log.push(step("toss", "-1 from " + gl + " (now " + a[gl] + "): lost the " + tosses.method, gl));
-          } else {
-            log.push(step("toss", gl + " keeps " + a[gl] + ": won the " + tosses.method, gl));
-          }
-        }
-        continue;
-      }
-
-      // Every viable group holds a single delegate: more viable groups than delegates.
-      if (rules.overshoot === "award-extra") {
-        var note = active.length + " viable groups for " + delegates + " delegates: every viable " +
-          "group keeps its delegate and the precinct awards " + total + " (rules.md §5.7 step 5, " +
-          "Nevada Principle 2)";
-        log.push(step("extra", note));
-        result.notes.push(note);
-        break;
-      }
-      var smallest = active.reduce(function (m, g) { return key4[g] < m ? key4[g] : m; }, key4[active[0]]);
-      tied = active.filter(function (g) { return key4[g] === smallest; });
-      if (rules.overshoot_ties === "all-realign") {
-        tied.forEach(function (g) {
-          a[g] = 0n;
-          result.must_realign.push(g);
-          log.push(step("zero", g + " loses its delegate and must realign: smallest group (share " +
-            decUnits(smallest, places) + "); more viable groups than delegates (IDP 2020 app " +
-            "behaviour, rules.md §10, Q8)", g));
-        });
-        continue;
-      }
-      if (BigInt(tied.length) <= excess) {
-        tied.forEach(function (g) {
-          a[g] = 0n;
-          log.push(step("zero", g + " loses its only delegate: the smallest group (share " +
-            decUnits(smallest, places) + ") when more groups are viable than there are delegates " +
-            "(rules.md §5.7 step 5)", g));
-        });
-        continue;
-      }
-      reason = tied.length + " equally small groups (share " + decUnits(smallest, places) + ") and " +
-        excess + " must lose their delegate: more viable groups than delegates";
-      outcome = tosses.decide(tied, Number(excess), "lose", reason);
-      if (outcome.pending) {
-        tied.forEach(function (g) { a[g] -= 1n; });
-        result.pending = outcome.pending;
-        log.push(step("tie", "Tie: " + reason + "; a " + tosses.method + " decides who keeps."));
-        break;
-      }
-      for (i = 0; i < tied.length; i++) {
-        var gz = tied[i];
-        if (outcome.winners.indexOf(gz) < 0) {
-          a[gz] = 0n;
-          log.push(step("toss", gz + " loses its only delegate: lost the " + tosses.method, gz));
-        } else {
-          log.push(step("toss", gz + " keeps its delegate: won the " + tosses.method, gz));
-        }
-      }
+      if (!eligible.length) return overshoot(active, total);
+      var keys = {};
+      eligible.forEach(function (g) { keys[g] = key[g] - (a[g] - 1n) * unit; });
+      var worst = eligible.reduce(function (m, g) { return keys[g] < m ? keys[g] : m; }, keys[eligible[0]]);
+      var tied = eligible.filter(function (g) { return keys[g] === worst; });
+      if (BigInt(tied.length) > excess) return settle(tied, excess, "lose", "furthest", worst);
+      var prot = !!rules.protect_only_delegate && eligible.length < active.length;
+      tied.forEach(function (g) {
+        a[g] -= 1n;
+        log.push(rec("remove", "remove", g, { now: a[g], decimal: decUnits(worst, places), excess: excess,
+          protected: prot }));
+      });
+      return false;
     }
-    return result;
+
+    for (;;) {
+      var total = sumA();
+      if (total === delegates) break;
+      if (total < delegates ? give(delegates - total) : take(total)) break;
+    }
+    return out;
   }
 
   // ---- one precinct (core/precinct.py) ---------------------------------------------------------
@@ -556,67 +620,57 @@
   }
 
   function noDelegates(rules, data) {
-    var note = "This precinct elects no delegates (D = 0): nothing to allocate.";
+    var n = note("no-delegates");
     return result(rules, data, { threshold: null, viable_first: null, viable: [],
-      lines: lines(data, null, [], {}, {}, {}), log: [step("note", note)], notes: [note] });
+      lines: lines(data, null, [], {}, {}, {}), log: [n], notes: [n.text] });
   }
 
-  function oneDelegate(rules, data, tosses) {
+  function oneDelegate(rules, data, tosses) { // rules.md §5.6, §11 Q2
     var log = [], notes = [];
     var final = {};
     Object.keys(data.final).forEach(function (g) { if (data.final[g] > 0n) final[g] = data.final[g]; });
     var names = Object.keys(final);
     var pending = null, winner = null, undecided = false, candidates = [];
     var rule = rules.one_delegate;
-    var top, leaders;
+    var cast = names.reduce(function (s, g) { return s + final[g]; }, 0n);
     if (!names.length) {
       undecided = true;
-      notes.push("Nobody is in any group: the single delegate cannot be elected yet.");
     } else {
-      top = names.reduce(function (m, g) { return final[g] > m ? final[g] : m; }, final[names[0]]);
-      leaders = sorted(names.filter(function (g) { return final[g] === top; }));
+      var top = names.reduce(function (m, g) { return final[g] > m ? final[g] : m; }, final[names[0]]);
+      var leaders = sorted(names.filter(function (g) { return final[g] === top; }));
       candidates = leaders;
-      if (rule === "majority-vote") {
-        var cast = names.reduce(function (s, g) { return s + final[g]; }, 0n);
-        log.push(step("rule", "One delegate: no preference groups; a simple majority of the " + cast +
-          " votes cast elects it (rules.md §5.6, 2016)."));
-        if (2n * top > cast) winner = leaders[0];
-        else {
-          undecided = true;
-          notes.push("No one has a majority of the " + cast + " votes cast: the caucus votes again.");
-        }
-      } else if (rule === "strict-majority") {
-        log.push(step("rule", "One delegate: a group needs more than half of the " + data.attendees +
-          " attendees (strict majority option, rules.md §11 Q2)."));
-        if (2n * top > data.attendees) winner = leaders[0];
-        else {
-          undecided = true;
-          notes.push("No group has more than half of the attendees: no delegate yet " +
-            "(rules.md §11 Q2 leaves what happens next open).");
-        }
+      log.push(rec("one-delegate", "rule", null, { rule: rule, method: tosses.method,
+        cast: rule === "majority-vote" ? cast : null,
+        attendees: rule === "strict-majority" ? data.attendees : null }));
+      if (rule !== "largest-group") {
+        if (2n * top > (rule === "majority-vote" ? cast : data.attendees)) winner = leaders[0];
+        else undecided = true;
+      } else if (leaders.length === 1) {
+        winner = leaders[0];
       } else {
-        log.push(step("rule", "One delegate: the largest final group wins it; a tie goes to a " +
-          tosses.method + " (rules.md §5.6)."));
-        if (leaders.length === 1) winner = leaders[0];
-        else {
-          var reason = leaders.length + " groups tie as the largest with " + top + " each";
-          var outcome = tosses.decide(leaders, 1, "gain", reason);
-          if (outcome.pending) {
-            pending = outcome.pending;
-            log.push(step("tie", "Tie: " + reason + "; a " + tosses.method + " decides."));
-          } else {
-            winner = outcome.winners[0];
-            log.push(step("toss", winner + " won the " + tosses.method, winner));
-          }
+        var outcome = tosses.decide(leaders, 1, "gain", tieReason("largest", leaders.length, String(top), 1));
+        if (outcome.pending) {
+          pending = outcome.pending;
+          log.push(rec("tie", "tie", null, { groups: leaders.slice(), delegates: 1, change: "gain",
+            basis: "largest", value: String(top), method: tosses.method }));
+        } else {
+          winner = outcome.winners[0];
+          log.push(rec("toss", "toss", winner, { tie: tosses.records.length - 1, won: true, change: "gain",
+            basis: "largest", now: 1, method: tosses.method }));
         }
       }
     }
     var delegates = {};
     if (winner !== null) {
       delegates[winner] = 1n;
-      log.push(step("award", winner + " elects the precinct's delegate (" + final[winner] + ").", winner));
+      log.push(rec("award", "award", winner, { delegates: 1, single: true, members: final[winner] }));
     }
-    notes.forEach(function (n) { log.push(step("note", n)); });
+    if (undecided) {
+      var why = !names.length ? "nobody" : (rule === "majority-vote" ? "no-majority" : "no-strict-majority");
+      var n = note(why, [], why === "no-majority" ? cast : null);
+      notes.push(n.text);
+      log.push(n);
+    }
     return result(rules, data, { threshold: null, viable_first: null, viable: candidates,
       lines: lines(data, null, candidates, {}, {}, delegates), delegates: delegates,
       pending: pending, ties: tosses.records, log: log, notes: notes, undecided: undecided });
@@ -625,13 +679,12 @@
   function manyDelegates(rules, data, tosses) {
     var fraction = thresholdFraction(rules, data.delegates);
     var threshold = viabilityThreshold(rules, data.delegates, data.attendees);
-    var log = [step("threshold", "Viability threshold: " + fracStr(fraction) + " x " + data.attendees +
-      " attendees = " + decimalStr(frac(fraction.n * data.attendees, fraction.d), 4) +
-      ", rounded up to " + threshold + " (rules.md §3).")];
+    var log = [rec("threshold", "threshold", null, { fraction: fracStr(fraction), attendees: data.attendees,
+      exact: decimalStr(frac(fraction.n * data.attendees, fraction.d), 4), threshold: threshold })];
     var viableFirst = null;
     if (data.first !== null) {
       viableFirst = viableGroups(data.first, threshold);
-      log.push(step("viable-first", "Viable after the first alignment: " + (viableFirst.join(", ") || "none")));
+      log.push(rec("viable", "viable-first", null, { alignment: "first", groups: viableFirst.slice() }));
     }
     var viable = viableGroups(data.final, threshold);
     if (rules.first_viability_sticks && viableFirst && viableFirst.length) {
@@ -639,16 +692,16 @@
         return viable.indexOf(g) < 0 && getOr(data.final, g, 0n) > 0n;
       });
       kept.forEach(function (g) {
-        log.push(step("viable", g + " stays viable: it was viable in the first alignment " +
-          "(option first_viability_sticks, rules.md §11 Q3)", g));
+        log.push(rec("stays-viable", "viable", g, {}));
       });
       viable = sorted(Array.from(new Set(viable.concat(kept))));
     }
-    log.push(step("viable", "Viable in the final alignment: " + (viable.join(", ") || "none")));
+    log.push(rec("viable", "viable", null, { alignment: "final", groups: viable.slice() }));
     var notes = [];
     if (!viable.length) {
-      notes.push("No group is viable: no delegate can be allocated; the caucus must realign.");
-      log.push(step("note", notes[notes.length - 1]));
+      var none = note("none-viable");
+      notes.push(none.text);
+      log.push(none);
       return result(rules, data, { threshold: threshold, viable_first: viableFirst, viable: [],
         lines: lines(data, viableFirst, [], {}, {}, {}), log: log, notes: notes, undecided: true });
     }
@@ -663,7 +716,7 @@
     });
     if (alloc.pending === null) {
       Object.keys(delegates).forEach(function (g) {
-        log.push(step("award", g + ": " + delegates[g] + " delegate(s)", g));
+        log.push(rec("award", "award", g, { delegates: delegates[g], single: false, members: null }));
       });
     }
     return result(rules, data, { threshold: threshold, viable_first: viableFirst, viable: viable,

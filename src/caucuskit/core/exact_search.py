@@ -1,0 +1,180 @@
+"""Exhaustive search for a completion that changes a national split (rules.md §7.1, §5.4, §8.2).
+
+When the bounds of :mod:`caucuskit.core.national_bounds` can prove neither outcome, the call
+searches every admissible completion of the outstanding units, exactly (integers on a common
+denominator). Distinct outcomes are merged as the search goes (two completions that give the
+same SDEs per scope are one), so the work grows with the number of distinct SDE vectors, not
+with the number of completions; past ``cap`` distinct vectors it gives up
+(:class:`SearchTooLarge`) and the caller may use another exact method.
+
+Inputs: a :class:`~caucuskit.core.race_input.RaceInput`, the scopes to search, how scopes
+are grouped into "bins" (one bin for a national unit; one per scope for the national total)
+and a test ``changed(votes per bin)``.
+Outputs: a :class:`~caucuskit.core.race_input.Scenario` that changes it, or None: no
+admissible completion does (a proof by exhaustion), and whether the search was complete
+(``exact``: False when an outstanding satellite site is searched at its maximum turnout only).
+
+Admissible completion (rules.md §7.1, §5.2): each outstanding precinct gives its D delegates
+to any groups in any split, or gives none (nobody came); each pending toss gives one delegate
+each to ``winners`` of its groups (§5.4). An outstanding satellite site is won whole at its
+declared maximum turnout (a vertex of §7.3's pool relaxation).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import combinations
+
+from caucuskit.core.race_input import ZERO, RaceInput, Scenario, Scope, ScopeState, Split
+
+#: Most distinct SDE vectors kept before the exhaustive search gives up.
+DEFAULT_CAP = 60_000
+
+
+class SearchTooLarge(Exception):
+    """The outstanding set has more distinct outcomes than the exhaustive search keeps."""
+
+
+def compositions(seats: int, cands: Sequence[str]) -> Iterator[Split]:
+    """Every split of ``seats`` delegates among ``cands`` (zero entries left out)."""
+    if not cands:
+        return
+    if len(cands) == 1:
+        yield ((cands[0], seats),) if seats else ()
+        return
+    first, rest = cands[0], cands[1:]
+    for k in range(seats, -1, -1):
+        for tail in compositions(seats - k, rest):
+            yield (((first, k), *tail)) if k else tail
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """One option of one outstanding unit: a precinct's split or a toss's winners."""
+
+    scope: Scope
+    index: int  # item index, or -1 for a toss
+    split: Split
+    toss_key: str
+    delta: tuple[tuple[int, int], ...]  # (position in the flat vector, integer SDEs)
+
+
+@dataclass(frozen=True, slots=True)
+class _Node:
+    choice: _Choice
+    prev: _Node | None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    witness: Scenario | None
+    outcomes: int
+    exact: bool
+
+
+def search(
+    race: RaceInput,
+    scopes: frozenset[Scope] | None,
+    bin_of: Callable[[Scope], int],
+    bins: int,
+    changed: Callable[[list[dict[str, Fraction]]], bool],
+    *,
+    cap: int = DEFAULT_CAP,
+) -> SearchResult:
+    """Search every admissible completion of ``scopes`` (None: all) for one that ``changed``.
+
+    ``changed`` gets, per bin, the final SDEs per candidate (zeros left out)."""
+    cands = race.candidates
+    nc = len(cands)
+    chosen = [s for s in race.scopes if scopes is None or s.district in scopes]
+    den = _common_denominator(chosen)
+    start = [0] * (bins * nc)
+    for s in chosen:
+        off = bin_of(s.district) * nc
+        for i, c in enumerate(cands):
+            base = s.baseline.get(c, ZERO)
+            if base:
+                start[off + i] += int(base * den)
+    exact = True
+    steps: list[list[_Choice]] = []
+    for s in chosen:
+        off = bin_of(s.district) * nc
+        exact = exact and not s.sites_open and not s.limit
+        for idx, (_, mass) in enumerate(s.items):
+            steps.append(_item_choices(s, idx, mass, den, off, cands))
+        for p in s.pending:
+            unit = int(p.value * den)
+            steps.append([
+                _Choice(s.district, -1, tuple((g, 1) for g in picked), p.key,
+                        tuple((off + cands.index(g), unit) for g in picked))
+                for picked in combinations(p.groups, p.winners)])
+    width = 1
+    for options in steps:
+        width *= len(options)
+        if width > 1000 * cap:  # hopeless even with heavy merging: say so at once
+            raise SearchTooLarge(f"{len(steps)} outstanding units and tosses: far more than "
+                                 f"{cap:,} distinct outcomes")
+    # states: flat vector -> the choices that reach it (a linked list, newest first)
+    states: dict[tuple[int, ...], _Node | None] = {tuple(start): None}
+    for options in steps:
+        nxt: dict[tuple[int, ...], _Node | None] = {}
+        for vec, path in states.items():
+            for ch in options:
+                if ch.delta:
+                    flat = list(vec)
+                    for pos, amount in ch.delta:
+                        flat[pos] += amount
+                    key = tuple(flat)
+                else:
+                    key = vec
+                if key not in nxt:
+                    nxt[key] = _Node(ch, path)
+                    if len(nxt) > cap:
+                        raise SearchTooLarge(f"more than {cap:,} distinct outcomes")
+        states = nxt
+    for vec, path in states.items():
+        votes = [{c: Fraction(vec[b * nc + i], den) for i, c in enumerate(cands)
+                  if vec[b * nc + i]} for b in range(bins)]
+        if changed(votes):
+            return SearchResult(_scenario(path), len(states), exact)
+    return SearchResult(None, len(states), exact)
+
+
+def _common_denominator(chosen: Sequence[ScopeState]) -> int:
+    dens = [1]
+    for s in chosen:
+        dens.extend(v.denominator for v in s.baseline.values())
+        for idx, (_, mass) in enumerate(s.items):
+            dens.append((mass / s.seats_of(idx)).denominator)
+        dens.extend(p.value.denominator for p in s.pending)
+    return math.lcm(*dens)
+
+
+def _item_choices(s: ScopeState, idx: int, mass: Fraction, den: int, off: int,
+                  cands: Sequence[str]) -> list[_Choice]:
+    seats = s.seats_of(idx)
+    unit = int(mass / seats * den)
+    if idx < len(s.item_seats) and s.item_seats[idx] == 0:  # a satellite site: whole
+        splits: list[Split] = [((c, 1),) for c in cands]
+    else:
+        splits = [*list(compositions(seats, cands)), ()]
+    return [_Choice(s.district, idx, sp, "",
+                    tuple((off + cands.index(c), unit * k) for c, k in sp))
+            for sp in splits]
+
+
+def _scenario(node: _Node | None) -> Scenario:
+    splits: dict[Scope, list[tuple[int, Split]]] = {}
+    picks: dict[str, tuple[str, ...]] = {}
+    while node is not None:
+        ch = node.choice
+        if ch.index < 0:
+            picks[ch.toss_key] = tuple(c for c, _ in ch.split)
+        else:
+            splits.setdefault(ch.scope, []).append((ch.index, ch.split))
+        node = node.prev
+    return Scenario("a completion found by exhaustive search", {}, "",
+                    {d: tuple(sorted(v)) for d, v in splits.items()}, picks)

@@ -1,0 +1,265 @@
+"""Exact search for a changing completion as mixed-integer programs (HiGHS through SciPy).
+
+Rule: rules.md §7.1 (each outstanding precinct's D delegates to any groups, or none), §5.4
+(pending tosses), §8.2 (D-Math). Issue 16 item 6: when the bound proves neither outcome and
+the outstanding set is too large to search exhaustively
+(:class:`~caucuskit.core.exact_search.SearchTooLarge`), this decides the unit.
+
+Inputs: a race, the unit's scopes, seats and current allocation (the
+:data:`~caucuskit.core.national_call.UnitSearch` signature).
+Outputs: a completion that changes the split (checked exactly with the integer D-Math before
+it is returned), or None: no completion does. Raises ``SearchTooLarge`` when the solver hits
+its time limit or returns a point that the exact check rejects (inconclusive: never a guess).
+
+The D-Math outcome is piecewise in the unit's votes v (linear in the integer decisions x):
+a completion changes the split ``n`` iff for the qualified set Q' it produces, either n gives
+seats outside Q', or some pair j, i of Q' has s (v_j - v_i) >= (1 + n_j - n_i) V_Q' (the
+Hamilton order breaks, or ties exactly: a lot). One program per (Q', case). Strict
+inequalities are relaxed to closed ones, so each program's region contains the exact one:
+"infeasible" everywhere is a proof up to the solver's feasibility tolerance (1e-9 on SDE
+values of about 1 to 2,000, far below the smallest SDE step of a precinct).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from fractions import Fraction
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import-untyped]
+
+from caucuskit.core.bounds import RaceInput, Scenario, scenario_votes, unit_votes
+from caucuskit.core.exact_search import SearchTooLarge
+from caucuskit.core.national import NATIONAL_THRESHOLD, UnitAllocation, fast_allocate
+from caucuskit.core.national_bounds import split_of
+from caucuskit.core.race_input import Scope, ScopeState
+
+F64 = NDArray[np.float64]
+#: Seconds the programs of one unit may take in all before the search says it is
+#: inconclusive (the unit then stays "undetermined", never guessed).
+TIME_LIMIT = 10.0
+
+
+class _Model:
+    """Decision variables and the unit's votes as linear expressions of them."""
+
+    def __init__(self, race: RaceInput, scopes: frozenset[Scope] | None) -> None:
+        self.cands = race.candidates
+        nc = len(self.cands)
+        chosen = [s for s in race.scopes if scopes is None or s.district in scopes]
+        self.items: list[tuple[ScopeState, int]] = []
+        self.tosses: list[tuple[ScopeState, int]] = []
+        for s in chosen:
+            self.items.extend((s, i) for i in range(len(s.items)))
+            self.tosses.extend((s, j) for j in range(len(s.pending)))
+        n_x = len(self.items) * nc
+        n_e = len(self.items)
+        self.toss_cols: list[list[tuple[int, str]]] = []
+        col = n_x + n_e
+        for s, j in self.tosses:
+            p = s.pending[j]
+            self.toss_cols.append([(col + k, g) for k, g in enumerate(p.groups)])
+            col += len(p.groups)
+        self.size = col
+        dens = [1]
+        for s in chosen:
+            dens.extend(v.denominator for v in s.baseline.values())
+            dens.extend((s.items[i][1] / s.seats_of(i)).denominator for i in range(len(s.items)))
+            dens.extend(p.value.denominator for p in s.pending)
+        self.denominator = math.lcm(*dens)
+        self.base = np.zeros(nc)
+        for s in chosen:
+            for k, c in enumerate(self.cands):
+                self.base[k] += float(s.baseline.get(c, Fraction(0)))
+        # votes[c] = base[c] + coef[c] . z
+        self.coef = np.zeros((nc, self.size))
+        rows: list[F64] = []
+        lo: list[float] = []
+        hi: list[float] = []
+        self.upper = np.zeros(self.size)
+        for t, (s, i) in enumerate(self.items):
+            seats = s.seats_of(i)
+            per = float(s.items[i][1]) / seats
+            row = np.zeros(self.size)
+            for k in range(nc):
+                self.coef[k, t * nc + k] = per
+                self.upper[t * nc + k] = seats
+                row[t * nc + k] = 1.0
+            site = i < len(s.item_seats) and s.item_seats[i] == 0
+            if site:  # a satellite site is won whole: no "nobody came"
+                self.upper[n_x + t] = 0
+            else:
+                self.upper[n_x + t] = 1
+            row[n_x + t] = seats  # sum_c x + D e = D: all D delegates, or none (e = 1)
+            rows.append(row)
+            lo.append(seats)
+            hi.append(seats)
+        for (s, j), cols in zip(self.tosses, self.toss_cols, strict=True):
+            p = s.pending[j]
+            row = np.zeros(self.size)
+            for c_idx, g in cols:
+                self.upper[c_idx] = 1
+                row[c_idx] = 1.0
+                if g in self.cands:
+                    self.coef[self.cands.index(g), c_idx] += float(p.value)
+            rows.append(row)
+            lo.append(p.winners)
+            hi.append(p.winners)
+        self.structure = (np.array(rows, dtype=np.float64).reshape(len(rows), self.size),
+                          np.array(lo, dtype=np.float64), np.array(hi, dtype=np.float64))
+
+    def scenario(self, z: F64) -> Scenario:
+        nc = len(self.cands)
+        splits: dict[Scope, list[tuple[int, tuple[tuple[str, int], ...]]]] = {}
+        for t, (s, i) in enumerate(self.items):
+            split = tuple((c, round(z[t * nc + k])) for k, c in enumerate(self.cands)
+                          if round(z[t * nc + k]) > 0)
+            splits.setdefault(s.district, []).append((i, split))
+        picks = {s.pending[j].key: tuple(g for c_idx, g in cols if round(z[c_idx]) == 1)
+                 for (s, j), cols in zip(self.tosses, self.toss_cols, strict=True)}
+        return Scenario("a completion found by a mixed-integer program", {}, "",
+                        {d: tuple(v) for d, v in splits.items()}, picks)
+
+
+def milp_search(race: RaceInput, scopes: frozenset[Scope] | None, seats: int,
+                now: UnitAllocation) -> Scenario | None:
+    """A completion of ``scopes`` whose D-Math split differs from ``now``, or None."""
+    m = _Model(race, scopes)
+    if m.size == 0:  # nothing outstanding: the split is what it is
+        return None
+    cands = m.cands
+    nc = len(cands)
+    n = {c: now.delegates.get(c, 0) for c in cands}
+    now_split = split_of(now)
+    t_num, t_den = NATIONAL_THRESHOLD.numerator, NATIONAL_THRESHOLD.denominator
+    total_coef = m.coef.sum(axis=0)
+    total_base = float(m.base.sum())
+    inconclusive = False
+
+    def expr(k: int) -> tuple[F64, float]:
+        return m.coef[k], float(m.base[k])
+
+    cases: list[list[tuple[F64, float, float]]] = []
+    # Strict inequalities as "<= -step": every value is a multiple of 1/L (L the common
+    # denominator), so a strict one holds iff it holds by at least 1/L. When 1/L is below
+    # what floating point resolves, the closed form is used and a rejected point makes the
+    # search inconclusive instead.
+    step = 1.0 / m.denominator if m.denominator < 10**7 else 0.0
+    inf = float("inf")
+    positive = (total_coef, total_base, step)  # V > 0 (V >= step); bound > 0 means ">="
+    for regime in _regimes(race, scopes):
+        kind, q_set, leader = regime
+        base_rows: list[tuple[F64, float, float]] = []
+        for k in range(nc):
+            a, b = expr(k)
+            # t_den v_k - t_num V  (>= 0: qualifies at 15%; <= 0: does not)
+            ra = t_den * a - t_num * total_coef
+            rb = t_den * b - t_num * total_base
+            if kind == "15%":
+                base_rows.append((ra, rb, 0.0) if k in q_set else (ra, rb + step, -inf))
+            else:
+                base_rows.append((ra, rb + step, -inf))  # nobody at 15%
+                la, lb_ = expr(leader)  # type: ignore[arg-type]
+                base_rows.append((la - a, lb_ - b, 0.0))  # the leader is the largest
+                if k in q_set:
+                    base_rows.append((2 * a - la, 2 * b - lb_, 0.0))
+                else:
+                    base_rows.append((2 * a - la, 2 * b - lb_ + step, -inf))
+        base_rows.append((positive[0], positive[1] - positive[2], 0.0))
+        # changed: seats outside Q', or a pair of Q' out of Hamilton order (or tied exactly)
+        if sum(n.values()) != seats or any(n[c] for k, c in enumerate(cands)
+                                           if k not in q_set):
+            cases.append(base_rows)  # every outcome here differs (nothing or a lot now)
+            continue
+        q_coef = sum((m.coef[k] for k in q_set), np.zeros(m.size))
+        q_base = float(sum(m.base[k] for k in q_set))
+        for j, i in itertools.permutations(sorted(q_set), 2):
+            w = 1 + n[cands[j]] - n[cands[i]]
+            a = seats * (m.coef[j] - m.coef[i]) - w * q_coef
+            b = seats * float(m.base[j] - m.base[i]) - w * q_base
+            cases.append([*base_rows, (a, b, 0.0)])
+    deadline = time.monotonic() + TIME_LIMIT
+    for rows in cases:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise SearchTooLarge(f"the mixed-integer search took more than {TIME_LIMIT:g} s")
+        state, z = _solve(m, rows, left)
+        if state == "infeasible":
+            continue
+        if z is None:
+            inconclusive = True
+            continue
+        sc = m.scenario(z)
+        votes = unit_votes(scenario_votes(race, sc), scopes)
+        if split_of(fast_allocate(votes, seats)) != now_split:
+            return sc
+        inconclusive = True  # a boundary point the exact check rejects
+    if inconclusive:
+        raise SearchTooLarge("the mixed-integer search was inconclusive")
+    return None
+
+
+def _regimes(race: RaceInput, scopes: frozenset[Scope] | None
+             ) -> list[tuple[str, frozenset[int], int | None]]:
+    """Every (rule, qualified set, leader) a completion can produce, narrowed by the share
+    bounds of rules.md §8.2: a candidate sure of 15% is in every qualified set, one that
+    cannot reach 15% in none (and then no half-of-leader fallback is possible)."""
+    cands = race.candidates
+    chosen = [s for s in race.scopes if scopes is None or s.district in scopes]
+    base = {c: sum((s.baseline.get(c, Fraction(0)) for s in chosen), Fraction(0))
+            for c in cands}
+    free = sum((s.free for s in chosen), Fraction(0))
+    pend = [p for s in chosen for p in s.pending]
+    o_all = free + sum((p.mass for p in pend), Fraction(0))
+    total = sum(base.values(), Fraction(0))
+    o_k = {c: free + sum((p.value for p in pend if c in p.groups), Fraction(0)) for c in cands}
+    thr = NATIONAL_THRESHOLD
+    must = {k for k, c in enumerate(cands)
+            if base[c] > 0 and total + o_all and base[c] / (total + o_all) >= thr}
+    may = {k for k, c in enumerate(cands)
+           if base[c] + o_k[c] > 0 and (base[c] + o_k[c]) / (total + o_k[c]) >= thr}
+    out: list[tuple[str, frozenset[int], int | None]] = []
+    optional = sorted(may - must)
+    for size in range(len(optional) + 1):
+        for extra in itertools.combinations(optional, size):
+            q = frozenset(must) | frozenset(extra)
+            if q:
+                out.append(("15%", q, None))
+    if not must:
+        alive = [k for k, c in enumerate(cands) if base[c] + o_k[c] > 0]
+        for size in range(1, len(alive) + 1):
+            for group in itertools.combinations(alive, size):
+                for leader in group:
+                    out.append(("half-of-leader", frozenset(group), leader))
+                    if len(out) > 400:
+                        raise SearchTooLarge("too many qualified sets to program")
+    return out
+
+
+def _solve(m: _Model, extra: list[tuple[F64, float, float]], seconds: float
+           ) -> tuple[str, F64 | None]:
+    """("feasible", a point), ("infeasible", None) or ("unknown", None): no answer in time."""
+    a_rows, lo, hi = m.structure
+    rows = [a_rows]
+    los = [lo]
+    his = [hi]
+    for a, b, bound in extra:
+        rows.append(a.reshape(1, -1))
+        if bound == 0.0:
+            los.append(np.array([-b]))
+            his.append(np.array([np.inf]))
+        else:
+            los.append(np.array([-np.inf]))
+            his.append(np.array([-b]))
+    cons = LinearConstraint(np.vstack(rows), np.concatenate(los), np.concatenate(his))
+    res = milp(np.zeros(m.size), constraints=cons, integrality=np.ones(m.size),
+               bounds=Bounds(np.zeros(m.size), m.upper),
+               options={"time_limit": seconds, "presolve": True})
+    if res.status == 0 and res.x is not None:
+        return "feasible", np.asarray(res.x, dtype=np.float64)
+    if res.status == 2:
+        return "infeasible", None
+    return "unknown", None

@@ -1,0 +1,96 @@
+"""The ``caucus`` entry point imports a command family only when one of its commands runs.
+
+Issue 11: ``caucus --help`` under 0.3 s and ``caucus precinct`` without SQLAlchemy or argon2.
+The command list of ``caucus --help`` comes from ``caucuskit.cli.app.COMMANDS``; these tests
+keep that table equal to the real commands.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from caucuskit.cli.app import COMMANDS, load_module
+
+
+def test_the_command_table_matches_the_real_commands() -> None:
+    seen = []
+    for name, (module, text) in COMMANDS.items():
+        command = load_module(module).commands.get(name)
+        assert command is not None, f"caucuskit.cli.{module} registers no command {name!r}"
+        first = (command.short_help or command.help or "").split("\n\n")[0]
+        assert first == text, f"COMMANDS[{name!r}] help is stale; the command says {first!r}"
+        seen.append(name)
+    for module in dict.fromkeys(m for m, _ in COMMANDS.values()):
+        extra = set(load_module(module).commands) - set(seen)
+        assert not extra, f"add {sorted(extra)} (caucuskit.cli.{module}) to COMMANDS"
+
+
+def _modules_after(*args: str) -> set[str]:
+    code = (
+        "import sys\n"
+        "from caucuskit.cli import main\n"
+        f"sys.argv = ['caucus', *{list(args)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], input='{"delegates": 2, "attendees": 4, "final": {"A": 4}}\n',
+        capture_output=True, text=True, check=True,
+    )
+    return set(done.stderr.split())
+
+
+def test_help_imports_no_command_module() -> None:
+    loaded = _modules_after("--help")
+    assert not {m for m in loaded if m.startswith("caucuskit.cli.") and m != "caucuskit.cli.app"}
+    assert not {m for m in loaded if m.split(".")[0] in {"sqlalchemy", "argon2", "uvicorn"}}
+
+
+def test_precinct_batch_imports_no_database_or_hashing() -> None:
+    loaded = _modules_after("precinct", "--jsonl")
+    assert "caucuskit.cli.precinct_batch" in loaded
+    heavy = {m.split(".")[0] for m in loaded} & {
+        "sqlalchemy", "argon2", "uvicorn", "fastapi", "rich", "typer"}
+    assert not heavy, heavy
+    assert not {m for m in loaded if m.startswith("caucuskit.services")}
+
+
+BATCH = (
+    '{"id": 1, "delegates": 8, "attendees": 40, "final": {"Biden": 6, "Buttigieg": 8, '
+    '"Klobuchar": 8, "Sanders": 9, "Warren": 9}}\n'
+    '{"delegates": 1, "attendees": 9, "final": {"A": 4, "B": 4}, "toss_winners": ["B"]}\n'
+    "not json\n"
+    '{"delegates": 3, "attendees": 20, "final": {"A": 10, "B": -1}, "rules": "nv-2020"}\n'
+)
+
+
+def _run(args: list[str], code: str) -> tuple[int, str]:
+    done = subprocess.run([sys.executable, "-c", code, *args], input=BATCH,
+                          capture_output=True, text=True, check=False)
+    return done.returncode, done.stdout
+
+
+FAST = "import sys; sys.argv[0] = 'caucus'; from caucuskit.cli import main; main()"
+TYPER = "import sys; sys.argv[0] = 'caucus'; from caucuskit.cli.app import app; app()"
+
+
+def test_the_fast_batch_path_answers_exactly_as_the_typer_command() -> None:
+    for args in (["precinct", "--jsonl"], ["precinct", "--rules", "nv-2020", "--jsonl"],
+                 ["precinct", "--jsonl", "--no-worksheet", "--rules=ia-2016"],
+                 ["precinct", "--jsonl", "--rules", "nope"]):
+        fast, slow = _run(args, FAST), _run(args, TYPER)
+        assert fast == slow, args
+        assert fast[0] == 1 and fast[1].count("\n") in (1, 4)
+
+
+def test_plain_batch_args_leaves_everything_else_to_typer() -> None:
+    from caucuskit.cli import plain_batch_args
+
+    assert plain_batch_args(["precinct", "--jsonl"]) == ("ia-2020", True)
+    assert plain_batch_args(["precinct", "--no-worksheet", "--jsonl", "--rules", "x"]) == (
+        "x", False)
+    for other in (["precinct", "--jsonl", "--help"], ["precinct", "--jsonl", "-d", "3"],
+                  ["precinct", "--jsonl", "--rules"], ["precinct", "--json"], ["tabulate"],
+                  ["precinct", "--jsonl", "--one-delegate", "strict-majority"]):
+        assert plain_batch_args(other) is None, other
