@@ -32,13 +32,11 @@ import re
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +107,39 @@ http {{
   }}
 }}
 """
+
+
+def group_cpu(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of process group
+    ``pgid`` (Linux /proc): the server's own cost, whatever else the machine is doing."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, ...
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+class CpuMeter:
+    """Requests (or reports) per CPU second of one process group, over a ``with`` block."""
+
+    def __init__(self, pgid: int) -> None:
+        self.pgid = pgid
+        self.used = 0.0
+
+    def __enter__(self) -> CpuMeter:
+        self.start = group_cpu(self.pgid)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.used = group_cpu(self.pgid) - self.start
+
+    def per_cpu_second(self, count: float) -> float:
+        return count / self.used if self.used > 0 else float("nan")
 
 
 def free_port() -> int:
@@ -319,17 +350,21 @@ def main() -> None:
          f"{ctx.db.dialect} / {args.workers} / {args.chairs} / {args.readers}")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([*CLI, "serve", "--db", url, "--port", str(port),
-                               "--workers", str(args.workers)], env=dict(os.environ),
+    server = subprocess.Popen([*CLI, "serve", "--db", url, "--port", str(port), "--workers",
+                               str(args.workers)], env=dict(os.environ),
                               start_new_session=True, stdout=subprocess.DEVNULL)
     nginx = None
     try:
         wait_up(base + STATE)
         alone, night = bodies[: len(bodies) // 3], bodies[len(bodies) // 3:]
         chairs = Chairs(base, codes, args.chairs)
-        rate = chairs.run(alone)
+        with CpuMeter(server.pid) as cpu:
+            rate = chairs.run(alone)
         line(f"submissions/s without readers ({len(alone)} reports)",
              f"{rate:8.1f}   p99 {pct(chairs.latency, 99) * 1000:7.1f} ms  {chairs.statuses}")
+        line("  server CPU per report (all workers, builders included)",
+             f"{cpu.used / len(alone) * 1000:8.1f} ms  = "
+             f"{cpu.per_cpu_second(len(alone)):.0f} reports per CPU second")
         night_chairs = Chairs(base, codes, args.chairs)
         result: dict[str, dict[str, float]] = {}
         # the readers run for as long as the chairs are expected to need, then a bit more
@@ -351,20 +386,29 @@ def main() -> None:
         line(f"acknowledgement -> visible: p50 / p99 ({len(night_chairs.visible)} probes)",
              f"{pct(night_chairs.visible, 50) * 1000:8.1f} / "
              f"{pct(night_chairs.visible, 99) * 1000:.1f} ms")
-        app = readers(base + STATE, args.readers, args.seconds, etag=False)
+        with CpuMeter(server.pid) as cpu:
+            app = readers(base + STATE, args.readers, args.seconds, etag=False)
         line("at rest, state.json from the app: reads/s (p99)",
              f"{app['rps']:8.0f}   ({app['p99_ms']:.1f} ms)")
-        app304 = readers(base + STATE, args.readers, args.seconds, etag=True)
+        line("  reads per server CPU second (200)",
+             f"{cpu.per_cpu_second(app['rps'] * args.seconds):8.0f}")
+        with CpuMeter(server.pid) as cpu:
+            app304 = readers(base + STATE, args.readers, args.seconds, etag=True)
         line("at rest, state.json from the app with ETag (304): reads/s (p99)",
              f"{app304['rps']:8.0f}   ({app304['p99_ms']:.1f} ms)")
+        line("  reads per server CPU second (304)",
+             f"{cpu.per_cpu_second(app304['rps'] * args.seconds):8.0f}")
         site = folder / "site"
         subprocess.run([*CLI, "publish", "--db", url, "--out", str(site)], check=True,
                        stdout=subprocess.DEVNULL)
         if os.path.exists(NGINX):
             nginx, nbase = start_nginx(site, folder, args.workers)
-            ng = readers(nbase + STATE, args.readers, args.seconds, etag=False)
+            with CpuMeter(nginx.pid) as cpu:
+                ng = readers(nbase + STATE, args.readers, args.seconds, etag=False)
             line("at rest, the same state.json from nginx: reads/s (p99)",
                  f"{ng['rps']:8.0f}   ({ng['p99_ms']:.1f} ms)")
+            line("  reads per nginx CPU second (200)",
+                 f"{cpu.per_cpu_second(ng['rps'] * args.seconds):8.0f}")
             line("app / nginx", f"{app['rps'] / ng['rps'] * 100:7.1f} %")
         else:
             line("nginx", "not installed: skipped")
@@ -373,10 +417,6 @@ def main() -> None:
     finally:
         stop(nginx)
         stop(server)
-
-
-def median_of(runs: list[Callable[[], float]]) -> float:
-    return statistics.median(f() for f in runs)
 
 
 if __name__ == "__main__":

@@ -12,15 +12,9 @@ from fractions import Fraction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from caucuskit.core import election
 from caucuskit.core.bounds import call_race
-from caucuskit.core.election import (
-    Candidate,
-    County,
-    Election,
-    NationalDelegates,
-    Precinct,
-    make_election,
-)
+from caucuskit.core.election import Candidate, County, NationalDelegates, Precinct, make_election
 from caucuskit.core.report import PrecinctReport
 from caucuskit.services.call import tracker_from_tabulation
 from caucuskit.services.tabulate import tabulate
@@ -31,7 +25,7 @@ MAX_SITE = 30
 Night = tuple[list[PrecinctReport], list[PrecinctReport]]
 
 
-def small_election() -> Election:
+def small_election() -> election.Election:
     counties = (
         County("North", 1, Fraction(7)),
         County("South", 2, Fraction(5)),

@@ -165,6 +165,13 @@ def test_decided_iff_no_completion_changes_it(method, data):
     total_changes = any(_total(units) != total_now for units, _ in results)
     assert nat.total_status != "undetermined"
     assert (nat.total_status == "decided") == (not total_changes), nat.total_status
+    # SDE ranges are tight: the least and most over every completion, both attained.
+    for r in call.sde:
+        i = CANDS.index(r.candidate)
+        values = [state[i] for _, state in results]
+        assert (r.low, r.high) == (min(values), max(values)), r
+        assert r.high_attained  # no satellites here: every bound is reached
+        assert r.current == sum((s.current.get(r.candidate, ZERO) for s in race.scopes), ZERO)
     # The SDE lead: decided iff in every completion the leader stays strictly ahead.
     lead = call.lead
     if lead.leader is not None:
@@ -216,6 +223,37 @@ def test_mixed_integer_search_agrees_with_brute_force(data):
                    () if now.pending_lot is None else tuple(sorted(now.pending_lot.candidates)))
         changes = any(dict(units)[name] != now_key for units, _ in results)
         found = milp_search(race, scopes, seats, now)
+        assert (found is not None) == changes, (name, now_key)
+        if found is not None:
+            votes = unit_votes(scenario_votes(race, found), scopes)
+            assert _alloc(tuple(votes.get(c, ZERO) for c in CANDS), seats) != now_key
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(nights())
+def test_exhaustive_search_agrees_with_brute_force(data):
+    """The core's exhaustive search, run on every unit (not only where the bound and the
+    vertices fail): a changing completion exactly when one exists, and a real one."""
+    from caucuskit.core.national import fast_allocate
+    from caucuskit.core.national_bounds import split_of
+    from caucuskit.core.national_call import search_exhaustive
+
+    e, reports = data
+    tab = tabulate(e, reports)
+    race = tracker_from_tabulation(tab).race()
+    results = _results(e, _outcomes(e, tab))
+    cur = {s.district: dict(s.current) for s in race.scopes}
+    for name, seats, scopes in race.units():
+        now = fast_allocate(unit_votes(cur, scopes), seats)
+        now_key = (tuple(sorted(now.delegates.items())),
+                   () if now.pending_lot is None else tuple(sorted(now.pending_lot.candidates)))
+        changes = any(dict(units)[name] != now_key for units, _ in results)
+
+        def changed(votes, seats=seats, now=now):
+            return split_of(fast_allocate(votes[0], seats)) != split_of(now)
+
+        found, exact = search_exhaustive(race, scopes, changed)
+        assert exact
         assert (found is not None) == changes, (name, now_key)
         if found is not None:
             votes = unit_votes(scenario_votes(race, found), scopes)

@@ -10,12 +10,14 @@ from hypothesis import HealthCheck, given, settings
 
 from call.test_bounds_property import CANDS, ELECTION, MAX_SITE, Night, night
 from caucuskit.core.bounds import (
+    scaled_vertex_votes,
     scenario_votes,
     unit_sums,
     unit_votes,
     vertex_scenarios,
     vertex_votes,
 )
+from caucuskit.core.national import fast_allocate
 from caucuskit.services.call import NightTracker, UnitOutcome, tracker_from_tabulation
 from caucuskit.services.tabulate import tabulate
 
@@ -31,8 +33,14 @@ def test_vertex_votes_equal_the_scenario_votes(data: Night) -> None:
         for sc in vertex_scenarios(race, CANDS):
             fast = vertex_votes(sums, sc.toss)
             slow = scenario_votes(race, sc)
-            for name, _, scopes in race.units():
+            whole = scaled_vertex_votes(sums, sc.toss)
+            for name, seats, scopes in race.units():
                 assert fast[name] == unit_votes(slow, scopes), (name, sc.label)
+                # the whole-number votes give the same split (D-Math depends on ratios only)
+                a, b = fast_allocate(fast[name], seats), fast_allocate(whole[name], seats)
+                assert dict(a.delegates) == dict(b.delegates), (name, sc.label)
+                assert (a.pending_lot is None) == (b.pending_lot is None)
+                assert all(v.denominator == 1 for v in whole[name].values())
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

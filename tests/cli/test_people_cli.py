@@ -135,3 +135,53 @@ def test_demo_lists_the_pages_the_readme_names() -> None:
     paths = {p for _, p in DEMO_PAGES}
     for path in ("/results", "/chair", "/hotline", "/desk", "/docs"):
         assert path in paths and f"`{path}`" in readme
+
+
+def test_demo_prints_every_page_and_removes_its_folder_when_stopped(tmp_path: Path) -> None:
+    """A real `caucus demo` process: its table names every page with its address; Ctrl-C
+    (SIGINT) stops it and the temporary folder with the database is gone."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, CAUCUS_ARGON2_TIME_COST="1", CAUCUS_ARGON2_MEMORY_KIB="1024",
+               COLUMNS="200", TMPDIR=str(tmp_path))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from caucuskit.cli.app import main; main()", "demo",
+         "--port", str(port), "--codes", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
+    assert proc.stdout is not None
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")),
+                              daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 120
+    try:
+        while "API documentation" not in "".join(lines) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        out = "".join(lines)
+        for _, path in DEMO_PAGES:
+            assert f"http://127.0.0.1:{port}{path}" in out, out
+        folders = [p for p in tmp_path.iterdir() if p.name.startswith("caucus-demo-")]
+        assert len(folders) == 1 and (folders[0] / "demo.sqlite").exists()
+        # wait until the server answers, then stop it the way a person does
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert not folders[0].exists()

@@ -202,3 +202,26 @@ def test_group_rows_in_integers_equal_the_group_lines() -> None:
         except ValidationError:
             continue
         assert result.to_dict()["groups"] == [line.to_dict() for line in result.lines]
+
+
+def test_the_quick_check_says_yes_only_to_inputs_the_full_checks_accept() -> None:
+    """``quickcheck.plainly_valid`` may only skip ``checks.validate_input`` when it would pass."""
+    from caucuskit.core.checks import validate_input
+    from caucuskit.core.quickcheck import plainly_valid
+
+    rng = random.Random(11)
+    yes = refused = 0
+    for _ in range(SWEEP):
+        rules, data = random_case(rng)
+        known = frozenset(rng.sample(NAMES, 6)) if rng.random() < 0.3 else None
+        if rng.random() < 0.05:
+            data = PrecinctInput(data.delegates, data.attendees, {" a": 1, "": 2, "b ": 1})
+        if plainly_valid(rules, data, known):
+            yes += 1
+            validate_input(rules, data, known)  # must not raise
+        else:
+            try:
+                validate_input(rules, data, known)
+            except ValidationError:
+                refused += 1
+    assert yes > SWEEP // 3 and refused > SWEEP // 20, (yes, refused)

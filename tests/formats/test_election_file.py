@@ -165,7 +165,7 @@ def test_every_inconsistency_is_named() -> None:
         election_from_dict(data)
     text = "\n".join(info.value.problems)
     for expected in [
-        "definition: unknown key 'colour'",
+        "colour: unknown key; known: candidates, counties, display, format, id,",
         "ruleset: unknown ruleset 'ia-2024'",
         "national.at_large: must not be negative",
         "counties.South.state_delegates: write 2.5 as a string",
@@ -187,13 +187,38 @@ def test_missing_keys_and_bad_json(tmp_path: Path) -> None:
         election_from_dict({"id": "x"})
     text = "\n".join(info.value.problems)
     for key in ("format", "title", "ruleset", "candidates", "national", "counties", "precincts"):
-        assert f"missing key {key!r}" in text
+        assert f"{key}: is missing" in text
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
     with pytest.raises(DefinitionError, match="not valid JSON"):
         load_election(bad)
     with pytest.raises(CaucusError, match="no such file"):
         load_election(tmp_path / "absent.json")
+
+
+def test_one_bad_value_raises_no_follow_on_problems() -> None:
+    """A bad value is named once; its entry is kept without it, so a county with a bad
+    district is still the county of its precincts (formats/inputs.py shapes, one pass)."""
+    data = copy.deepcopy(_small())
+    counties = data["counties"]
+    assert isinstance(counties, list)
+    counties[0]["district"] = "one"
+    counties[1]["colour"] = "red"
+    precincts = data["precincts"]
+    assert isinstance(precincts, list)
+    precincts[0] = "oops"
+    data["national"] = {"district": {"1": 3, "2": "two"}, "at_large": 1, "pleo": True}
+    with pytest.raises(DefinitionError) as info:
+        election_from_dict(data)
+    assert list(info.value.problems) == [
+        "counties.North.district: must be a whole number, got 'one'",
+        "counties.South.colour: unknown key; known: district, name, part_of, satellite, state_delegates",
+        "precincts[0]: must be an object, got 'oops'",
+        "national.district.2: must be a whole number, got 'two'",
+        "national.pleo: must be a whole number, got True",
+        "national.district: district 1 has no county",
+        "counties.South: district 2 has no national delegate count",
+    ]
 
 
 def test_satellite_county_needs_its_pool() -> None:

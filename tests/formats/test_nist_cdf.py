@@ -16,21 +16,15 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from caucuskit.core.election import (
-    Candidate,
-    County,
-    Election,
-    NationalDelegates,
-    Precinct,
-    make_election,
-)
+from caucuskit.core import election
+from caucuskit.core.election import Candidate, County, NationalDelegates, Precinct, make_election
 from caucuskit.formats.nist_cdf import CdfUnit, ElectionReport, election_report
 from conftest import NIST_SCHEMA, need
 
 SNAPSHOT = Path(__file__).resolve().parent / "snapshots" / "nist_cdf_tiny.json"
 
 
-def tiny_election() -> Election:
+def tiny_election() -> election.Election:
     """Two districts, a county each, a satellite pool of one site, three candidates."""
     return make_election(
         id="tiny", title="Tiny caucus", ruleset="ia-2020",

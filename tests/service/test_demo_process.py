@@ -24,6 +24,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _answers(url: str, proc: subprocess.Popen[str], seconds: float) -> bool:
+    """Whether ``url`` answers 200 before ``proc`` ends or the time is up."""
+    end = time.monotonic() + seconds
+    while proc.poll() is None and time.monotonic() < end:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
 def test_demo_serves_iowa_2020_and_prints_chair_codes() -> None:
     port = _free_port()
     env = dict(os.environ, CAUCUS_ARGON2_TIME_COST="1", CAUCUS_ARGON2_MEMORY_KIB="1024",
@@ -34,16 +47,7 @@ def test_demo_serves_iowa_2020_and_prints_chair_codes() -> None:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-            assert time.monotonic() < deadline, "demo did not start"
-            time.sleep(0.3)
+        assert _answers(f"{base}/healthz", proc, seconds=90), "demo did not start"
         state = httpx.get(f"{base}/api/v1/public/state", timeout=10).json()
         assert state["precincts"]["reporting"] == 0
     finally:

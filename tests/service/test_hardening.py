@@ -407,6 +407,7 @@ def test_chair_signs_in_once_then_reports_with_a_token(service: Service) -> None
     other = {k: v for k, v in service.report(STUART_ID).items() if k != "code"}
     r = c.post("/api/v1/chair/reports", json=other, headers=bearer)
     assert r.status_code == 401 and r.json()["problems"][0]["field"] == "authorization"
+    assert r.headers["www-authenticate"].startswith("Bearer")  # no Basic dialog on a phone
     # revoked by hand, and by a new code
     token2 = signin(c, service.codes[ADAIR_ID]).json()["token"]
     assert sessions.revoke(service.ctx, service.ctx.by_id[ADAIR_ID]) == 2

@@ -96,7 +96,7 @@ def cluster() -> Iterator[Cluster]:
 
 
 @contextmanager
-def serve(url: str, log: Path, fast: bool = True
+def serve(url: str, log: Path, fast: bool = True, workers: int = 1
           ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``caucus serve`` on a free loopback port, its log in ``log``."""
     port = free_port()
@@ -104,7 +104,7 @@ def serve(url: str, log: Path, fast: bool = True
                               if fast else {}))
     env["CAUCUS_DB_RETRY_AFTER"] = "2"
     cmd = [sys.executable, "-c", "from caucuskit.cli.app import main; main()", "serve",
-           "--db", url, "--port", str(port)]
+           "--db", url, "--port", str(port), "--workers", str(workers)]
     with log.open("wb") as err:
         proc = subprocess.Popen(cmd, env=env, start_new_session=True,
                                 stdout=subprocess.DEVNULL, stderr=err)

@@ -150,3 +150,25 @@ def test_correction_preview_shows_the_effect_and_stores_nothing(service: Service
     assert desk(service, "/overview")["snapshot_version"] == before + 1  # only the save counted
     bad = dict(body, final=dict(final, Warren=12))  # 41 > N = 40
     assert post(service, "/desk/preview", bad, auth=service.auth("desk1")).status_code == 422
+
+
+def test_one_recanvass_at_partial_reporting_is_not_a_correction_anywhere(
+    service: Service,
+) -> None:
+    """The statewide status, the county's and the NIST export stay "unofficial-partial" while
+    precincts are missing, even after a recanvass; the recanvassed precinct itself says
+    "correction" and the change log lists it (rules.md §9)."""
+    from caucuskit.services.export import export_cdf
+
+    post(service, "/chair/reports", service.report())
+    rc = {"precinct_id": ADAIR_ID, "attendees": 40, "first": FIRST, "final": LEFT,
+          "channel": "recanvass", "reason": "IDP recanvass"}
+    assert post(service, "/desk/recanvass", rc, auth=service.auth("desk1")).status_code == 201
+    public = service.client.get
+    assert public("/api/v1/public/state").json()["status"] == "unofficial-partial"
+    assert public("/api/v1/public/counties/adair").json()["status"] == "unofficial-partial"
+    assert public(f"/api/v1/public/precincts/{ADAIR_ID}").json()["status"] == "correction"
+    assert public("/api/v1/public/changes").json()["changes"][-1]["kind"] == "recanvass"
+    assert export_cdf(service.ctx, election_date="2020-02-03")["Status"] == "unofficial-partial"
+    page = public("/results").text
+    assert "Unofficial, partial" in page and "Corrected" not in page

@@ -10,15 +10,32 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
 
 import typer
 
 from caucuskit.cli.precinct_input import parse_alignment, rules_with_options
+from caucuskit.cli.precinct_options import (
+    AsJson,
+    Attendees,
+    CardDraws,
+    Delegates,
+    Early,
+    FinalAlignment,
+    FirstAlignment,
+    FirstViabilitySticks,
+    Jsonl,
+    OneDelegate,
+    OvershootTiesOption,
+    ProtectOnlyDelegate,
+    Rules,
+    TossWinners,
+    Witnesses,
+    Worksheet,
+)
 from caucuskit.core.errors import Problem, ValidationError
 from caucuskit.core.model import PrecinctInput
 from caucuskit.core.precinct import compute_precinct
-from caucuskit.core.rules import RULESETS, OneDelegateRule, OvershootTies, RuleSet
+from caucuskit.core.rules import RuleSet
 
 
 def _fail(problems: tuple[Problem, ...], as_json: bool) -> typer.Exit:
@@ -86,108 +103,22 @@ def _single_input(
 
 
 def precinct(
-    delegates: Annotated[
-        int | None, typer.Option("--delegates", "-d", help="Delegates the precinct elects (D).")
-    ] = None,
-    attendees: Annotated[
-        int | None,
-        typer.Option("--attendees", "-n", help="Eligible attendees counted at the start (N)."),
-    ] = None,
-    final: Annotated[
-        str | None,
-        typer.Option(
-            help='Final alignment, e.g. "Biden=6,Buttigieg=8" (group=people, comma-separated).'
-        ),
-    ] = None,
-    first: Annotated[
-        str | None,
-        typer.Option(help="First alignment in the same form (optional; enables the §4 checks)."),
-    ] = None,
-    rules: Annotated[
-        str,
-        typer.Option(
-            "--rules", help=f"Ruleset: {', '.join(sorted(RULESETS))}. In batch mode, the default."
-        ),
-    ] = "ia-2020",
-    toss_winner: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--toss-winner",
-            help="Group that won a coin toss or card draw (it gains or keeps the delegate); "
-            "repeat in the order the ties arise.",
-        ),
-    ] = None,
-    one_delegate: Annotated[
-        OneDelegateRule | None,
-        typer.Option(
-            help="One-delegate precincts (§5.6, §11 Q2); default from the ruleset "
-            "(2016 majority-vote, 2020 largest-group)."
-        ),
-    ] = None,
-    overshoot_ties: Annotated[
-        OvershootTies | None,
-        typer.Option(
-            help="Iowa, more viable groups than delegates and tied smallest groups (§11 Q8): "
-            "by-lot (default, only as many lose as needed) or all-realign (the IDP 2020 app)."
-        ),
-    ] = None,
-    protect_only_delegate: Annotated[
-        bool | None,
-        typer.Option(
-            "--protect-only-delegate/--no-protect-only-delegate",
-            help="When removing an excess delegate, never take a group's only one (§5.3; "
-            "default on).",
-            show_default=False,
-        ),
-    ] = None,
-    first_viability_sticks: Annotated[
-        bool | None,
-        typer.Option(
-            "--first-viability-sticks/--no-first-viability-sticks",
-            help="A group viable in the first alignment stays viable (§11 Q3; default off).",
-            show_default=False,
-        ),
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the result as one JSON object.")
-    ] = False,
-    early: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--early",
-            help='Nevada: one early ranked ballot, choices from first down, e.g. '
-            '"Sanders>Warren>Biden"; repeat per ballot (rules.md §4 NV, §11 Q9).',
-        ),
-    ] = None,
-    card_draw: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--card-draw",
-            help='Nevada: the cards drawn for a tie, e.g. "Biden=AS,Sanders=10H" (aces high; '
-            "spades > hearts > diamonds > clubs); repeat in the order the ties arise.",
-        ),
-    ] = None,
-    witness: Annotated[
-        list[str] | None,
-        typer.Option("--witness", help="A witness of the card draws (repeat for each)."),
-    ] = None,
-    worksheet: Annotated[
-        bool,
-        typer.Option(
-            "--worksheet/--no-worksheet",
-            help="With --json or --jsonl: include the group rows and every step (default); "
-            "--no-worksheet writes the decisions only (faster for large batches).",
-        ),
-    ] = True,
-    jsonl: Annotated[
-        bool,
-        typer.Option(
-            "--jsonl",
-            help="Batch mode: read one JSON precinct per line on stdin (keys rules, delegates, "
-            "attendees, final, first, toss_winners, options, id); write one JSON result per "
-            "line. Exit code 1 if any line was refused.",
-        ),
-    ] = False,
+    delegates: Delegates = None,
+    attendees: Attendees = None,
+    final: FinalAlignment = None,
+    first: FirstAlignment = None,
+    rules: Rules = "ia-2020",
+    toss_winner: TossWinners = None,
+    one_delegate: OneDelegate = None,
+    overshoot_ties: OvershootTiesOption = None,
+    protect_only_delegate: ProtectOnlyDelegate = None,
+    first_viability_sticks: FirstViabilitySticks = None,
+    as_json: AsJson = False,
+    early: Early = None,
+    card_draw: CardDraws = None,
+    witness: Witnesses = None,
+    worksheet: Worksheet = True,
+    jsonl: Jsonl = False,
 ) -> None:
     """Compute one precinct caucus: viability threshold, viable groups, delegates, ties.
 

@@ -285,6 +285,7 @@ def demo(
     for what, path in DEMO_PAGES:
         pages.add_row(what, base + path)
     console.print(pages)
+    console.file.flush()  # the addresses must show now, also when the output is a pipe or a log
     ctx.db.dispose()
     try:
         _run(url, host, port, 1)

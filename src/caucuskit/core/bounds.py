@@ -25,6 +25,7 @@ from caucuskit.core.national_bounds import (
     contenders,
     mix_scenarios,
     prove_unit,
+    scaled_vertex_votes,
     unit_sums,
     vertex_scenarios,
     vertex_votes,
@@ -48,7 +49,7 @@ from caucuskit.core.race_input import (
     unit_votes,
 )
 from caucuskit.core.satellite_bounds import PoolTerms, SiteReport, satellite_terms
-from caucuskit.core.sde_bounds import LeadCall, PairCall, SdeRange, lead_call, pair_call, sde_ranges
+from caucuskit.core.sde_bounds import LeadCall, PairCall, SdeRange, lead_call, sde_ranges
 
 #: The integer D-Math (a fast path of :func:`caucuskit.core.national.allocate_unit`).
 fast_split = fast_allocate
@@ -74,9 +75,9 @@ __all__ = [
     "lead_call",
     "mix_scenarios",
     "national_call",
-    "pair_call",
     "prove_unit",
     "satellite_terms",
+    "scaled_vertex_votes",
     "scenario_votes",
     "sde_ranges",
     "unit_sums",

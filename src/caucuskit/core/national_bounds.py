@@ -198,6 +198,24 @@ class UnitSum:
     settled: dict[str, Fraction]
     moves: dict[str, list[tuple[Pending, list[str], list[str]]]]
 
+    def scaled(self) -> tuple[int, dict[str, int], int,
+                              dict[str, list[tuple[int, list[str], list[str]]]]]:
+        """(L, settled x L, free x L, moves with each toss value x L) in whole numbers."""
+        got = self.__dict__.get("_scaled")
+        if got is not None:
+            return got  # type: ignore[no-any-return]
+        dens = [v.denominator for v in self.settled.values()]
+        dens.append(self.free.denominator)
+        dens.extend(p.value.denominator for p in self.pending)
+        scale = math.lcm(*dens)
+        settled = {c: v.numerator * (scale // v.denominator) for c, v in self.settled.items()}
+        free = self.free.numerator * (scale // self.free.denominator)
+        moves = {c: [(p.value.numerator * (scale // p.value.denominator), d, ch)
+                     for p, d, ch in lst] for c, lst in self.moves.items()}
+        out = (scale, settled, free, moves)
+        object.__setattr__(self, "_scaled", out)
+        return out
+
 
 UnitSums = dict[str, UnitSum]
 
@@ -236,6 +254,27 @@ def vertex_votes(sums: UnitSums, c: str) -> dict[str, dict[str, Fraction]]:
             for g in chosen:
                 v[g] = v.get(g, ZERO) + p.value
         out[name] = {k: x for k, x in v.items() if x}
+    return out
+
+
+def scaled_vertex_votes(sums: UnitSums, c: str) -> dict[str, dict[str, Fraction]]:
+    """:func:`vertex_votes` multiplied, per unit, by one common denominator of that unit's
+    sums, so every value is a whole number. D-Math depends only on ratios of votes (rules.md
+    §8.2), so the delegates and any lot are the same; the integer D-Math then skips its own
+    common-denominator work, which at national scale (huge denominators) is most of the call.
+    Only the split may be read from the result, not the votes or shares."""
+    out: dict[str, dict[str, Fraction]] = {}
+    for name, u in sums.items():
+        _, settled, free, moves = u.scaled()
+        v = dict(settled)
+        if free:
+            v[c] = v.get(c, 0) + free
+        for value, default, chosen in moves.get(c, ()):
+            for g in default:
+                v[g] -= value
+            for g in chosen:
+                v[g] = v.get(g, 0) + value
+        out[name] = {k: Fraction(x) for k, x in v.items() if x}
     return out
 
 

@@ -30,10 +30,10 @@ from caucuskit.core.national_bounds import (
     mix_scenarios,
     pair_vertices,
     prove_unit,
+    scaled_vertex_votes,
     split_of,
     unit_sums,
     vertex_scenarios,
-    vertex_votes,
 )
 from caucuskit.core.race_input import RaceInput, Scenario, Scope, scenario_votes, unit_votes
 
@@ -97,7 +97,7 @@ def national_call(
     sums = unit_sums(race)
     evaluated: Evaluated = []
     for sc in vertex_scenarios(race, contenders(race, len(race.candidates))):
-        votes = vertex_votes(sums, sc.toss)
+        votes = scaled_vertex_votes(sums, sc.toss)  # whole numbers: only splits are read
         evaluated.append((sc, {name: allocator(votes[name], seats, name)
                                for name, seats, _ in units}))
     cur_votes = {s.district: dict(s.current) for s in race.scopes}
@@ -154,6 +154,11 @@ def _settle(call: UnitCall, race: RaceInput, allocator: Allocator, now: UnitAllo
         if split_of(res[name]) != now_split:
             _witness(call, sc, res[name], "mix")
             return
+
+    if any(s.limit for s in race.scopes if scopes is None or s.district in scopes):
+        call.proof.append("an outstanding satellite site declared no maximum turnout, so its "
+                          "whole pool is open: not searched exactly (declare the maximum)")
+        return
 
     def changed(votes: list[dict[str, Fraction]]) -> bool:
         return split_of(allocator(votes[0], seats, name)) != now_split

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from caucuskit.core.allocation import allocate
 from caucuskit.core.checks import validate_input
 from caucuskit.core.model import PendingTie, PrecinctInput, PrecinctResult
+from caucuskit.core.quickcheck import plainly_valid
 from caucuskit.core.rounding import units_str
 from caucuskit.core.rules import OneDelegateRule, RuleSet, TieMethod
 from caucuskit.core.steps import (
@@ -54,7 +55,8 @@ def compute_precinct(
     deciding, for a caller that will read it anyway. Raises
     :class:`~caucuskit.core.errors.ValidationError` naming every bad field.
     """
-    validate_input(rules, data, known_groups)
+    if not plainly_valid(rules, data, known_groups):
+        validate_input(rules, data, known_groups)  # names every problem, or finds none
     if not worksheet:
         return decide(rules, data)
     log: list[WorksheetStep] = []

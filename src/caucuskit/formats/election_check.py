@@ -6,12 +6,18 @@ Rule: rules.md §2 (the apportionment is given), §7.1 (S_c per county), §7.2 (
 Inputs: the parsed JSON of a definition (``caucuskit-election/1``). Outputs: an
 :class:`~caucuskit.core.election.Election`, or a :class:`DefinitionError` listing every problem
 found, shape and consistency alike, in one pass (names, not indexes, once an entry has a name).
+The shapes are the pydantic models of :mod:`caucuskit.formats.inputs`, with the same words as
+every other input of caucuskit.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar, get_args
+
+import pydantic
+from pydantic import BaseModel
 
 from caucuskit.core.election import (
     UNIT_LABELS,
@@ -23,269 +29,188 @@ from caucuskit.core.election import (
 )
 from caucuskit.core.errors import DefinitionError
 from caucuskit.core.rules import RULESETS, RuleSet
-from caucuskit.formats.exact import parse_fraction
+from caucuskit.formats.inputs import (
+    CandidateEntry,
+    CountyEntry,
+    DefinitionFile,
+    DisplayEntry,
+    NationalEntry,
+    PrecinctEntry,
+    problems_from,
+)
 
 #: The value of the ``format`` key of a definition.
 FORMAT = "caucuskit-election/1"
 
-_TOP_KEYS = {
-    "format": True,
-    "id": True,
-    "title": True,
-    "ruleset": True,
-    "display": False,
-    "candidates": True,
-    "national": True,
-    "counties": True,
-    "precincts": True,
-    "notes": False,
-    "unit": False,
-}
-_CANDIDATE_KEYS = {"name": True, "withdrawn": False}
-_COUNTY_KEYS = {
-    "name": True,
-    "district": True,
-    "state_delegates": True,
-    "satellite": False,
-    "part_of": False,
-}
-_PRECINCT_KEYS = {
-    "county": True,
-    "name": True,
-    "code": False,
-    "delegates": True,
-    "satellite": False,
-    "at_large": False,
-}
-_NATIONAL_KEYS = {"district": True, "at_large": True, "pleo": True}
-_DISPLAY_KEYS = {"sde_places_precinct": False, "sde_places_total": False}
+M = TypeVar("M", bound=BaseModel)
 
 
-def _check_keys(
-    obj: object, allowed: Mapping[str, bool], where: str, problems: list[str]
-) -> dict[str, Any] | None:
-    if not isinstance(obj, dict):
-        problems.append(f"{where}: expected an object, got {type(obj).__name__}")
+def _salvage(model: type[M], raw: dict[str, Any], locs: list[tuple[int | str, ...]]) -> M | None:
+    """The entry without its bad parts, so that one bad value does not also raise follow-on
+    problems (a county with a bad district is still a county): a bad item of a mapping is
+    left out, a bad optional key takes its default, a bad required one None or 0."""
+    fixed = copy.deepcopy(raw)
+    for loc in locs:
+        if not loc:
+            return None
+        holder: Any = fixed
+        for part in loc[:-1]:
+            holder = holder.get(part) if isinstance(holder, dict) else None
+        if len(loc) > 1 and isinstance(holder, dict):
+            holder.pop(loc[-1], None)
+            continue
+        name = str(loc[0])
+        field = model.model_fields.get(name)
+        if field is None or not field.is_required():
+            fixed.pop(name, None)
+        else:
+            fixed[name] = None if type(None) in get_args(field.annotation) else 0
+    try:
+        return model.model_validate(fixed)
+    except pydantic.ValidationError:
         return None
-    for key in obj:
-        if key not in allowed:
-            problems.append(f"{where}: unknown key {key!r}")
-    for key, required in allowed.items():
-        if required and key not in obj:
-            problems.append(f"{where}: missing key {key!r}")
-    return obj
 
 
-def _text(obj: Mapping[str, Any], key: str, where: str, problems: list[str]) -> str:
-    value = obj.get(key)
-    if not isinstance(value, str) or not value.strip():
-        if key in obj:
-            problems.append(f"{where}.{key}: expected a non-empty text, got {value!r}")
-        return ""
-    if value != value.strip():
-        problems.append(f"{where}.{key}: leading or trailing spaces in {value!r}")
-    return value
+def _shape(model: type[M], obj: object, where: str, problems: list[str]) -> M | None:
+    """``obj`` read as ``model`` (formats/inputs.py); its problems named, what is good kept."""
+    try:
+        return model.model_validate(obj)
+    except pydantic.ValidationError as exc:
+        for p in problems_from(exc, model=model):
+            field = ".".join(x for x in (where, p.field if p.field != "input" else "") if x)
+            problems.append(f"{field or 'definition'}: {p.message}")
+        if not isinstance(obj, dict):
+            return None
+        return _salvage(model, obj, [tuple(e["loc"]) for e in exc.errors()])
 
 
-def _whole(
-    obj: Mapping[str, Any],
+def _list(top: Mapping[str, Any], key: str) -> list[Any]:
+    value = top.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _named(raw: object, *keys: str) -> str | None:
+    """``county/name`` of an entry whose naming keys are good texts (for messages), or None."""
+    if not isinstance(raw, dict):
+        return None
+    parts = [raw.get(k) for k in keys]
+    if all(isinstance(x, str) and x.strip() and x == x.strip() for x in parts):
+        return "/".join(str(x) for x in parts)
+    return None
+
+
+def _entries(
+    top: Mapping[str, Any],
     key: str,
-    where: str,
+    model: type[M],
+    naming: tuple[str, ...],
     problems: list[str],
-    *,
-    optional: bool = False,
-    negative_ok: bool = False,
-) -> int | None:
-    """A whole number; ``negative_ok`` leaves negatives to :meth:`Election.check`."""
-    value = obj.get(key)
-    if value is None and (optional or key not in obj):
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        problems.append(f"{where}.{key}: expected a whole number, got {value!r}")
-        return None
-    if value < 0 and not negative_ok:
-        problems.append(f"{where}.{key}: must not be negative, got {value}")
-    return value
+) -> list[M]:
+    """The entries of the list ``key``, each read on its own and named by name once it has one
+    (``counties.Polk.district``), by position before (``counties[3].name``)."""
+    out: list[M] = []
+    for i, raw in enumerate(_list(top, key)):
+        name = _named(raw, *naming)
+        entry_problems: list[str] = []
+        entry = _shape(model, raw, f"{key}[{i}]", entry_problems)
+        for text in entry_problems:
+            field = text.split(":", 1)[0].removeprefix(f"{key}[{i}]").lstrip(".")
+            if name is not None and field not in naming:
+                text = f"{key}.{name}" + text.removeprefix(f"{key}[{i}]")
+            problems.append(text)
+        if entry is not None:
+            out.append(entry)
+    if key in top and isinstance(top[key], list) and not out and key != "precincts":
+        problems.append(f"{key}: the list is empty")
+    return out
 
 
-def _flag(obj: Mapping[str, Any], key: str, where: str, problems: list[str]) -> bool:
-    value = obj.get(key, False)
-    if not isinstance(value, bool):
-        problems.append(f"{where}.{key}: expected true or false, got {value!r}")
-        return False
-    return value
-
-
-def _list(data: Mapping[str, Any], key: str, problems: list[str]) -> list[Any]:
-    value = data.get(key, [])
-    if not isinstance(value, list):
-        problems.append(f"{key}: expected a list, got {type(value).__name__}")
-        return []
-    return value
-
-
-def _display(
-    top: Mapping[str, Any], rules: RuleSet | None, problems: list[str]
-) -> tuple[int, int]:
+def _display(top: Mapping[str, Any], rules: RuleSet | None, problems: list[str]) -> tuple[int, int]:
     """The SDE display places (§7.2): the file's, else the ruleset's, else 4 and 3."""
     places_precinct = rules.sde_places_precinct if rules else 4
     places_total = rules.sde_places_total if rules else 3
-    if "display" in top:
-        display = _check_keys(top["display"], _DISPLAY_KEYS, "display", problems)
-        if display is not None:
-            p = _whole(display, "sde_places_precinct", "display", problems)
-            t = _whole(display, "sde_places_total", "display", problems)
-            places_precinct = places_precinct if p is None else p
-            places_total = places_total if t is None else t
+    display = _shape(DisplayEntry, top["display"], "display", problems) if top.get(
+        "display") is not None else None
+    if display is not None:
+        if display.sde_places_precinct is not None:
+            places_precinct = display.sde_places_precinct
+        if display.sde_places_total is not None:
+            places_total = display.sde_places_total
     return places_precinct, places_total
-
-
-def _candidates(top: Mapping[str, Any], problems: list[str]) -> list[Candidate]:
-    candidates: list[Candidate] = []
-    for i, raw in enumerate(_list(top, "candidates", problems)):
-        where = f"candidates[{i}]"
-        obj = _check_keys(raw, _CANDIDATE_KEYS, where, problems)
-        if obj is None:
-            continue
-        name = _text(obj, "name", where, problems)
-        if name:
-            candidates.append(Candidate(name, _flag(obj, "withdrawn", where, problems)))
-    if "candidates" in top and not candidates:
-        problems.append("candidates: the list is empty")
-    return candidates
 
 
 def _national(top: Mapping[str, Any], problems: list[str]) -> NationalDelegates:
     """National delegates per district, at large and PLEO (§8.1)."""
-    nat = _check_keys(top.get("national", {}), _NATIONAL_KEYS, "national", problems)
-    if nat is None or "national" not in top:
+    if not isinstance(top.get("national"), dict):
+        return NationalDelegates(district={}, at_large=0, pleo=0)
+    nat = _shape(NationalEntry, top["national"], "national", problems)
+    if nat is None:
         return NationalDelegates(district={}, at_large=0, pleo=0)
     districts: dict[int, int] = {}
-    raw_districts = nat.get("district", {})
-    if not isinstance(raw_districts, dict):
-        problems.append('national.district: expected an object {"1": 7, ...}')
-        raw_districts = {}
-    for key in raw_districts:
-        if not str(key).isdigit():
-            problems.append(f"national.district: district {key!r} is not a number")
-            continue
-        count = _whole(raw_districts, key, "national.district", problems)
-        if count is not None:
+    for key, count in nat.district.items():
+        if key.isdigit():
             districts[int(key)] = count
-    return NationalDelegates(
-        district=districts,
-        at_large=_whole(nat, "at_large", "national", problems) or 0,
-        pleo=_whole(nat, "pleo", "national", problems) or 0,
-    )
+        else:
+            problems.append(f"national.district: district {key!r} is not a number")
+    return NationalDelegates(district=districts, at_large=nat.at_large, pleo=nat.pleo)
 
 
-def _county(obj: Mapping[str, Any], i: int, problems: list[str]) -> County | None:
-    name = _text(obj, "name", f"counties[{i}]", problems)
-    where = f"counties.{name}" if name else f"counties[{i}]"
-    district = obj.get("district")
-    if district is not None and (isinstance(district, bool) or not isinstance(district, int)):
-        problems.append(f"{where}.district: expected a district number or null, got {district!r}")
-        district = None
-    raw_s = obj.get("state_delegates")
-    s_c = None if raw_s is None else parse_fraction(raw_s, f"{where}.state_delegates", problems)
-    satellite = _flag(obj, "satellite", where, problems)
-    part_of = obj.get("part_of")
-    if part_of is not None and (not isinstance(part_of, str) or not part_of.strip()):
-        problems.append(f"{where}.part_of: expected a county name or null, got {part_of!r}")
-        part_of = None
-    return County(name, district, s_c, satellite, part_of) if name else None
-
-
-def _counties(top: Mapping[str, Any], problems: list[str]) -> list[County]:
-    """Counties with their district and S_c (§7.1), satellite pools (§7.3)."""
-    counties: list[County] = []
-    for i, raw in enumerate(_list(top, "counties", problems)):
-        obj = _check_keys(raw, _COUNTY_KEYS, f"counties[{i}]", problems)
-        county = None if obj is None else _county(obj, i, problems)
-        if county is not None:
-            counties.append(county)
-    if "counties" in top and not counties:
-        problems.append("counties: the list is empty")
-    return counties
-
-
-def _precinct(obj: Mapping[str, Any], i: int, problems: list[str]) -> Precinct | None:
-    county = _text(obj, "county", f"precincts[{i}]", problems)
-    name = _text(obj, "name", f"precincts[{i}]", problems)
-    where = f"precincts.{county}/{name}" if county and name else f"precincts[{i}]"
-    code = obj.get("code", "")
-    if not isinstance(code, str):
-        problems.append(f"{where}.code: expected a text, got {code!r}")
-        code = ""
-    delegates = _whole(obj, "delegates", where, problems, optional=True, negative_ok=True)
-    satellite = _flag(obj, "satellite", where, problems)
-    at_large = _flag(obj, "at_large", where, problems)
-    if not (county and name):
-        return None
-    return Precinct(county, name, code, delegates, satellite, at_large)
-
-
-def _precincts(top: Mapping[str, Any], problems: list[str]) -> list[Precinct]:
-    """Every reporting unit with its county delegates D (§2)."""
-    precincts: list[Precinct] = []
-    for i, raw in enumerate(_list(top, "precincts", problems)):
-        obj = _check_keys(raw, _PRECINCT_KEYS, f"precincts[{i}]", problems)
-        precinct = None if obj is None else _precinct(obj, i, problems)
-        if precinct is not None:
-            precincts.append(precinct)
-    return precincts
-
-
-def _notes(top: Mapping[str, Any], problems: list[str]) -> tuple[str, ...]:
-    notes = _list(top, "notes", problems)
-    for i, note in enumerate(notes):
-        if not isinstance(note, str):
-            problems.append(f"notes[{i}]: expected a text, got {note!r}")
-    return tuple(n for n in notes if isinstance(n, str))
-
-
-def _unit(top: Mapping[str, Any], problems: list[str]) -> str:
-    """What D elects: SDEs (Iowa, the default) or county convention delegates (Nevada)."""
+def _unit(top: Mapping[str, Any]) -> str:
+    """What D elects: SDEs (Iowa, the default) or county convention delegates (Nevada); a bad
+    value is named by the envelope's shape (:class:`DefinitionFile`)."""
     unit = top.get("unit", "sde")
-    if not isinstance(unit, str) or unit not in UNIT_LABELS:
-        problems.append(f"unit: expected one of {', '.join(UNIT_LABELS)}, got {unit!r}")
-        return "sde"
-    return unit
+    return unit if isinstance(unit, str) and unit in UNIT_LABELS else "sde"
 
 
 def _ruleset(top: Mapping[str, Any], problems: list[str]) -> RuleSet | None:
     name = top.get("ruleset")
     rules = RULESETS.get(name) if isinstance(name, str) else None
-    if rules is None and "ruleset" in top:
+    if rules is None and isinstance(name, str):
         known = ", ".join(sorted(RULESETS))
         problems.append(f"ruleset: unknown ruleset {name!r}; known: {known}")
     return rules
 
 
+def _text(top: Mapping[str, Any], key: str) -> str:
+    value = top.get(key)
+    return value if isinstance(value, str) else ""
+
+
 def election_from_dict(data: object) -> Election:
-    """Build an :class:`Election` from parsed JSON, naming every problem (rules.md §2, §7, §8.1)."""
+    """Build an :class:`Election` from parsed JSON, naming every problem (rules.md §2, §7, §8.1).
+
+    The envelope, each entry and then the election as a whole are checked in one pass, so the
+    error lists everything that is wrong, not just the first thing.
+    """
     problems: list[str] = []
-    top = _check_keys(data, _TOP_KEYS, "definition", problems)
-    if top is None:
-        raise DefinitionError(problems)
-    if "format" in top and top["format"] != FORMAT:
-        problems.append(f"format: expected {FORMAT!r}, got {top['format']!r}")
-    election_id = _text(top, "id", "definition", problems)
-    title = _text(top, "title", "definition", problems)
-    rules = _ruleset(top, problems)
-    places_precinct, places_total = _display(top, rules, problems)
+    if not isinstance(data, dict):
+        raise DefinitionError([f"definition: must be an object, got {type(data).__name__}"])
+    _shape(DefinitionFile, data, "", problems)
+    if "format" in data and data["format"] != FORMAT:
+        problems.append(f"format: expected {FORMAT!r}, got {data['format']!r}")
+    rules = _ruleset(data, problems)
+    places_precinct, places_total = _display(data, rules, problems)
+    candidates = _entries(data, "candidates", CandidateEntry, ("name",), problems)
+    counties = _entries(data, "counties", CountyEntry, ("name",), problems)
+    precincts = _entries(data, "precincts", PrecinctEntry, ("county", "name"), problems)
     election = Election(
-        id=election_id,
-        title=title,
+        id=_text(data, "id"),
+        title=_text(data, "title"),
         rules=rules or RULESETS["ia-2020"],  # a stand-in so the other checks still run
-        candidates=tuple(_candidates(top, problems)),
-        counties=tuple(_counties(top, problems)),
-        precincts=tuple(_precincts(top, problems)),
-        national=_national(top, problems),
+        candidates=tuple(Candidate(c.name, c.withdrawn) for c in candidates),
+        counties=tuple(
+            County(c.name, c.district, c.state_delegates, c.satellite, c.part_of)
+            for c in counties
+        ),
+        precincts=tuple(
+            Precinct(p.county, p.name, p.code, p.delegates, p.satellite, p.at_large)
+            for p in precincts
+        ),
+        national=_national(data, problems),
         sde_places_precinct=places_precinct,
         sde_places_total=places_total,
-        notes=_notes(top, problems),
-        unit=_unit(top, problems),
+        notes=tuple(n for n in _list(data, "notes") if isinstance(n, str)),
+        unit=_unit(data),
     )
     problems.extend(_consistency(election))
     try:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import pydantic
 from pydantic import (
@@ -29,6 +29,7 @@ from pydantic import (
     Field,
     JsonValue,
     PlainValidator,
+    StrictBool,
     StrictInt,
     StrictStr,
 )
@@ -122,6 +123,85 @@ class StoredReport(PrecinctCounts):
     extra: dict[str, StrictStr] = {}
 
 
+# --------------------------------------------------------------------------- election definition
+# The shapes of an election definition file (docs/election-format.md). Each entry is checked on
+# its own by :mod:`caucuskit.formats.election_check`, so that one bad county does not hide the
+# problems of the others, and the checks that need the whole election follow in the same pass.
+
+
+def _trimmed(value: str) -> str:
+    if value != value.strip():
+        raise ValueError(f"leading or trailing spaces in {value!r}")
+    return value
+
+
+#: A name in a definition: some text, without spaces around it.
+Label = Annotated[Place, AfterValidator(_trimmed)]
+#: A whole number that is not negative.
+Whole = Annotated[StrictInt, Field(ge=0)]
+
+
+class DefinitionFile(Shape):
+    """The envelope of a definition; its lists are checked entry by entry."""
+
+    format: StrictStr
+    id: Label
+    title: Label
+    ruleset: StrictStr
+    display: dict[str, JsonValue] | None = None
+    candidates: list[JsonValue]
+    national: dict[str, JsonValue]
+    counties: list[JsonValue]
+    precincts: list[JsonValue]
+    notes: list[StrictStr] = []
+    #: What D elects: "sde" (Iowa) or "ccd" (Nevada's county convention delegates, §8.1).
+    unit: Literal["sde", "ccd"] = "sde"
+
+
+class DisplayEntry(Shape):
+    """Decimal places of SDEs on display (rules.md §7.2); absent: the ruleset's."""
+
+    sde_places_precinct: Whole | None = None
+    sde_places_total: Whole | None = None
+
+
+class CandidateEntry(Shape):
+    name: Label
+    withdrawn: StrictBool = False
+
+
+class NationalEntry(Shape):
+    """National delegates (rules.md §8.1): per district (``"1": 7``), at large and PLEO."""
+
+    district: dict[str, Whole]
+    at_large: Whole
+    pleo: Whole
+
+
+class CountyEntry(Shape):
+    """A county: its district, its state delegates S_c (§7.1), whether it is a satellite pool."""
+
+    name: Label
+    district: StrictInt | None
+    state_delegates: ExactNumber | None
+    satellite: StrictBool = False
+    #: The whole county this is a part of (Nevada: "Clark CD1" of "Clark"); None: a county.
+    part_of: Label | None = None
+
+
+class PrecinctEntry(Shape):
+    """A reporting unit and its county delegates D (negatives are named by the election's own
+    checks, with the unit)."""
+
+    county: Label
+    name: Label
+    code: StrictStr = ""
+    delegates: StrictInt | None
+    satellite: StrictBool = False
+    #: Nevada 2020 at-large (casino) site: D is set by the party from expected turnout.
+    at_large: StrictBool = False
+
+
 # --------------------------------------------------------------------------- messages
 
 
@@ -151,11 +231,28 @@ _WORDS = {
 }
 
 
+class _Short:
+    """A value shown in a message: its repr, cut short (a whole list is no help in an error)."""
+
+    LIMIT = 60
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        text = repr(self.value)
+        return text if len(text) <= self.LIMIT else text[: self.LIMIT - 1] + "…"
+
+    def __str__(self) -> str:
+        text = str(self.value)
+        return text if len(text) <= self.LIMIT else text[: self.LIMIT - 1] + "…"
+
+
 def describe(error: Mapping[str, Any]) -> str:
     """One pydantic error in caucuskit's words (the wording of :mod:`caucuskit.core.checks`)."""
     kind = str(error.get("type", ""))
     ctx: dict[str, Any] = dict(error.get("ctx") or {})
-    value = error.get("input")
+    value = _Short(error.get("input"))
     if kind == "greater_than_equal" and ctx.get("ge") == 0:
         return f"must not be negative, got {value!r}"
     if kind == "string_too_short" and ctx.get("min_length") == 1:

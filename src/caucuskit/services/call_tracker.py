@@ -91,7 +91,7 @@ class NightTracker:
         self._items: dict[int | None, tuple[tuple[tuple[str, Fraction], ...], tuple[int, ...]]] = {}
         #: per scope, in key order: key -> (label, value, delegates) of each outstanding unit;
         #: a report only removes its entry, so the order never has to be sorted again
-        self._open: dict[int | None, dict[tuple[str, str], tuple[str, Fraction, int]]] = {
+        self._open: dict[int | None, dict[tuple[str, str], tuple[tuple[str, Fraction], int]]] = {
             d: {} for d in self.scopes}
         #: per satellite county: its pool terms, recomputed only when one of its sites reports
         self._pool_terms: dict[str, PoolTerms] = {}
@@ -103,7 +103,7 @@ class NightTracker:
             value = election.precinct_sde_value(p) or ZERO
             if p.delegates and value:
                 self._outstanding[scope][p.key] = value
-                self._open[scope][p.key] = (_label(p.key), value, p.delegates)
+                self._open[scope][p.key] = ((_label(p.key), value), p.delegates)
                 self._free[scope] += value
                 self._ratio[p.key] = value / p.delegates
 
@@ -173,8 +173,10 @@ class NightTracker:
         for d, waiting_units in self._open.items():
             cached = self._items.get(d)
             if cached is None:
-                cached = (tuple((label, v) for label, v, _ in waiting_units.values()),
-                          tuple(n for _, _, n in waiting_units.values()))
+                # the (label, value) pairs are made once, at the start: a call builds one
+                # tuple per changed scope and no small objects (less garbage to collect)
+                cached = (tuple(item for item, _ in waiting_units.values()),
+                          tuple(n for _, n in waiting_units.values()))
                 self._items[d] = cached
             items[d] = list(cached[0])
             seats[d] = list(cached[1])

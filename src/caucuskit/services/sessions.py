@@ -28,7 +28,7 @@ from caucuskit.services.context import Context, PrecinctRef
 from caucuskit.services.errors import Unauthorized
 
 SALT = "caucuskit.chair-session.v1"
-_serializers: dict[str, URLSafeTimedSerializer] = {}
+_serializers: dict[tuple[str, str], URLSafeTimedSerializer] = {}
 _lock = threading.Lock()
 
 
@@ -47,11 +47,12 @@ def _secret(ctx: Context) -> str:
 
 def _serializer(ctx: Context) -> URLSafeTimedSerializer:
     with _lock:
-        ser = _serializers.get(ctx.db.url)
+        key = (ctx.db.url, ctx.settings.session_secret)
+        ser = _serializers.get(key)
         if ser is None:
             ser = URLSafeTimedSerializer(_secret(ctx), salt=SALT,
                                          signer_kwargs={"digest_method": hashlib.sha256})
-            _serializers[ctx.db.url] = ser
+            _serializers[key] = ser
         return ser
 
 

@@ -35,13 +35,14 @@ from caucuskit.core.bounds import call_race
 from caucuskit.core.satellite import satellite_delegates
 from caucuskit.db.models import ResultsState
 from caucuskit.services.call import NightTracker, UnitOutcome, race_panel
-from caucuskit.services.context import Context
+from caucuskit.services.context import Context, iso
 from caucuskit.services.errors import NotFound
 from caucuskit.services.public_docs import (
     Renderer,
     election_document,
     sde_delta,
 )
+from caucuskit.services.public_types import Meta
 from caucuskit.services.tally import Delta, Tally, load_changes
 
 __all__ = ["Built", "DocumentSet", "Encoded", "PublicFeed", "build_documents", "encode",
@@ -51,6 +52,9 @@ log = logging.getLogger(__name__)
 
 #: How often a background builder looks at the results version (seconds).
 POLL_SECONDS = 0.05
+#: Shortest time between two background builds (seconds): under a steady flow of reports one
+#: build covers all that arrived meanwhile, which bounds the builder's share of the CPU.
+MIN_BUILD_SECONDS = 0.2
 #: Longest a background builder lets the race panel lag while reports keep coming (seconds).
 RACE_SECONDS = 2.0
 
@@ -151,6 +155,7 @@ class Builder:
         if (old is not None and not delta.changes and delta.version == old.version
                 and delta.certified == tally.certified):
             return self._race_now() if with_race and self.race_stale else old
+        tosses_at, changes_at = tally.tosses_at, tally.changes_at
         precincts, counties = tally.apply(delta)
         self._track(delta)
         render = Renderer(tally, self.cache)
@@ -171,8 +176,11 @@ class Builder:
         for name in sorted(counties):
             doc = render.county(name)
             _put(entries, changed, f"counties/{doc['id']}", doc)
-        _put(entries, changed, "coin-tosses", render.coin_tosses())
-        _put(entries, changed, "changes", render.changes())
+        # the toss list and the change log are rewritten only when they change
+        if first or tally.tosses_at != tosses_at:
+            _put(entries, changed, "coin-tosses", render.coin_tosses(_meta(tally.tosses_at)))
+        if first or tally.changes_at != changes_at:
+            _put(entries, changed, "changes", render.changes(_meta(tally.changes_at)))
         if with_race:
             self._compute_race()
         return self._publish(render, entries, changed)
@@ -242,6 +250,10 @@ class Builder:
             with self.ctx.db.read() as s:
                 delta = load_changes(s, after)
             return self.apply(delta, with_race=with_race)
+
+
+def _meta(at: tuple[int, datetime | None]) -> Meta:
+    return {"version": at[0], "last_update": iso(at[1]), "generated_at": iso(at[1])}
 
 
 def _put(entries: dict[str, Encoded], changed: set[str], path: str, doc: Mapping[str, Any]
@@ -317,8 +329,11 @@ class PublicFeed:
     def _loop(self) -> None:
         stop = self._stop
         b = self.builder
+        built_at = 0.0
         while not stop.wait(POLL_SECONDS):
             try:
+                if time.monotonic() - built_at < MIN_BUILD_SECONDS:
+                    continue  # let reports gather: one build covers them all
                 with self.ctx.db.read() as s:
                     version, _ = results_version(s)
                 pub = b.published
@@ -326,6 +341,7 @@ class PublicFeed:
                     # reports first; the race panel when idle, or at least every RACE_SECONDS
                     late = time.monotonic() - b.race_at > RACE_SECONDS
                     b.catch_up(version, with_race=late)
+                    built_at = time.monotonic()
                 elif b.race_stale:
                     b.refresh_race()
             except Exception:  # keep serving the last good set; say so in the log

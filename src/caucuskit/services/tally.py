@@ -154,6 +154,9 @@ class Tally:
         field(default_factory=list))
     counties: dict[str, CountyTotals] = field(default_factory=dict)
     county_changed_at: dict[str, tuple[int, datetime | None]] = field(default_factory=dict)
+    #: (results version, time) of the last change to the list of games of chance / change log
+    tosses_at: tuple[int, datetime | None] = (0, None)
+    changes_at: tuple[int, datetime | None] = (0, None)
 
     def __post_init__(self) -> None:
         self.refs_by_county: dict[str, list[PrecinctRef]] = {}
@@ -179,7 +182,10 @@ class Tally:
                 continue
             prev = self.current.get(pk)
             new = ch.version
+            if new.ties or (prev is not None and prev.ties):
+                self.tosses_at = (ch.results_version, ch.at)
             if prev is not None:
+                self.changes_at = (ch.results_version, ch.at)
                 kind = new.channel if new.channel in ("recanvass", "recount") else (
                     "desk-accept" if ch.actor != new.actor else "correction")
                 self.corrections.append((ch.at, pk, kind, ch.reason or new.reason,

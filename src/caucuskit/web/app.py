@@ -127,7 +127,10 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
         if isinstance(exc, Throttled | Unavailable):
             headers["Retry-After"] = str(exc.retry_after)
         if exc.status == 401 and any(p.field == "authorization" for p in exc.problems):
-            headers["WWW-Authenticate"] = 'Basic realm="caucuskit"'
+            # chairs use sign-in tokens: a Basic challenge would make a phone browser pop up
+            # a password dialog over the chair's page
+            scheme = "Bearer" if request.url.path.startswith("/api/v1/chair/") else "Basic"
+            headers["WWW-Authenticate"] = f'{scheme} realm="caucuskit"'
         if must_audit(request, exc):
             audit(exc, request)
         return JSONResponse(exc.to_dict(), status_code=exc.status, headers=headers)

@@ -36,7 +36,25 @@
     });
   }
 
-  // Sortable tables: each heading is a button; aria-sort says the order.
+  // Sortable tables: each heading is a button; aria-sort says the order. The order chosen is
+  // kept when the live part is replaced by newer results.
+  var sortState = {};
+  function applySort(table, col, asc) {
+    var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    var th = heads[col];
+    heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+    var num = th.getAttribute("data-sort") === "num";
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    rows.sort(function (r1, r2) {
+      var a = r1.cells[col].getAttribute("data-key") || r1.cells[col].textContent;
+      var c = r2.cells[col].getAttribute("data-key") || r2.cells[col].textContent;
+      var d = num ? (parseFloat(a) || 0) - (parseFloat(c) || 0) : a.localeCompare(c);
+      return asc ? d : -d;
+    });
+    rows.forEach(function (r) { table.tBodies[0].appendChild(r); });
+    sortState[table.id] = { col: col, asc: asc };
+  }
   function sortables(root) {
     Array.prototype.forEach.call(root.querySelectorAll("table.sortable"), function (table) {
       var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
@@ -45,20 +63,13 @@
         if (!b) return;
         b.addEventListener("click", function () {
           var asc = th.getAttribute("aria-sort") !== "ascending";
+          // numbers sort largest first on the first press
           if (th.getAttribute("data-sort") === "num" && !th.hasAttribute("aria-sort")) asc = false;
-          heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
-          th.setAttribute("aria-sort", asc ? "ascending" : "descending");
-          var num = th.getAttribute("data-sort") === "num";
-          var rows = Array.prototype.slice.call(table.tBodies[0].rows);
-          rows.sort(function (r1, r2) {
-            var a = r1.cells[col].getAttribute("data-key") || r1.cells[col].textContent;
-            var c = r2.cells[col].getAttribute("data-key") || r2.cells[col].textContent;
-            var d = num ? (parseFloat(a) || 0) - (parseFloat(c) || 0) : a.localeCompare(c);
-            return asc ? d : -d;
-          });
-          rows.forEach(function (r) { table.tBodies[0].appendChild(r); });
+          applySort(table, col, asc);
         });
       });
+      var kept = sortState[table.id];
+      if (kept) applySort(table, kept.col, kept.asc);
     });
   }
 
