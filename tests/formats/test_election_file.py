@@ -212,7 +212,8 @@ def test_one_bad_value_raises_no_follow_on_problems() -> None:
         election_from_dict(data)
     assert list(info.value.problems) == [
         "counties.North.district: must be a whole number, got 'one'",
-        "counties.South.colour: unknown key; known: district, name, part_of, satellite, state_delegates",
+        "counties.South.colour: unknown key; known: district, name, part_of, satellite, "
+        "state_delegates",
         "precincts[0]: must be an object, got 'oops'",
         "national.district.2: must be a whole number, got 'two'",
         "national.pleo: must be a whole number, got True",
