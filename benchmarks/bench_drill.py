@@ -52,7 +52,9 @@ def one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
 def line(backend: str, rep: dict[str, Any]) -> str:
     m = rep["metrics"]
     sub, vis, pub = m["submission_ms"], m["report_to_visible_ms"], m["public"]
-    fmt = lambda x: "-" if x is None else f"{x:,.0f}"  # noqa: E731
+    def fmt(x: float | None) -> str:
+        return "-" if x is None else f"{x:,.0f}"
+
     checks = ", ".join(f"{c['name']}={'ok' if c['ok'] else 'FAILED'}" for c in rep["checks"])
     return (f"{backend:10s} units {rep['units']['reported']}/{rep['units']['planned']} "
             f"night {m['night_seconds']} s, wall {rep['wall_seconds']} s; accepted/s mean "
