@@ -64,7 +64,7 @@ def test_draw_settles_a_loss_tie_highest_keeps() -> None:
         **GENUINE, card_draws=(card_draw({"S": "2S", "B": "AC"}, ["Ann", "Bo"]),)))  # type: ignore[arg-type]
     assert dict(nv.result.delegates) == {"W": 3, "B": 2, "S": 1}
     assert nv.draws[0].winners == ("B",)
-    assert nv.to_dict()["card_draws"][0]["witnesses"] == ["Ann", "Bo"]
+    assert nv.draws[0].to_dict()["witnesses"] == ["Ann", "Bo"]
     # same rank: the suit decides (hearts beat diamonds)
     nv = compute_nevada(NV_2020, NevadaInput(
         **GENUINE, card_draws=(card_draw({"S": "7H", "B": "7D"}),)))  # type: ignore[arg-type]

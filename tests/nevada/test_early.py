@@ -93,7 +93,7 @@ def test_hand_worked_precinct() -> None:
     assert {ln.name: (ln.first, ln.final) for ln in r.lines} == {
         "A": (8, 10), "B": (6, 6), "C": (4, 4), "X": (2, 0)}
     assert dict(r.delegates) == {"A": 2, "B": 1, "C": 1}
-    assert nv.to_dict()["early"]["void_reasons"] == {"fewer than 3 choices": 1}
+    assert nv.early.to_dict()["void_reasons"] == {"fewer than 3 choices": 1}
 
 
 def test_exhausted_ballot_counts_for_no_group_but_stays_in_n() -> None:

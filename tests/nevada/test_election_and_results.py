@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from caucuskit.cli.app import build
+from caucuskit.core.election import Election
 from caucuskit.core.errors import ValidationError
 from caucuskit.formats.detect import detect_layout
 from caucuskit.formats.election_file import load_election
@@ -29,7 +30,7 @@ SHIPPED = REPO / "src" / "caucuskit" / "data" / "elections" / "nevada-2020.json"
 
 
 @pytest.fixture(scope="module")
-def election():  # type: ignore[no-untyped-def]
+def election() -> Election:
     return load_election("nevada-2020")
 
 
@@ -167,7 +168,7 @@ def test_cli_tabulate_audit_call_label_ccds() -> None:
 
 
 def test_at_large_d_from_the_results_file_and_zero_rows_of_unknown_candidates(
-    election,  # type: ignore[no-untyped-def]
+    election: Election,
 ) -> None:
     from caucuskit.services.nevada import missing_site_delegates, with_site_delegates
 
