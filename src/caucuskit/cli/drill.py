@@ -60,8 +60,8 @@ def drill(
 
     cfg = DrillConfig(election, results, url=url, codes=codes, serve=serve, workers=workers,
                       readers=readers, out=out,
-                      options=Options(seed=seed, speed=speed, limit=limit, flood=flood, max_gap=max_gap,
-                                      kills=kill, pg_restarts=pg_restart))
+                      options=Options(seed=seed, speed=speed, limit=limit, flood=flood,
+                                      max_gap=max_gap, kills=kill, pg_restarts=pg_restart))
     err = Console(stderr=True)
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TextColumn("{task.fields[info]}"), TimeElapsedColumn(), console=err,
