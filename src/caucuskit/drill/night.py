@@ -52,6 +52,7 @@ class Night:
         self.pending: dict[int, tuple[str, float]] = {}  # version id -> (precinct id, sent)
         self.watch_deadline = float("inf")
         self.own_failures: dict[str, int] = {}  # address -> own wrong codes not yet righted
+        self.later: list[tuple[str, Unit, Body, str | None, Staff | None]] = []
         self.sem = asyncio.Semaphore(256)
 
     # ----------------------------------------------------------------- helpers
@@ -100,8 +101,11 @@ class Night:
         return a
 
     async def send(self, what: str, u: Unit, body: Body, idem: str | None,
-                   who: Staff | None = None, first_timeout: float | None = None) -> Answer:
-        """Send a report until it gets a real answer, always with the same key; record it."""
+                   who: Staff | None = None, first_timeout: float | None = None,
+                   final: bool = False) -> Answer:
+        """Send a report until it gets a real answer, always with the same key; record it.
+        One that never got an answer is sent again after the night (:meth:`reconcile`), as a
+        phone does once it has a signal again."""
         addr = chair_address(u.index) if who is None else OPERATORS[
             self.target.creds.operators.index(who)]
         payload = {**body, "code": self.code(u)}
@@ -126,8 +130,28 @@ class Night:
             if ack.status == "accepted":
                 self.accepted(ack.precinct_id, ack.version_id, a)
         elif a.status in (0, 429) or a.status >= 500:
-            self.ledger.unanswered.append(f"{what} {u.county}/{u.precinct}: {a.status}")
+            if final:
+                self.ledger.unanswered.append(f"{what} {u.county}/{u.precinct}: {a.status}")
+            else:
+                self.m.outcomes["no answer during the night: sent again after it"] += 1
+                self.later.append((what, u, body, idem, who))
         return a
+
+    async def reconcile(self) -> None:
+        """Send again, with the same keys, every report that got no answer during the night
+        (in order within a precinct; a few precincts at a time)."""
+        by_unit: dict[int, list[tuple[str, Unit, Body, str | None, Staff | None]]] = {}
+        for item in self.later:
+            by_unit.setdefault(item[1].index, []).append(item)
+        self.later = []
+        gate = asyncio.Semaphore(8)
+
+        async def one(items: list[tuple[str, Unit, Body, str | None, Staff | None]]) -> None:
+            async with gate:
+                for what, u, body, idem, who in items:
+                    await self.send(what, u, body, idem, who, final=True)
+
+        await asyncio.gather(*[one(v) for _, v in sorted(by_unit.items())])
 
     def accepted(self, precinct_id: str, version_id: int, a: Answer) -> None:
         self.m.accepted_at.append(a.started + a.elapsed - self.m.t0)
@@ -222,6 +246,7 @@ class Night:
         if "mistype" in u.defects:
             code = self.code(u)
             wrong = code[:-1] + ("A" if code[-1:] != "A" else "B")
+            self.own_failures[addr] = self.own_failures.get(addr, 0) + 1
             a = await self.once(addr, partial(self.api.chair_report, addr,
                                         {**u.body, "code": wrong}, None))
             self.refused("mistyped code", u, a, a.status == 401)
@@ -256,6 +281,7 @@ class Night:
         rng = self.rng(u, 1)
         await self.sim_sleep(rng.uniform(30, 300))  # getting through to the hotline
         if "mistype" in u.defects:
+            self.own_failures[OPERATORS[0]] = self.own_failures.get(OPERATORS[0], 0) + 1
             a = await self.once(OPERATORS[0], partial(self.api.operator_report, OPERATORS[0], op1,
                                         {**u.body, "code": "WRONG-CODE1"}, None))
             self.refused("mistyped code", u, a, a.status == 401)
@@ -391,6 +417,7 @@ class Night:
             self.m.notes.append(f"last arrival answered at {self.m.now():.1f} s")
             stop_desk.set()
             await side[0]
+            await self.reconcile()
             for _ in range(20):
                 if not await self.settle():
                     break
