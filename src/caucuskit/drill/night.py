@@ -20,6 +20,7 @@ from caucuskit.drill.client import Answer, Api, Credentials, Staff, chair_addres
 from caucuskit.drill.ledger import Ledger
 from caucuskit.drill.metrics import Metrics
 from caucuskit.drill.plan import Plan, Unit, real_delay
+from caucuskit.drill.readiness import readiness
 from caucuskit.drill.reports import Body, same_report
 from caucuskit.drill.servers import OwnedServer, PgCluster
 from caucuskit.drill.trouble import faults, flood, malformed_requests
@@ -74,7 +75,7 @@ class Night:
     async def sim_sleep(self, sim_seconds: float) -> None:
         await asyncio.sleep(real_delay(self.opt, sim_seconds))
 
-    def _retry(self, a: Answer, addr: str = "") -> None:
+    def retried(self, a: Answer, addr: str = "") -> None:
         """Before each repeat: count it; a 429 to a real actor is a lockout unless that
         address has a wrong code of its own not yet followed by a right one."""
         self.m.retries += 1
@@ -95,7 +96,7 @@ class Night:
     async def once(self, addr: str, send: Callable[[], Awaitable[Answer]]) -> Answer:
         """A request meant to be refused, repeated only while no answer comes (a person whose
         phone shows an error tries again); it stores nothing, so no key is needed."""
-        a = await persist(send, deadline=self.deadline(), on_retry=partial(self._retry,
+        a = await persist(send, deadline=self.deadline(), on_retry=partial(self.retried,
                                                                             addr=addr))
         self._answered(addr, a)
         return a
@@ -121,7 +122,7 @@ class Night:
 
         async with self.sem:
             a = await persist(once, deadline=self.deadline(),
-                              on_retry=partial(self._retry, addr=addr))
+                              on_retry=partial(self.retried, addr=addr))
         self._answered(addr, a)
         channel = "chair" if who is None else "hotline"
         ack = self.ledger.acknowledge(u.key, body, channel, a, idem)
@@ -193,51 +194,6 @@ class Night:
             self.m.refused[tag] += 1
         else:
             self.ledger.unexpected.append(f"{u.county}/{u.precinct}: {tag}")
-
-    # ----------------------------------------------------------------- readiness
-    async def readiness(self) -> None:
-        """Chairs sign in during the days before; the desk's readiness view must rise."""
-        stop = asyncio.Event()
-        poller = asyncio.create_task(self._watch_readiness(stop))
-        order = sorted((u for u in self.plan.units if u.signin_at is not None),
-                       key=lambda u: (u.signin_at, u.index))
-
-        async def one(u: Unit) -> None:
-            addr = chair_address(u.index)
-            async with gate:
-                a = await persist(lambda: self.api.signin(addr, u.county, u.precinct,
-                                                          self.code(u)),
-                                  deadline=self.deadline(),
-                                  on_retry=self._retry)
-            await self.api.drop(addr)
-            if a.ok:
-                self.signed_in += 1
-                pid = a.body.get("precinct", {}).get("id") if isinstance(a.body, dict) else None
-                if pid:
-                    self.ledger.precinct_ids[u.key] = str(pid)
-            else:
-                self.ledger.unexpected.append(f"sign-in {u.county}/{u.precinct}: {a.status}")
-
-        gate = asyncio.Semaphore(8)  # a few at a time: the days before are not a rush
-        tasks = []
-        for u in order:
-            await self.until(u.signin_at or 0.0)
-            tasks.append(asyncio.create_task(one(u)))
-        await asyncio.gather(*tasks)
-        stop.set()
-        await poller
-
-    async def _watch_readiness(self, stop: asyncio.Event) -> None:
-        for _ in range(10_000):
-            a = await self.api.overview(DESK, self.target.creds.desk)
-            if a.ok and isinstance(a.body, dict):
-                self.m.readiness.append((self.m.now(), int(a.body["readiness"]["signed_in"])))
-            if stop.is_set():
-                return
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=1.0)
-            except TimeoutError:
-                pass
 
     # ----------------------------------------------------------------- the stories
     async def chair(self, u: Unit) -> None:
@@ -313,7 +269,7 @@ class Night:
         """Decide every open item by the precinct's tally sheet; returns how many were open."""
         who = self.target.creds.desk
         a = await persist(lambda: self.api.conflicts(DESK, who),
-                          deadline=self.deadline(), on_retry=self._retry)
+                          deadline=self.deadline(), on_retry=self.retried)
         if not a.ok or not isinstance(a.body, dict):
             return 0
         items = a.body.get("conflicts", [])
@@ -334,7 +290,7 @@ class Night:
             reason = ("matches the precinct's signed worksheet" if ok
                       else "does not match the precinct's signed worksheet")
             d = await persist(partial(self.api.decide, DESK, who, vid, ok, reason),
-                              deadline=self.deadline(), on_retry=self._retry)
+                              deadline=self.deadline(), on_retry=self.retried)
             self.m.outcomes[f"desk {'accept' if ok else 'reject'} {d.status}"] += 1
             if ok and not d.ok:  # a repeat after a lost answer finds it decided already
                 d = await self.decided(str(item["precinct_id"]), vid, d)
@@ -348,7 +304,7 @@ class Night:
         """Whether ``version_id`` is the precinct's current result after all (an accept whose
         answer was lost is answered 409 when repeated): the history says."""
         h = await persist(partial(self.api.history, DESK, self.target.creds.desk, precinct_id),
-                          deadline=self.deadline(), on_retry=self._retry)
+                          deadline=self.deadline(), on_retry=self.retried)
         cur = h.body.get("current") if h.ok and isinstance(h.body, dict) else None
         if isinstance(cur, dict) and cur.get("version_id") == version_id:
             self.m.outcomes["desk accept confirmed by history"] += 1
@@ -375,7 +331,7 @@ class Night:
             idem = f"s{self.opt.seed}-u{u.index}-recanvass"
             a = await persist(partial(self.api.recanvass, DESK, who, u.recanvass,
                                       "recanvass of the precinct's worksheet", idem),
-                              deadline=self.deadline(), on_retry=self._retry)
+                              deadline=self.deadline(), on_retry=self.retried)
             self.ledger.intended[u.key] = u.recanvass
             ack = self.ledger.acknowledge(u.key, u.recanvass, "recanvass", a, idem)
             if ack is not None:
@@ -401,7 +357,7 @@ class Night:
         ticker = asyncio.create_task(self._tick(stop_tick))
         try:
             self.night0 = self.m.now()
-            await self.readiness()
+            await readiness(self)
             self.night0 = self.m.now()
             self.m.notes.append(f"night starts at {self.night0:.1f} s")
             stop_desk, stop_watch = asyncio.Event(), asyncio.Event()
