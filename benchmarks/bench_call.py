@@ -55,7 +55,8 @@ def stream(e, tab, limit: int) -> None:  # type: ignore[no-untyped-def]
 def outstanding(e, tab, counts: list[int], repeat: int) -> None:  # type: ignore[no-untyped-def]
     units = [u for u in tab.units if not u.precinct.satellite]
     for k in counts:
-        times, how = [], Counter()
+        times: list[float] = []
+        how: Counter[str] = Counter()
         for seed in range(repeat):
             out = {u.precinct.key for u in random.Random(seed).sample(units, k)}
             tracker = NightTracker(e, satellite_max_turnout=400)

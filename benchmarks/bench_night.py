@@ -269,7 +269,7 @@ def python_readers(url: str, n: int, seconds: float, etag_readers: bool) -> dict
         tag = None
         with httpx.Client(timeout=30) as c:
             while time.perf_counter() < end:
-                headers = {"If-None-Match": tag} if tag and etag_readers else {}
+                headers: dict[str, str] = {"If-None-Match": tag} if tag and etag_readers else {}
                 t0 = time.perf_counter()
                 r = c.get(url, headers=headers)
                 with lock:

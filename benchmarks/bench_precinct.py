@@ -156,12 +156,12 @@ def part_help(repeat: int) -> None:
             w, c = _wall_and_cpu(cmd)
             wall[name].append(w)
             cpu[name].append(c)
-    w = {k: statistics.median(v) for k, v in wall.items()}
-    c = {k: statistics.median(v) for k, v in cpu.items()}
+    mw = {k: statistics.median(v) for k, v in wall.items()}
+    mc = {k: statistics.median(v) for k, v in cpu.items()}
     print(f"[help] median of {repeat} (wall time waits for the CPU on a loaded machine):")
-    print(f"  python -c pass   wall {w['pass']:.3f} s   CPU {c['pass']:.3f} s")
-    print(f"  caucus --help    wall {w['help']:.3f} s   CPU {c['help']:.3f} s -> "
-          f"{w['help'] / w['pass']:.1f}x python's wall (target < 0.3 s)")
+    print(f"  python -c pass   wall {mw['pass']:.3f} s   CPU {mc['pass']:.3f} s")
+    print(f"  caucus --help    wall {mw['help']:.3f} s   CPU {mc['help']:.3f} s -> "
+          f"{mw['help'] / mw['pass']:.1f}x python's wall (target < 0.3 s)")
 
 
 def main() -> None:

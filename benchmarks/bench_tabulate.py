@@ -66,8 +66,8 @@ def scaled(election: Election, reports: list[PrecinctReport], scale: int,
                 continue
             r = dataclasses.replace(r, precinct=name)
             if distinct and k and r.final:
-                top = max(sorted(r.final), key=lambda g: r.final[g])
                 final = dict(r.final)
+                top = max(sorted(final), key=lambda g: final[g])
                 final[top] += k
                 first = dict(r.first)
                 first[top] = first.get(top, 0) + k

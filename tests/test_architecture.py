@@ -92,7 +92,6 @@ LARGER_TODAY = {
     "services/snapshot.py",
     "cli/precinct.py",
     "drill/night.py",
-    "services/public_docs.py",
 }
 
 

@@ -50,8 +50,21 @@ def test_an_sde_tie_that_is_only_a_supremum_does_not_keep_it_open():
     """A satellite pool without a declared maximum: its whole pool is a supremum, never
     attained, so trailing by exactly that much cannot tie (``attained`` False)."""
     scope = ScopeState(1, {"A": F(2)}, {"A": F(2)}, (("pool", F(2)),), (), limit=True)
-    lead = lead_call(RaceInput(("A", "B"), (scope,), NationalDelegates({1: 1}, 0, 0)))
+    race = RaceInput(("A", "B"), (scope,), NationalDelegates({1: 1}, 0, 0))
+    lead = lead_call(race)
     assert lead.decided and not lead.pairs[0].can_tie
+    from caucuskit.core.bounds import sde_ranges
+
+    ranges = {r.candidate: r for r in sde_ranges(race)}
+    assert ranges["B"].high == F(2) and not ranges["B"].high_attained
+    assert ranges["A"].low == F(2) and ranges["A"].high == F(4)
+    # the same pool once nothing of it is open: every bound attained
+    closed = ScopeState(1, {"A": F(2)}, {"A": F(2)}, (), (), limit=True)
+    done = sde_ranges(RaceInput(("A", "B"), (closed,), NationalDelegates({1: 1}, 0, 0)))
+    assert all(r.high_attained for r in done)
+    small = ScopeState(1, {"A": F(2)}, {"A": F(2)}, (("pool", F(1, 2)),), (), limit=True)
+    part = sde_ranges(RaceInput(("A", "B"), (small,), NationalDelegates({1: 1}, 0, 0)))
+    assert not any(r.high_attained for r in part)  # however small the open pool
 
 
 def test_reachable_exact_remainder_tie_for_the_last_seat_keeps_the_unit_open():
@@ -177,3 +190,16 @@ def test_exhaustive_witness_names_the_split_and_the_toss():
     assert votes.get("B", F(0)) - votes.get("A", F(0)) > 1
     assert res.witness.picks == {"t": ("B",)}
     assert res.witness.splits == {1: ((0, (("B", 2),)),)}
+
+
+def test_a_toss_every_group_wins_counts_in_the_least_sde():
+    """A pending "toss" that all its groups win (winners = groups) is forced: it counts in
+    each group's least SDEs; a real toss (fewer winners) counts in none."""
+    from caucuskit.core.bounds import sde_ranges
+
+    forced = _race({"A": F(1)}, pending=[Pending("t", ("A", "B"), 2, F(1, 2))])
+    real = _race({"A": F(1)}, pending=[Pending("t", ("A", "B"), 1, F(1, 2))])
+    low = {r.candidate: r.low for r in sde_ranges(forced)}
+    assert low == {"A": F(3, 2), "B": F(1, 2)}
+    low = {r.candidate: (r.low, r.high) for r in sde_ranges(real)}
+    assert low == {"A": (F(1), F(3, 2)), "B": (F(0), F(1, 2))}

@@ -165,6 +165,13 @@ def test_decided_iff_no_completion_changes_it(method, data):
     total_changes = any(_total(units) != total_now for units, _ in results)
     assert nat.total_status != "undetermined"
     assert (nat.total_status == "decided") == (not total_changes), nat.total_status
+    # SDE ranges are tight: the least and most over every completion, both attained.
+    for r in call.sde:
+        i = CANDS.index(r.candidate)
+        values = [state[i] for _, state in results]
+        assert (r.low, r.high) == (min(values), max(values)), r
+        assert r.high_attained  # no satellites here: every bound is reached
+        assert r.current == sum((s.current.get(r.candidate, ZERO) for s in race.scopes), ZERO)
     # The SDE lead: decided iff in every completion the leader stays strictly ahead.
     lead = call.lead
     if lead.leader is not None:

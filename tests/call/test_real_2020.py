@@ -147,6 +147,15 @@ def test_cli_call_text_and_errors(snapshots: dict[str, list[PrecinctReport]]) ->
     ok = runner.invoke(build(), ["call", "-e", "iowa-2020", "-r", str(RESULTS_100)])
     assert ok.exit_code == 0, ok.output
     assert "SDE lead" in ok.output
+    # issue 12: plain words, and one "still to be decided" figure (no per-pair totals)
+    part = runner.invoke(build(), ["call", "-e", "iowa-2020", "-r",
+                                   str(RESULTS_0205)])
+    text = " ".join(part.output.split())
+    assert "{" not in text and "(sup)" not in text and "SDE still open" not in text
+    import re
+
+    figures = set(re.findall(r"([0-9.]+) SDE still to be decided", text))
+    assert len(figures) == 1, figures
     bad = runner.invoke(build(), ["call", "-e", "iowa-2020", "-r", "/nonexistent.csv", "--json"])
     assert bad.exit_code != 0
     assert json.loads(bad.output) == {"error": "/nonexistent.csv: no such file"}

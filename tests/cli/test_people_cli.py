@@ -159,7 +159,8 @@ def test_demo_prints_every_page_and_removes_its_folder_when_stopped(tmp_path: Pa
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
     assert proc.stdout is not None
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")),
+    stream = proc.stdout
+    reader = threading.Thread(target=lambda: lines.extend(iter(stream.readline, "")),
                               daemon=True)
     reader.start()
     deadline = time.monotonic() + 120

@@ -58,6 +58,7 @@ def test_the_three_2020_precincts_where_people_left_a_viable_group_are_accepted(
     for county, name in LEFT_2020:
         report = next(r for r in imported.reports if (r.county, r.precinct) == (county, name))
         ref = election.precinct_by_key[(county, name)]
+        assert ref.delegates is not None
         result = compute_precinct(election.rules, _input(report, ref.delegates),
                                   election.candidate_names)
         assert result.complete and sum(result.delegates.values()) == ref.delegates

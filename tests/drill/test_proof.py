@@ -57,7 +57,7 @@ def _view(plan: Plan, ledger: Ledger, tab: Tabulation) -> ServerView:
                           "national": {"district": dict(units[f"CD{d}"].delegates)}}
                  for d, v in tab.districts.items()}
     counties = {c: _doc(dict(v)) for c, v in tab.counties.items()}
-    histories = {}
+    histories: dict[tuple[str, str], dict[str, Any]] = {}
     for ack in ledger.acks.values():
         raw = counts(ack.body)
         report = {"attendees": raw["attendees"], "first": raw["first"], "final": raw["final"],

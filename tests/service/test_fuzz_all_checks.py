@@ -14,6 +14,7 @@ from typing import Any
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.config import SchemathesisConfig
+from schemathesis.core.result import Ok
 
 from caucuskit.services import credentials
 from caucuskit.services.context import Context
@@ -47,6 +48,7 @@ def test_openapi_fuzz_all_checks(db_url: str) -> None:
     examples: dict[str, str] = {}
     seen: Counter[int] = Counter()
     for result in schema.get_all_operations():
+        assert isinstance(result, Ok), result
         fuzz(result.ok(), seen, failures, examples)
     print("fuzz (all checks):", sum(seen.values()), "requests", dict(sorted(seen.items())))
     ctx.db.dispose()
@@ -65,7 +67,7 @@ def fuzz(op: Any, seen: Counter[int], failures: Counter[str], examples: dict[str
               phases=[Phase.explicit, Phase.generate],
               suppress_health_check=list(HealthCheck))
     @given(case=op.as_strategy())
-    def run(case: schemathesis.Case) -> None:
+    def run(case: schemathesis.Case[Any]) -> None:
         response = case.call(headers=auth)
         seen[response.status_code] += 1
         try:

@@ -167,8 +167,15 @@ def test_two_workers_one_winner_per_precinct(db_url: str) -> None:
             for g, n in v.final.items():
                 expected_final[g] = expected_final.get(g, 0) + n
         for base in (a, b):
-            state = httpx.get(f"{base}/api/v1/public/state").json()
-            assert state["precincts"]["reporting"] == len(codes)
+            # each worker's background builder publishes within a poll and a build (ADR 0004)
+            deadline = time.monotonic() + 20
+            while True:
+                state = httpx.get(f"{base}/api/v1/public/state").json()
+                if (state["precincts"]["reporting"] == len(codes)
+                        and state["race_version"] == state["version"]):
+                    break
+                assert time.monotonic() < deadline, state["precincts"]
+                time.sleep(0.05)
             got = {c["name"]: c["final"] for c in state["candidates"] if c["final"]}
             assert got == expected_final
         tags = {httpx.get(f"{base}/api/v1/public/state").headers["ETag"] for base in (a, b)}

@@ -5,7 +5,7 @@ their real 2020 apportionment (rules.md §7.1, §7.3). Three reports (one with a
 satellite site) and a recanvass are entered on a fixed clock, then ``state.json``, a county, a
 district, two precinct documents, ``coin-tosses.json`` and ``changes.json`` are compared with
 the files in ``tests/service/snapshots/tiny/``, and each is validated (strictly, with pydantic)
-against its ``TypedDict`` in :mod:`caucuskit.services.public_docs`.
+against its ``TypedDict`` in :mod:`caucuskit.services.public_types`.
 
 When a change to the documents is intended, regenerate the files and review the diff::
 
@@ -28,7 +28,7 @@ from pydantic import TypeAdapter
 from caucuskit.core.election import make_election
 from caucuskit.formats.election_file import load_election
 from caucuskit.services.context import Context
-from caucuskit.services.public_docs import PrecinctDocument, ScopeDocument
+from caucuskit.services.public_types import PrecinctDocument, ScopeDocument
 from caucuskit.services.settings import Settings
 from caucuskit.services.setup import init_database
 from caucuskit.services.snapshot import PublicFeed, encode

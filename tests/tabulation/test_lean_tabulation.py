@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from fractions import Fraction
+from typing import Any
 
 import pytest
 
@@ -68,7 +69,7 @@ def test_copies_of_the_state_add_up_exactly(loaded: LoadedResults) -> None:
         if not c.satellite:
             assert three.counties.get(c.name) == one.counties.get(c.name), c.name
 
-    def pending(tab: object) -> Fraction:
+    def pending(tab: Any) -> Fraction:
         return sum((u.pending_sde for u in tab.units if not u.precinct.satellite),
                    Fraction(0))
 

@@ -36,7 +36,9 @@ def api(server: LiveServer, path: str, body: dict[str, Any], user: str | None = 
 
 
 def new_page(browser: Any, viewport: dict[str, int], scheme: str = "light") -> Any:
-    context = browser.new_context(viewport=viewport, timezone_id=ZONE, color_scheme=scheme)
+    # wait_for_function evaluates strings, which the CSP forbids; test_csp.py checks the CSP
+    context = browser.new_context(viewport=viewport, timezone_id=ZONE, color_scheme=scheme,
+                                  bypass_csp=True)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))

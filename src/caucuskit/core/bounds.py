@@ -49,7 +49,7 @@ from caucuskit.core.race_input import (
     unit_votes,
 )
 from caucuskit.core.satellite_bounds import PoolTerms, SiteReport, satellite_terms
-from caucuskit.core.sde_bounds import LeadCall, PairCall, SdeRange, lead_call, pair_call, sde_ranges
+from caucuskit.core.sde_bounds import LeadCall, PairCall, SdeRange, lead_call, sde_ranges
 
 #: The integer D-Math (a fast path of :func:`caucuskit.core.national.allocate_unit`).
 fast_split = fast_allocate
@@ -75,7 +75,6 @@ __all__ = [
     "lead_call",
     "mix_scenarios",
     "national_call",
-    "pair_call",
     "prove_unit",
     "satellite_terms",
     "scaled_vertex_votes",

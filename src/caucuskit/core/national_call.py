@@ -155,6 +155,11 @@ def _settle(call: UnitCall, race: RaceInput, allocator: Allocator, now: UnitAllo
             _witness(call, sc, res[name], "mix")
             return
 
+    if any(s.limit for s in race.scopes if scopes is None or s.district in scopes):
+        call.proof.append("an outstanding satellite site declared no maximum turnout, so its "
+                          "whole pool is open: not searched exactly (declare the maximum)")
+        return
+
     def changed(votes: list[dict[str, Fraction]]) -> bool:
         return split_of(allocator(votes[0], seats, name)) != now_split
 

@@ -4,7 +4,7 @@ Rule: rules.md §7.1 (an outstanding precinct's fixed value; one viable group ca
 §7.3 (satellite pools), §5.4 (pending games of chance).
 
 Inputs: a :class:`caucuskit.core.race_input.RaceInput`.
-Outputs: :func:`sde_ranges` (per candidate, tight), :func:`pair_call` and :func:`lead_call`
+Outputs: :func:`sde_ranges` (per candidate, tight), :func:`lead_call`
 (can a trailer still tie or overtake the leader: exact, with the margin and the swing).
 """
 
@@ -81,14 +81,6 @@ def sde_ranges(race: RaceInput) -> list[SdeRange]:
 def _forced(p: Pending, c: str) -> bool:
     """True when ``c`` wins a delegate of the toss whatever happens (never, for a real tie)."""
     return c in p.groups and len(p.groups) - 1 < p.winners
-
-
-def pair_call(race: RaceInput, leader: str, trailer: str) -> PairCall:
-    """Exact: the trailer's best completion gives it every open mass it may win and the
-    leader none it can avoid (rules.md §7.1: one viable group can take all D)."""
-    base = sum_scopes(race, None, "baseline")
-    free, limit = open_mass(race, None)
-    return _pair(leader, trailer, base, free, limit, pending_in(race, None))
 
 
 def _pair(leader: str, trailer: str, base: Mapping[str, Fraction], free: Fraction,

@@ -5,7 +5,8 @@ the scope's SDEs), §9 (publish raw alignments, SDEs, every game of chance and e
 correction). Status words are the NIST SP 1500-100 ResultsStatus vocabulary.
 
 Inputs: a :class:`~caucuskit.services.tally.Tally`. Outputs: plain JSON-ready dicts typed by
-the ``TypedDict`` classes below (pinned by tests/service/test_public_snapshot.py). A county,
+the ``TypedDict`` classes of :mod:`caucuskit.services.public_types` (pinned by
+tests/service/test_public_snapshot.py). A county,
 precinct, coin-toss or change-log document carries the results version and time of its own last
 change; the state, district and version documents carry those of the whole set.
 """
@@ -15,120 +16,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, NotRequired
-
-from typing_extensions import TypedDict
+from typing import Any
 
 from caucuskit.core.rounding import decimal_str
 from caucuskit.services.context import Context, PrecinctRef, iso
 from caucuskit.services.ids import slug
+from caucuskit.services.public_types import (
+    CandidateRow,
+    Child,
+    Meta,
+    PrecinctCandidate,
+    PrecinctCount,
+    PrecinctDocument,
+    ScopeDocument,
+    SdeSummary,
+)
 from caucuskit.services.tabulate import national_delegates
 from caucuskit.services.tally import ZERO, CountyTotals, Tally
 
 STATE_NAME = {"iowa": "Iowa", "nevada": "Nevada"}
-
-
-class Meta(TypedDict):
-    version: int
-    last_update: str | None
-    generated_at: str | None
-
-
-class PrecinctCount(TypedDict):
-    total: int
-    reporting: int
-    percent_display: str
-
-
-class SdeSummary(TypedDict):
-    total: str
-    total_display: str
-    outstanding: str
-    outstanding_display: str
-
-
-class CandidateRow(TypedDict):
-    name: str
-    first: int
-    final: int
-    sde: str
-    sde_display: str
-    sde_percent_display: str
-    delegates: int
-    national: NotRequired[int]
-
-
-class Child(TypedDict):
-    id: str
-    name: str
-    kind: str
-    status: str
-    reporting: int
-    total: int
-    leader: str | None
-    tied: NotRequired[list[str]]
-    sde_display: dict[str, str]
-
-
-class ScopeDocument(TypedDict):
-    """``state.json``, ``districts/{n}.json``, ``counties/{id}.json``."""
-
-    scope: str
-    id: str
-    name: str
-    district: int | None
-    version: int
-    last_update: str | None
-    generated_at: str | None
-    status: str
-    precincts: PrecinctCount
-    sde: SdeSummary
-    candidates: list[CandidateRow]
-    children: list[Child]
-    satellite: NotRequired[bool]
-    national: NotRequired[dict[str, Any]]
-    race: NotRequired[dict[str, object]]
-    #: the results version the race panel was computed for (see snapshot.Builder)
-    race_version: NotRequired[int]
-
-
-class PrecinctCandidate(TypedDict):
-    name: str
-    first: int
-    final: int
-    delegates: int
-    sde: str
-    sde_display: str
-
-
-class HistoryEntry(TypedDict):
-    version_id: int
-    status: str
-    at: str | None
-    channel: str
-
-
-class PrecinctDocument(TypedDict):
-    """``precincts/{id}.json``."""
-
-    scope: str
-    id: str
-    county: str
-    county_id: str
-    name: str
-    satellite: bool
-    delegates: int | None
-    delegates_to_elect: int | None
-    status: str
-    reported: bool
-    version: int
-    last_update: str | None
-    sde_value: str | None
-    sde_value_display: str | None
-    candidates: list[PrecinctCandidate]
-    worksheet: dict[str, Any] | None
-    tosses: list[dict[str, Any]]
-    history: list[HistoryEntry]
 
 
 @dataclass(slots=True)

@@ -38,11 +38,11 @@ from caucuskit.services.call import NightTracker, UnitOutcome, race_panel
 from caucuskit.services.context import Context, iso
 from caucuskit.services.errors import NotFound
 from caucuskit.services.public_docs import (
-    Meta,
     Renderer,
     election_document,
     sde_delta,
 )
+from caucuskit.services.public_types import Meta
 from caucuskit.services.tally import Delta, Tally, load_changes
 
 __all__ = ["Built", "DocumentSet", "Encoded", "PublicFeed", "build_documents", "encode",

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from caucuskit.services.errors import BadRequest, ServiceError, TooLarge
+from caucuskit.services.errors import Invalid, ServiceError, TooLarge
 
 #: Called with (error, client address, method, path) for each refusal, to audit it.
 OnRefuse = Callable[[ServiceError, str, str, str], None]
@@ -62,7 +62,8 @@ class SecurityHeaders:
 class RequestLimits:
     """Read the whole body first (at most ``limit`` bytes, ``photo_limit`` on photo uploads)
     and refuse what no endpoint should see: 413 above the limit, whether announced by
-    Content-Length or streamed in chunks; 400 for a NUL character in the path or query."""
+    Content-Length or streamed in chunks; 422 for a NUL character in the path or query (a
+    value no field can hold, like the NUL refused in a body field)."""
 
     def __init__(self, app: ASGIApp, limit: int, on_refuse: OnRefuse,
                  photo_limit: int = 0) -> None:
@@ -76,8 +77,8 @@ class RequestLimits:
         path = scope.get("path", "")
         if "\x00" in path or b"%00" in scope.get("query_string", b"").lower():
             field = "path" if "\x00" in path else "query"
-            await self._refuse(scope, send, BadRequest(
-                "must not contain the NUL character (%00)", field), 400)
+            await self._refuse(scope, send, Invalid(
+                "must not contain the NUL character (%00)", field), 422)
             return
         limit = self.photo_limit if path.endswith("/photo") else self.limit
         headers = dict(scope.get("headers") or [])

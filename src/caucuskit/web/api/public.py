@@ -112,7 +112,14 @@ class PublicFastPath:
 
 
 def _route(path: str) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
-    return router.api_route(path, methods=["GET", "HEAD"])
+    """GET (documented in OpenAPI) and HEAD (same answer without the body) on ``path``."""
+
+    def both(fn: Callable[..., Response]) -> Callable[..., Response]:
+        router.api_route(path, methods=["HEAD"], include_in_schema=False)(fn)
+        out: Callable[..., Response] = router.api_route(path, methods=["GET"])(fn)
+        return out
+
+    return both
 
 
 @_route("/election")
