@@ -56,6 +56,15 @@ def test_fast_allocate_is_the_reference(votes, seats, scale):
     assert _lot(fast) == _lot(ref)
     assert fast.threshold_rule == ref.threshold_rule
     assert tuple(fast.qualified) == tuple(ref.qualified)
+    # the description too, though the race call reads only the split: same unit, seats,
+    # total and (under the 15% rule) threshold; shares and quotas are left empty
+    assert (fast.unit, fast.seats, fast.total) == (ref.unit, ref.seats, ref.total)
+    if ref.threshold_rule == "15%":
+        assert fast.threshold == ref.threshold == NATIONAL_THRESHOLD
+    assert fast.shares == {} and fast.quotas == {}
+    assert {c: v for c, v in fast.votes.items() if v} == {c: v for c, v in ref.votes.items() if v}
+    if ref.pending_lot is not None and fast.pending_lot is not None:
+        assert fast.pending_lot.remainder == ref.pending_lot.remainder
 
 
 @settings(max_examples=600, deadline=None)
