@@ -203,3 +203,25 @@ def test_a_toss_every_group_wins_counts_in_the_least_sde():
     assert low == {"A": F(3, 2), "B": F(1, 2)}
     low = {r.candidate: (r.low, r.high) for r in sde_ranges(real)}
     assert low == {"A": (F(1), F(3, 2)), "B": (F(0), F(1, 2))}
+
+
+def test_a_pending_toss_counts_for_the_trailer_that_can_win_it():
+    """A 3, B 5/2, a toss between B and C for one delegate worth 1/2: B can tie A through
+    the toss alone, so the lead is open; C, not in A's way, cannot."""
+    race = _race({"A": F(3), "B": F(5, 2)}, cands=("A", "B", "C"),
+                 pending=[Pending("t", ("B", "C"), 1, F(1, 2))])
+    lead = lead_call(race)
+    pairs = {p.trailer: p for p in lead.pairs}
+    assert pairs["B"].swing == F(1, 2) and pairs["B"].can_tie and not lead.decided
+    assert pairs["C"].swing == F(1, 2) and not pairs["C"].can_tie
+    # a toss the trailer is not part of gives it nothing
+    other = _race({"A": F(3), "B": F(5, 2)}, cands=("A", "B", "C"),
+                  pending=[Pending("t", ("A", "C"), 1, F(1, 2))])
+    assert {p.trailer: p.swing for p in lead_call(other).pairs}["B"] == 0
+
+
+def test_sde_ranges_are_listed_by_current_sdes():
+    from caucuskit.core.bounds import sde_ranges
+
+    race = _race({"A": F(1), "B": F(3), "C": F(2)}, cands=("A", "B", "C"))
+    assert [r.candidate for r in sde_ranges(race)] == ["B", "C", "A"]

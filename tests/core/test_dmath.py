@@ -56,6 +56,15 @@ def test_fast_allocate_is_the_reference(votes, seats, scale):
     assert _lot(fast) == _lot(ref)
     assert fast.threshold_rule == ref.threshold_rule
     assert tuple(fast.qualified) == tuple(ref.qualified)
+    # the description too, though the race call reads only the split: same unit, seats,
+    # total and (under the 15% rule) threshold; shares and quotas are left empty
+    assert (fast.unit, fast.seats, fast.total) == (ref.unit, ref.seats, ref.total)
+    if ref.threshold_rule == "15%":
+        assert fast.threshold == ref.threshold == NATIONAL_THRESHOLD
+    assert fast.shares == {} and fast.quotas == {}
+    assert {c: v for c, v in fast.votes.items() if v} == {c: v for c, v in ref.votes.items() if v}
+    if ref.pending_lot is not None and fast.pending_lot is not None:
+        assert fast.pending_lot.remainder == ref.pending_lot.remainder
 
 
 @settings(max_examples=600, deadline=None)
@@ -109,3 +118,16 @@ def test_half_of_leader_fallback_is_inclusive():
     for a in (allocate_unit(votes, 4), fast_allocate(votes, 4)):
         assert a.threshold_rule == "half-of-leader"
         assert set(a.qualified) == set(votes)
+
+
+def test_nothing_to_allocate_is_described_like_the_reference():
+    """No votes, or no seats: both D-Maths return the same empty allocation, fields and all."""
+    for votes, seats in (({}, 5), ({"A": Fraction(0)}, 5), ({"A": Fraction(3)}, 0)):
+        ref = allocate_unit(votes, seats, unit="CD9")
+        fast = fast_allocate(votes, seats, unit="CD9")
+        for a in (ref, fast):
+            assert (a.unit, a.seats, a.total, a.threshold, a.threshold_rule) == (
+                "CD9", seats, sum(votes.values(), Fraction(0)), NATIONAL_THRESHOLD, "15%")
+            assert dict(a.delegates) == {} and a.pending_lot is None and a.qualified == ()
+        assert {c: v for c, v in fast.votes.items() if v} == {
+            c: v for c, v in ref.votes.items() if v}
