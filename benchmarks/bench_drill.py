@@ -37,6 +37,7 @@ def one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                       readers=args.readers, out=out,
                       server_env=FAST if args.fast_hash else {},
                       options=Options(seed=args.seed, speed=args.speed, kills=args.kill,
+                                      limit=args.limit,
                                       pg_restarts=args.pg_restart if backend == "postgresql"
                                       else 0))
     began = time.monotonic()
@@ -74,6 +75,7 @@ def main() -> int:
     ap.add_argument("--readers", type=int, default=16)
     ap.add_argument("--kill", type=int, default=1)
     ap.add_argument("--pg-restart", type=int, default=1)
+    ap.add_argument("--limit", type=int, default=None, help="replay only this many units")
     ap.add_argument("--out", default="bench-drill")
     ap.add_argument("--fast-hash", action="store_true",
                     help="cheap argon2 on the server (default: the service's real settings)")

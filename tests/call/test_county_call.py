@@ -19,7 +19,7 @@ from conftest import IOWA_2016
 FILE = IOWA_2016 / "results" / "kaggle_primary_results_iowa_dem_county.csv"
 
 
-def test_2016_verdict_on_the_shared_file():
+def test_2016_verdict_on_the_shared_file() -> None:
     e, results = load_county_sde("iowa-2016", FILE)
     cc = call_county_sde(e, results.sde, Fraction(1406))
     assert cc.reported == Fraction(139980, 100) and cc.outstanding == Fraction(620, 100)
@@ -39,7 +39,7 @@ def test_2016_verdict_on_the_shared_file():
     assert sum(d.current.get("Sanders", 0) for d in cc.districts) == 14
 
 
-def test_a_district_that_cannot_be_judged_says_so():
+def test_a_district_that_cannot_be_judged_says_so() -> None:
     """With a much larger unknown remainder the districts are not judgeable, never "open"."""
     e, results = load_county_sde("iowa-2016", FILE)
     cc = call_county_sde(e, results.sde, Fraction(1606))
@@ -49,7 +49,7 @@ def test_a_district_that_cannot_be_judged_says_so():
             assert d.reason.startswith("cannot be judged without county totals")
 
 
-def test_cli_call_county_results_text_and_json():
+def test_cli_call_county_results_text_and_json() -> None:
     runner = CliRunner()
     args = ["call", "--election", "iowa-2016", "--county-results", str(FILE)]
     res = runner.invoke(build(), [*args, "--state-delegates", "1406"])

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import itertools
 from fractions import Fraction
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -36,7 +37,7 @@ ZERO = Fraction(0)
 
 
 @st.composite
-def elections(draw):
+def elections(draw: Any) -> Any:
     counties = (County("North", 1, Fraction(draw(st.integers(1, 9)))),
                 County("South", 2, Fraction(draw(st.integers(1, 9)))))
     precincts = []
@@ -55,7 +56,7 @@ def elections(draw):
 
 
 @st.composite
-def nights(draw):
+def nights(draw: Any) -> Any:
     e = draw(elections())
     keys = [p.key for p in e.precincts]
     reported = draw(st.lists(st.sampled_from(keys), unique=True, max_size=len(keys) - 1))
@@ -69,7 +70,7 @@ def nights(draw):
     return e, reports
 
 
-def _outcomes(e, tab):
+def _outcomes(e: Any, tab: Any) -> Any:
     """Per district: every distinct SDE vector an admissible completion can end with."""
     reported = {u.precinct.key for u in tab.units}
     per_scope: dict[int, set[tuple[Fraction, ...]]] = {}
@@ -100,13 +101,13 @@ def _outcomes(e, tab):
 
 
 @functools.lru_cache(maxsize=100_000)
-def _alloc(vec, seats):
+def _alloc(vec: Any, seats: Any) -> Any:
     a = allocate_unit({c: v for c, v in zip(CANDS, vec, strict=True) if v}, seats)
     lot = () if a.pending_lot is None else tuple(sorted(a.pending_lot.candidates))
     return tuple(sorted(a.delegates.items())), lot
 
 
-def _results(e, per_scope):
+def _results(e: Any, per_scope: Any) -> Any:
     """Every (per-unit outcome, statewide SDEs) an admissible completion can give."""
     nat = e.national
     out = set()
@@ -119,7 +120,7 @@ def _results(e, per_scope):
     return out
 
 
-def _total(units):
+def _total(units: Any) -> Any:
     tot: dict[str, int] = {}
     lots = []
     for _, (split, lot) in units:
@@ -133,7 +134,7 @@ def _total(units):
 @pytest.mark.parametrize("method", ["exhaustive", "milp"])
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=nights())
-def test_decided_iff_no_completion_changes_it(method, data):
+def test_decided_iff_no_completion_changes_it(method: Any, data: Any) -> None:
     """Both exact searches: the exhaustive one, and (its cap set to 0) the mixed-integer one."""
     e, reports = data
     tab = tabulate(e, reports)
@@ -181,11 +182,11 @@ def test_decided_iff_no_completion_changes_it(method, data):
         assert lead.decided == (not catch)
 
 
-def _scopes(race, unit):
+def _scopes(race: Any, unit: Any) -> Any:
     return next(scopes for name, _, scopes in race.units() if name == unit)
 
 
-def test_an_exactly_attainable_sde_tie_keeps_the_lead_open():
+def test_an_exactly_attainable_sde_tie_keeps_the_lead_open() -> None:
     """Guards ``PairCall.can_tie`` (issue 16: a tie attained exactly must keep it open)."""
     e = make_election(
         id="tie", title="Tie", ruleset="ia-2020",
@@ -204,7 +205,7 @@ def test_an_exactly_attainable_sde_tie_keeps_the_lead_open():
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(nights())
-def test_mixed_integer_search_agrees_with_brute_force(data):
+def test_mixed_integer_search_agrees_with_brute_force(data: Any) -> None:
     """The MILP search (used when the exhaustive one is too large) finds a changing
     completion exactly when one exists, and its completion really changes the split."""
     from caucuskit.core.national import fast_allocate
@@ -231,7 +232,7 @@ def test_mixed_integer_search_agrees_with_brute_force(data):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(nights())
-def test_exhaustive_search_agrees_with_brute_force(data):
+def test_exhaustive_search_agrees_with_brute_force(data: Any) -> None:
     """The core's exhaustive search, run on every unit (not only where the bound and the
     vertices fail): a changing completion exactly when one exists, and a real one."""
     from caucuskit.core.national import fast_allocate
@@ -249,7 +250,7 @@ def test_exhaustive_search_agrees_with_brute_force(data):
                    () if now.pending_lot is None else tuple(sorted(now.pending_lot.candidates)))
         changes = any(dict(units)[name] != now_key for units, _ in results)
 
-        def changed(votes, seats=seats, now=now):
+        def changed(votes: Any, seats: Any = seats, now: Any = now) -> Any:
             return split_of(fast_allocate(votes[0], seats)) != split_of(now)
 
         found, exact = search_exhaustive(race, scopes, changed)

@@ -11,6 +11,7 @@ last seat.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 from hypothesis import given, settings
@@ -24,7 +25,7 @@ NAMES = ("A", "B", "C", "D", "E", "F")
 
 
 @st.composite
-def edge_votes(draw):
+def edge_votes(draw: Any) -> Any:
     """Whole-number votes, often placed exactly on an edge of the D-Math."""
     kind = draw(st.sampled_from(["any", "threshold", "half", "tie"]))
     if kind == "half":  # nobody at 15%: 13 candidates, some at exactly half the leader
@@ -41,14 +42,14 @@ def edge_votes(draw):
     return {NAMES[i]: Fraction(v) for i, v in enumerate(votes)}
 
 
-def _lot(a):
+def _lot(a: Any) -> Any:
     return None if a.pending_lot is None else (set(a.pending_lot.candidates),
                                                a.pending_lot.seats)
 
 
 @settings(max_examples=600, deadline=None)
 @given(edge_votes(), st.integers(0, 10), st.integers(1, 7))
-def test_fast_allocate_is_the_reference(votes, seats, scale):
+def test_fast_allocate_is_the_reference(votes: Any, seats: Any, scale: Any) -> None:
     votes = {c: v / scale for c, v in votes.items()}  # fractions too, not only integers
     ref = allocate_unit(votes, seats)
     fast = fast_allocate(votes, seats)
@@ -56,11 +57,20 @@ def test_fast_allocate_is_the_reference(votes, seats, scale):
     assert _lot(fast) == _lot(ref)
     assert fast.threshold_rule == ref.threshold_rule
     assert tuple(fast.qualified) == tuple(ref.qualified)
+    # the description too, though the race call reads only the split: same unit, seats,
+    # total and (under the 15% rule) threshold; shares and quotas are left empty
+    assert (fast.unit, fast.seats, fast.total) == (ref.unit, ref.seats, ref.total)
+    if ref.threshold_rule == "15%":
+        assert fast.threshold == ref.threshold == NATIONAL_THRESHOLD
+    assert fast.shares == {} and fast.quotas == {}
+    assert {c: v for c, v in fast.votes.items() if v} == {c: v for c, v in ref.votes.items() if v}
+    if ref.pending_lot is not None and fast.pending_lot is not None:
+        assert fast.pending_lot.remainder == ref.pending_lot.remainder
 
 
 @settings(max_examples=600, deadline=None)
 @given(edge_votes(), st.integers(0, 10))
-def test_projection_dmath_is_the_reference_on_whole_votes(votes, seats):
+def test_projection_dmath_is_the_reference_on_whole_votes(votes: Any, seats: Any) -> None:
     """The float fast path on whole-number votes: the same split; the seats the reference
     leaves to a lot go to the tied candidates in column order (its documented difference)."""
     ref = allocate_unit(votes, seats)
@@ -73,7 +83,7 @@ def test_projection_dmath_is_the_reference_on_whole_votes(votes, seats):
     assert {c: int(k) for c, k in zip(sorted(votes), got, strict=True) if k} == expect
 
 
-def test_exactly_15_percent_qualifies_in_every_implementation():
+def test_exactly_15_percent_qualifies_in_every_implementation() -> None:
     """Guards the inclusive 15% test (DNC Rule 14, rules.md §8.2): 15 of 100 qualifies."""
     votes = {"A": Fraction(60), "B": Fraction(25), "C": Fraction(15)}
     assert votes["C"] / sum(votes.values()) == NATIONAL_THRESHOLD
@@ -85,7 +95,7 @@ def test_exactly_15_percent_qualifies_in_every_implementation():
         assert "C" not in a.qualified
 
 
-def test_projection_threshold_is_15_percent_not_less():
+def test_projection_threshold_is_15_percent_not_less() -> None:
     """Guards ``projection.dmath``'s threshold: at 12% a candidate gets no seat."""
     row = np.array([[50.0, 38.0, 12.0]])
     assert dmath(row, 10)[0].tolist() == [6, 4, 0]
@@ -93,7 +103,7 @@ def test_projection_threshold_is_15_percent_not_less():
                               10).delegates) == {"A": 6, "B": 4}
 
 
-def test_exact_remainder_tie_for_the_last_seat_is_a_lot():
+def test_exact_remainder_tie_for_the_last_seat_is_a_lot() -> None:
     """Two candidates with the same remainder and one seat left: reported as a lot, the same
     in the reference and the fast path (rules.md §11 Q6)."""
     votes = {"A": Fraction(1), "B": Fraction(1)}
@@ -103,9 +113,22 @@ def test_exact_remainder_tie_for_the_last_seat_is_a_lot():
         assert a.pending_lot.seats == 1
 
 
-def test_half_of_leader_fallback_is_inclusive():
+def test_half_of_leader_fallback_is_inclusive() -> None:
     """Nobody at 15%: the threshold is half the leader's share, and exactly half qualifies."""
     votes = {n: Fraction(1) for n in "BCDEFGHIJKLM"} | {"A": Fraction(2)}  # A: 2/14 < 15%
     for a in (allocate_unit(votes, 4), fast_allocate(votes, 4)):
         assert a.threshold_rule == "half-of-leader"
         assert set(a.qualified) == set(votes)
+
+
+def test_nothing_to_allocate_is_described_like_the_reference() -> None:
+    """No votes, or no seats: both D-Maths return the same empty allocation, fields and all."""
+    for votes, seats in (({}, 5), ({"A": Fraction(0)}, 5), ({"A": Fraction(3)}, 0)):
+        ref = allocate_unit(votes, seats, unit="CD9")
+        fast = fast_allocate(votes, seats, unit="CD9")
+        for a in (ref, fast):
+            assert (a.unit, a.seats, a.total, a.threshold, a.threshold_rule) == (
+                "CD9", seats, sum(votes.values(), Fraction(0)), NATIONAL_THRESHOLD, "15%")
+            assert dict(a.delegates) == {} and a.pending_lot is None and a.qualified == ()
+        assert {c: v for c, v in fast.votes.items() if v} == {
+            c: v for c, v in ref.votes.items() if v}

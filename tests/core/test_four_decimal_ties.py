@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from fractions import Fraction
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,7 +29,7 @@ def key4(members: int, delegates: int, n: int) -> int:
     return (20000 * members * delegates + n) // (2 * n) % 10_000
 
 
-def test_shares_equal_to_four_places_tie_though_they_differ_exactly():
+def test_shares_equal_to_four_places_tie_though_they_differ_exactly() -> None:
     """D = 5, N = 87,947: A 27,663 -> 1.572709 and B 45,252 -> 2.572686 (C 15,032 -> 0.855).
     Rounded 2 + 3 + 1 = 6, one too many; the lowest decimal above .5 loses one. Exactly, B's
     .572686 is lower than A's .572709, but both read .5727 to four places: a coin toss."""
@@ -41,7 +42,7 @@ def test_shares_equal_to_four_places_tie_though_they_differ_exactly():
     assert result.pending_tie.winners_needed == 1
 
 
-def test_shares_equal_to_three_places_only_do_not_tie():
+def test_shares_equal_to_three_places_only_do_not_tie() -> None:
     """D = 5, N = 93,042: A 25,132 -> 1.350573 (.3506) and B 25,131 -> 1.350519 (.3505).
     One delegate short; to three places both read .351 (a toss), to four A is closer to the
     next whole number and gets it, no toss. Also checked against the same rules with
@@ -56,7 +57,7 @@ def test_shares_equal_to_three_places_only_do_not_tie():
 
 
 @st.composite
-def near_ties(draw):
+def near_ties(draw: Any) -> Any:
     """Three viable groups in a room of up to 100,000, two of them with nearly the same
     decimal (the second is the first plus about j x N / D, give or take a few people)."""
     d = draw(st.integers(3, 9))
@@ -69,7 +70,7 @@ def near_ties(draw):
 
 @N100K
 @given(near_ties(), st.sampled_from([IA_2016, IA_2020]))
-def test_tied_groups_share_their_four_place_decimal(case, rules):
+def test_tied_groups_share_their_four_place_decimal(case: Any, rules: Any) -> None:
     d, n, members = case
     if min(members.values()) <= 0:
         return
@@ -83,7 +84,7 @@ def test_tied_groups_share_their_four_place_decimal(case, rules):
 
 @N100K
 @given(st.integers(2, 9), st.integers(2_000, 100_000), st.data())
-def test_delegates_depend_only_on_four_place_decimals(d, n, data):
+def test_delegates_depend_only_on_four_place_decimals(d: Any, n: Any, data: Any) -> None:
     """Two rooms whose groups have the same rounded shares and the same four-place decimals
     get the same delegates (or the same tie), whatever the exact fractions."""
     a = data.draw(st.integers(n // 6, n // 3))

@@ -57,9 +57,11 @@ def test_the_2020_file_defects_are_refused_and_corrected(full_plan: Plan) -> Non
     units = full_plan.units
     assert len(units) == 1765
     refused = [u for u in units if u.refused]
-    # 373 rows break the checks of §3.2/§4 (alignment above N, realignment), 1 has no final
-    # alignment, 4 satellite rows are all zeros (nobody attended: nothing can be reported)
-    assert len(refused) == 378
+    # 350 rows break the checks of §3.2/§4 (alignment above N, realignment), 1 has no final
+    # alignment, 4 satellite rows are all zeros (nobody attended: nothing can be reported). 23
+    # more rows only lost members of viable groups to people leaving the room: accepted since
+    # issue 12 (they stay in N; the desk sees a flag).
+    assert len(refused) == 355
     hopeless = [u for u in refused if u.fixed is None]
     assert sorted(u.county for u in hopeless) == ["CD1 Satellite", "CD2 Satellite",
                                                   "CD4 Satellite", "CD4 Satellite"]

@@ -59,8 +59,8 @@ class Metrics:
         """Called for every exchange (see :class:`caucuskit.drill.client.Api`)."""
         self.exchanges[(kind, a.status)] += 1
         at = a.started - self.t0
-        if a.status >= 500:
-            self.server_errors.append((at, kind, a.status))
+        if a.status >= 500:  # when the answer came (a request sent just before a fault
+            self.server_errors.append((at + a.elapsed, kind, a.status))  # fails during it)
         if kind in SUBMISSIONS and a.status:
             self.submit_t.append(at)
             self.submit_ms.append(a.elapsed * 1000)

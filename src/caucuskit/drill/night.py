@@ -20,6 +20,7 @@ from caucuskit.drill.client import Answer, Api, Credentials, Staff, chair_addres
 from caucuskit.drill.ledger import Ledger
 from caucuskit.drill.metrics import Metrics
 from caucuskit.drill.plan import Plan, Unit, real_delay
+from caucuskit.drill.readiness import readiness
 from caucuskit.drill.reports import Body, same_report
 from caucuskit.drill.servers import OwnedServer, PgCluster
 from caucuskit.drill.trouble import faults, flood, malformed_requests
@@ -52,6 +53,7 @@ class Night:
         self.pending: dict[int, tuple[str, float]] = {}  # version id -> (precinct id, sent)
         self.watch_deadline = float("inf")
         self.own_failures: dict[str, int] = {}  # address -> own wrong codes not yet righted
+        self.later: list[tuple[str, Unit, Body, str | None, Staff | None]] = []
         self.sem = asyncio.Semaphore(256)
 
     # ----------------------------------------------------------------- helpers
@@ -73,7 +75,7 @@ class Night:
     async def sim_sleep(self, sim_seconds: float) -> None:
         await asyncio.sleep(real_delay(self.opt, sim_seconds))
 
-    def _retry(self, a: Answer, addr: str = "") -> None:
+    def retried(self, a: Answer, addr: str = "") -> None:
         """Before each repeat: count it; a 429 to a real actor is a lockout unless that
         address has a wrong code of its own not yet followed by a right one."""
         self.m.retries += 1
@@ -94,14 +96,17 @@ class Night:
     async def once(self, addr: str, send: Callable[[], Awaitable[Answer]]) -> Answer:
         """A request meant to be refused, repeated only while no answer comes (a person whose
         phone shows an error tries again); it stores nothing, so no key is needed."""
-        a = await persist(send, deadline=self.deadline(), on_retry=partial(self._retry,
+        a = await persist(send, deadline=self.deadline(), on_retry=partial(self.retried,
                                                                             addr=addr))
         self._answered(addr, a)
         return a
 
     async def send(self, what: str, u: Unit, body: Body, idem: str | None,
-                   who: Staff | None = None, first_timeout: float | None = None) -> Answer:
-        """Send a report until it gets a real answer, always with the same key; record it."""
+                   who: Staff | None = None, first_timeout: float | None = None,
+                   final: bool = False) -> Answer:
+        """Send a report until it gets a real answer, always with the same key; record it.
+        One that never got an answer is sent again after the night (:meth:`reconcile`), as a
+        phone does once it has a signal again."""
         addr = chair_address(u.index) if who is None else OPERATORS[
             self.target.creds.operators.index(who)]
         payload = {**body, "code": self.code(u)}
@@ -117,7 +122,7 @@ class Night:
 
         async with self.sem:
             a = await persist(once, deadline=self.deadline(),
-                              on_retry=partial(self._retry, addr=addr))
+                              on_retry=partial(self.retried, addr=addr))
         self._answered(addr, a)
         channel = "chair" if who is None else "hotline"
         ack = self.ledger.acknowledge(u.key, body, channel, a, idem)
@@ -126,8 +131,28 @@ class Night:
             if ack.status == "accepted":
                 self.accepted(ack.precinct_id, ack.version_id, a)
         elif a.status in (0, 429) or a.status >= 500:
-            self.ledger.unanswered.append(f"{what} {u.county}/{u.precinct}: {a.status}")
+            if final:
+                self.ledger.unanswered.append(f"{what} {u.county}/{u.precinct}: {a.status}")
+            else:
+                self.m.outcomes["no answer during the night: sent again after it"] += 1
+                self.later.append((what, u, body, idem, who))
         return a
+
+    async def reconcile(self) -> None:
+        """Send again, with the same keys, every report that got no answer during the night
+        (in order within a precinct; a few precincts at a time)."""
+        by_unit: dict[int, list[tuple[str, Unit, Body, str | None, Staff | None]]] = {}
+        for item in self.later:
+            by_unit.setdefault(item[1].index, []).append(item)
+        self.later = []
+        gate = asyncio.Semaphore(8)
+
+        async def one(items: list[tuple[str, Unit, Body, str | None, Staff | None]]) -> None:
+            async with gate:
+                for what, u, body, idem, who in items:
+                    await self.send(what, u, body, idem, who, final=True)
+
+        await asyncio.gather(*[one(v) for _, v in sorted(by_unit.items())])
 
     def accepted(self, precinct_id: str, version_id: int, a: Answer) -> None:
         self.m.accepted_at.append(a.started + a.elapsed - self.m.t0)
@@ -170,51 +195,6 @@ class Night:
         else:
             self.ledger.unexpected.append(f"{u.county}/{u.precinct}: {tag}")
 
-    # ----------------------------------------------------------------- readiness
-    async def readiness(self) -> None:
-        """Chairs sign in during the days before; the desk's readiness view must rise."""
-        stop = asyncio.Event()
-        poller = asyncio.create_task(self._watch_readiness(stop))
-        order = sorted((u for u in self.plan.units if u.signin_at is not None),
-                       key=lambda u: (u.signin_at, u.index))
-
-        async def one(u: Unit) -> None:
-            addr = chair_address(u.index)
-            async with gate:
-                a = await persist(lambda: self.api.signin(addr, u.county, u.precinct,
-                                                          self.code(u)),
-                                  deadline=self.deadline(),
-                                  on_retry=self._retry)
-            await self.api.drop(addr)
-            if a.ok:
-                self.signed_in += 1
-                pid = a.body.get("precinct", {}).get("id") if isinstance(a.body, dict) else None
-                if pid:
-                    self.ledger.precinct_ids[u.key] = str(pid)
-            else:
-                self.ledger.unexpected.append(f"sign-in {u.county}/{u.precinct}: {a.status}")
-
-        gate = asyncio.Semaphore(8)  # a few at a time: the days before are not a rush
-        tasks = []
-        for u in order:
-            await self.until(u.signin_at or 0.0)
-            tasks.append(asyncio.create_task(one(u)))
-        await asyncio.gather(*tasks)
-        stop.set()
-        await poller
-
-    async def _watch_readiness(self, stop: asyncio.Event) -> None:
-        for _ in range(10_000):
-            a = await self.api.overview(DESK, self.target.creds.desk)
-            if a.ok and isinstance(a.body, dict):
-                self.m.readiness.append((self.m.now(), int(a.body["readiness"]["signed_in"])))
-            if stop.is_set():
-                return
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=1.0)
-            except TimeoutError:
-                pass
-
     # ----------------------------------------------------------------- the stories
     async def chair(self, u: Unit) -> None:
         addr = chair_address(u.index)
@@ -222,6 +202,7 @@ class Night:
         if "mistype" in u.defects:
             code = self.code(u)
             wrong = code[:-1] + ("A" if code[-1:] != "A" else "B")
+            self.own_failures[addr] = self.own_failures.get(addr, 0) + 1
             a = await self.once(addr, partial(self.api.chair_report, addr,
                                         {**u.body, "code": wrong}, None))
             self.refused("mistyped code", u, a, a.status == 401)
@@ -256,6 +237,7 @@ class Night:
         rng = self.rng(u, 1)
         await self.sim_sleep(rng.uniform(30, 300))  # getting through to the hotline
         if "mistype" in u.defects:
+            self.own_failures[OPERATORS[0]] = self.own_failures.get(OPERATORS[0], 0) + 1
             a = await self.once(OPERATORS[0], partial(self.api.operator_report, OPERATORS[0], op1,
                                         {**u.body, "code": "WRONG-CODE1"}, None))
             self.refused("mistyped code", u, a, a.status == 401)
@@ -287,7 +269,7 @@ class Night:
         """Decide every open item by the precinct's tally sheet; returns how many were open."""
         who = self.target.creds.desk
         a = await persist(lambda: self.api.conflicts(DESK, who),
-                          deadline=self.deadline(), on_retry=self._retry)
+                          deadline=self.deadline(), on_retry=self.retried)
         if not a.ok or not isinstance(a.body, dict):
             return 0
         items = a.body.get("conflicts", [])
@@ -308,7 +290,7 @@ class Night:
             reason = ("matches the precinct's signed worksheet" if ok
                       else "does not match the precinct's signed worksheet")
             d = await persist(partial(self.api.decide, DESK, who, vid, ok, reason),
-                              deadline=self.deadline(), on_retry=self._retry)
+                              deadline=self.deadline(), on_retry=self.retried)
             self.m.outcomes[f"desk {'accept' if ok else 'reject'} {d.status}"] += 1
             if ok and not d.ok:  # a repeat after a lost answer finds it decided already
                 d = await self.decided(str(item["precinct_id"]), vid, d)
@@ -322,7 +304,7 @@ class Night:
         """Whether ``version_id`` is the precinct's current result after all (an accept whose
         answer was lost is answered 409 when repeated): the history says."""
         h = await persist(partial(self.api.history, DESK, self.target.creds.desk, precinct_id),
-                          deadline=self.deadline(), on_retry=self._retry)
+                          deadline=self.deadline(), on_retry=self.retried)
         cur = h.body.get("current") if h.ok and isinstance(h.body, dict) else None
         if isinstance(cur, dict) and cur.get("version_id") == version_id:
             self.m.outcomes["desk accept confirmed by history"] += 1
@@ -349,7 +331,7 @@ class Night:
             idem = f"s{self.opt.seed}-u{u.index}-recanvass"
             a = await persist(partial(self.api.recanvass, DESK, who, u.recanvass,
                                       "recanvass of the precinct's worksheet", idem),
-                              deadline=self.deadline(), on_retry=self._retry)
+                              deadline=self.deadline(), on_retry=self.retried)
             self.ledger.intended[u.key] = u.recanvass
             ack = self.ledger.acknowledge(u.key, u.recanvass, "recanvass", a, idem)
             if ack is not None:
@@ -375,7 +357,7 @@ class Night:
         ticker = asyncio.create_task(self._tick(stop_tick))
         try:
             self.night0 = self.m.now()
-            await self.readiness()
+            await readiness(self)
             self.night0 = self.m.now()
             self.m.notes.append(f"night starts at {self.night0:.1f} s")
             stop_desk, stop_watch = asyncio.Event(), asyncio.Event()
@@ -391,6 +373,7 @@ class Night:
             self.m.notes.append(f"last arrival answered at {self.m.now():.1f} s")
             stop_desk.set()
             await side[0]
+            await self.reconcile()
             for _ in range(20):
                 if not await self.settle():
                     break

@@ -20,14 +20,17 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from caucuskit.core.election import Election, is_counted_unit
 from caucuskit.core.report import PrecinctReport
-from caucuskit.drill.client import Api, Credentials
+from caucuskit.drill.client import Answer, Api, Credentials, persist
 from caucuskit.drill.ledger import Ledger
 from caucuskit.drill.plan import Plan
 from caucuskit.drill.reports import Body, same_report
@@ -62,18 +65,28 @@ class ServerView:
     desk: dict[str, Any] = field(default_factory=dict)
 
 
-async def fetch(api: Api, creds: Credentials, plan: Plan, ledger: Ledger) -> ServerView:
-    """The service's public documents and the desk history of every precinct of the drill."""
-    state = (await api.public(DESK, "state", kind="proof")).body or {}
-    election = (await api.public(DESK, "election", kind="proof")).body or {}
-    districts = {str(d): (await api.public(DESK, f"districts/{d}", kind="proof")).body or {}
+async def fetch(api: Api, creds: Credentials, plan: Plan, ledger: Ledger,
+                seconds: float = 300.0) -> ServerView:
+    """The service's public documents and the desk history of every precinct of the drill
+    (each read repeated while the service does not answer, for at most ``seconds``)."""
+    deadline = time.monotonic() + seconds
+
+    async def body(send: Callable[[], Awaitable[Answer]]) -> Any:
+        a = await persist(send, deadline=deadline)
+        return a.body if a.ok else None
+
+    def public(doc: str) -> Callable[[], Awaitable[Answer]]:
+        return partial(api.public, DESK, doc, None, "proof")
+
+    state = await body(public("state")) or {}
+    election = await body(public("election")) or {}
+    districts = {str(d): await body(public(f"districts/{d}")) or {}
                  for d in election.get("districts", [])}
     counties: dict[str, dict[str, Any]] = {}
     for c in election.get("counties", []):
-        counties[c["name"]] = (await api.public(DESK, f"counties/{c['id']}",
-                                                kind="proof")).body or {}
-    listing = await api.desk_precincts(DESK, creds.desk)
-    ids = {(p["county"], p["name"]): p["id"] for p in (listing.body or {}).get("precincts", [])}
+        counties[c["name"]] = await body(public(f"counties/{c['id']}")) or {}
+    listing = await body(partial(api.desk_precincts, DESK, creds.desk)) or {}
+    ids = {(p["county"], p["name"]): p["id"] for p in listing.get("precincts", [])}
     histories: dict[tuple[str, str], dict[str, Any]] = {}
     missing: list[str] = []
     gate = asyncio.Semaphore(8)
@@ -84,15 +97,15 @@ async def fetch(api: Api, creds: Credentials, plan: Plan, ledger: Ledger) -> Ser
             missing.append(f"{key[0]}/{key[1]}: no precinct id")
             return
         async with gate:
-            a = await api.history(DESK, creds.desk, pid)
-        if a.ok and isinstance(a.body, dict):
-            histories[key] = a.body
+            h = await body(partial(api.history, DESK, creds.desk, pid))
+        if isinstance(h, dict):
+            histories[key] = h
         else:
-            missing.append(f"{key[0]}/{key[1]}: history answered {a.status}")
+            missing.append(f"{key[0]}/{key[1]}: no history")
 
     await asyncio.gather(*[one(u.key) for u in plan.units])
-    overview = await api.overview(DESK, creds.desk)
-    desk = overview.body.get("precincts", {}) if isinstance(overview.body, dict) else {}
+    overview = await body(partial(api.overview, DESK, creds.desk)) or {}
+    desk = overview.get("precincts", {}) if isinstance(overview, dict) else {}
     return ServerView(state, districts, counties, histories, missing, desk)
 
 
