@@ -84,3 +84,24 @@ def chromium_path() -> Path:
     need(CHROMIUM.exists() or shutil.which("chromium") is not None,
          "Debian's chromium is not installed (/usr/bin/chromium)")
     return CHROMIUM
+
+
+#: Headless Chromium as this machine runs it (no network of its own, no sandbox as root).
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: Path) -> Iterator[object]:
+    """One Chromium for the whole session: Playwright's sync API allows one driver at a time,
+    so every browser test (pages, Nevada) shares this one."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()

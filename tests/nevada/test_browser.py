@@ -13,14 +13,8 @@ from typing import Any
 
 import pytest
 
-from conftest import CHROMIUM
-
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 PHONE = {"width": 390, "height": 844}
 
 
@@ -80,18 +74,9 @@ def nv_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="module")
-def nv_browser() -> Iterator[Any]:
-    from conftest import need
-
-    need(CHROMIUM.exists(), "Debian's chromium is not installed (/usr/bin/chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+def nv_browser(browser: Any) -> Any:
+    """The session's one Chromium (tests/conftest.py)."""
+    return browser
 
 
 def sign_in(page: Any, server: LiveServer, pid: str) -> None:

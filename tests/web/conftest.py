@@ -11,11 +11,10 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from .support import CHROMIUM_ARGS, PRECINCTS, LiveServer
+from .support import PRECINCTS, LiveServer
 
 
 def _free_port() -> int:
@@ -62,14 +61,3 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         server.should_exit = True
         thread.join(timeout=10)
 
-
-@pytest.fixture(scope="session")
-def browser(chromium_path: Path) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
