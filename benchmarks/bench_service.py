@@ -127,7 +127,7 @@ def main() -> None:
             t0 = time.perf_counter()
             first = c.get("/api/v1/public/state")
             print(f"first state read                         {time.perf_counter() - t0:8.3f} s")
-            # the background builder publishes the reports, then the race panel (ADR 0004)
+            # the background builder publishes the reports, then the race panel (ADR 0007)
             while True:
                 doc = first.json()
                 if doc["race_version"] == doc["version"] and doc["precincts"][

@@ -1,7 +1,7 @@
 """The layering of design.md holds: each layer imports only the layers it may.
 
 core -> stdlib only; formats -> core; db -> core; services -> formats, db, core;
-cli and web -> services, core and formats (value types, input models, pure readers: ADR 0004),
+cli and web -> services, core and formats (value types, input models, pure readers: ADR 0008),
 never db.
 drill -> services, formats, core (an HTTP client of the service); cli -> drill.
 """
@@ -22,7 +22,7 @@ ALLOWED: dict[str, set[str]] = {
     "db": {"core", "db"},
     "services": {"core", "formats", "db", "services"},
     "cli": {"core", "formats", "services", "cli", "drill"},
-    # the drill is a client of the service over HTTP (docs/adr/0004-drill-package.md)
+    # the drill is a client of the service over HTTP (docs/adr/0010-drill-package.md)
     "drill": {"core", "formats", "services", "drill"},
     "web": {"core", "formats", "services", "web"},
 }

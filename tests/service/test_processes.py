@@ -167,7 +167,7 @@ def test_two_workers_one_winner_per_precinct(db_url: str) -> None:
             for g, n in v.final.items():
                 expected_final[g] = expected_final.get(g, 0) + n
         for base in (a, b):
-            # each worker's background builder publishes within a poll and a build (ADR 0004)
+            # each worker's background builder publishes within a poll and a build (ADR 0007)
             deadline = time.monotonic() + 20
             while True:
                 state = httpx.get(f"{base}/api/v1/public/state").json()

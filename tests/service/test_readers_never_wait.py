@@ -1,6 +1,6 @@
 """Readers never wait (issue 11 item 1): with the background builder of ``caucus serve``, a
 public read takes the newest published set without a lock or a query, and an accepted report
-is visible within a second (docs/adr/0004-speed-public-snapshot.md)."""
+is visible within a second (docs/adr/0007-incremental-public-snapshot.md)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Early voters ranked candidates on a card; the ballots are counted at the voter's home precinct
 as if the voter were present (rules.md §4, NV column). The reading implemented here, and the
-alternatives kept as ruleset options, are recorded in docs/adr/0004-nevada-early-ballots.md
+alternatives kept as ruleset options, are recorded in docs/adr/0011-nevada-early-ballots-and-ccds.md
 (§11 Q9 leaves them open):
 
 * A ballot is valid when it ranks at least ``early_min_choices`` (3) and at most

@@ -135,7 +135,7 @@ class PrecinctResult:
 
     Read-only by contract, but not ``frozen``: a frozen dataclass sets each of its 16 fields
     through ``object.__setattr__``, which made building a result cost more than deciding it
-    (docs/adr/0004-corefast-integer-core.md).
+    (docs/adr/0006-integer-precinct-core.md).
     """
 
     ruleset: str

@@ -13,7 +13,7 @@ throwaway PostgreSQL cluster the drill may own, for the kill -9 and restart faul
 :mod:`.night` (the run), :mod:`.metrics`, :mod:`.proof`, :mod:`.output` (terminal, JSON) and
 :mod:`.html` (the HTML report with inline SVG plots).
 
-Layering (docs/adr/0004-drill-package.md): the drill is a client of the service; it imports
+Layering (docs/adr/0010-drill-package.md): the drill is a client of the service; it imports
 ``core``, ``formats`` and ``services`` (for the offline tabulation of the proof), never ``db`` or
 ``web``; ``cli`` imports it.
 """

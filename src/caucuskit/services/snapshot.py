@@ -2,7 +2,7 @@
 kept current by one builder per process that applies each accepted report's delta.
 
 Rule: rules.md §7-§9 (what the public documents show: :mod:`caucuskit.services.public_docs`).
-Design: docs/adr/0004-speed-public-snapshot.md. The builder reads the results version
+Design: docs/adr/0007-incremental-public-snapshot.md. The builder reads the results version
 (``results_state``, bumped in every transaction that changes results) and the decisions made
 after the version it has, applies them to its :class:`~caucuskit.services.tally.Tally` (stored
 derived values, no re-tabulation), re-renders only the documents the change touched, and swaps

@@ -1,5 +1,5 @@
 """An index on ``decisions.results_version``: the public snapshot builder reads the decisions made
-after the results version it has (docs/adr/0004-speed-public-snapshot.md), which without it is a
+after the results version it has (docs/adr/0007-incremental-public-snapshot.md), which without it is a
 scan of the whole table on every build.
 
 Revision ID: 0005
