@@ -32,8 +32,10 @@ RESULTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "iowa-2020" 
 
 def _ms(values: list[float]) -> str:
     ms = sorted(1000 * t for t in values)
-    return (f"median {statistics.median(ms):.1f} ms, p95 {ms[int(0.95 * (len(ms) - 1))]:.1f} "
-            f"ms, max {ms[-1]:.1f} ms")
+    return (
+        f"median {statistics.median(ms):.1f} ms, p95 {ms[int(0.95 * (len(ms) - 1))]:.1f} "
+        f"ms, max {ms[-1]:.1f} ms"
+    )
 
 
 def stream(e, tab, limit: int) -> None:  # type: ignore[no-untyped-def]
@@ -69,8 +71,10 @@ def outstanding(e, tab, counts: list[int], repeat: int) -> None:  # type: ignore
             times.append(time.perf_counter() - t0)
             how.update(f"{u.status}/{u.method}" for u in call.national.units)
             how.update([f"total {call.national.total_status}"])
-        print(f"{k:>3} outstanding ({repeat} draws): full call {_ms(times)}; "
-              + ", ".join(f"{n} {h}" for h, n in sorted(how.items())))
+        print(
+            f"{k:>3} outstanding ({repeat} draws): full call {_ms(times)}; "
+            + ", ".join(f"{n} {h}" for h, n in sorted(how.items()))
+        )
 
 
 def incremental(e, final, scale: int, samples: int, freeze: bool) -> None:  # type: ignore[no-untyped-def]
@@ -81,7 +85,7 @@ def incremental(e, final, scale: int, samples: int, freeze: bool) -> None:  # ty
     order = list(tab.units)
     random.Random(2).shuffle(order)
     tracker = NightTracker(big, satellite_max_turnout=400)
-    head, tail = order[: len(order) // 2], order[len(order) // 2:][:samples]
+    head, tail = order[: len(order) // 2], order[len(order) // 2 :][:samples]
     for u in head:
         tracker.add(UnitOutcome.from_unit(u))
     call_race(tracker.race(), search=False)  # the night so far, as the service holds it
@@ -102,22 +106,28 @@ def incremental(e, final, scale: int, samples: int, freeze: bool) -> None:  # ty
         fresh.add(UnitOutcome.from_unit(u))
     call_race(fresh.race(), search=False)
     rebuild = time.perf_counter() - t0
-    print(f"x{scale} Iowa ({len(big.precincts):,} units, half reported"
-          f"{', gc.freeze()' if freeze else ''}): one report + call: wall {_ms(inc)}; cpu "
-          f"{_ms(cpu)} (target < 100 ms); rebuilt from scratch {1000 * rebuild:.0f} ms "
-          f"(ratio {rebuild / statistics.median(inc):.0f}x)")
+    print(
+        f"x{scale} Iowa ({len(big.precincts):,} units, half reported"
+        f"{', gc.freeze()' if freeze else ''}): one report + call: wall {_ms(inc)}; cpu "
+        f"{_ms(cpu)} (target < 100 ms); rebuilt from scratch {1000 * rebuild:.0f} ms "
+        f"(ratio {rebuild / statistics.median(inc):.0f}x)"
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--reports", type=int, default=300,
-                    help="stream only this many reports (0: all 1,765)")
+    ap.add_argument(
+        "--reports", type=int, default=300, help="stream only this many reports (0: all 1,765)"
+    )
     ap.add_argument("--repeat", type=int, default=3, help="draws per outstanding count")
     ap.add_argument("--scale", type=int, default=100, help="copies of Iowa (0: skip)")
     ap.add_argument("--samples", type=int, default=20, help="reports timed at scale")
     ap.add_argument("--simulations", type=int, default=100_000, help="Monte Carlo states")
-    ap.add_argument("--freeze", action="store_true",
-                    help="gc.freeze() once the night is loaded (as a long-running service can)")
+    ap.add_argument(
+        "--freeze",
+        action="store_true",
+        help="gc.freeze() once the night is loaded (as a long-running service can)",
+    )
     args = ap.parse_args()
     e = load_election("iowa-2020")
     final = read_idp_results(RESULTS / "idp-2020-02-08-100pct_full.csv", e).reports
@@ -130,9 +140,11 @@ def main() -> None:
         partial = read_idp_results(RESULTS / "idp-2020-02-05-8pm_partial.csv", e).reports
         t0 = time.perf_counter()
         proj = project(tabulate(e, partial), simulations=args.simulations, seed=2020)
-        print(f"Monte Carlo (an estimate): {args.simulations:,} simulated states in "
-              f"{time.perf_counter() - t0:.2f} s; P(SDE lead) "
-              + ", ".join(f"{c} {p:.3f}" for c, p in proj.lead.items() if p))
+        print(
+            f"Monte Carlo (an estimate): {args.simulations:,} simulated states in "
+            f"{time.perf_counter() - t0:.2f} s; P(SDE lead) "
+            + ", ".join(f"{c} {p:.3f}" for c, p in proj.lead.items() if p)
+        )
 
 
 if __name__ == "__main__":

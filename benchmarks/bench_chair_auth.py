@@ -28,8 +28,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--n", type=int, default=40, help="checks per round")
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--db", default=None,
-                    help="URL of an empty throwaway database (default: a temporary SQLite)")
+    ap.add_argument(
+        "--db",
+        default=None,
+        help="URL of an empty throwaway database (default: a temporary SQLite)",
+    )
     args = ap.parse_args()
     url = args.db or str(Path(tempfile.mkdtemp()) / "auth.sqlite")
     ctx = Context(Settings.from_env(database_url=url))

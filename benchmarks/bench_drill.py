@@ -33,13 +33,22 @@ FAST = {"CAUCUS_ARGON2_TIME_COST": "1", "CAUCUS_ARGON2_MEMORY_KIB": "1024"}
 
 def one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     out = Path(args.out) / backend
-    cfg = DrillConfig("iowa-2020", RESULTS_100, serve=backend, workers=args.workers,
-                      readers=args.readers, out=out,
-                      server_env=FAST if args.fast_hash else {},
-                      options=Options(seed=args.seed, speed=args.speed, kills=args.kill,
-                                      limit=args.limit,
-                                      pg_restarts=args.pg_restart if backend == "postgresql"
-                                      else 0))
+    cfg = DrillConfig(
+        "iowa-2020",
+        RESULTS_100,
+        serve=backend,
+        workers=args.workers,
+        readers=args.readers,
+        out=out,
+        server_env=FAST if args.fast_hash else {},
+        options=Options(
+            seed=args.seed,
+            speed=args.speed,
+            kills=args.kill,
+            limit=args.limit,
+            pg_restarts=args.pg_restart if backend == "postgresql" else 0,
+        ),
+    )
     began = time.monotonic()
     result = run_drill(cfg)
     rep = report(result)
@@ -53,17 +62,20 @@ def one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
 def line(backend: str, rep: dict[str, Any]) -> str:
     m = rep["metrics"]
     sub, vis, pub = m["submission_ms"], m["report_to_visible_ms"], m["public"]
+
     def fmt(x: float | None) -> str:
         return "-" if x is None else f"{x:,.0f}"
 
     checks = ", ".join(f"{c['name']}={'ok' if c['ok'] else 'FAILED'}" for c in rep["checks"])
-    return (f"{backend:10s} units {rep['units']['reported']}/{rep['units']['planned']} "
-            f"night {m['night_seconds']} s, wall {rep['wall_seconds']} s; accepted/s mean "
-            f"{m['accepted_per_second']['mean']} peak10s {m['accepted_per_second']['peak_10s']}; "
-            f"submission p50/p99 {fmt(sub['p50'])}/{fmt(sub['p99'])} ms; visible p50/p99 "
-            f"{fmt(vis['p50'])}/{fmt(vis['p99'])} ms (never {vis['never_seen']}); public "
-            f"{pub['per_second_night']}/s p99 {fmt(pub['p99_ms'])} ms; 500s "
-            f"{m['answers_500']}; retries {m['retries']}; faults {len(m['faults'])}\n  {checks}")
+    return (
+        f"{backend:10s} units {rep['units']['reported']}/{rep['units']['planned']} "
+        f"night {m['night_seconds']} s, wall {rep['wall_seconds']} s; accepted/s mean "
+        f"{m['accepted_per_second']['mean']} peak10s {m['accepted_per_second']['peak_10s']}; "
+        f"submission p50/p99 {fmt(sub['p50'])}/{fmt(sub['p99'])} ms; visible p50/p99 "
+        f"{fmt(vis['p50'])}/{fmt(vis['p99'])} ms (never {vis['never_seen']}); public "
+        f"{pub['per_second_night']}/s p99 {fmt(pub['p99_ms'])} ms; 500s "
+        f"{m['answers_500']}; retries {m['retries']}; faults {len(m['faults'])}\n  {checks}"
+    )
 
 
 def main() -> int:
@@ -77,8 +89,11 @@ def main() -> int:
     ap.add_argument("--pg-restart", type=int, default=1)
     ap.add_argument("--limit", type=int, default=None, help="replay only this many units")
     ap.add_argument("--out", default="bench-drill")
-    ap.add_argument("--fast-hash", action="store_true",
-                    help="cheap argon2 on the server (default: the service's real settings)")
+    ap.add_argument(
+        "--fast-hash",
+        action="store_true",
+        help="cheap argon2 on the server (default: the service's real settings)",
+    )
     args = ap.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     bad = False

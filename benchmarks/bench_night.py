@@ -169,8 +169,9 @@ def valid_bodies(ctx: Context, limit: int) -> list[dict[str, Any]]:
             require_complete(derive(ctx, p, rep))
         except ServiceError:
             continue
-        out.append({"precinct_id": p.id, "attendees": rep.attendees, "first": first,
-                    "final": final})
+        out.append(
+            {"precinct_id": p.id, "attendees": rep.attendees, "first": first, "final": final}
+        )
         if len(out) >= limit:
             break
     return out
@@ -212,15 +213,17 @@ class Chairs:
                         probe = probe_every and count[0] % probe_every == 0
                     body = dict(body, code=self.codes[body["precinct_id"]])
                     t0 = time.perf_counter()
-                    r = c.post("/api/v1/chair/reports", json=body,
-                               headers={"Idempotency-Key": "bench-" + body["precinct_id"]})
+                    r = c.post(
+                        "/api/v1/chair/reports",
+                        json=body,
+                        headers={"Idempotency-Key": "bench-" + body["precinct_id"]},
+                    )
                     acked = time.perf_counter()
                     with self.lock:
                         self.latency.append(acked - t0)
                         self.statuses[r.status_code] = self.statuses.get(r.status_code, 0) + 1
                     if probe and r.status_code == 201:
-                        t = threading.Thread(target=self._probe,
-                                             args=(body["precinct_id"], acked))
+                        t = threading.Thread(target=self._probe, args=(body["precinct_id"], acked))
                         t.start()
                         with self.lock:
                             self.probes.append(t)
@@ -241,21 +244,40 @@ def wrk(url: str, connections: int, seconds: float, etag_readers: bool) -> dict[
     """Run wrk (2 threads) against ``url``; requests/s, p50/p99 (ms), 200/304 counts."""
     assert WRK is not None
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
-        fh.write(LUA if etag_readers else LUA.replace('if etag then return', 'if false then '
-                                                       'return'))
+        fh.write(
+            LUA if etag_readers else LUA.replace("if etag then return", "if false then return")
+        )
         script = fh.name
-    out = subprocess.run([WRK, "-t2", f"-c{connections}", f"-d{seconds:.0f}s", "--timeout",
-                          "10s", "-s", script, url], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [
+            WRK,
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds:.0f}s",
+            "--timeout",
+            "10s",
+            "-s",
+            script,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     os.unlink(script)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    s200, s304, other = (int(x) for x in re.search(r"STATUS (\d+) (\d+) (\d+)",
-                                                    out).group(1, 2, 3))  # type: ignore[union-attr]
+    s200, s304, other = (int(x) for x in re.search(r"STATUS (\d+) (\d+) (\d+)", out).group(1, 2, 3))  # type: ignore[union-attr]
     p50 = int(re.search(r"P50US (\d+)", out).group(1)) / 1000  # type: ignore[union-attr]
     p99 = int(re.search(r"P99US (\d+)", out).group(1)) / 1000  # type: ignore[union-attr]
     total = max(1, s200 + s304 + other)
-    return {"rps": rps, "p50_ms": p50, "p99_ms": p99, "rps200": rps * s200 / total,
-            "rps304": rps * s304 / total, "other": other}
+    return {
+        "rps": rps,
+        "p50_ms": p50,
+        "p99_ms": p99,
+        "rps200": rps * s200 / total,
+        "rps304": rps * s304 / total,
+        "other": other,
+    }
 
 
 def python_readers(url: str, n: int, seconds: float, etag_readers: bool) -> dict[str, float]:
@@ -285,8 +307,14 @@ def python_readers(url: str, n: int, seconds: float, etag_readers: bool) -> dict
     for t in threads:
         t.join()
     dt = time.perf_counter() - t0
-    return {"rps": len(lat) / dt, "p50_ms": pct(lat, 50) * 1000, "p99_ms": pct(lat, 99) * 1000,
-            "rps200": counts[200] / dt, "rps304": counts[304] / dt, "other": counts[0]}
+    return {
+        "rps": len(lat) / dt,
+        "p50_ms": pct(lat, 50) * 1000,
+        "p99_ms": pct(lat, 99) * 1000,
+        "rps200": counts[200] / dt,
+        "rps304": counts[304] / dt,
+        "other": counts[0],
+    }
 
 
 def readers(url: str, n: int, seconds: float, etag: bool = True) -> dict[str, float]:
@@ -297,10 +325,10 @@ def start_nginx(root: Path, tmp: Path, workers: int) -> tuple[subprocess.Popen[b
     port = free_port()
     conf = tmp / "nginx.conf"
     user = "user root root;" if os.geteuid() == 0 else ""
-    conf.write_text(NGINX_CONF.format(tmp=tmp, root=root, port=port, user=user,
-                                      workers=workers))
-    proc = subprocess.Popen([NGINX, "-p", str(tmp), "-c", str(conf), "-g", "daemon off;"],
-                            start_new_session=True)
+    conf.write_text(NGINX_CONF.format(tmp=tmp, root=root, port=port, user=user, workers=workers))
+    proc = subprocess.Popen(
+        [NGINX, "-p", str(tmp), "-c", str(conf), "-g", "daemon off;"], start_new_session=True
+    )
     base = f"http://127.0.0.1:{port}"
     wait_up(base + STATE)
     return proc, base
@@ -346,69 +374,102 @@ def main() -> None:
     codes = {c.precinct_id: c.code for c in issued}
     ctx.db.dispose()
     line("readers", f"wrk {WRK}" if WRK else "Python threads (wrk not installed)")
-    line("database / workers / chairs / reader connections",
-         f"{ctx.db.dialect} / {args.workers} / {args.chairs} / {args.readers}")
+    line(
+        "database / workers / chairs / reader connections",
+        f"{ctx.db.dialect} / {args.workers} / {args.chairs} / {args.readers}",
+    )
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([*CLI, "serve", "--db", url, "--port", str(port), "--workers",
-                               str(args.workers)], env=dict(os.environ),
-                              start_new_session=True, stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [*CLI, "serve", "--db", url, "--port", str(port), "--workers", str(args.workers)],
+        env=dict(os.environ),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+    )
     nginx = None
     try:
         wait_up(base + STATE)
-        alone, night = bodies[: len(bodies) // 3], bodies[len(bodies) // 3:]
+        alone, night = bodies[: len(bodies) // 3], bodies[len(bodies) // 3 :]
         chairs = Chairs(base, codes, args.chairs)
         with CpuMeter(server.pid) as cpu:
             rate = chairs.run(alone)
-        line(f"submissions/s without readers ({len(alone)} reports)",
-             f"{rate:8.1f}   p99 {pct(chairs.latency, 99) * 1000:7.1f} ms  {chairs.statuses}")
-        line("  server CPU per report (all workers, builders included)",
-             f"{cpu.used / len(alone) * 1000:8.1f} ms  = "
-             f"{cpu.per_cpu_second(len(alone)):.0f} reports per CPU second")
+        line(
+            f"submissions/s without readers ({len(alone)} reports)",
+            f"{rate:8.1f}   p99 {pct(chairs.latency, 99) * 1000:7.1f} ms  {chairs.statuses}",
+        )
+        line(
+            "  server CPU per report (all workers, builders included)",
+            f"{cpu.used / len(alone) * 1000:8.1f} ms  = "
+            f"{cpu.per_cpu_second(len(alone)):.0f} reports per CPU second",
+        )
         night_chairs = Chairs(base, codes, args.chairs)
         result: dict[str, dict[str, float]] = {}
         # the readers run for as long as the chairs are expected to need, then a bit more
         expect = max(5.0, len(night) / max(rate, 1) * 1.5)
-        reader = threading.Thread(target=lambda: result.setdefault(
-            "night", readers(base + STATE, args.readers, expect)))
+        reader = threading.Thread(
+            target=lambda: result.setdefault("night", readers(base + STATE, args.readers, expect))
+        )
         reader.start()
         time.sleep(0.5)
         night_rate = night_chairs.run(night, probe_every=5)
         reader.join()
         r = result["night"]
-        line(f"submissions/s with readers ({len(night)} reports)",
-             f"{night_rate:8.1f}   p99 {pct(night_chairs.latency, 99) * 1000:7.1f} ms  "
-             f"{night_chairs.statuses}")
-        line("public reads/s during the night: all (200 / 304)",
-             f"{r['rps']:8.0f}   ({r['rps200']:.0f} / {r['rps304']:.0f}), errors {r['other']:.0f}")
-        line("public read latency during the night: p50 / p99",
-             f"{r['p50_ms']:8.1f} / {r['p99_ms']:.1f} ms")
-        line(f"acknowledgement -> visible: p50 / p99 ({len(night_chairs.visible)} probes)",
-             f"{pct(night_chairs.visible, 50) * 1000:8.1f} / "
-             f"{pct(night_chairs.visible, 99) * 1000:.1f} ms")
+        line(
+            f"submissions/s with readers ({len(night)} reports)",
+            f"{night_rate:8.1f}   p99 {pct(night_chairs.latency, 99) * 1000:7.1f} ms  "
+            f"{night_chairs.statuses}",
+        )
+        line(
+            "public reads/s during the night: all (200 / 304)",
+            f"{r['rps']:8.0f}   ({r['rps200']:.0f} / {r['rps304']:.0f}), errors {r['other']:.0f}",
+        )
+        line(
+            "public read latency during the night: p50 / p99",
+            f"{r['p50_ms']:8.1f} / {r['p99_ms']:.1f} ms",
+        )
+        line(
+            f"acknowledgement -> visible: p50 / p99 ({len(night_chairs.visible)} probes)",
+            f"{pct(night_chairs.visible, 50) * 1000:8.1f} / "
+            f"{pct(night_chairs.visible, 99) * 1000:.1f} ms",
+        )
         with CpuMeter(server.pid) as cpu:
             app = readers(base + STATE, args.readers, args.seconds, etag=False)
-        line("at rest, state.json from the app: reads/s (p99)",
-             f"{app['rps']:8.0f}   ({app['p99_ms']:.1f} ms)")
-        line("  reads per server CPU second (200)",
-             f"{cpu.per_cpu_second(app['rps'] * args.seconds):8.0f}")
+        line(
+            "at rest, state.json from the app: reads/s (p99)",
+            f"{app['rps']:8.0f}   ({app['p99_ms']:.1f} ms)",
+        )
+        line(
+            "  reads per server CPU second (200)",
+            f"{cpu.per_cpu_second(app['rps'] * args.seconds):8.0f}",
+        )
         with CpuMeter(server.pid) as cpu:
             app304 = readers(base + STATE, args.readers, args.seconds, etag=True)
-        line("at rest, state.json from the app with ETag (304): reads/s (p99)",
-             f"{app304['rps']:8.0f}   ({app304['p99_ms']:.1f} ms)")
-        line("  reads per server CPU second (304)",
-             f"{cpu.per_cpu_second(app304['rps'] * args.seconds):8.0f}")
+        line(
+            "at rest, state.json from the app with ETag (304): reads/s (p99)",
+            f"{app304['rps']:8.0f}   ({app304['p99_ms']:.1f} ms)",
+        )
+        line(
+            "  reads per server CPU second (304)",
+            f"{cpu.per_cpu_second(app304['rps'] * args.seconds):8.0f}",
+        )
         site = folder / "site"
-        subprocess.run([*CLI, "publish", "--db", url, "--out", str(site)], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*CLI, "publish", "--db", url, "--out", str(site)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         if os.path.exists(NGINX):
             nginx, nbase = start_nginx(site, folder, args.workers)
             with CpuMeter(nginx.pid) as cpu:
                 ng = readers(nbase + STATE, args.readers, args.seconds, etag=False)
-            line("at rest, the same state.json from nginx: reads/s (p99)",
-                 f"{ng['rps']:8.0f}   ({ng['p99_ms']:.1f} ms)")
-            line("  reads per nginx CPU second (200)",
-                 f"{cpu.per_cpu_second(ng['rps'] * args.seconds):8.0f}")
+            line(
+                "at rest, the same state.json from nginx: reads/s (p99)",
+                f"{ng['rps']:8.0f}   ({ng['p99_ms']:.1f} ms)",
+            )
+            line(
+                "  reads per nginx CPU second (200)",
+                f"{cpu.per_cpu_second(ng['rps'] * args.seconds):8.0f}",
+            )
             line("app / nginx", f"{app['rps'] / ng['rps'] * 100:7.1f} %")
         else:
             line("nginx", "not installed: skipped")

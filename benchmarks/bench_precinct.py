@@ -80,16 +80,22 @@ def part_core(rules: RuleSet, precincts: list[PrecinctInput], repeat: int) -> No
     n = len(precincts)
     times: dict[str, list[float]] = {"new": [], "old": [], "new_json": [], "old_json": []}
     for _ in range(repeat):
-        for name, run in (("new", new), ("old", old), ("new_json", new_json),
-                          ("old_json", old_json)):
+        for name, run in (
+            ("new", new),
+            ("old", old),
+            ("new_json", new_json),
+            ("old_json", old_json),
+        ):
             times[name].append(_cpu(run))
     med = {k: statistics.median(v) for k, v in times.items()}
     print(f"[core] {n:,} precincts ({rules.name}), CPU time, median of {repeat}:")
     print(f"  compute_precinct           {n / med['new']:>10,.0f}/s   (target >= 100,000/s)")
     ratio = med["old"] / med["new"]
     print(f"  earlier exact (reference)  {n / med['old']:>10,.0f}/s   -> {ratio:.1f}x")
-    print(f"  + to_dict + json.dumps     {n / med['new_json']:>10,.0f}/s   "
-          f"(reference {n / med['old_json']:,.0f}/s -> {med['old_json'] / med['new_json']:.1f}x)")
+    print(
+        f"  + to_dict + json.dumps     {n / med['new_json']:>10,.0f}/s   "
+        f"(reference {n / med['old_json']:,.0f}/s -> {med['old_json'] / med['new_json']:.1f}x)"
+    )
 
 
 def _child_cpu(cmd: list[str], stdin: Path) -> float:
@@ -115,8 +121,11 @@ def part_cli(rules: RuleSet, precincts: list[PrecinctInput], repeat: int) -> Non
         path = Path(tmp) / "precincts.jsonl"
         with path.open("w", encoding="utf-8") as out:
             for data in precincts:
-                line = {"delegates": data.delegates, "attendees": data.attendees,
-                        "final": dict(data.final)}
+                line = {
+                    "delegates": data.delegates,
+                    "attendees": data.attendees,
+                    "final": dict(data.final),
+                }
                 out.write(json.dumps(line) + "\n")
         commands = {
             "plain": [sys.executable, str(ROOT / "benchmarks" / "plain_allocator.py")],
@@ -129,13 +138,18 @@ def part_cli(rules: RuleSet, precincts: list[PrecinctInput], repeat: int) -> Non
                 times[name].append(_child_cpu(cmd, path))
     med = {k: statistics.median(v) for k, v in times.items()}
     n = len(precincts)
-    print(f"[cli] {n:,} precincts ({rules.name}), child CPU time incl. start-up, "
-          f"median of {repeat}:")
+    print(
+        f"[cli] {n:,} precincts ({rules.name}), child CPU time incl. start-up, median of {repeat}:"
+    )
     print(f"  plain integer allocator               {med['plain']:6.2f} s")
-    print(f"  caucus precinct --jsonl               {med['jsonl']:6.2f} s -> "
-          f"{med['jsonl'] / med['plain']:.2f}x   (target <= 2x)")
-    print(f"  caucus precinct --jsonl --no-worksheet {med['lean']:5.2f} s -> "
-          f"{med['lean'] / med['plain']:.2f}x")
+    print(
+        f"  caucus precinct --jsonl               {med['jsonl']:6.2f} s -> "
+        f"{med['jsonl'] / med['plain']:.2f}x   (target <= 2x)"
+    )
+    print(
+        f"  caucus precinct --jsonl --no-worksheet {med['lean']:5.2f} s -> "
+        f"{med['lean'] / med['plain']:.2f}x"
+    )
 
 
 def _wall_and_cpu(cmd: list[str]) -> tuple[float, float]:
@@ -160,8 +174,10 @@ def part_help(repeat: int) -> None:
     mc = {k: statistics.median(v) for k, v in cpu.items()}
     print(f"[help] median of {repeat} (wall time waits for the CPU on a loaded machine):")
     print(f"  python -c pass   wall {mw['pass']:.3f} s   CPU {mc['pass']:.3f} s")
-    print(f"  caucus --help    wall {mw['help']:.3f} s   CPU {mc['help']:.3f} s -> "
-          f"{mw['help'] / mw['pass']:.1f}x python's wall (target < 0.3 s)")
+    print(
+        f"  caucus --help    wall {mw['help']:.3f} s   CPU {mc['help']:.3f} s -> "
+        f"{mw['help'] / mw['pass']:.1f}x python's wall (target < 0.3 s)"
+    )
 
 
 def main() -> None:
@@ -175,8 +191,11 @@ def main() -> None:
     rng = random.Random(args.seed)
     rules = get_ruleset(args.rules)
     precincts = [random_precinct(rng) for _ in range(args.n)]
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
-          f"{os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     if args.part in ("core", "all"):
         part_core(rules, precincts, args.repeat)
     if args.part in ("cli", "all"):

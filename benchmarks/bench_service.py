@@ -60,8 +60,9 @@ def valid_bodies(ctx: Context, limit: int) -> list[dict[str, Any]]:
             require_complete(derive(ctx, p, rep))
         except ServiceError:
             continue
-        out.append({"precinct_id": p.id, "attendees": rep.attendees, "first": first,
-                    "final": final})
+        out.append(
+            {"precinct_id": p.id, "attendees": rep.attendees, "first": first, "final": final}
+        )
         if len(out) >= limit:
             break
     return out
@@ -87,9 +88,23 @@ def main() -> None:
     port = free_port()
     env = dict(os.environ, CAUCUS_ARGON2_TIME_COST="2", CAUCUS_ARGON2_MEMORY_KIB="19456")
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from caucuskit.cli.app import main; main()", "serve", "--db",
-         url, "--port", str(port), "--workers", str(args.workers)],
-        env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-c",
+            "from caucuskit.cli.app import main; main()",
+            "serve",
+            "--db",
+            url,
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -110,8 +125,11 @@ def main() -> None:
                             return
                         body = queue.pop()
                     body = dict(body, code=codes[body["precinct_id"]])
-                    r = c.post("/api/v1/chair/reports", json=body,
-                               headers={"Idempotency-Key": "bench-" + body["precinct_id"]})
+                    r = c.post(
+                        "/api/v1/chair/reports",
+                        json=body,
+                        headers={"Idempotency-Key": "bench-" + body["precinct_id"]},
+                    )
                     with lock:
                         statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
 
@@ -131,7 +149,8 @@ def main() -> None:
             while True:
                 doc = first.json()
                 if doc["race_version"] == doc["version"] and doc["precincts"][
-                        "reporting"] >= statuses.get(201, 0):
+                    "reporting"
+                ] >= statuses.get(201, 0):
                     break
                 time.sleep(0.05)
                 first = c.get("/api/v1/public/state")
@@ -143,8 +162,10 @@ def main() -> None:
                     r = c.get("/api/v1/public/state", headers=headers)
                     assert r.status_code == expect, r.status_code
                 dt = time.perf_counter() - t0
-                print(f"public reads ({label}): {args.reads} in {dt:.2f} s = "
-                      f"{args.reads / dt:7.1f}/s  ({len(first.content)} bytes)")
+                print(
+                    f"public reads ({label}): {args.reads} in {dt:.2f} s = "
+                    f"{args.reads / dt:7.1f}/s  ({len(first.content)} bytes)"
+                )
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)

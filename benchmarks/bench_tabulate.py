@@ -35,8 +35,9 @@ RESULTS_100 = DATA / "iowa-2020" / "results" / "idp-2020-02-08-100pct_full.csv"
 NATIONAL = 176_500
 
 
-def _timed(label: str, repeat: int, fn: Callable[..., Any], *args: Any, **kwargs: Any
-           ) -> tuple[Any, float]:
+def _timed(
+    label: str, repeat: int, fn: Callable[..., Any], *args: Any, **kwargs: Any
+) -> tuple[Any, float]:
     cpu, wall = [], []
     value = None
     for _ in range(repeat):
@@ -49,8 +50,9 @@ def _timed(label: str, repeat: int, fn: Callable[..., Any], *args: Any, **kwargs
     return value, c
 
 
-def scaled(election: Election, reports: list[PrecinctReport], scale: int,
-           distinct: bool = False) -> tuple[Election, list[PrecinctReport]]:
+def scaled(
+    election: Election, reports: list[PrecinctReport], scale: int, distinct: bool = False
+) -> tuple[Election, list[PrecinctReport]]:
     """``scale`` copies of every precinct and report (names suffixed ``#k``); ``distinct``:
     copy k has k more people in its largest final group (and in the head count)."""
     precincts = []
@@ -59,8 +61,9 @@ def scaled(election: Election, reports: list[PrecinctReport], scale: int,
     for k in range(scale):
         for p in election.precincts:
             name = f"{p.name} #{k}"
-            precincts.append(dataclasses.replace(p, name=name, code=f"{p.code}#{k}"
-                                                 if p.code else ""))
+            precincts.append(
+                dataclasses.replace(p, name=name, code=f"{p.code}#{k}" if p.code else "")
+            )
             r = by_key.get(p.key)
             if r is None:
                 continue
@@ -72,8 +75,9 @@ def scaled(election: Election, reports: list[PrecinctReport], scale: int,
                 first = dict(r.first)
                 first[top] = first.get(top, 0) + k
                 attendees = None if r.attendees is None else r.attendees + k
-                r = dataclasses.replace(r, final=final, first=first, attendees=attendees,
-                                        published_sde=None)
+                r = dataclasses.replace(
+                    r, final=final, first=first, attendees=attendees, published_sde=None
+                )
             out.append(r)
     big = dataclasses.replace(election, precincts=tuple(precincts))
     return big, out
@@ -82,28 +86,45 @@ def scaled(election: Election, reports: list[PrecinctReport], scale: int,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=int, default=100, help="copies of Iowa (default 100)")
-    parser.add_argument("--distinct-scale", type=int, default=10,
-                        help="copies with distinct inputs (default 10; 100 takes minutes)")
+    parser.add_argument(
+        "--distinct-scale",
+        type=int,
+        default=10,
+        help="copies with distinct inputs (default 10; 100 takes minutes)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
     args = parser.parse_args()
     rep = args.repeat
-    loaded, _ = _timed("import (election + IDP 100% file)", 1, load_results, "iowa-2020",
-                       RESULTS_100)
+    loaded, _ = _timed(
+        "import (election + IDP 100% file)", 1, load_results, "iowa-2020", RESULTS_100
+    )
     tab, _ = _timed("tabulate, recomputed", rep, tabulate, loaded.election, loaded.reports)
-    _timed("audit (reusing the tabulation)", rep, audit, loaded.election, loaded.reports,
-           tabulation=tab)
-    _timed("tabulate, published", rep, tabulate, loaded.election, loaded.reports,
-           published=True)
+    _timed(
+        "audit (reusing the tabulation)",
+        rep,
+        audit,
+        loaded.election,
+        loaded.reports,
+        tabulation=tab,
+    )
+    _timed("tabulate, published", rep, tabulate, loaded.election, loaded.reports, published=True)
     big, reports = scaled(loaded.election, loaded.reports, args.scale)
     print(f"national scale: {len(reports):,} reports, {len(big.precincts):,} precincts")
     _timed(f"tabulate x{args.scale}, published", rep, tabulate, big, reports, published=True)
     _timed(f"tabulate x{args.scale}, recomputed (copies)", rep, tabulate, big, reports)
     big, reports = scaled(loaded.election, loaded.reports, args.distinct_scale, distinct=True)
-    _, cpu = _timed(f"tabulate x{args.distinct_scale}, recomputed (distinct inputs)", rep,
-                    tabulate, big, reports)
+    _, cpu = _timed(
+        f"tabulate x{args.distinct_scale}, recomputed (distinct inputs)",
+        rep,
+        tabulate,
+        big,
+        reports,
+    )
     per = cpu / len(reports)
-    print(f"{'  per report, distinct inputs':<52} cpu {per * 1e6:8.1f} us  -> "
-          f"{NATIONAL:,} distinct reports ~ {per * NATIONAL:.1f} s cpu")
+    print(
+        f"{'  per report, distinct inputs':<52} cpu {per * 1e6:8.1f} us  -> "
+        f"{NATIONAL:,} distinct reports ~ {per * NATIONAL:.1f} s cpu"
+    )
 
 
 if __name__ == "__main__":

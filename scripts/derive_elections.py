@@ -396,11 +396,30 @@ def derive_2016(data: Path) -> Election:
 #: rules.md §8.1 (NV 2020: 36 pledged).
 NATIONAL_NV_2020 = NationalDelegates(district={1: 5, 2: 6, 3: 6, 4: 6}, at_large=8, pleo=5)
 #: The candidates of the NV results, in the results' order (data README).
-CANDIDATES_NV_2020 = ("Bennet", "Biden", "Buttigieg", "Delaney", "Gabbard", "Klobuchar",
-                      "Patrick", "Sanders", "Steyer", "Warren", "Yang", "Uncommitted")
+CANDIDATES_NV_2020 = (
+    "Bennet",
+    "Biden",
+    "Buttigieg",
+    "Delaney",
+    "Gabbard",
+    "Klobuchar",
+    "Patrick",
+    "Sanders",
+    "Steyer",
+    "Warren",
+    "Yang",
+    "Uncommitted",
+)
 #: The 2020 at-large caucus sites on the Strip (issue 13; data README "Known defects").
-AT_LARGE_NV_2020 = ("Bellagio", "Harrahs", "Mandalay Bay", "Paris", "Park MGM", "Rio",
-                    "Wynn Resorts")
+AT_LARGE_NV_2020 = (
+    "Bellagio",
+    "Harrahs",
+    "Mandalay Bay",
+    "Paris",
+    "Park MGM",
+    "Rio",
+    "Wynn Resorts",
+)
 AT_LARGE_PART = "Clark at-large"
 
 
@@ -414,14 +433,21 @@ def derive_nevada_2020(data: Path) -> Election:
     with path.open(newline="", encoding="utf-8") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             try:
-                rows.append((row["county"].strip(), row["precinct"].strip(),
-                             int(row["congressional_district"]), int(row["delegates"])))
+                rows.append(
+                    (
+                        row["county"].strip(),
+                        row["precinct"].strip(),
+                        int(row["congressional_district"]),
+                        int(row["delegates"]),
+                    )
+                )
             except (KeyError, ValueError) as exc:
                 raise DeriveError(f"{path.name} line {line}: {exc}") from None
     names = sorted({r[0] for r in rows})
     if sorted(n.upper() for n in names) != sorted(fips):
-        raise DeriveError(f"counties differ between the apportionment and the FIPS list: "
-                          f"{names} / {fips}")
+        raise DeriveError(
+            f"counties differ between the apportionment and the FIPS list: {names} / {fips}"
+        )
     districts: dict[str, set[int]] = defaultdict(set)
     for county, _, cd, _ in rows:
         districts[county].add(cd)
@@ -439,8 +465,9 @@ def derive_nevada_2020(data: Path) -> Election:
         return county if len(districts[county]) == 1 else f"{county} CD{cd}"
 
     precincts = [Precinct(unit_county(c, cd), p, p, d) for c, p, cd, d in rows]
-    precincts += [Precinct(AT_LARGE_PART, site, site, None, at_large=True)
-                  for site in AT_LARGE_NV_2020]
+    precincts += [
+        Precinct(AT_LARGE_PART, site, site, None, at_large=True) for site in AT_LARGE_NV_2020
+    ]
     total = sum(r[3] for r in rows)
     notes = (
         "Precincts, districts and D: NV Dems precinct apportionment as extracted by "
@@ -471,8 +498,10 @@ def derive_nevada_2020(data: Path) -> Election:
     )
     election.check()
     if len(rows) != 2088 or total != 14675 or len(names) != 17:
-        raise DeriveError(f"nevada-2020: expected 2,088 precincts, D = 14,675 and 17 counties; "
-                          f"got {len(rows)}, {total}, {len(names)}")
+        raise DeriveError(
+            f"nevada-2020: expected 2,088 precincts, D = 14,675 and 17 counties; "
+            f"got {len(rows)}, {total}, {len(names)}"
+        )
     return election
 
 
@@ -500,8 +529,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        for election in (derive_2020(args.data, args.pools), derive_2016(args.data),
-                         derive_nevada_2020(args.data)):
+        for election in (
+            derive_2020(args.data, args.pools),
+            derive_2016(args.data),
+            derive_nevada_2020(args.data),
+        ):
             print(f"wrote {write(election, args.out)}")
     except (DeriveError, OSError) as exc:
         print(f"derive_elections: {exc}", file=sys.stderr)

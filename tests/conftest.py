@@ -81,15 +81,23 @@ def pg_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def chromium_path() -> Path:
-    need(CHROMIUM.exists() or shutil.which("chromium") is not None,
-         "Debian's chromium is not installed (/usr/bin/chromium)")
+    need(
+        CHROMIUM.exists() or shutil.which("chromium") is not None,
+        "Debian's chromium is not installed (/usr/bin/chromium)",
+    )
     return CHROMIUM
 
 
 #: Headless Chromium as this machine runs it (no network of its own, no sandbox as root).
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 

@@ -53,10 +53,15 @@ def test_layer_imports_only_what_it_may(layer: str) -> None:
                 target = parts[1]
                 if target in ALLOWED and target not in ALLOWED[layer]:
                     bad.append(f"{path.relative_to(SRC)}:{line} imports {module}")
-            elif layer == "core" and parts[0] not in sys.stdlib_module_names and parts[0] not in {
-                "caucuskit",
-                "__future__",
-            }:
+            elif (
+                layer == "core"
+                and parts[0] not in sys.stdlib_module_names
+                and parts[0]
+                not in {
+                    "caucuskit",
+                    "__future__",
+                }
+            ):
                 bad.append(f"{path.relative_to(SRC)}:{line} imports third-party {module}")
     assert not bad, "layering broken:\n" + "\n".join(bad)
 
@@ -100,8 +105,11 @@ def test_modules_stay_small() -> None:
         str(path.relative_to(SRC)): len(path.read_text(encoding="utf-8").splitlines())
         for path in SRC.rglob("*.py")
     }
-    over = sorted(f"{name}: {n} lines" for name, n in big.items()
-                  if n > MODULE_LINES and name not in LARGER_TODAY)
+    over = sorted(
+        f"{name}: {n} lines"
+        for name, n in big.items()
+        if n > MODULE_LINES and name not in LARGER_TODAY
+    )
     assert not over, f"modules over {MODULE_LINES} lines (split by concept):\n" + "\n".join(over)
 
 

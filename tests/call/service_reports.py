@@ -24,14 +24,18 @@ def real_reports(counties: tuple[str, ...]) -> list[PrecinctReport]:
     return [r for r in reports if r.county in counties]
 
 
-def store(ctx: Context, reports: list[PrecinctReport], limit: int | None = None
-          ) -> list[PrecinctReport]:
+def store(
+    ctx: Context, reports: list[PrecinctReport], limit: int | None = None
+) -> list[PrecinctReport]:
     """Submit ``reports`` as an admin import, at most ``limit``. A report whose game of chance
     the file does not record gets the toss winners that reproduce its published delegates
     (rules.md §5.4; the tabulation settles them from the published SDEs); reports the core
     refuses are left out. Returns the stored reports (with their toss winners)."""
-    settled = {u.precinct.key: dict(u.recount.won) for u in
-               tabulate(load_election("iowa-2020"), reports).units if u.recount is not None}
+    settled = {
+        u.precinct.key: dict(u.recount.won)
+        for u in tabulate(load_election("iowa-2020"), reports).units
+        if u.recount is not None
+    }
     stored: list[PrecinctReport] = []
     for r in reports:
         if limit is not None and len(stored) >= limit:
@@ -46,18 +50,31 @@ def store(ctx: Context, reports: list[PrecinctReport], limit: int | None = None
             continue
         if winners is None:
             continue
-        body = ReportInput(r.effective_attendees, first, final,
-                           tuple(Toss(w) for w in winners))
-        submit_report(ctx, precinct=ref, report=body, actor="admin", role="admin",
-                      channel="import", client="test")
-        stored.append(PrecinctReport(r.county, r.precinct, r.effective_attendees, first, final,
-                                     winners))
+        body = ReportInput(r.effective_attendees, first, final, tuple(Toss(w) for w in winners))
+        submit_report(
+            ctx,
+            precinct=ref,
+            report=body,
+            actor="admin",
+            role="admin",
+            channel="import",
+            client="test",
+        )
+        stored.append(
+            PrecinctReport(r.county, r.precinct, r.effective_attendees, first, final, winners)
+        )
     return stored
 
 
-def _winners(ctx: Context, ref: object, attendees: int, first: dict[str, int],
-             final: dict[str, int], target: dict[str, int], tosses: tuple[str, ...]
-             ) -> tuple[str, ...] | None:
+def _winners(
+    ctx: Context,
+    ref: object,
+    attendees: int,
+    first: dict[str, int],
+    final: dict[str, int],
+    target: dict[str, int],
+    tosses: tuple[str, ...],
+) -> tuple[str, ...] | None:
     from caucuskit.services.context import PrecinctRef
 
     assert isinstance(ref, PrecinctRef)

@@ -26,11 +26,26 @@ from caucuskit.core.national import fast_allocate
 from caucuskit.core.race_input import Pending, Scenario
 
 
-def _race(baseline: Any, items: Any = (), seats: Any = (), pending: Any = (),
-          cands: Any = ("A", "B"), cd1: int = 1, at_large: int = 0, pleo: int = 0,
-          sites_open: bool = False) -> Any:
-    scope = ScopeState(1, dict(baseline), dict(baseline), tuple(items), tuple(pending),
-                       item_seats=tuple(seats), sites_open=sites_open)
+def _race(
+    baseline: Any,
+    items: Any = (),
+    seats: Any = (),
+    pending: Any = (),
+    cands: Any = ("A", "B"),
+    cd1: int = 1,
+    at_large: int = 0,
+    pleo: int = 0,
+    sites_open: bool = False,
+) -> Any:
+    scope = ScopeState(
+        1,
+        dict(baseline),
+        dict(baseline),
+        tuple(items),
+        tuple(pending),
+        item_seats=tuple(seats),
+        sites_open=sites_open,
+    )
     return RaceInput(cands, (scope,), NationalDelegates({1: cd1}, at_large, pleo))
 
 
@@ -94,8 +109,9 @@ def test_satellite_pool_at_its_declared_maximum_is_attained() -> None:
     terms = satellite_terms(F(10), [SiteReport("s0", 10, 5, {"A": 5})], [("s1", 10)])
     assert terms.baseline == {"A": F(5)} and terms.items == (("s1", F(5)),)
     assert terms.current == {"A": F(10)}
-    scope = ScopeState(1, terms.current, terms.baseline, terms.items, (), item_seats=(0,),
-                       sites_open=True)
+    scope = ScopeState(
+        1, terms.current, terms.baseline, terms.items, (), item_seats=(0,), sites_open=True
+    )
     race = RaceInput(("A", "B"), (scope,), NationalDelegates({1: 1}, 0, 0))
     assert not lead_call(race).decided
     # one site less than the maximum would not reach the tie: B 9 x 10/19 < A 10 x 10/19
@@ -110,8 +126,7 @@ def test_undeclared_satellite_turnout_opens_the_whole_pool() -> None:
 def test_prove_unit_at_exactly_15_percent_of_the_least_share() -> None:
     """The least share any qualifier can fall to is exactly 15%: still qualified (>=)."""
     # A 85, C 15 in, nothing open: C is at exactly 15%.
-    ok, proof, _, exact = prove_unit(1, {"A": F(85), "C": F(15)}, F(0), [], {"A": 1},
-                                     ("A", "C"))
+    ok, proof, _, exact = prove_unit(1, {"A": F(85), "C": F(15)}, F(0), [], {"A": 1}, ("A", "C"))
     assert ok and exact and "qualified set fixed: A, C" in proof[0]
 
 
@@ -121,8 +136,9 @@ def test_exhaustive_search_proves_what_the_bound_cannot() -> None:
     fixed but the bound's remainder test is loose; the search settles it exactly."""
     race = _race({"A": F(10), "B": F(4)}, [("p", F(2))], [2], cands=("A", "B", "C"), cd1=3)
     now = fast_allocate({"A": F(10), "B": F(4)}, 3)
-    res = search(race, None, lambda _d: 0, 1,
-                 lambda v: fast_allocate(v[0], 3).delegates != now.delegates)
+    res = search(
+        race, None, lambda _d: 0, 1, lambda v: fast_allocate(v[0], 3).delegates != now.delegates
+    )
     assert res.exact
     call = call_race(race)
     unit = call.national.units[0]  # CD1 (at-large and PLEO have no seats here)
@@ -131,8 +147,7 @@ def test_exhaustive_search_proves_what_the_bound_cannot() -> None:
 
 
 def test_exhaustive_search_gives_up_past_its_cap() -> None:
-    race = _race({"A": F(10)}, [(f"p{i}", F(1)) for i in range(6)], [3] * 6,
-                 cands=("A", "B", "C"))
+    race = _race({"A": F(10)}, [(f"p{i}", F(1)) for i in range(6)], [3] * 6, cands=("A", "B", "C"))
     try:
         search(race, None, lambda _d: 0, 1, lambda v: False, cap=50)
     except SearchTooLarge:
@@ -143,8 +158,7 @@ def test_exhaustive_search_gives_up_past_its_cap() -> None:
 
 def test_scenario_with_splits_and_picks() -> None:
     """A witness can split a precinct's delegates and pick a toss's winners."""
-    race = _race({"A": F(1)}, [("p", F(3))], [3],
-                 pending=[Pending("t", ("A", "B"), 1, F(1, 2))])
+    race = _race({"A": F(1)}, [("p", F(3))], [3], pending=[Pending("t", ("A", "B"), 1, F(1, 2))])
     sc = Scenario("x", {}, "", {1: ((0, (("A", 1), ("B", 2))),)}, {"t": ("B",)})
     assert scenario_votes(race, sc)[1] == {"A": F(2), "B": F(5, 2)}
     parts = sc.describe(race)
@@ -177,16 +191,23 @@ def test_exhaustive_search_splits_a_precinct_or_leaves_it_empty() -> None:
 
     res = search(race, None, lambda _d: 0, 1, record)
     assert res.exact and res.outcomes == 4
-    assert sorted(map(str, seen)) == sorted(map(str, [
-        {"A": F(3)}, {"A": F(2), "B": F(1)}, {"A": F(1), "B": F(2)}, {"A": F(1)}]))
+    assert sorted(map(str, seen)) == sorted(
+        map(str, [{"A": F(3)}, {"A": F(2), "B": F(1)}, {"A": F(1), "B": F(2)}, {"A": F(1)}])
+    )
 
 
 def test_exhaustive_witness_names_the_split_and_the_toss() -> None:
     """The witness of a change records which precinct split how and who won the toss."""
-    race = _race({"A": F(3), "B": F(2)}, [("p", F(2))], [2], cands=("A", "B"),
-                 pending=[Pending("t", ("A", "B"), 1, F(1, 2))])
-    res = search(race, None, lambda _d: 0, 1,
-                 lambda v: v[0].get("B", F(0)) - v[0].get("A", F(0)) > 1)
+    race = _race(
+        {"A": F(3), "B": F(2)},
+        [("p", F(2))],
+        [2],
+        cands=("A", "B"),
+        pending=[Pending("t", ("A", "B"), 1, F(1, 2))],
+    )
+    res = search(
+        race, None, lambda _d: 0, 1, lambda v: v[0].get("B", F(0)) - v[0].get("A", F(0)) > 1
+    )
     assert res.witness is not None
     votes = scenario_votes(race, res.witness)[1]
     assert votes.get("B", F(0)) - votes.get("A", F(0)) > 1
@@ -210,15 +231,21 @@ def test_a_toss_every_group_wins_counts_in_the_least_sde() -> None:
 def test_a_pending_toss_counts_for_the_trailer_that_can_win_it() -> None:
     """A 3, B 5/2, a toss between B and C for one delegate worth 1/2: B can tie A through
     the toss alone, so the lead is open; C, not in A's way, cannot."""
-    race = _race({"A": F(3), "B": F(5, 2)}, cands=("A", "B", "C"),
-                 pending=[Pending("t", ("B", "C"), 1, F(1, 2))])
+    race = _race(
+        {"A": F(3), "B": F(5, 2)},
+        cands=("A", "B", "C"),
+        pending=[Pending("t", ("B", "C"), 1, F(1, 2))],
+    )
     lead = lead_call(race)
     pairs = {p.trailer: p for p in lead.pairs}
     assert pairs["B"].swing == F(1, 2) and pairs["B"].can_tie and not lead.decided
     assert pairs["C"].swing == F(1, 2) and not pairs["C"].can_tie
     # a toss the trailer is not part of gives it nothing
-    other = _race({"A": F(3), "B": F(5, 2)}, cands=("A", "B", "C"),
-                  pending=[Pending("t", ("A", "C"), 1, F(1, 2))])
+    other = _race(
+        {"A": F(3), "B": F(5, 2)},
+        cands=("A", "B", "C"),
+        pending=[Pending("t", ("A", "C"), 1, F(1, 2))],
+    )
     assert {p.trailer: p.swing for p in lead_call(other).pairs}["B"] == 0
 
 

@@ -40,8 +40,11 @@ def small_election() -> election.Election:
     for i in range(3):
         precincts.append(Precinct("Abroad", f"Site {i}", f"S{i}", None, satellite=True))
     return make_election(
-        id="toy", title="Toy", ruleset="ia-2020",
-        candidates=tuple(Candidate(c) for c in CANDS), counties=counties,
+        id="toy",
+        title="Toy",
+        ruleset="ia-2020",
+        candidates=tuple(Candidate(c) for c in CANDS),
+        counties=counties,
         precincts=tuple(precincts),
         national=NationalDelegates({1: 5, 2: 4}, at_large=3, pleo=2),
     )
@@ -128,11 +131,10 @@ def test_nothing_outstanding_is_decided() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(st.sampled_from("ABCDEF"), st.fractions(0, 50), max_size=6),
-       st.integers(0, 9))
-def test_fast_split_agrees_with_the_worksheet_dmath(
-    votes: dict[str, Fraction], seats: int
-) -> None:
+@given(
+    st.dictionaries(st.sampled_from("ABCDEF"), st.fractions(0, 50), max_size=6), st.integers(0, 9)
+)
+def test_fast_split_agrees_with_the_worksheet_dmath(votes: dict[str, Fraction], seats: int) -> None:
     from caucuskit.core.bounds import fast_split
     from caucuskit.core.national import allocate_unit
 

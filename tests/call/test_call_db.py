@@ -24,7 +24,8 @@ def test_call_from_the_database(db_url: str, monkeypatch: pytest.MonkeyPatch) ->
     assert any(r.toss_winners for r in stored)  # a recorded toss travels with its report
     got = current_reports(ctx)
     assert {(r.county, r.precinct, r.toss_winners) for r in got} == {
-        (r.county, r.precinct, r.toss_winners) for r in stored}
+        (r.county, r.precinct, r.toss_winners) for r in stored
+    }
     url = ctx.db.url
     ctx.db.dispose()
     expected = call_reports(mini_election(), stored).to_dict()

@@ -28,8 +28,10 @@ def test_2016_verdict_on_the_shared_file() -> None:
     pair = cc.call.lead.pairs[0]
     assert pair.trailer == "Sanders" and pair.can_overtake
     units = {u.unit: u for u in cc.call.national.units}
-    assert units["PLEO"].status == "decided" and units["PLEO"].current == {"Clinton": 3,
-                                                                           "Sanders": 3}
+    assert units["PLEO"].status == "decided" and units["PLEO"].current == {
+        "Clinton": 3,
+        "Sanders": 3,
+    }
     assert units["at-large"].status == "open"
     assert units["at-large"].current == {"Clinton": 5, "Sanders": 4}
     assert units["at-large"].witness_split == {"Clinton": 4, "Sanders": 5}
@@ -61,8 +63,13 @@ def test_cli_call_county_results_text_and_json() -> None:
     doc = json.loads(res.output)
     assert doc["outstanding"] == "6.20"
     assert {u["unit"]: u["status"] for u in doc["units"]} == {
-        "CD1": "decided", "CD2": "decided", "CD3": "decided", "CD4": "decided",
-        "at-large": "open", "PLEO": "decided"}
+        "CD1": "decided",
+        "CD2": "decided",
+        "CD3": "decided",
+        "CD4": "decided",
+        "at-large": "open",
+        "PLEO": "decided",
+    }
     res = runner.invoke(build(), args)
     assert res.exit_code == 2 and "--state-delegates is needed" in res.output
     res = runner.invoke(build(), [*args, "--state-delegates", "many"])

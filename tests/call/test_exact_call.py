@@ -38,20 +38,27 @@ ZERO = Fraction(0)
 
 @st.composite
 def elections(draw: Any) -> Any:
-    counties = (County("North", 1, Fraction(draw(st.integers(1, 9)))),
-                County("South", 2, Fraction(draw(st.integers(1, 9)))))
+    counties = (
+        County("North", 1, Fraction(draw(st.integers(1, 9)))),
+        County("South", 2, Fraction(draw(st.integers(1, 9)))),
+    )
     precincts = []
     for county in ("North", "South"):
         for i in range(2):
-            precincts.append(Precinct(county, f"{county}-{i}", f"{county[0]}{i}",
-                                      draw(st.integers(1, 3))))
+            precincts.append(
+                Precinct(county, f"{county}-{i}", f"{county[0]}{i}", draw(st.integers(1, 3)))
+            )
     seats = st.integers(1, 4)
     return make_election(
-        id="tiny", title="Tiny", ruleset="ia-2020",
-        candidates=tuple(Candidate(c) for c in CANDS), counties=counties,
+        id="tiny",
+        title="Tiny",
+        ruleset="ia-2020",
+        candidates=tuple(Candidate(c) for c in CANDS),
+        counties=counties,
         precincts=tuple(precincts),
-        national=NationalDelegates({1: draw(seats), 2: draw(seats)}, at_large=draw(seats),
-                                   pleo=draw(seats)),
+        national=NationalDelegates(
+            {1: draw(seats), 2: draw(seats)}, at_large=draw(seats), pleo=draw(seats)
+        ),
     )
 
 
@@ -65,8 +72,7 @@ def nights(draw: Any) -> Any:
         final = {c: draw(st.integers(0, 6)) for c in CANDS}
         if not any(final.values()):
             final["A"] = 1
-        reports.append(PrecinctReport(k[0], k[1], sum(final.values()), dict(final),
-                                      dict(final)))
+        reports.append(PrecinctReport(k[0], k[1], sum(final.values()), dict(final), dict(final)))
     return e, reports
 
 
@@ -84,14 +90,20 @@ def _outcomes(e: Any, tab: Any) -> Any:
             for c, n in u.recount.won.items():
                 start[CANDS.index(c)] += ratio * n
             if u.recount.pending is not None:  # every full outcome of the toss(es)
-                options.append([tuple(ratio * (o.get(c, 0) - u.recount.won.get(c, 0))
-                                      for c in CANDS) for o in u.recount.outcomes])
+                options.append(
+                    [
+                        tuple(ratio * (o.get(c, 0) - u.recount.won.get(c, 0)) for c in CANDS)
+                        for o in u.recount.outcomes
+                    ]
+                )
         for p in e.precincts:
             if p.key in reported or e.county_by_name[p.county].district != d:
                 continue
             ratio = e.precinct_sde_value(p) / p.delegates
-            opts = [tuple(ratio * dict(sp).get(c, 0) for c in CANDS)
-                    for sp in compositions(p.delegates, CANDS)]
+            opts = [
+                tuple(ratio * dict(sp).get(c, 0) for c in CANDS)
+                for sp in compositions(p.delegates, CANDS)
+            ]
             options.append([*opts, (ZERO,) * len(CANDS)])  # or nobody came
         vecs = set()
         for combo in itertools.product(*options):
@@ -114,8 +126,12 @@ def _results(e: Any, per_scope: Any) -> Any:
     # Judged per distinct outcome (cached); enumerated jointly for the total.
     for v1, v2 in itertools.product(per_scope[1], per_scope[2]):
         state = tuple(a + b for a, b in zip(v1, v2, strict=True))
-        units = {"CD1": _alloc(v1, nat.district[1]), "CD2": _alloc(v2, nat.district[2]),
-                 "at-large": _alloc(state, nat.at_large), "PLEO": _alloc(state, nat.pleo)}
+        units = {
+            "CD1": _alloc(v1, nat.district[1]),
+            "CD2": _alloc(v2, nat.district[2]),
+            "at-large": _alloc(state, nat.at_large),
+            "PLEO": _alloc(state, nat.pleo),
+        }
         out.add((tuple(sorted(units.items())), state))
     return out
 
@@ -161,8 +177,12 @@ def test_decided_iff_no_completion_changes_it(method: Any, data: Any) -> None:
                 assert _alloc(tuple(votes.get(c, ZERO) for c in CANDS), u.seats) != now
             else:
                 assert u.method == "lot" and u.current_lot
-    total_now = _total([(u.unit, (tuple(sorted(u.current.items())),
-                                  tuple(sorted(u.current_lot)))) for u in nat.units])
+    total_now = _total(
+        [
+            (u.unit, (tuple(sorted(u.current.items())), tuple(sorted(u.current_lot))))
+            for u in nat.units
+        ]
+    )
     total_changes = any(_total(units) != total_now for units, _ in results)
     assert nat.total_status != "undetermined"
     assert (nat.total_status == "decided") == (not total_changes), nat.total_status
@@ -177,8 +197,9 @@ def test_decided_iff_no_completion_changes_it(method: Any, data: Any) -> None:
     lead = call.lead
     if lead.leader is not None:
         li = CANDS.index(lead.leader)
-        catch = any(state[i] >= state[li] for _, state in results
-                    for i in range(len(CANDS)) if i != li)
+        catch = any(
+            state[i] >= state[li] for _, state in results for i in range(len(CANDS)) if i != li
+        )
         assert lead.decided == (not catch)
 
 
@@ -189,7 +210,9 @@ def _scopes(race: Any, unit: Any) -> Any:
 def test_an_exactly_attainable_sde_tie_keeps_the_lead_open() -> None:
     """Guards ``PairCall.can_tie`` (issue 16: a tie attained exactly must keep it open)."""
     e = make_election(
-        id="tie", title="Tie", ruleset="ia-2020",
+        id="tie",
+        title="Tie",
+        ruleset="ia-2020",
         candidates=tuple(Candidate(c) for c in CANDS),
         counties=(County("North", 1, Fraction(4)), County("South", 2, Fraction(4))),
         precincts=(Precinct("North", "N0", "N0", 2), Precinct("South", "S0", "S0", 2)),
@@ -220,8 +243,10 @@ def test_mixed_integer_search_agrees_with_brute_force(data: Any) -> None:
         now = fast_allocate(unit_votes(cur, scopes), seats)
         if now.pending_lot is not None:
             continue  # the call reports a current lot as open before any search
-        now_key = (tuple(sorted(now.delegates.items())),
-                   () if now.pending_lot is None else tuple(sorted(now.pending_lot.candidates)))
+        now_key = (
+            tuple(sorted(now.delegates.items())),
+            () if now.pending_lot is None else tuple(sorted(now.pending_lot.candidates)),
+        )
         changes = any(dict(units)[name] != now_key for units, _ in results)
         found = milp_search(race, scopes, seats, now)
         assert (found is not None) == changes, (name, now_key)
@@ -246,8 +271,10 @@ def test_exhaustive_search_agrees_with_brute_force(data: Any) -> None:
     cur = {s.district: dict(s.current) for s in race.scopes}
     for name, seats, scopes in race.units():
         now = fast_allocate(unit_votes(cur, scopes), seats)
-        now_key = (tuple(sorted(now.delegates.items())),
-                   () if now.pending_lot is None else tuple(sorted(now.pending_lot.candidates)))
+        now_key = (
+            tuple(sorted(now.delegates.items())),
+            () if now.pending_lot is None else tuple(sorted(now.pending_lot.candidates)),
+        )
         changes = any(dict(units)[name] != now_key for units, _ in results)
 
         def changed(votes: Any, seats: Any = seats, now: Any = now) -> Any:

@@ -65,10 +65,13 @@ def test_vertex_votes_with_pending_tosses() -> None:
     from caucuskit.core.report import PrecinctReport
 
     even = {"A": 10, "B": 10, "C": 10}
-    reports = [PrecinctReport("North", "North-0", 30, even, even),
-               PrecinctReport("South", "South-1", 30, even, even)]
-    race = tracker_from_tabulation(tabulate(ELECTION, reports),
-                                   satellite_max_turnout=MAX_SITE).race()
+    reports = [
+        PrecinctReport("North", "North-0", 30, even, even),
+        PrecinctReport("South", "South-1", 30, even, even),
+    ]
+    race = tracker_from_tabulation(
+        tabulate(ELECTION, reports), satellite_max_turnout=MAX_SITE
+    ).race()
     assert sum(len(s.pending) for s in race.scopes) == 2
     sums = unit_sums(race)
     assert sums["at-large"].moves["C"]  # "C" is not the default winner, so it moves

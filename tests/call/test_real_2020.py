@@ -40,8 +40,10 @@ def election() -> Election:
 @pytest.fixture(scope="module")
 def snapshots(election: Election) -> dict[str, list[PrecinctReport]]:
     need(RESULTS_100.exists(), f"missing {RESULTS_100}")
-    return {name: read_idp_results(path, election).reports
-            for name, path in (("0205", RESULTS_0205), ("97", RESULTS_97), ("100", RESULTS_100))}
+    return {
+        name: read_idp_results(path, election).reports
+        for name, path in (("0205", RESULTS_0205), ("97", RESULTS_97), ("100", RESULTS_100))
+    }
 
 
 @pytest.mark.parametrize("name", ["0205", "97"])
@@ -94,9 +96,14 @@ def test_97_percent_snapshot_call(
 def test_replay_over_the_three_snapshots(
     election: Election, snapshots: dict[str, list[PrecinctReport]]
 ) -> None:
-    steps = replay_snapshots(election, [("5 Feb 8pm", snapshots["0205"]),
-                                        ("6 Feb 97%", snapshots["97"]),
-                                        ("8 Feb 100%", snapshots["100"])])
+    steps = replay_snapshots(
+        election,
+        [
+            ("5 Feb 8pm", snapshots["0205"]),
+            ("6 Feb 97%", snapshots["97"]),
+            ("8 Feb 100%", snapshots["100"]),
+        ],
+    )
     assert [s.reported for s in steps] == sorted(s.reported for s in steps)
     when = decided_at(steps)
     assert when["CD2"] == "6 Feb 97%"
@@ -131,13 +138,20 @@ def test_projection_is_seeded_and_sane(
 def test_cli_call_json(snapshots: dict[str, list[PrecinctReport]]) -> None:
     import json
 
-    result = CliRunner().invoke(build(), ["call", "--election", "iowa-2020", "--results",
-                                          str(RESULTS_97), "--json"])
+    result = CliRunner().invoke(
+        build(), ["call", "--election", "iowa-2020", "--results", str(RESULTS_97), "--json"]
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert doc["lead"]["leader"] == "Buttigieg"
     assert {u["unit"] for u in doc["national"]["units"]} == {
-        "CD1", "CD2", "CD3", "CD4", "at-large", "PLEO"}
+        "CD1",
+        "CD2",
+        "CD3",
+        "CD4",
+        "at-large",
+        "PLEO",
+    }
 
 
 def test_cli_call_text_and_errors(snapshots: dict[str, list[PrecinctReport]]) -> None:
@@ -148,8 +162,7 @@ def test_cli_call_text_and_errors(snapshots: dict[str, list[PrecinctReport]]) ->
     assert ok.exit_code == 0, ok.output
     assert "SDE lead" in ok.output
     # issue 12: plain words, and one "still to be decided" figure (no per-pair totals)
-    part = runner.invoke(build(), ["call", "-e", "iowa-2020", "-r",
-                                   str(RESULTS_0205)])
+    part = runner.invoke(build(), ["call", "-e", "iowa-2020", "-r", str(RESULTS_0205)])
     text = " ".join(part.output.split())
     assert "{" not in text and "(sup)" not in text and "SDE still open" not in text
     import re

@@ -35,8 +35,11 @@ def _modules_after(*args: str) -> set[str]:
         "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], input='{"delegates": 2, "attendees": 4, "final": {"A": 4}}\n',
-        capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code],
+        input='{"delegates": 2, "attendees": 4, "final": {"A": 4}}\n',
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return set(done.stderr.split())
 
@@ -51,7 +54,13 @@ def test_precinct_batch_imports_no_database_or_hashing() -> None:
     loaded = _modules_after("precinct", "--jsonl")
     assert "caucuskit.cli.precinct_batch" in loaded
     heavy = {m.split(".")[0] for m in loaded} & {
-        "sqlalchemy", "argon2", "uvicorn", "fastapi", "rich", "typer"}
+        "sqlalchemy",
+        "argon2",
+        "uvicorn",
+        "fastapi",
+        "rich",
+        "typer",
+    }
     assert not heavy, heavy
     assert not {m for m in loaded if m.startswith("caucuskit.services")}
 
@@ -66,8 +75,13 @@ BATCH = (
 
 
 def _run(args: list[str], code: str) -> tuple[int, str]:
-    done = subprocess.run([sys.executable, "-c", code, *args], input=BATCH,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        input=BATCH,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return done.returncode, done.stdout
 
 
@@ -76,9 +90,12 @@ TYPER = "import sys; sys.argv[0] = 'caucus'; from caucuskit.cli.app import app; 
 
 
 def test_the_fast_batch_path_answers_exactly_as_the_typer_command() -> None:
-    for args in (["precinct", "--jsonl"], ["precinct", "--rules", "nv-2020", "--jsonl"],
-                 ["precinct", "--jsonl", "--no-worksheet", "--rules=ia-2016"],
-                 ["precinct", "--jsonl", "--rules", "nope"]):
+    for args in (
+        ["precinct", "--jsonl"],
+        ["precinct", "--rules", "nv-2020", "--jsonl"],
+        ["precinct", "--jsonl", "--no-worksheet", "--rules=ia-2016"],
+        ["precinct", "--jsonl", "--rules", "nope"],
+    ):
         fast, slow = _run(args, FAST), _run(args, TYPER)
         assert fast == slow, args
         assert fast[0] == 1 and fast[1].count("\n") in (1, 4)
@@ -89,8 +106,15 @@ def test_plain_batch_args_leaves_everything_else_to_typer() -> None:
 
     assert plain_batch_args(["precinct", "--jsonl"]) == ("ia-2020", True)
     assert plain_batch_args(["precinct", "--no-worksheet", "--jsonl", "--rules", "x"]) == (
-        "x", False)
-    for other in (["precinct", "--jsonl", "--help"], ["precinct", "--jsonl", "-d", "3"],
-                  ["precinct", "--jsonl", "--rules"], ["precinct", "--json"], ["tabulate"],
-                  ["precinct", "--jsonl", "--one-delegate", "strict-majority"]):
+        "x",
+        False,
+    )
+    for other in (
+        ["precinct", "--jsonl", "--help"],
+        ["precinct", "--jsonl", "-d", "3"],
+        ["precinct", "--jsonl", "--rules"],
+        ["precinct", "--json"],
+        ["tabulate"],
+        ["precinct", "--jsonl", "--one-delegate", "strict-majority"],
+    ):
         assert plain_batch_args(other) is None, other

@@ -45,31 +45,38 @@ def test_a_malformed_row_stops_the_command_with_its_line_and_reason(
     assert "1 row(s) of the results file cannot be used" in r.output
     assert f"line {line}: Adair / 3SW FONTANELLE" in r.output
     assert "--skip-bad-rows" in r.output
-    j = runner.invoke(build(), [command, "--election", "iowa-2020", "--results", str(bad),
-                                "--json"])
+    j = runner.invoke(
+        build(), [command, "--election", "iowa-2020", "--results", str(bad), "--json"]
+    )
     assert j.exit_code == 2 and json.loads(j.output)["bad_rows"][0].startswith(f"line {line}")
 
 
 def test_skip_bad_rows_goes_on_and_says_how_many_first(tmp_path: Path) -> None:
     bad, _line = _bad_copy(tmp_path)
-    r = runner.invoke(build(), ["tabulate", "--election", "iowa-2020", "--results", str(bad),
-                                "--skip-bad-rows"])
+    r = runner.invoke(
+        build(), ["tabulate", "--election", "iowa-2020", "--results", str(bad), "--skip-bad-rows"]
+    )
     assert r.exit_code == 0, r.output
     first = r.output.strip().splitlines()[0]
     assert first.startswith("1 bad row(s) skipped (--skip-bad-rows)")
     assert r.output.index("skipped") < r.output.index("Statewide")
-    j = runner.invoke(build(), ["tabulate", "--election", "iowa-2020", "--results", str(bad),
-                                "--skip-bad-rows", "--json"])
+    j = runner.invoke(
+        build(),
+        ["tabulate", "--election", "iowa-2020", "--results", str(bad), "--skip-bad-rows", "--json"],
+    )
     assert j.exit_code == 0 and len(json.loads(j.output)["unjoined"]) == 1
 
 
-@pytest.mark.parametrize("args", [
-    ["publish", "--out", "{tmp}/public"],
-    ["export", "--out", "{tmp}/x.csv"],
-    ["certify"],
-    ["credentials", "users"],
-    ["credentials", "issue", "--out", "{tmp}/codes.csv"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["publish", "--out", "{tmp}/public"],
+        ["export", "--out", "{tmp}/x.csv"],
+        ["certify"],
+        ["credentials", "users"],
+        ["credentials", "issue", "--out", "{tmp}/codes.csv"],
+    ],
+)
 def test_commands_before_init_fail_clearly_and_create_nothing(
     tmp_path: Path, args: list[str]
 ) -> None:
@@ -97,8 +104,7 @@ def test_folders_given_as_files_are_named_as_folders(tmp_path: Path) -> None:
     text = " ".join(r.output.split())
     assert r.exit_code == 2 and "is a folder; give the results file" in text
     assert "no such file" not in text
-    r = runner.invoke(build(), ["tabulate", "--election", str(tmp_path), "--results",
-                                str(FULL)])
+    r = runner.invoke(build(), ["tabulate", "--election", str(tmp_path), "--results", str(FULL)])
     assert r.exit_code == 2 and "is a folder; give a definition file" in " ".join(r.output.split())
 
 
@@ -106,8 +112,9 @@ def test_export_json_and_publish_out_file(tmp_path: Path) -> None:
     db = str(tmp_path / "e.sqlite")
     assert runner.invoke(build(), ["init", "--election", "iowa-2020", "--db", db]).exit_code == 0
     out = tmp_path / "r.json"
-    r = runner.invoke(build(), ["export", "--db", db, "--format", "nist-cdf", "--out", str(out),
-                                "--json"])
+    r = runner.invoke(
+        build(), ["export", "--db", db, "--format", "nist-cdf", "--out", str(out), "--json"]
+    )
     assert r.exit_code == 0, r.output
     data = json.loads(r.output)
     assert data["out"] == str(out) and data["format"] == "nist-cdf"
@@ -151,17 +158,33 @@ def test_demo_prints_every_page_and_removes_its_folder_when_stopped(tmp_path: Pa
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = dict(os.environ, CAUCUS_ARGON2_TIME_COST="1", CAUCUS_ARGON2_MEMORY_KIB="1024",
-               COLUMNS="200", TMPDIR=str(tmp_path))
+    env = dict(
+        os.environ,
+        CAUCUS_ARGON2_TIME_COST="1",
+        CAUCUS_ARGON2_MEMORY_KIB="1024",
+        COLUMNS="200",
+        TMPDIR=str(tmp_path),
+    )
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from caucuskit.cli.app import main; main()", "demo",
-         "--port", str(port), "--codes", "1"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
+        [
+            sys.executable,
+            "-c",
+            "from caucuskit.cli.app import main; main()",
+            "demo",
+            "--port",
+            str(port),
+            "--codes",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        text=True,
+    )
     assert proc.stdout is not None
     lines: list[str] = []
     stream = proc.stdout
-    reader = threading.Thread(target=lambda: lines.extend(iter(stream.readline, "")),
-                              daemon=True)
+    reader = threading.Thread(target=lambda: lines.extend(iter(stream.readline, "")), daemon=True)
     reader.start()
     deadline = time.monotonic() + 120
     try:

@@ -40,7 +40,11 @@ def test_toss_winner_settles_the_tie(runner: CliRunner) -> None:
     data = json.loads(result.output)
     assert data["pending_tie"] is None
     assert data["delegates"] == {
-        "Biden": 1, "Buttigieg": 1, "Klobuchar": 2, "Sanders": 2, "Warren": 2
+        "Biden": 1,
+        "Buttigieg": 1,
+        "Klobuchar": 2,
+        "Sanders": 2,
+        "Warren": 2,
     }
     assert data["ties"][0]["winners"] == ["Klobuchar"]
     plain = run(runner, *BASE, "--final", ADAIR, "--toss-winner", "Klobuchar")
@@ -55,7 +59,11 @@ def test_json_has_the_documented_keys(runner: CliRunner) -> None:
     assert data["viable"] == ["Biden", "Buttigieg", "Klobuchar", "Sanders", "Warren"]
     # while the tie is pending, delegates hold only what is decided without it
     assert data["delegates"] == {
-        "Biden": 1, "Buttigieg": 1, "Klobuchar": 1, "Sanders": 2, "Warren": 2
+        "Biden": 1,
+        "Buttigieg": 1,
+        "Klobuchar": 1,
+        "Sanders": 2,
+        "Warren": 2,
     }
     tie = data["pending_tie"]
     assert set(tie["groups"]) == {"Buttigieg", "Klobuchar"}
@@ -150,8 +158,18 @@ def test_rule_options(runner: CliRunner) -> None:
     assert open_["delegates"] == {"Bi": 1, "Bu": 2, "W": 1}
 
     sticky = [
-        "precinct", "--rules", "ia-2016", "-d", "4", "-n", "20", "--first", "A=4,B=8,C=8",
-        "--final", "A=2,B=10,C=8", "--json",
+        "precinct",
+        "--rules",
+        "ia-2016",
+        "-d",
+        "4",
+        "-n",
+        "20",
+        "--first",
+        "A=4,B=8,C=8",
+        "--final",
+        "A=2,B=10,C=8",
+        "--json",
     ]
     assert json.loads(run(runner, *sticky).output)["viable"] == ["B", "C"]
     kept = json.loads(run(runner, *sticky, "--first-viability-sticks").output)
@@ -168,9 +186,18 @@ def test_help_documents_every_option(runner: CliRunner) -> None:
     result = run(runner, "precinct", "--help")
     assert result.exit_code == 0
     for option in [
-        "--delegates", "--attendees", "--final", "--first", "--rules", "--toss-winner",
-        "--one-delegate", "--overshoot-ties", "--protect-only-delegate",
-        "--first-viability-sticks", "--json", "--jsonl",
+        "--delegates",
+        "--attendees",
+        "--final",
+        "--first",
+        "--rules",
+        "--toss-winner",
+        "--one-delegate",
+        "--overshoot-ties",
+        "--protect-only-delegate",
+        "--first-viability-sticks",
+        "--json",
+        "--jsonl",
     ]:
         assert option in result.output
 
@@ -190,13 +217,21 @@ def test_batch_mode_answers_every_line_in_order(runner: CliRunner) -> None:
         line(rules="ia-2020", delegates=8, attendees=40, final=adair, toss_winners=["Klobuchar"]),
         line(delegates="8", attendees=40, final=adair),
         "",
-        line(rules="nv-2020", delegates=2, attendees=19,
-             final={"Biden": 6, "Buttigieg": 7, "Sanders": 6}),
+        line(
+            rules="nv-2020",
+            delegates=2,
+            attendees=19,
+            final={"Biden": 6, "Buttigieg": 7, "Sanders": 6},
+        ),
         line(delegates=8, attendees=40, final=adair, toss_winners=["Sanders"]),
         line(delegates=8, attendees=40, final=adair, toss_winners="Klobuchar"),
         "[1, 2]",
-        line(delegates=4, attendees=76, final={"A": 13, "B": 13, "C": 13, "D": 13, "E": 24},
-             options={"overshoot_ties": "all-realign"}),
+        line(
+            delegates=4,
+            attendees=76,
+            final={"A": 13, "B": 13, "C": 13, "D": 13, "E": 24},
+            options={"overshoot_ties": "all-realign"},
+        ),
         line(delegates=8, attendees=40, final=adair, options={"one_delegate": "coin"}),
         line(delegates=8, attendees=40, finale=adair),
         line(delegates=2, attendees=20, final={"A": 13, "B": 7}, first={"A": 13, "B": 7.5}),
@@ -230,8 +265,9 @@ def test_batch_mode_uses_the_command_line_ruleset_by_default(runner: CliRunner) 
         run(runner, "precinct", "--jsonl", "--overshoot-ties", "all-realign", stdin=arcadia).output
     )
     assert app["must_realign"] == ["Biden", "Sanders"]
-    ia2016 = line(rules="ia-2016", delegates=2, attendees=19,
-                  final={"Biden": 6, "Buttigieg": 7, "Sanders": 6})
+    ia2016 = line(
+        rules="ia-2016", delegates=2, attendees=19, final={"Biden": 6, "Buttigieg": 7, "Sanders": 6}
+    )
     app = json.loads(
         run(runner, "precinct", "--jsonl", "--overshoot-ties", "all-realign", stdin=ia2016).output
     )

@@ -55,11 +55,8 @@ def viability_threshold(rules: RuleSet, delegates: int, attendees: int) -> int |
 def viable_groups(counts, threshold):
     return tuple(sorted(g for g, n in counts.items() if n > 0 and n >= threshold))
 
+
 TieAction = Literal["gain", "lose"]
-
-
-
-
 
 
 @dataclass(frozen=True)
@@ -560,8 +557,11 @@ def _one_delegate(rules: RuleSet, data: PrecinctInput, tosses: TossBook) -> Prec
     elif rule is OneDelegateRule.MAJORITY_VOTE:
         cast = sum(final.values())
         log.append(
-            Step("rule", f"One delegate: no preference groups; a simple majority of the {cast} "
-                 "votes cast elects it (rules.md §5.6, 2016).")
+            Step(
+                "rule",
+                f"One delegate: no preference groups; a simple majority of the {cast} "
+                "votes cast elects it (rules.md §5.6, 2016).",
+            )
         )
         top = max(final.values())
         leaders = tuple(sorted(g for g, n in final.items() if n == top))
@@ -576,18 +576,30 @@ def _one_delegate(rules: RuleSet, data: PrecinctInput, tosses: TossBook) -> Prec
         leaders = tuple(sorted(g for g, n in final.items() if n == top))
         candidates = leaders
         if rule is OneDelegateRule.STRICT_MAJORITY:
-            log.append(Step("rule", "One delegate: a group needs more than half of the "
-                            f"{data.attendees} attendees (strict majority option, "
-                            "rules.md §11 Q2)."))
+            log.append(
+                Step(
+                    "rule",
+                    "One delegate: a group needs more than half of the "
+                    f"{data.attendees} attendees (strict majority option, "
+                    "rules.md §11 Q2).",
+                )
+            )
             if 2 * top > data.attendees:
                 winner = leaders[0]
             else:
                 undecided = True
-                notes.append("No group has more than half of the attendees: no delegate yet "
-                             "(rules.md §11 Q2 leaves what happens next open).")
+                notes.append(
+                    "No group has more than half of the attendees: no delegate yet "
+                    "(rules.md §11 Q2 leaves what happens next open)."
+                )
         else:
-            log.append(Step("rule", "One delegate: the largest final group wins it; a tie goes "
-                            f"to a {tosses.method} (rules.md §5.6)."))
+            log.append(
+                Step(
+                    "rule",
+                    "One delegate: the largest final group wins it; a tie goes "
+                    f"to a {tosses.method} (rules.md §5.6).",
+                )
+            )
             if len(leaders) == 1:
                 winner = leaders[0]
             else:
@@ -601,8 +613,9 @@ def _one_delegate(rules: RuleSet, data: PrecinctInput, tosses: TossBook) -> Prec
                     log.append(Step("toss", f"{winner} won the {tosses.method}", winner))
     delegates = {winner: 1} if winner is not None else {}
     if winner is not None:
-        log.append(Step("award", f"{winner} elects the precinct's delegate ({final[winner]}).",
-                        winner))
+        log.append(
+            Step("award", f"{winner} elects the precinct's delegate ({final[winner]}).", winner)
+        )
     for note in notes:
         log.append(Step("note", note))
     return PrecinctResult(
@@ -637,14 +650,24 @@ def _many_delegates(rules: RuleSet, data: PrecinctInput, tosses: TossBook) -> Pr
     viable_first: tuple[str, ...] | None = None
     if data.first is not None:
         viable_first = viable_groups(data.first, threshold)
-        log.append(Step("viable-first", "Viable after the first alignment: "
-                        + (", ".join(viable_first) or "none")))
+        log.append(
+            Step(
+                "viable-first",
+                "Viable after the first alignment: " + (", ".join(viable_first) or "none"),
+            )
+        )
     viable = viable_groups(data.final, threshold)
     if rules.first_viability_sticks and viable_first:
         kept = [g for g in viable_first if g not in viable and data.final.get(g, 0) > 0]
         for g in kept:
-            log.append(Step("viable", f"{g} stays viable: it was viable in the first alignment "
-                            "(option first_viability_sticks, rules.md §11 Q3)", g))
+            log.append(
+                Step(
+                    "viable",
+                    f"{g} stays viable: it was viable in the first alignment "
+                    "(option first_viability_sticks, rules.md §11 Q3)",
+                    g,
+                )
+            )
         viable = tuple(sorted(set(viable) | set(kept)))
     log.append(Step("viable", "Viable in the final alignment: " + (", ".join(viable) or "none")))
     notes: list[str] = []

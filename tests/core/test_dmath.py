@@ -43,8 +43,7 @@ def edge_votes(draw: Any) -> Any:
 
 
 def _lot(a: Any) -> Any:
-    return None if a.pending_lot is None else (set(a.pending_lot.candidates),
-                                               a.pending_lot.seats)
+    return None if a.pending_lot is None else (set(a.pending_lot.candidates), a.pending_lot.seats)
 
 
 @settings(max_examples=600, deadline=None)
@@ -99,8 +98,9 @@ def test_projection_threshold_is_15_percent_not_less() -> None:
     """Guards ``projection.dmath``'s threshold: at 12% a candidate gets no seat."""
     row = np.array([[50.0, 38.0, 12.0]])
     assert dmath(row, 10)[0].tolist() == [6, 4, 0]
-    assert dict(allocate_unit({"A": Fraction(50), "B": Fraction(38), "C": Fraction(12)},
-                              10).delegates) == {"A": 6, "B": 4}
+    assert dict(
+        allocate_unit({"A": Fraction(50), "B": Fraction(38), "C": Fraction(12)}, 10).delegates
+    ) == {"A": 6, "B": 4}
 
 
 def test_exact_remainder_tie_for_the_last_seat_is_a_lot() -> None:
@@ -128,7 +128,13 @@ def test_nothing_to_allocate_is_described_like_the_reference() -> None:
         fast = fast_allocate(votes, seats, unit="CD9")
         for a in (ref, fast):
             assert (a.unit, a.seats, a.total, a.threshold, a.threshold_rule) == (
-                "CD9", seats, sum(votes.values(), Fraction(0)), NATIONAL_THRESHOLD, "15%")
+                "CD9",
+                seats,
+                sum(votes.values(), Fraction(0)),
+                NATIONAL_THRESHOLD,
+                "15%",
+            )
             assert dict(a.delegates) == {} and a.pending_lot is None and a.qualified == ()
         assert {c: v for c, v in fast.votes.items() if v} == {
-            c: v for c, v in ref.votes.items() if v}
+            c: v for c, v in ref.votes.items() if v
+        }

@@ -187,9 +187,26 @@ def test_the_cases_reach_every_kind_of_step() -> None:
         kinds |= {s.kind for s in result.log}
         kinds |= {f"note:{s.why}" for s in result.log if s.kind == "note"}  # type: ignore[attr-defined]
     assert refused > 20 and pending > 20 and settled > 20, (refused, pending, settled)
-    expected = {"threshold", "viable", "stays-viable", "one-delegate", "round", "total", "add",
-                "remove", "zero", "tie", "toss", "extra", "award", "note",
-                "note:no-delegates", "note:nobody", "note:none-viable", "note:realign-wait"}
+    expected = {
+        "threshold",
+        "viable",
+        "stays-viable",
+        "one-delegate",
+        "round",
+        "total",
+        "add",
+        "remove",
+        "zero",
+        "tie",
+        "toss",
+        "extra",
+        "award",
+        "note",
+        "note:no-delegates",
+        "note:nobody",
+        "note:none-viable",
+        "note:realign-wait",
+    }
     assert expected <= kinds, expected - kinds
 
 

@@ -94,10 +94,12 @@ def test_delegates_depend_only_on_four_place_decimals(d: Any, n: Any, data: Any)
     # Move one person from C to A and one from A to C where the 4-place keys stay put.
     for da in (1, -1):
         moved = {"A": a + da, "B": b, "C": n - a - b - da}
-        same = all(key4(moved[g], d, n) == key4(members[g], d, n)
-                   and (moved[g] * d * 2 >= n) == (members[g] * d * 2 >= n)
-                   and (2 * moved[g] * d + n) // (2 * n) == (2 * members[g] * d + n) // (2 * n)
-                   for g in members)
+        same = all(
+            key4(moved[g], d, n) == key4(members[g], d, n)
+            and (moved[g] * d * 2 >= n) == (members[g] * d * 2 >= n)
+            and (2 * moved[g] * d + n) // (2 * n) == (2 * members[g] * d + n) // (2 * n)
+            for g in members
+        )
         if not same:
             continue
         second = compute_precinct(IA_2020, PrecinctInput(d, n, moved))

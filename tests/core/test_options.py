@@ -60,11 +60,16 @@ def test_no_protection_lets_the_lowest_decimal_lose_its_only_delegate() -> None:
     """§5.8 D (Evansdale W4) without the §5.3 protection: Sanders (.686) loses his only one."""
     final = {"Biden": 7, "Buttigieg": 15, "Sanders": 6, "Warren": 7}
     assert compute_precinct(IA_2020, PrecinctInput(4, 35, final)).delegates == {
-        "Biden": 1, "Buttigieg": 1, "Sanders": 1, "Warren": 1
+        "Biden": 1,
+        "Buttigieg": 1,
+        "Sanders": 1,
+        "Warren": 1,
     }
     open_ = IA_2020.with_options(protect_only_delegate=False)
     assert compute_precinct(open_, PrecinctInput(4, 35, final)).delegates == {
-        "Biden": 1, "Buttigieg": 2, "Warren": 1
+        "Biden": 1,
+        "Buttigieg": 2,
+        "Warren": 1,
     }
 
 
@@ -88,8 +93,11 @@ def test_all_realign_is_only_about_ties_among_the_smallest() -> None:
 
 def test_options_from_json_values() -> None:
     rules = IA_2020.with_option_values(
-        {"one-delegate": "strict-majority", "overshoot_ties": "all-realign",
-         "protect_only_delegate": False}
+        {
+            "one-delegate": "strict-majority",
+            "overshoot_ties": "all-realign",
+            "protect_only_delegate": False,
+        }
     )
     assert rules.one_delegate is OneDelegateRule.STRICT_MAJORITY
     assert rules.overshoot_ties is OvershootTies.ALL_REALIGN

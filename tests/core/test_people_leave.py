@@ -38,8 +38,12 @@ LEFT_2020 = {
 def _input(report: object, delegates: int) -> PrecinctInput:
     first = {k: v for k, v in report.first.items() if v}  # type: ignore[attr-defined]
     final = {k: v for k, v in report.final.items() if v}  # type: ignore[attr-defined]
-    return PrecinctInput(delegates=delegates, attendees=report.effective_attendees,  # type: ignore[attr-defined]
-                         first=first, final=final)
+    return PrecinctInput(
+        delegates=delegates,
+        attendees=report.effective_attendees,  # type: ignore[attr-defined]
+        first=first,
+        final=final,
+    )
 
 
 def test_the_three_2020_precincts_where_people_left_a_viable_group_are_accepted() -> None:
@@ -59,8 +63,9 @@ def test_the_three_2020_precincts_where_people_left_a_viable_group_are_accepted(
         report = next(r for r in imported.reports if (r.county, r.precinct) == (county, name))
         ref = election.precinct_by_key[(county, name)]
         assert ref.delegates is not None
-        result = compute_precinct(election.rules, _input(report, ref.delegates),
-                                  election.candidate_names)
+        result = compute_precinct(
+            election.rules, _input(report, ref.delegates), election.candidate_names
+        )
         assert result.complete and sum(result.delegates.values()) == ref.delegates
         # they stay in N: the threshold is the one of the opening head count
         assert result.attendees == report.effective_attendees
@@ -90,21 +95,30 @@ def test_people_leaving_a_viable_group_is_accepted_and_they_stay_in_n() -> None:
 
 
 def test_a_move_from_a_viable_group_is_refused_in_plain_words() -> None:
-    data = PrecinctInput(delegates=8, attendees=40, first={"Biden": 10, "Sanders": 20},
-                         final={"Biden": 8, "Sanders": 22})
+    data = PrecinctInput(
+        delegates=8,
+        attendees=40,
+        first={"Biden": 10, "Sanders": 20},
+        final={"Biden": 8, "Sanders": 22},
+    )
     with pytest.raises(ValidationError) as caught:
         compute_precinct(IA_2020, data)
     (problem,) = caught.value.problems
     assert problem.field == "final.Biden"
     assert problem.message.startswith(
         "Biden's group was viable, so its members cannot join another group: it went from 10 "
-        "to 8, but nobody left the room")
+        "to 8, but nobody left the room"
+    )
     assert departures(IA_2020, data) == {}
 
 
 def test_departures_are_empty_when_anyone_may_realign() -> None:
-    data = PrecinctInput(delegates=8, attendees=40, first={"Clinton": 10, "Sanders": 20},
-                         final={"Clinton": 8, "Sanders": 20})
+    data = PrecinctInput(
+        delegates=8,
+        attendees=40,
+        first={"Clinton": 10, "Sanders": 20},
+        final={"Clinton": 8, "Sanders": 20},
+    )
     assert departures(IA_2016, data) == {}
     assert departures(NV_2020, data) == {"Clinton": 2}
 
@@ -132,10 +146,15 @@ def test_accepted_exactly_when_viable_losses_fit_in_the_people_who_left(
     t = viability_threshold(IA_2020, delegates, n)
     assert t is not None
     left = n - sum(final.values())
-    losses = sum(first[g] - final.get(g, 0) for g in first
-                 if 0 < first[g] and first[g] >= t and final.get(g, 0) < first[g])
-    stuck = any(first.get(g, 0) < t and final.get(g, 0) < t and final.get(g, 0) > first.get(g, 0)
-                for g in set(first) | set(final))
+    losses = sum(
+        first[g] - final.get(g, 0)
+        for g in first
+        if 0 < first[g] and first[g] >= t and final.get(g, 0) < first[g]
+    )
+    stuck = any(
+        first.get(g, 0) < t and final.get(g, 0) < t and final.get(g, 0) > first.get(g, 0)
+        for g in set(first) | set(final)
+    )
     ok = left >= 0 and losses <= left and not stuck
     try:
         validate_input(IA_2020, data)

@@ -30,9 +30,7 @@ from caucuskit.core import (
 from .literal import literal_allocate
 
 RULESETS = st.sampled_from([IA_2016, IA_2020, NV_2020])
-SETTINGS = settings(
-    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -59,8 +57,9 @@ def settle(
     """Run, and while a game of chance is pending, draw its outcome and run again."""
     winners: tuple[str, ...] = data.toss_winners
     for _ in range(10):
-        result = compute_precinct(rules, PrecinctInput(data.delegates, data.attendees,
-                                                       data.final, data.first, winners))
+        result = compute_precinct(
+            rules, PrecinctInput(data.delegates, data.attendees, data.final, data.first, winners)
+        )
         tie = result.pending_tie
         if tie is None:
             return result, winners
@@ -93,8 +92,11 @@ def test_delegates_add_up_and_every_viable_group_gets_one(
         tie = result.pending_tie
         # What is decided plus what the tie settles is exactly D (or Nevada's extra).
         gained = tie.delegates if tie.action == "gain" else len(tie.groups) - tie.delegates
-        assert result.awarded + gained == max(d, len(viable)) if rules.overshoot is \
-            OvershootRule.AWARD_EXTRA else result.awarded + gained == d
+        assert (
+            result.awarded + gained == max(d, len(viable))
+            if rules.overshoot is OvershootRule.AWARD_EXTRA
+            else result.awarded + gained == d
+        )
     if len(viable) <= d:
         assert set(result.delegates) == set(viable) or result.pending_tie is not None
         for g in viable:
@@ -127,8 +129,10 @@ def test_reference_algorithm_equals_the_literal_rules(
     first = compute_precinct(rules, PrecinctInput(d, n, final))
     literal = literal_allocate(d, n, final, nevada=nevada)
     event("tie pending" if literal.pending else "no tie")
-    event(f"{len(first.viable)} viable of D={d}: " + ("more viable than D" if len(first.viable) > d
-                                                      else "viable <= D"))
+    event(
+        f"{len(first.viable)} viable of D={d}: "
+        + ("more viable than D" if len(first.viable) > d else "viable <= D")
+    )
     if any(s.action == "add" for s in first.log):
         event("shortfall filled")
     if any(s.action == "remove" for s in first.log):
@@ -151,8 +155,12 @@ def test_order_and_names_of_groups_do_not_matter(
     d, n, final = precinct
     order = data.draw(st.permutations(list(final)))
     new_names = data.draw(
-        st.lists(st.text("abcxyzÅé -", min_size=1, max_size=6).map(str.strip).filter(bool),
-                 min_size=len(final), max_size=len(final), unique=True)
+        st.lists(
+            st.text("abcxyzÅé -", min_size=1, max_size=6).map(str.strip).filter(bool),
+            min_size=len(final),
+            max_size=len(final),
+            unique=True,
+        )
     )
     rename = dict(zip(order, new_names, strict=True))
     back = {v: k for k, v in rename.items()}

@@ -38,8 +38,12 @@ def test_every_n_where_ceil_n_over_6_67_is_wrong_is_exact_here() -> None:
 @pytest.mark.parametrize(
     ("d", "n", "final", "expected"),
     [
-        (22, 94, {"Biden": 28, "Buttigieg": 22, "Sanders": 20}, {"Biden": 8, "Buttigieg": 7,
-                                                                 "Sanders": 7}),
+        (
+            22,
+            94,
+            {"Biden": 28, "Buttigieg": 22, "Sanders": 20},
+            {"Biden": 8, "Buttigieg": 7, "Sanders": 7},
+        ),
         (10, 75, {"D": 23, "E": 27}, {"D": 5, "E": 5}),
     ],
     ids=["F Fremont-Atkins (24 left)", "J NV Principle 3 Ex. B"],
@@ -124,7 +128,6 @@ def test_only_one_of_the_tied_smallest_groups_loses_by_default() -> None:
 
 def test_arcadia_all_realign_zeroes_both_tied_groups() -> None:
     app = IA_2020.with_options(overshoot_ties=OvershootTies.ALL_REALIGN)
-    result = compute_precinct(app, PrecinctInput(2, 19, {"Biden": 6, "Buttigieg": 7,
-                                                          "Sanders": 6}))
+    result = compute_precinct(app, PrecinctInput(2, 19, {"Biden": 6, "Buttigieg": 7, "Sanders": 6}))
     assert set(result.must_realign) == {"Biden", "Sanders"}
     assert dict(result.delegates) == {"Buttigieg": 1}

@@ -9,8 +9,20 @@ from caucuskit.core import satellite_delegates as sat
 
 # The §7.3 table with every boundary: participants -> county delegates.
 TIERS = [
-    (0, 0), (1, 4), (20, 4), (21, 5), (40, 5), (41, 6), (60, 6), (61, 7), (80, 7),
-    (81, 8), (100, 8), (101, 9), (500, 9), (100_000, 9),
+    (0, 0),
+    (1, 4),
+    (20, 4),
+    (21, 5),
+    (40, 5),
+    (41, 6),
+    (60, 6),
+    (61, 7),
+    (80, 7),
+    (81, 8),
+    (100, 8),
+    (101, 9),
+    (500, 9),
+    (100_000, 9),
 ]
 
 
@@ -31,7 +43,8 @@ def test_uihc_site_of_section_7_3() -> None:
     viability 10; Sanders 48 -> 5.169 -> 5, Warren 15 -> 1.615 -> 2."""
     d = sat(65)
     assert d == 7
-    result = compute_precinct(IA_2020, PrecinctInput(d, 65, {"Sanders": 48, "Warren": 15,
-                                                           "Buttigieg": 2}))
+    result = compute_precinct(
+        IA_2020, PrecinctInput(d, 65, {"Sanders": 48, "Warren": 15, "Buttigieg": 2})
+    )
     assert result.threshold == 10
     assert dict(result.delegates) == {"Sanders": 5, "Warren": 2}

@@ -24,13 +24,23 @@ def test_adair_pending_tie_as_records() -> None:
     biden = log[2]
     assert isinstance(biden, Round)
     assert (biden.group, biden.members, biden.raw, biden.decimal, biden.rounded) == (
-        "Biden", 6, "6/5", "1.2000", 1)
+        "Biden",
+        6,
+        "6/5",
+        "1.2000",
+        1,
+    )
     assert biden.direction == "down" and not biden.raised
     assert biden.text == "Biden: 6 x 8 / 40 = 1.2000, rounds down to 1"
     tie = log[-1]
     assert isinstance(tie, Tie)
     assert (tie.groups, tie.delegates, tie.change, tie.basis, tie.value) == (
-        ("Buttigieg", "Klobuchar"), 1, "lose", "furthest", "0.6000")
+        ("Buttigieg", "Klobuchar"),
+        1,
+        "lose",
+        "furthest",
+        "0.6000",
+    )
     assert tie.text == (
         "Tie: 2 groups tie at decimal 0.6000 and 1 delegate(s) must be removed; a coin toss "
         "decides who keeps."
@@ -42,7 +52,9 @@ def test_adair_settled_tie_says_which_tie_and_who_won() -> None:
     result = compute_precinct(IA_2020, PrecinctInput(8, 40, ADAIR, toss_winners=("Klobuchar",)))
     tosses = [s for s in result.log if isinstance(s, Toss)]
     assert [(s.group, s.tie, s.won, s.now) for s in tosses] == [
-        ("Buttigieg", 0, False, 1), ("Klobuchar", 0, True, 2)]
+        ("Buttigieg", 0, False, 1),
+        ("Klobuchar", 0, True, 2),
+    ]
     assert [s.text for s in tosses] == [
         "-1 from Buttigieg (now 1): lost the coin toss",
         "Klobuchar keeps 2: won the coin toss",
@@ -64,8 +76,9 @@ def test_json_keeps_action_group_text_beside_the_numbers() -> None:
 
 
 def test_nevada_extra_delegates_is_a_record_and_a_note() -> None:
-    result = compute_precinct(NV_2020, PrecinctInput(4, 76, {"A": 13, "B": 13, "C": 13, "D": 13,
-                                                              "E": 24}))
+    result = compute_precinct(
+        NV_2020, PrecinctInput(4, 76, {"A": 13, "B": 13, "C": 13, "D": 13, "E": 24})
+    )
     extra = [s for s in result.log if s.kind == "extra"]
     assert len(extra) == 1 and extra[0].to_dict()["awarded"] == 5
     assert result.notes == (extra[0].text,)

@@ -70,11 +70,14 @@ def test_size_limits_are_inclusive() -> None:
     """The caps of core.checks: the limit itself is accepted, one more is refused."""
     from caucuskit.core.checks import MAX_DELEGATES, MAX_PEOPLE
 
-    big = compute_precinct(IA_2020, inp(d=MAX_DELEGATES, n=MAX_PEOPLE,
-                                        final={"A": MAX_PEOPLE // 2, "B": MAX_PEOPLE // 2}))
+    big = compute_precinct(
+        IA_2020,
+        inp(d=MAX_DELEGATES, n=MAX_PEOPLE, final={"A": MAX_PEOPLE // 2, "B": MAX_PEOPLE // 2}),
+    )
     assert big.delegates == {"A": MAX_DELEGATES // 2, "B": MAX_DELEGATES // 2}
-    found = problems(IA_2020, inp(d=MAX_DELEGATES + 1, n=MAX_PEOPLE + 1,
-                                  final={"A": MAX_PEOPLE + 1}))
+    found = problems(
+        IA_2020, inp(d=MAX_DELEGATES + 1, n=MAX_PEOPLE + 1, final={"A": MAX_PEOPLE + 1})
+    )
     assert set(found) == {"delegates", "attendees", "final.A"}
     assert all("implausibly large" in message for message in found.values())
 
@@ -92,8 +95,10 @@ def test_2020_viable_group_cannot_lose_members_to_another_group() -> None:
     final = {"Biden": 8, "Sanders": 26}  # nobody left the room: 2 of Biden's moved to Sanders
     found = problems(IA_2020, inp(n=40, first=first, final=final))
     assert set(found) == {"final.Biden"}  # Sanders gaining Yang's 4 is allowed
-    assert "Biden's group was viable, so its members cannot join another group" in (
-        found["final.Biden"])
+    assert (
+        "Biden's group was viable, so its members cannot join another group"
+        in (found["final.Biden"])
+    )
 
 
 def test_2020_group_exactly_at_the_threshold_was_viable() -> None:

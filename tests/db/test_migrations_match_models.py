@@ -25,7 +25,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("pg_url"))
 
 
-
 def test_migrations_match_the_models(db_url: str) -> None:
     db = Database(db_url)
     try:

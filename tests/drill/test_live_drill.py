@@ -38,11 +38,14 @@ COUNTIES = ("Johnson", "Black Hawk", "Story", "Pottawattamie", "Adair", "CD2 Sat
 def mini_iowa(folder: Path) -> Path:
     full = load_election("iowa-2020")
     e = make_election(
-        id="iowa-2020-drill", title="Iowa 2020 (six counties)", ruleset=full.rules.name,
+        id="iowa-2020-drill",
+        title="Iowa 2020 (six counties)",
+        ruleset=full.rules.name,
         candidates=full.candidates,
         counties=tuple(c for c in full.counties if c.name in COUNTIES),
         precincts=tuple(p for p in full.precincts if p.county in COUNTIES),
-        national=full.national)
+        national=full.national,
+    )
     path = folder / "iowa-2020-drill.json"
     write_election(e, path)
     return path
@@ -60,19 +63,42 @@ def test_short_night_with_kill9_and_postgres_restart(data_dir: Path, tmp_path: P
     need(_pg_binaries(), "PostgreSQL server binaries (initdb, pg_ctl) are not installed")
     results = data_dir / "iowa-2020" / "results" / "idp-2020-02-08-100pct_full.csv"
     cfg = DrillConfig(
-        str(mini_iowa(tmp_path)), results,
-        serve="postgresql", readers=2, out=tmp_path, server_env=FAST, fault_down=0.5,
-        options=Options(seed=14, speed=200, max_gap=0.3, flood=300, signin_share=0.4,
-                        readiness_seconds=2, kills=1, pg_restarts=1))
+        str(mini_iowa(tmp_path)),
+        results,
+        serve="postgresql",
+        readers=2,
+        out=tmp_path,
+        server_env=FAST,
+        fault_down=0.5,
+        options=Options(
+            seed=14,
+            speed=200,
+            max_gap=0.3,
+            flood=300,
+            signin_share=0.4,
+            readiness_seconds=2,
+            kills=1,
+            pg_restarts=1,
+        ),
+    )
     result = run_drill(cfg)
     rep = report(result)
     (tmp_path / "report.json").write_text(json.dumps(rep, indent=1), encoding="utf-8")
-    failed = {c["name"]: c["problems"][:5] for c in rep["checks"]
-              if not c["ok"] and c["name"] not in REPORTED_ONLY}
+    failed = {
+        c["name"]: c["problems"][:5]
+        for c in rep["checks"]
+        if not c["ok"] and c["name"] not in REPORTED_ONLY
+    }
     assert not failed, failed
     names = {c["name"] for c in rep["checks"]}
-    assert {"tabulation", "receipts exactly once", "nothing half-written", "current results",
-            "readiness rose", "no real chair or operator locked out"} <= names
+    assert {
+        "tabulation",
+        "receipts exactly once",
+        "nothing half-written",
+        "current results",
+        "readiness rose",
+        "no real chair or operator locked out",
+    } <= names
     m = rep["metrics"]
     assert [f["fault"] for f in m["faults"]] == ["kill -9 server", "PostgreSQL stop/start"]
     assert rep["units"]["planned"] == 224

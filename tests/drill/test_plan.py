@@ -36,11 +36,27 @@ def full_plan(iowa: tuple[Election, list[PrecinctReport]]) -> Plan:
 
 
 def _fingerprint(p: Plan) -> tuple[object, ...]:
-    return (tuple((u.key, u.channel, round(u.arrival, 6), round(u.at, 6), sorted(u.defects),
-                   counts(u.body), u.fixed and counts(u.fixed), u.typo and counts(u.typo),
-                   u.recanvass and counts(u.recanvass), u.signin_at) for u in p.units),
-            tuple(p.malformed), tuple(p.flood_targets), tuple(p.kills_at),
-            tuple(p.pg_restarts_at))
+    return (
+        tuple(
+            (
+                u.key,
+                u.channel,
+                round(u.arrival, 6),
+                round(u.at, 6),
+                sorted(u.defects),
+                counts(u.body),
+                u.fixed and counts(u.fixed),
+                u.typo and counts(u.typo),
+                u.recanvass and counts(u.recanvass),
+                u.signin_at,
+            )
+            for u in p.units
+        ),
+        tuple(p.malformed),
+        tuple(p.flood_targets),
+        tuple(p.kills_at),
+        tuple(p.pg_restarts_at),
+    )
 
 
 def test_same_seed_same_night(iowa: tuple[Election, list[PrecinctReport]]) -> None:
@@ -63,8 +79,12 @@ def test_the_2020_file_defects_are_refused_and_corrected(full_plan: Plan) -> Non
     # issue 12 (they stay in N; the desk sees a flag).
     assert len(refused) == 355
     hopeless = [u for u in refused if u.fixed is None]
-    assert sorted(u.county for u in hopeless) == ["CD1 Satellite", "CD2 Satellite",
-                                                  "CD4 Satellite", "CD4 Satellite"]
+    assert sorted(u.county for u in hopeless) == [
+        "CD1 Satellite",
+        "CD2 Satellite",
+        "CD4 Satellite",
+        "CD4 Satellite",
+    ]
     assert all("attendees" in u.refused[0] for u in hopeless)
     for u in refused:
         assert problems(full_plan.election, u.body) == u.refused
@@ -100,8 +120,14 @@ def test_the_night_has_the_shape_of_a_caucus_night(full_plan: Plan) -> None:
     assert all(0 <= g <= full_plan.options.max_gap + 1e-9 for g in gaps)
     assert all(b.arrival >= a.arrival for a, b in itertools.pairwise(order))
     kinds = {d for u in units for d in u.defects}
-    assert kinds == {"duplicate", "timeout", "mistype", "forget-toss", "mismatch",
-                     "second-thoughts"}
+    assert kinds == {
+        "duplicate",
+        "timeout",
+        "mistype",
+        "forget-toss",
+        "mismatch",
+        "second-thoughts",
+    }
     assert not {u.index for u in units if "mistype" in u.defects} & set(full_plan.flood_targets)
     assert sum(u.recanvass is not None for u in units) >= 40
     assert full_plan.flood == 5000
@@ -118,14 +144,18 @@ def test_repair_and_variant_by_hand(iowa: tuple[Election, list[PrecinctReport]])
     assert fixed is not None and fixed["first"] == fixed["final"] == body["final"]
     assert problems(e, fixed) == []
     other = variant(e, fixed, rng)
-    assert other is not None and problems(e, other) == [] and not same_report(
-        other, counts(fixed))
+    assert other is not None and problems(e, other) == [] and not same_report(other, counts(fixed))
     assert same_report(fixed, counts(fixed))
 
 
 def test_malformed_and_flood_requests_are_well_formed_lies() -> None:
-    body = {"county": "Adair", "precinct": "1NW ADAIR", "attendees": 40,
-            "first": {"Biden": 40}, "final": {"Biden": 40}}
+    body = {
+        "county": "Adair",
+        "precinct": "1NW ADAIR",
+        "attendees": 40,
+        "first": {"Biden": 40},
+        "final": {"Biden": 40},
+    }
     for kind in EXPECTED:
         js, raw = malformed(kind, body, "CODE")
         assert (js is None) != (raw is None)

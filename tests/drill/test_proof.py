@@ -22,8 +22,9 @@ from caucuskit.services.tabulate import Tabulation, load_results
 
 @pytest.fixture(scope="module")
 def plan(data_dir: Path) -> Plan:
-    lr = load_results("iowa-2020", data_dir / "iowa-2020" / "results" /
-                      "idp-2020-02-08-100pct_full.csv")
+    lr = load_results(
+        "iowa-2020", data_dir / "iowa-2020" / "results" / "idp-2020-02-08-100pct_full.csv"
+    )
     return make_plan(lr.election, lr.reports, Options(seed=11, limit=40))
 
 
@@ -33,37 +34,62 @@ def _ack(ledger: Ledger, plan: Plan) -> None:
         if u.good is None:
             continue
         vid += 1
-        body = {"receipt": f"R-{vid:06d}", "version_id": vid, "status": "accepted",
-                "precinct": {"id": f"p{u.index}"}}
-        ledger.acknowledge(u.key, u.good, "chair",
-                           Answer(201, body, {}, 0.0, 0.01), f"key-{u.index}")
+        body = {
+            "receipt": f"R-{vid:06d}",
+            "version_id": vid,
+            "status": "accepted",
+            "precinct": {"id": f"p{u.index}"},
+        }
+        ledger.acknowledge(
+            u.key, u.good, "chair", Answer(201, body, {}, 0.0, 0.01), f"key-{u.index}"
+        )
 
 
 def _doc(rows: dict[str, Fraction], tab: Tabulation | None = None) -> dict[str, Any]:
-    doc: dict[str, Any] = {"candidates": [{"name": c, "sde": str(v),
-                                           "first": tab.first_vote.get(c, 0) if tab else 0,
-                                           "final": tab.final_vote.get(c, 0) if tab else 0}
-                                          for c, v in rows.items()]}
+    doc: dict[str, Any] = {
+        "candidates": [
+            {
+                "name": c,
+                "sde": str(v),
+                "first": tab.first_vote.get(c, 0) if tab else 0,
+                "final": tab.final_vote.get(c, 0) if tab else 0,
+            }
+            for c, v in rows.items()
+        ]
+    }
     return doc
 
 
 def _view(plan: Plan, ledger: Ledger, tab: Tabulation) -> ServerView:
     state = _doc(dict(tab.statewide), tab)
     units = tab.national.units
-    state["national"] = {"at_large": dict(units["at-large"].delegates),
-                         "pleo": dict(units["PLEO"].delegates), "total": dict(tab.national.total)}
+    state["national"] = {
+        "at_large": dict(units["at-large"].delegates),
+        "pleo": dict(units["PLEO"].delegates),
+        "total": dict(tab.national.total),
+    }
     state["precincts"] = {"reporting": len(ledger.expected)}
-    districts = {str(d): {**_doc(dict(v)),
-                          "national": {"district": dict(units[f"CD{d}"].delegates)}}
-                 for d, v in tab.districts.items()}
+    districts = {
+        str(d): {**_doc(dict(v)), "national": {"district": dict(units[f"CD{d}"].delegates)}}
+        for d, v in tab.districts.items()
+    }
     counties = {c: _doc(dict(v)) for c, v in tab.counties.items()}
     histories: dict[tuple[str, str], dict[str, Any]] = {}
     for ack in ledger.acks.values():
         raw = counts(ack.body)
-        report = {"attendees": raw["attendees"], "first": raw["first"], "final": raw["final"],
-                  "tosses": [{"winner": w, "witnesses": []} for w in raw["tosses"]]}
-        v = {"receipt": ack.receipt, "version_id": ack.version_id, "status": "accepted",
-             "decisions": [{"status": "accepted"}], "report": report}
+        report = {
+            "attendees": raw["attendees"],
+            "first": raw["first"],
+            "final": raw["final"],
+            "tosses": [{"winner": w, "witnesses": []} for w in raw["tosses"]],
+        }
+        v = {
+            "receipt": ack.receipt,
+            "version_id": ack.version_id,
+            "status": "accepted",
+            "decisions": [{"status": "accepted"}],
+            "report": report,
+        }
         histories[ack.key] = {"current": v, "versions": [v]}
     for u in plan.units:
         histories.setdefault(u.key, {"current": None, "versions": []})
@@ -87,7 +113,8 @@ def test_an_honest_service_passes(plan: Plan, setup: tuple[Ledger, Tabulation, S
 
 
 def test_a_total_off_by_the_smallest_amount_fails(
-        plan: Plan, setup: tuple[Ledger, Tabulation, ServerView]) -> None:
+    plan: Plan, setup: tuple[Ledger, Tabulation, ServerView]
+) -> None:
     ledger, tab, view = setup
     bad = copy.deepcopy(view)
     row = bad.state["candidates"][0]
@@ -101,7 +128,8 @@ def test_a_total_off_by_the_smallest_amount_fails(
 
 
 def test_lost_doubled_or_unacknowledged_versions_fail(
-        plan: Plan, setup: tuple[Ledger, Tabulation, ServerView]) -> None:
+    plan: Plan, setup: tuple[Ledger, Tabulation, ServerView]
+) -> None:
     ledger, _, view = setup
     key = next(k for k, h in view.histories.items() if h["versions"])
     lost = copy.deepcopy(view)
@@ -110,26 +138,43 @@ def test_lost_doubled_or_unacknowledged_versions_fail(
     assert not names["receipts exactly once"].ok and not names["current results"].ok
     twice = copy.deepcopy(view)
     twice.histories[key]["versions"].append(copy.deepcopy(twice.histories[key]["versions"][0]))
-    assert not {c.name: c for c in check_records(plan, twice, ledger)}[
-        "receipts exactly once"].ok
+    assert not {c.name: c for c in check_records(plan, twice, ledger)}["receipts exactly once"].ok
     orphan = copy.deepcopy(view)
-    extra = {**orphan.histories[key]["versions"][0], "receipt": "R-ORPHAN", "version_id": 999,
-             "status": "awaiting-second-entry"}
+    extra = {
+        **orphan.histories[key]["versions"][0],
+        "receipt": "R-ORPHAN",
+        "version_id": 999,
+        "status": "awaiting-second-entry",
+    }
     orphan.histories[key]["versions"].append(extra)
     names = {c.name: c for c in check_records(plan, orphan, ledger)}
     assert not names["receipts exactly once"].ok
     assert not names["nothing half-written"].ok  # left open, too
     changed = copy.deepcopy(view)
     changed.histories[key]["versions"][0]["report"]["attendees"] += 1
-    assert not {c.name: c for c in check_records(plan, changed, ledger)}[
-        "receipts exactly once"].ok
+    assert not {c.name: c for c in check_records(plan, changed, ledger)}["receipts exactly once"].ok
 
 
 def test_a_replay_with_another_receipt_is_caught(plan: Plan) -> None:
     ledger = Ledger()
     u = next(u for u in plan.units if u.good is not None)
     for n in (1, 2):
-        ledger.acknowledge(u.key, u.good or {}, "chair", Answer(
-            200, {"receipt": f"R-{n}", "version_id": n, "status": "accepted",
-                  "precinct": {"id": "x"}}, {}, 0.0, 0.0), "same-key")
+        ledger.acknowledge(
+            u.key,
+            u.good or {},
+            "chair",
+            Answer(
+                200,
+                {
+                    "receipt": f"R-{n}",
+                    "version_id": n,
+                    "status": "accepted",
+                    "precinct": {"id": "x"},
+                },
+                {},
+                0.0,
+                0.0,
+            ),
+            "same-key",
+        )
     assert ledger.replay_mismatches == ["same-key: R-1 then R-2"]

@@ -23,15 +23,31 @@ FINAL = {"Biden": 6, "Buttigieg": 8, "Klobuchar": 8, "Sanders": 9, "Warren": 9}
 
 #: (what is wrong, the change to a good report, the field named, the message)
 BAD: list[tuple[str, dict[str, Any], str, str]] = [
-    ("text count", {"final": {**FINAL, "Warren": "9"}}, "final.Warren",
-     "must be a whole number, got '9'"),
-    ("float count", {"final": {**FINAL, "Warren": 9.5}}, "final.Warren",
-     "must be a whole number, got 9.5"),
+    (
+        "text count",
+        {"final": {**FINAL, "Warren": "9"}},
+        "final.Warren",
+        "must be a whole number, got '9'",
+    ),
+    (
+        "float count",
+        {"final": {**FINAL, "Warren": 9.5}},
+        "final.Warren",
+        "must be a whole number, got 9.5",
+    ),
     ("boolean count", {"attendees": True}, "attendees", "must be a whole number, got True"),
-    ("negative count", {"first": {**FINAL, "Biden": -1}}, "first.Biden",
-     "must not be negative, got -1"),
-    ("huge count", {"attendees": 10**9}, "attendees",
-     "is implausibly large (1000000000; limit 100000)"),
+    (
+        "negative count",
+        {"first": {**FINAL, "Biden": -1}},
+        "first.Biden",
+        "must not be negative, got -1",
+    ),
+    (
+        "huge count",
+        {"attendees": 10**9},
+        "attendees",
+        "is implausibly large (1000000000; limit 100000)",
+    ),
     ("alignment not an object", {"final": [6, 8]}, "final", "must be an object, got [6, 8]"),
     ("empty group name", {"final": {"": 3}}, "final", "must be a non-empty text, got ''"),
 ]
@@ -43,8 +59,9 @@ def _problems(err: ValidationError) -> set[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("name", "change", "field", "message"), BAD, ids=IDS)
-def test_cli_batch_names_the_field(name: str, change: dict[str, Any], field: str,
-                                   message: str) -> None:
+def test_cli_batch_names_the_field(
+    name: str, change: dict[str, Any], field: str, message: str
+) -> None:
     line = {"delegates": 8, "attendees": 40, "first": FINAL, "final": FINAL, **change}
     out = io.StringIO()
     assert run_batch(io.StringIO(json.dumps(line) + "\n"), out, IA_2020) == 1
@@ -53,10 +70,17 @@ def test_cli_batch_names_the_field(name: str, change: dict[str, Any], field: str
 
 
 @pytest.mark.parametrize(("name", "change", "field", "message"), BAD, ids=IDS)
-def test_report_file_names_the_field(name: str, change: dict[str, Any], field: str,
-                                     message: str) -> None:
-    report = {"county": "Adair", "precinct": "1NW ADAIR", "attendees": 40, "first": FINAL,
-              "final": FINAL, **change}
+def test_report_file_names_the_field(
+    name: str, change: dict[str, Any], field: str, message: str
+) -> None:
+    report = {
+        "county": "Adair",
+        "precinct": "1NW ADAIR",
+        "attendees": 40,
+        "first": FINAL,
+        "final": FINAL,
+        **change,
+    }
     text = json.dumps({"format": FORMAT, "reports": [report]})
     with pytest.raises(ValidationError) as info:
         reports_from_json(text, "r.json")
@@ -72,8 +96,9 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 @pytest.mark.parametrize(("name", "change", "field", "message"), BAD, ids=IDS)
-def test_api_names_the_field(client: TestClient, name: str, change: dict[str, Any], field: str,
-                             message: str) -> None:
+def test_api_names_the_field(
+    client: TestClient, name: str, change: dict[str, Any], field: str, message: str
+) -> None:
     body = {"precinct_id": ADAIR_ID, "attendees": 40, "first": FINAL, "final": FINAL, **change}
     r = client.post("/api/v1/chair/preview", json=body)
     assert r.status_code == 422, r.text
@@ -95,8 +120,9 @@ def test_unknown_and_missing_keys() -> None:
         read_shape(BatchLine, {"delegates": 8, "attendees": 40, "finale": FINAL})
     problems = _problems(info.value)
     assert ("final", "is missing") in problems
-    assert any(f == "finale" and m.startswith("unknown key; known: attendees,")
-               for f, m in problems)
+    assert any(
+        f == "finale" and m.startswith("unknown key; known: attendees,") for f, m in problems
+    )
     with pytest.raises(ValidationError, match="county: must be a non-empty text"):
         read_shape(StoredReport, {"county": "  ", "precinct": "P"})
     with pytest.raises(ValidationError, match="NUL"):

@@ -27,28 +27,52 @@ SNAPSHOT = Path(__file__).resolve().parent / "snapshots" / "nist_cdf_tiny.json"
 def tiny_election() -> election.Election:
     """Two districts, a county each, a satellite pool of one site, three candidates."""
     return make_election(
-        id="tiny", title="Tiny caucus", ruleset="ia-2020",
+        id="tiny",
+        title="Tiny caucus",
+        ruleset="ia-2020",
         candidates=(Candidate("Ada"), Candidate("Bo"), Candidate("Cy", withdrawn=True)),
-        counties=(County("North", 1, Fraction(4)), County("South", 2, Fraction(3)),
-                  County("Abroad", None, Fraction(1), satellite=True)),
-        precincts=(Precinct("North", "N1", "N1", 4), Precinct("North", "N2", "N2", 2),
-                   Precinct("South", "S1", "S1", 3),
-                   Precinct("Abroad", "Paris", "P", None, satellite=True)),
+        counties=(
+            County("North", 1, Fraction(4)),
+            County("South", 2, Fraction(3)),
+            County("Abroad", None, Fraction(1), satellite=True),
+        ),
+        precincts=(
+            Precinct("North", "N1", "N1", 4),
+            Precinct("North", "N2", "N2", 2),
+            Precinct("South", "S1", "S1", 3),
+            Precinct("Abroad", "Paris", "P", None, satellite=True),
+        ),
         national=NationalDelegates({1: 2, 2: 1}, at_large=1, pleo=1),
     )
 
 
 def tiny_report() -> ElectionReport:
     units = [
-        CdfUnit("North", "N1", {"Ada": 12, "Bo": 8, "Cy": 3}, {"Ada": 13, "Bo": 10},
-                {"Ada": 2, "Bo": 2}, {"Ada": Fraction(4, 3), "Bo": Fraction(4, 3)}, 23),
-        CdfUnit("South", "S1", {"Ada": 5, "Bo": 9}, {"Ada": 5, "Bo": 9},
-                {"Ada": 1, "Bo": 2}, {"Ada": Fraction(1), "Bo": Fraction(2)}),
+        CdfUnit(
+            "North",
+            "N1",
+            {"Ada": 12, "Bo": 8, "Cy": 3},
+            {"Ada": 13, "Bo": 10},
+            {"Ada": 2, "Bo": 2},
+            {"Ada": Fraction(4, 3), "Bo": Fraction(4, 3)},
+            23,
+        ),
+        CdfUnit(
+            "South",
+            "S1",
+            {"Ada": 5, "Bo": 9},
+            {"Ada": 5, "Bo": 9},
+            {"Ada": 1, "Bo": 2},
+            {"Ada": Fraction(1), "Bo": Fraction(2)},
+        ),
         CdfUnit("Abroad", "Paris", {"Bo": 7}, {"Bo": 7}, {"Bo": 1}, {"Bo": Fraction(1)}, 7),
     ]
     return election_report(
-        tiny_election(), units, status="unofficial-partial",
-        generated=datetime(2020, 2, 4, 1, 30, tzinfo=UTC), election_date="2020-02-03",
+        tiny_election(),
+        units,
+        status="unofficial-partial",
+        generated=datetime(2020, 2, 4, 1, 30, tzinfo=UTC),
+        election_date="2020-02-03",
         national={"Ada": 2, "Bo": 3},
     )
 
@@ -70,8 +94,14 @@ def test_units_outside_the_election_and_bad_status_are_refused() -> None:
     e = tiny_election()
     stray = CdfUnit("North", "N9", {}, {}, {}, {})
     with pytest.raises(ValueError, match="North/N9: not a precinct of tiny"):
-        election_report(e, [stray], status="certified", generated=datetime(2020, 2, 4),
-                        election_date="2020-02-03")
+        election_report(
+            e,
+            [stray],
+            status="certified",
+            generated=datetime(2020, 2, 4),
+            election_date="2020-02-03",
+        )
     with pytest.raises(ValueError, match="status: 'final' is not one of"):
-        election_report(e, [], status="final", generated=datetime(2020, 2, 4),
-                        election_date="2020-02-03")
+        election_report(
+            e, [], status="final", generated=datetime(2020, 2, 4), election_date="2020-02-03"
+        )

@@ -23,10 +23,13 @@ class LiveServer:
     url: str
     codes: dict[str, str]
 
-EARLY = ("county,precinct,choice1,choice2,choice3,choice4,choice5\n"
-         "Carson City,105,Buttigieg,Sanders,Warren,,\n"
-         "Carson City,105,Warren,Sanders,Buttigieg,,\n"
-         "Carson City,105,Sanders,Sanders,,,\n")  # the last one is void (two choices)
+
+EARLY = (
+    "county,precinct,choice1,choice2,choice3,choice4,choice5\n"
+    "Carson City,105,Buttigieg,Sanders,Warren,,\n"
+    "Carson City,105,Warren,Sanders,Buttigieg,,\n"
+    "Carson City,105,Sanders,Sanders,,,\n"
+)  # the last one is void (two choices)
 PRECINCTS = ("carson-city--105", "carson-city--107", "carson-city--109", "carson-city--411")
 
 
@@ -49,16 +52,24 @@ def nv_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     from caucuskit.web.app import create_app
 
     folder = tmp_path_factory.mktemp("nevada")
-    settings = Settings(database_url=str(folder / "nv.sqlite"), argon2_time_cost=1,
-                        argon2_memory_kib=1024)
+    settings = Settings(
+        database_url=str(folder / "nv.sqlite"), argon2_time_cost=1, argon2_memory_kib=1024
+    )
     ctx = Context(settings)
     init_database(ctx.db, load_election("nevada-2020"))
     codes, _ = issue_codes(ctx, only=list(PRECINCTS))
     (folder / "early.csv").write_text(EARLY, encoding="utf-8")
     load_early_file(ctx, folder / "early.csv")
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, ctx), host="127.0.0.1",
-                                           port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, ctx),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="off",
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -102,7 +113,9 @@ def worksheet(page: Any, n: int, first: dict[str, int], final: dict[str, int]) -
 def wait_text(page: Any, selector: str, text: str) -> None:
     page.wait_for_function(
         "([s, t]) => { const e = document.querySelector(s); return e && e.innerText.includes(t); }",
-        arg=[selector, text], timeout=15000)
+        arg=[selector, text],
+        timeout=15000,
+    )
 
 
 def send(page: Any) -> None:

@@ -3,6 +3,8 @@ outcome is derived from the recorded cards."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -53,41 +55,52 @@ def test_same_card_twice_is_refused() -> None:
     assert "one deck" in err.value.problems[0].message
 
 
-GENUINE = dict(delegates=6, attendees=200, final={"W": 100, "S": 50, "B": 50})
+GENUINE: dict[str, Any] = dict(delegates=6, attendees=200, final={"W": 100, "S": 50, "B": 50})
 
 
 def test_draw_settles_a_loss_tie_highest_keeps() -> None:
     # 3 + 1.5 + 1.5 -> 3/2/2 = 7 > 6: one of S, B loses (rules.md §5.4 genuine toss)
-    pending = compute_nevada(NV_2020, NevadaInput(**GENUINE)).result.pending_tie  # type: ignore[arg-type]
+    pending = compute_nevada(NV_2020, NevadaInput(**GENUINE)).result.pending_tie
     assert pending is not None and pending.method == "card draw"
-    nv = compute_nevada(NV_2020, NevadaInput(
-        **GENUINE, card_draws=(card_draw({"S": "2S", "B": "AC"}, ["Ann", "Bo"]),)))  # type: ignore[arg-type]
+    nv = compute_nevada(
+        NV_2020,
+        NevadaInput(**GENUINE, card_draws=(card_draw({"S": "2S", "B": "AC"}, ["Ann", "Bo"]),)),
+    )
     assert dict(nv.result.delegates) == {"W": 3, "B": 2, "S": 1}
     assert nv.draws[0].winners == ("B",)
     assert nv.draws[0].to_dict()["witnesses"] == ["Ann", "Bo"]
     # same rank: the suit decides (hearts beat diamonds)
-    nv = compute_nevada(NV_2020, NevadaInput(
-        **GENUINE, card_draws=(card_draw({"S": "7H", "B": "7D"}),)))  # type: ignore[arg-type]
+    nv = compute_nevada(
+        NV_2020, NevadaInput(**GENUINE, card_draws=(card_draw({"S": "7H", "B": "7D"}),))
+    )
     assert dict(nv.result.delegates) == {"W": 3, "S": 2, "B": 1}
 
 
 def test_draw_for_the_wrong_groups_or_no_tie_is_refused() -> None:
     with pytest.raises(ValidationError) as err:
-        compute_nevada(NV_2020, NevadaInput(
-            **GENUINE, card_draws=(card_draw({"S": "7H", "W": "7D"}),)))  # type: ignore[arg-type]
+        compute_nevada(
+            NV_2020, NevadaInput(**GENUINE, card_draws=(card_draw({"S": "7H", "W": "7D"}),))
+        )
     assert err.value.problems[0].field == "card_draws[0].cards"
     with pytest.raises(ValidationError) as err:
-        compute_nevada(NV_2020, NevadaInput(
-            delegates=7, attendees=79, final={"A": 14, "B": 19, "C": 18, "D": 12, "E": 16},
-            card_draws=(card_draw({"A": "2C", "B": "3C"}),)))
+        compute_nevada(
+            NV_2020,
+            NevadaInput(
+                delegates=7,
+                attendees=79,
+                final={"A": 14, "B": 19, "C": 18, "D": 12, "E": 16},
+                card_draws=(card_draw({"A": "2C", "B": "3C"}),),
+            ),
+        )
     assert err.value.problems[0].field == "card_draws[0]"
 
 
 def test_winners_are_never_typed_in_under_card_draws() -> None:
     with pytest.raises(ValidationError) as err:
-        compute_nevada(NV_2020, NevadaInput(**GENUINE, toss_winners=("S",)))  # type: ignore[arg-type]
+        compute_nevada(NV_2020, NevadaInput(**GENUINE, toss_winners=("S",)))
     assert err.value.problems[0].field == "toss_winners"
     with pytest.raises(ValidationError) as err:
-        compute_nevada(IA_2020, NevadaInput(
-            **GENUINE, card_draws=(card_draw({"S": "7H", "B": "7D"}),)))  # type: ignore[arg-type]
+        compute_nevada(
+            IA_2020, NevadaInput(**GENUINE, card_draws=(card_draw({"S": "7H", "B": "7D"}),))
+        )
     assert err.value.problems[0].field == "card_draws"

@@ -91,7 +91,11 @@ def test_hand_worked_precinct() -> None:
     r = nv.result
     assert r.attendees == 23 and r.threshold == 4
     assert {ln.name: (ln.first, ln.final) for ln in r.lines} == {
-        "A": (8, 10), "B": (6, 6), "C": (4, 4), "X": (2, 0)}
+        "A": (8, 10),
+        "B": (6, 6),
+        "C": (4, 4),
+        "X": (2, 0),
+    }
     assert dict(r.delegates) == {"A": 2, "B": 1, "C": 1}
     assert nv.early.to_dict()["void_reasons"] == {"fewer than 3 choices": 1}
 
@@ -140,11 +144,23 @@ def test_checksum_confirmation() -> None:
     ballots = (B("A", "B", "C"), B("B", "C", "A"))
     good = early_checksum(ballots)
     assert good == early_checksum(tuple(reversed(ballots)))
-    data = NevadaInput(delegates=2, attendees=4, first={"A": 4}, final={"A": 4}, early=ballots,
-                       confirmed=(2, good.upper()))
+    data = NevadaInput(
+        delegates=2,
+        attendees=4,
+        first={"A": 4},
+        final={"A": 4},
+        early=ballots,
+        confirmed=(2, good.upper()),
+    )
     compute_nevada(NV_2020, data)
-    bad = NevadaInput(delegates=2, attendees=4, first={"A": 4}, final={"A": 4}, early=ballots,
-                      confirmed=(3, "0000-0000-0000"))
+    bad = NevadaInput(
+        delegates=2,
+        attendees=4,
+        first={"A": 4},
+        final={"A": 4},
+        early=ballots,
+        confirmed=(3, "0000-0000-0000"),
+    )
     with pytest.raises(ValidationError) as err:
         compute_nevada(NV_2020, bad)
     assert {p.field for p in err.value.problems} == {"early_count", "early_checksum"}
@@ -154,12 +170,14 @@ def test_checksum_confirmation() -> None:
 
 NAMES = ("A", "B", "C", "D", "E")
 ballot_st = st.lists(st.sampled_from(NAMES), min_size=0, max_size=7).map(
-    lambda xs: EarlyBallot(tuple(xs)))
+    lambda xs: EarlyBallot(tuple(xs))
+)
 
 
 @st.composite
-def precinct_st(draw: st.DrawFn) -> tuple[int, int, dict[str, int], dict[str, int],
-                                          list[EarlyBallot]]:
+def precinct_st(
+    draw: st.DrawFn,
+) -> tuple[int, int, dict[str, int], dict[str, int], list[EarlyBallot]]:
     d = draw(st.integers(0, 12))
     first = {g: draw(st.integers(0, 15)) for g in NAMES}
     # a plausible in-person final: viable-or-not does not matter for the tally itself
@@ -204,7 +222,11 @@ def test_order_independence(
     a = tally_early(NV_2020, d, n, first, final, ballots)
     b = tally_early(NV_2020, d, n, first, final, shuffled)
     assert (dict(a.first), dict(a.final), a.exhausted, a.checksum) == (
-        dict(b.first), dict(b.final), b.exhausted, b.checksum)
+        dict(b.first),
+        dict(b.final),
+        b.exhausted,
+        b.checksum,
+    )
 
 
 @settings(max_examples=200, deadline=None)

@@ -40,13 +40,26 @@ def test_definition(election) -> None:  # type: ignore[no-untyped-def]
     real = [p for p in election.precincts if not p.at_large]
     assert len(real) == 2088 and sum(p.delegates or 0 for p in real) == 14675
     sites = sorted(p.name for p in election.precincts if p.at_large)
-    assert sites == ["Bellagio", "Harrahs", "Mandalay Bay", "Paris", "Park MGM", "Rio",
-                     "Wynn Resorts"]
-    assert all(p.delegates is None and p.county == "Clark at-large"
-               for p in election.precincts if p.at_large)
+    assert sites == [
+        "Bellagio",
+        "Harrahs",
+        "Mandalay Bay",
+        "Paris",
+        "Park MGM",
+        "Rio",
+        "Wynn Resorts",
+    ]
+    assert all(
+        p.delegates is None and p.county == "Clark at-large"
+        for p in election.precincts
+        if p.at_large
+    )
     assert dict(election.national.district) == {1: 5, 2: 6, 3: 6, 4: 6}
     assert (election.national.at_large, election.national.pleo, election.national.total) == (
-        8, 5, 36)
+        8,
+        5,
+        36,
+    )
     per_cd = Counter(election.county_by_name[p.county].district for p in real)
     assert [per_cd[d] for d in (1, 2, 3, 4)] == [316, 767, 466, 539]  # data README
     assert election.sde_per_delegate("Clark CD1") == 1  # a delegate is one CCD
@@ -71,8 +84,10 @@ def test_site_delegates_are_an_input(election) -> None:  # type: ignore[no-untyp
         assert err.value.problems[0].field == "--site-delegates"
 
 
-HEADER = ("county,precinct,total_attendance,candidate,reported_del_given,align1,alignfinal,"
-          "congressional_district,precinct_delegates,precinct_full,is_complete")
+HEADER = (
+    "county,precinct,total_attendance,candidate,reported_del_given,align1,alignfinal,"
+    "congressional_district,precinct_delegates,precinct_full,is_complete"
+)
 
 
 def test_join_rules_and_refusals_by_line(election) -> None:  # type: ignore[no-untyped-def]
@@ -105,8 +120,10 @@ def test_snapshot_joins_and_published_ccds_are_reproduced(election) -> None:  # 
     assert detect_layout(SNAPSHOT) == "nv-long"
     imp = read_nv_results(SNAPSHOT, election)
     assert len(imp.reports) == 1022
-    assert sorted((u.county, u.precinct) for u in imp.unjoined) == [("CARSON", "City"),
-                                                                     ("WHITE", "Pine")]
+    assert sorted((u.county, u.precinct) for u in imp.unjoined) == [
+        ("CARSON", "City"),
+        ("WHITE", "Pine"),
+    ]
     # every row of the file is either joined or refused, with its CCDs
     file_totals: Counter[str] = Counter()
     refused: Counter[str] = Counter()
@@ -142,27 +159,58 @@ def _cli(*args: str) -> tuple[int, str]:
 def test_cli_tabulate_audit_call_label_ccds() -> None:
     need(SNAPSHOT.is_file(), "the NV snapshot is missing")
     # A row the election cannot place stops the command unless --skip-bad-rows (rules.md §9).
-    code, out = _cli("tabulate", "--election", "nevada-2020", "--results", str(SNAPSHOT),
-                     "--site-delegates", "Harrahs=34")
+    code, out = _cli(
+        "tabulate",
+        "--election",
+        "nevada-2020",
+        "--results",
+        str(SNAPSHOT),
+        "--site-delegates",
+        "Harrahs=34",
+    )
     assert code == 2 and "line 386: CARSON / City" in out.replace("\n", " "), out
-    code, out = _cli("tabulate", "--election", "nevada-2020", "--results", str(SNAPSHOT),
-                     "--site-delegates", "Harrahs=34", "--skip-bad-rows")
+    code, out = _cli(
+        "tabulate",
+        "--election",
+        "nevada-2020",
+        "--results",
+        str(SNAPSHOT),
+        "--site-delegates",
+        "Harrahs=34",
+        "--skip-bad-rows",
+    )
     assert code == 0, out
     assert "SDE" not in out and "CCD" in out
     assert "CCDs by congressional district" in out
     assert "County convention delegates by county" in out
     assert "skipped: line 386: CARSON / City" in out.replace("\n", " ")
-    code, out = _cli("tabulate", "--election", "nevada-2020", "--results", str(SNAPSHOT),
-                     "--published", "--json", "--skip-bad-rows")
+    code, out = _cli(
+        "tabulate",
+        "--election",
+        "nevada-2020",
+        "--results",
+        str(SNAPSHOT),
+        "--published",
+        "--json",
+        "--skip-bad-rows",
+    )
     data = json.loads(out)
     assert data["unit"] == {"short": "CCD", "long": "county convention delegates"}
     assert data["national"] == {"Sanders": 23, "Biden": 7, "Buttigieg": 6}
-    code, out = _cli("audit", "--election", "nevada-2020", "--results", str(SNAPSHOT),
-                     "--skip-bad-rows")
+    code, out = _cli(
+        "audit", "--election", "nevada-2020", "--results", str(SNAPSHOT), "--skip-bad-rows"
+    )
     assert code == 0, out
     assert "SDE" not in out and "card draw" in out and "final-above-first" in out
-    code, out = _cli("call", "--election", "nevada-2020", "--results", str(SNAPSHOT),
-                     "--site-delegates", "Harrahs=34")
+    code, out = _cli(
+        "call",
+        "--election",
+        "nevada-2020",
+        "--results",
+        str(SNAPSHOT),
+        "--site-delegates",
+        "Harrahs=34",
+    )
     assert code == 0, out
     assert "SDE" not in out and "CCD lead" in out
 
@@ -184,15 +232,14 @@ def test_at_large_d_from_the_results_file_and_zero_rows_of_unknown_candidates(
     assert e.precinct_by_key[("Clark at-large", "Bellagio")].delegates == 10  # from the file
     assert e.precinct_by_key[("Clark at-large", "Rio")].delegates is None
     assert [n.split(":")[0] for n in missing_site_delegates(e, imp.reports)] == [
-        "Clark at-large/Rio"]
+        "Clark at-large/Rio"
+    ]
     tab = tabulate(e, imp.reports)
     bellagio = next(u for u in tab.units if u.precinct.name == "Bellagio")
-    assert bellagio.recount is not None and dict(bellagio.recount.won) == {"Biden": 5,
-                                                                          "Sanders": 5}
+    assert bellagio.recount is not None and dict(bellagio.recount.won) == {"Biden": 5, "Sanders": 5}
     e2 = with_site_delegates(election, imp.reports, ["Bellagio=12"])  # the option wins
     assert e2.precinct_by_key[("Clark at-large", "Bellagio")].delegates == 12
-    bad = parse_nv_results([*lines, "CLARK,1688,74,Bloomberg,1,1,1,3,9,CLARK-1688,TRUE"],
-                           election)
+    bad = parse_nv_results([*lines, "CLARK,1688,74,Bloomberg,1,1,1,3,9,CLARK-1688,TRUE"], election)
     assert any("unknown candidate 'Bloomberg'" in u.reason for u in bad.unjoined)
 
 

@@ -12,5 +12,6 @@ def test_nevada_atlas_has_the_17_counties_of_the_election() -> None:
     assert "build_nevada_map.mjs" in geo.source
     e = load_election("nevada-2020")
     assert sorted(county_key(s.name) for s in geo.shapes) == sorted(
-        county_key(c) for c in e.whole_counties)
+        county_key(c) for c in e.whole_counties
+    )
     assert len(atlas().shapes) == 99  # Iowa stays the default

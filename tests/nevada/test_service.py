@@ -24,10 +24,16 @@ FAST = {"argon2_time_cost": 1, "argon2_memory_kib": 1024}
 def nv(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
     full = load_election("nevada-2020")
     precincts = tuple(p for p in full.precincts if p.county == "Carson City")
-    e = make_election(id="nevada-2020-carson", title="Nevada 2020 (Carson City)",
-                      ruleset="nv-2020", candidates=full.candidates,
-                      counties=tuple(c for c in full.counties if c.name == "Carson City"),
-                      precincts=precincts, national=full.national, unit="ccd")
+    e = make_election(
+        id="nevada-2020-carson",
+        title="Nevada 2020 (Carson City)",
+        ruleset="nv-2020",
+        candidates=full.candidates,
+        counties=tuple(c for c in full.counties if c.name == "Carson City"),
+        precincts=precincts,
+        national=full.national,
+        unit="ccd",
+    )
     ctx = Context(Settings.from_env(database_url=str(tmp_path / "nv.sqlite"), **FAST))
     init_database(ctx.db, e)
     issued, _ = credentials.issue_codes(ctx)
@@ -50,12 +56,23 @@ CASES = [
 
 @pytest.mark.parametrize(("pid", "n", "final", "expected"), CASES)
 def test_memo_examples_through_the_chair_api(
-    nv: tuple[TestClient, dict[str, str]], pid: str, n: int, final: dict[str, int],
+    nv: tuple[TestClient, dict[str, str]],
+    pid: str,
+    n: int,
+    final: dict[str, int],
     expected: dict[str, int],
 ) -> None:
     client, codes = nv
-    r = client.post("/api/v1/chair/reports", json={
-        "precinct_id": pid, "code": codes[pid], "attendees": n, "first": final, "final": final})
+    r = client.post(
+        "/api/v1/chair/reports",
+        json={
+            "precinct_id": pid,
+            "code": codes[pid],
+            "attendees": n,
+            "first": final,
+            "final": final,
+        },
+    )
     assert r.status_code in (200, 201), r.text
     body = r.json()
     text = str(body)
@@ -79,8 +96,16 @@ def _delegates(body: object) -> dict[str, int] | None:
 def test_principle_2_receipt_awards_five(nv: tuple[TestClient, dict[str, str]]) -> None:
     client, codes = nv
     pid, n, final, expected = CASES[2]
-    r = client.post("/api/v1/chair/reports", json={
-        "precinct_id": pid, "code": codes[pid], "attendees": n, "first": final, "final": final})
+    r = client.post(
+        "/api/v1/chair/reports",
+        json={
+            "precinct_id": pid,
+            "code": codes[pid],
+            "attendees": n,
+            "first": final,
+            "final": final,
+        },
+    )
     assert r.status_code in (200, 201), r.text
     assert _delegates(r.json()) == expected
 
@@ -92,10 +117,16 @@ def test_principle_2_receipt_awards_five(nv: tuple[TestClient, dict[str, str]]) 
 def nv_ctx(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str], Context]]:
     full = load_election("nevada-2020")
     precincts = tuple(p for p in full.precincts if p.county == "Carson City")
-    e = make_election(id="nevada-2020-carson", title="Nevada 2020 (Carson City)",
-                      ruleset="nv-2020", candidates=full.candidates,
-                      counties=tuple(c for c in full.counties if c.name == "Carson City"),
-                      precincts=precincts, national=full.national, unit="ccd")
+    e = make_election(
+        id="nevada-2020-carson",
+        title="Nevada 2020 (Carson City)",
+        ruleset="nv-2020",
+        candidates=full.candidates,
+        counties=tuple(c for c in full.counties if c.name == "Carson City"),
+        precincts=precincts,
+        national=full.national,
+        unit="ccd",
+    )
     ctx = Context(Settings.from_env(database_url=str(tmp_path / "nv.sqlite"), **FAST))
     init_database(ctx.db, e)
     issued, _ = credentials.issue_codes(ctx)
@@ -112,22 +143,30 @@ def test_early_ballots_and_a_card_draw_through_the_api(
     client, codes, ctx = nv_ctx
     pid = "carson-city--105"  # D = 6
     f = tmp_path / "early.csv"
-    f.write_text("county,precinct,choice1,choice2,choice3,choice4,choice5\n"
-                 "Carson City,105,Buttigieg,Sanders,Warren,,\n"
-                 "Carson City,105,Warren,Sanders,Buttigieg,,\n"
-                 "Carson City,105,Sanders,Sanders,,,\n", encoding="utf-8")
+    f.write_text(
+        "county,precinct,choice1,choice2,choice3,choice4,choice5\n"
+        "Carson City,105,Buttigieg,Sanders,Warren,,\n"
+        "Carson City,105,Warren,Sanders,Buttigieg,,\n"
+        "Carson City,105,Sanders,Sanders,,,\n",
+        encoding="utf-8",
+    )
     [loaded] = load_early_file(ctx, f)
     assert loaded.count == 3
     signin = client.post("/api/v1/chair/signin", json={"precinct_id": pid, "code": codes[pid]})
     assert signin.status_code == 200, signin.text
     # N = 198 + 2 valid early = 200: Warren 100, Sanders 50, Buttigieg 50 -> 3/1.5/1.5: a draw
-    body = {"precinct_id": pid, "code": codes[pid], "attendees": 198,
-            "first": {"Warren": 99, "Sanders": 50, "Buttigieg": 49},
-            "final": {"Warren": 99, "Sanders": 50, "Buttigieg": 49}}
+    body = {
+        "precinct_id": pid,
+        "code": codes[pid],
+        "attendees": 198,
+        "first": {"Warren": 99, "Sanders": 50, "Buttigieg": 49},
+        "final": {"Warren": 99, "Sanders": 50, "Buttigieg": 49},
+    }
     r = client.post("/api/v1/chair/reports", json=body)
     assert r.status_code == 422 and "card draw" in r.text
-    body["tosses"] = [{"cards": {"Sanders": "QH", "Buttigieg": "QS"},
-                       "witnesses": ["Pat Doe (Sanders)"]}]
+    body["tosses"] = [
+        {"cards": {"Sanders": "QH", "Buttigieg": "QS"}, "witnesses": ["Pat Doe (Sanders)"]}
+    ]
     r = client.post("/api/v1/chair/reports", json=body)
     assert r.status_code == 422
     assert r.json()["problems"][0]["field"] == "early_confirmed"
@@ -168,9 +207,15 @@ def test_hotline_double_entry_with_cards(
     cred.create_account(ctx, "op2", "operator", "pw-two")
     pid = "carson-city--105"
     counts = {"Warren": 100, "Sanders": 50, "Buttigieg": 50}
-    body = {"precinct_id": pid, "code": codes[pid], "channel": "hotline", "attendees": 200,
-            "first": counts, "final": counts,
-            "tosses": [{"cards": {"Sanders": "2C", "Buttigieg": "3C"}, "witnesses": ["W"]}]}
+    body = {
+        "precinct_id": pid,
+        "code": codes[pid],
+        "channel": "hotline",
+        "attendees": 200,
+        "first": counts,
+        "final": counts,
+        "tosses": [{"cards": {"Sanders": "2C", "Buttigieg": "3C"}, "witnesses": ["W"]}],
+    }
     r1 = client.post("/api/v1/operator/reports", json=body, auth=("op1", "pw-one"))
     assert r1.status_code in (200, 201, 202), r1.text
     assert r1.json()["status"] == "awaiting-second-entry"
@@ -189,8 +234,16 @@ def test_nist_export_says_county_convention_delegates(
 
     client, codes, ctx = nv_ctx
     pid, n, final, _ = CASES[1]
-    r = client.post("/api/v1/chair/reports", json={
-        "precinct_id": pid, "code": codes[pid], "attendees": n, "first": final, "final": final})
+    r = client.post(
+        "/api/v1/chair/reports",
+        json={
+            "precinct_id": pid,
+            "code": codes[pid],
+            "attendees": n,
+            "first": final,
+            "final": final,
+        },
+    )
     assert r.status_code in (200, 201), r.text
     text = json.dumps(export_cdf(ctx))
     assert "county-convention-delegates" in text

@@ -22,18 +22,22 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "d", "n", "final", "expected", "awarded"), CASES)
-def test_core(name: str, d: int, n: int, final: dict[str, int], expected: dict[str, int],
-              awarded: int) -> None:
+def test_core(
+    name: str, d: int, n: int, final: dict[str, int], expected: dict[str, int], awarded: int
+) -> None:
     r = compute_nevada(NV_2020, NevadaInput(d, n, final)).result
     assert dict(r.delegates) == expected and r.awarded == awarded and r.complete
 
 
 @pytest.mark.parametrize(("name", "d", "n", "final", "expected", "awarded"), CASES)
-def test_cli(name: str, d: int, n: int, final: dict[str, int], expected: dict[str, int],
-             awarded: int) -> None:
+def test_cli(
+    name: str, d: int, n: int, final: dict[str, int], expected: dict[str, int], awarded: int
+) -> None:
     text = ",".join(f"{g}={v}" for g, v in final.items())
-    result = CliRunner().invoke(build(), ["precinct", "--rules", "nv-2020", "-d", str(d), "-n",
-                                          str(n), "--final", text, "--json"])
+    result = CliRunner().invoke(
+        build(),
+        ["precinct", "--rules", "nv-2020", "-d", str(d), "-n", str(n), "--final", text, "--json"],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["delegates"] == expected and data["awarded"] == awarded

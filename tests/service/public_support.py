@@ -18,17 +18,19 @@ DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 RESULTS_100 = DATA / "iowa-2020" / "results" / "idp-2020-02-08-100pct_full.csv"
 
 
-def complete(ctx: Context, p: PrecinctRef, rep: ReportInput, rng: random.Random
-             ) -> ReportInput | None:
+def complete(
+    ctx: Context, p: PrecinctRef, rep: ReportInput, rng: random.Random
+) -> ReportInput | None:
     """``rep`` with toss winners drawn by ``rng`` for every tie it needs; None if invalid."""
-    d = satellite_delegates(rep.attendees) if p.satellite or p.delegates is None \
-        else p.delegates
+    d = satellite_delegates(rep.attendees) if p.satellite or p.delegates is None else p.delegates
     winners: tuple[str, ...] = ()
     for _ in range(8):
         try:
-            r = compute_precinct(ctx.election.rules, PrecinctInput(
-                d, rep.attendees, dict(rep.final), dict(rep.first), winners),
-                ctx.election.candidate_names)
+            r = compute_precinct(
+                ctx.election.rules,
+                PrecinctInput(d, rep.attendees, dict(rep.final), dict(rep.first), winners),
+                ctx.election.candidate_names,
+            )
         except ValidationError:
             return None
         if r.undecided or r.must_realign:
@@ -74,9 +76,18 @@ def swapped(rep: ReportInput, rng: random.Random) -> ReportInput:
 
 
 def submit(ctx: Context, p: PrecinctRef, rep: ReportInput, channel: str = "chair") -> str:
-    role, actor = ("desk", "desk1") if channel in ("recanvass", "recount") else (
-        "chair", f"chair:{p.id}")
-    sub = submit_report(ctx, precinct=p, report=rep, actor=actor, role=role, channel=channel,
-                        client="test", reason="recanvass" if role == "desk" else "")
+    role, actor = (
+        ("desk", "desk1") if channel in ("recanvass", "recount") else ("chair", f"chair:{p.id}")
+    )
+    sub = submit_report(
+        ctx,
+        precinct=p,
+        report=rep,
+        actor=actor,
+        role=role,
+        channel=channel,
+        client="test",
+        reason="recanvass" if role == "desk" else "",
+    )
     status: str = sub.answer["status"]
     return status

@@ -31,15 +31,21 @@ ADAIR_ID = "adair--1nw-adair"
 STUART_ID = "adair--2ne-stuart"
 COUNTIES = ("Adair", "Story", "Polk", "CD3 Satellite")
 FAST = {"argon2_time_cost": 1, "argon2_memory_kib": 1024}
-PASSWORDS = {"operator1": "op-one-pw", "operator2": "op-two-pw", "desk1": "desk-pw",
-             "admin": "admin-pw"}
+PASSWORDS = {
+    "operator1": "op-one-pw",
+    "operator2": "op-two-pw",
+    "desk1": "desk-pw",
+    "admin": "admin-pw",
+}
 
 
 def mini_election() -> Election:
     """A few real 2020 counties (with their real S_c and D) and one satellite pool."""
     full = load_election("iowa-2020")
     return make_election(
-        id="iowa-2020-mini", title="Iowa 2020 (four counties)", ruleset=full.rules.name,
+        id="iowa-2020-mini",
+        title="Iowa 2020 (four counties)",
+        ruleset=full.rules.name,
         candidates=full.candidates,
         counties=tuple(c for c in full.counties if c.name in COUNTIES),
         precincts=tuple(p for p in full.precincts if p.county in COUNTIES),
@@ -64,8 +70,11 @@ class Service:
         return (user, PASSWORDS[user])
 
     def report(self, precinct_id: str = ADAIR_ID, **changes: Any) -> dict[str, Any]:
-        body = dict(ADAIR_1NW) if precinct_id == ADAIR_ID else {
-            "attendees": 0, "first": {}, "final": {}}
+        body = (
+            dict(ADAIR_1NW)
+            if precinct_id == ADAIR_ID
+            else {"attendees": 0, "first": {}, "final": {}}
+        )
         body = {k: v for k, v in body.items() if k not in ("county", "precinct")}
         body["precinct_id"] = precinct_id
         body["code"] = self.codes.get(precinct_id, self.codes[ADAIR_ID])
@@ -78,7 +87,8 @@ def make_service(url: str, issue: tuple[str, ...] = (ADAIR_ID, STUART_ID)) -> Co
     init_database(ctx.db, mini_election())
     for name, pw in PASSWORDS.items():
         role = {"operator1": "operator", "operator2": "operator", "desk1": "desk"}.get(
-            name, "admin")
+            name, "admin"
+        )
         credentials.create_account(ctx, name, role, pw)
     return ctx
 

@@ -39,11 +39,15 @@ def test_chair_report_real_2020_precinct(service: Service) -> None:
     assert a["status"] == "accepted"
     assert a["receipt"].startswith("R-")
     # rules.md §7.1 example: Klobuchar, Sanders, Warren 2 each; Biden, Buttigieg 1 each
-    assert a["delegates"] == {"Biden": 1, "Buttigieg": 1, "Klobuchar": 2, "Sanders": 2,
-                              "Warren": 2}
+    assert a["delegates"] == {"Biden": 1, "Buttigieg": 1, "Klobuchar": 2, "Sanders": 2, "Warren": 2}
     assert a["sde"]["Klobuchar"] == "8/51"
-    assert a["sde_display"] == {"Biden": "0.0784", "Buttigieg": "0.0784", "Klobuchar": "0.1569",
-                                "Sanders": "0.1569", "Warren": "0.1569"}
+    assert a["sde_display"] == {
+        "Biden": "0.0784",
+        "Buttigieg": "0.0784",
+        "Klobuchar": "0.1569",
+        "Sanders": "0.1569",
+        "Warren": "0.1569",
+    }
     assert a["worksheet"]["threshold"] == 6
     state = service.client.get("/api/v1/public/state").json()
     assert state["precincts"]["reporting"] == 1
@@ -136,8 +140,9 @@ def test_missing_toss_is_asked_for(service: Service) -> None:
 
 def test_malformed_and_oversized_bodies(service: Service) -> None:
     before = counts(service)
-    r = service.client.post("/api/v1/chair/reports", content=b"{not json",
-                            headers={"content-type": "application/json"})
+    r = service.client.post(
+        "/api/v1/chair/reports", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert r.status_code == 400 and r.json()["problems"][0]["field"] == "body"
     r = service.client.post("/api/v1/chair/reports", json=[1, 2])
     assert r.status_code == 400 and r.json()["problems"][0]["field"] == "body"
@@ -162,19 +167,27 @@ def test_wrong_codes_are_throttled_without_locking_out_the_chair(service: Servic
 
     from caucuskit.web.app import create_app
 
-    with TestClient(create_app(service.ctx.settings, service.ctx),
-                    client=("203.0.113.7", 5000)) as chair:
+    with TestClient(
+        create_app(service.ctx.settings, service.ctx), client=("203.0.113.7", 5000)
+    ) as chair:
         ok = chair.post("/api/v1/chair/signin", json=good)
         assert ok.status_code == 200, ok.text
         assert ok.json()["precinct"]["id"] == ADAIR_ID
     log = service.client.get("/api/v1/desk/audit-log", auth=service.auth("desk1")).json()
-    assert sum(1 for e in log["entries"] if e["action"] == "chair.signin"
-               and e["outcome"] == "refused") >= 6
+    assert (
+        sum(
+            1 for e in log["entries"] if e["action"] == "chair.signin" and e["outcome"] == "refused"
+        )
+        >= 6
+    )
 
 
 def test_readiness_counts_chair_signins(service: Service) -> None:
-    post(service, "/chair/signin", {"county": "Adair", "precinct": "1NW ADAIR",
-                                    "code": service.codes[ADAIR_ID].lower()})
+    post(
+        service,
+        "/chair/signin",
+        {"county": "Adair", "precinct": "1NW ADAIR", "code": service.codes[ADAIR_ID].lower()},
+    )
     ov = service.client.get("/api/v1/desk/overview", auth=service.auth("desk1")).json()
     adair = next(c for c in ov["readiness"]["counties"] if c["county"] == "Adair")
     assert adair == {"county": "Adair", "county_id": "adair", "signed_in": 1, "total": 5}
@@ -206,47 +219,93 @@ def test_double_entry_mismatch_goes_to_desk_with_diff(service: Service) -> None:
     assert ov["precincts"]["conflict"] == 1
     # the desk accepts the first entry; the second is closed
     first_id = a["version_id"] - 1
-    acc = post(service, f"/desk/versions/{first_id}/accept", {"reason": "called the chair back"},
-               auth=service.auth("desk1"))
+    acc = post(
+        service,
+        f"/desk/versions/{first_id}/accept",
+        {"reason": "called the chair back"},
+        auth=service.auth("desk1"),
+    )
     assert acc.status_code == 200 and acc.json()["status"] == "accepted"
-    hist = service.client.get(f"/api/v1/desk/precincts/{ADAIR_ID}",
-                              auth=service.auth("desk1")).json()
+    hist = service.client.get(
+        f"/api/v1/desk/precincts/{ADAIR_ID}", auth=service.auth("desk1")
+    ).json()
     assert [v["status"] for v in hist["versions"]] == ["accepted", "rejected"]
 
 
 def test_operator_needs_the_precinct_code_and_role(service: Service) -> None:
     body = dict(service.report(code="CCCCC-CCCCC"), channel="hotline")
-    assert post(service, "/operator/reports", body,
-                auth=service.auth("operator1")).status_code == 401
-    assert post(service, "/operator/reports", dict(service.report(), channel="hotline"),
-                auth=("operator1", "nope")).status_code == 401
-    assert post(service, "/operator/reports", dict(service.report(), channel="hotline"),
-                auth=service.auth("desk1")).status_code == 403
-    assert service.client.get("/api/v1/desk/overview",
-                              auth=service.auth("operator1")).status_code == 403
+    assert (
+        post(service, "/operator/reports", body, auth=service.auth("operator1")).status_code == 401
+    )
+    assert (
+        post(
+            service,
+            "/operator/reports",
+            dict(service.report(), channel="hotline"),
+            auth=("operator1", "nope"),
+        ).status_code
+        == 401
+    )
+    assert (
+        post(
+            service,
+            "/operator/reports",
+            dict(service.report(), channel="hotline"),
+            auth=service.auth("desk1"),
+        ).status_code
+        == 403
+    )
+    assert (
+        service.client.get("/api/v1/desk/overview", auth=service.auth("operator1")).status_code
+        == 403
+    )
 
 
 def test_desk_reject_recanvass_and_diff(service: Service) -> None:
     post(service, "/chair/reports", service.report())
     t0 = datetime.now(UTC)
     wrong = post(service, "/chair/reports", service.report(first=ALT, final=ALT, tosses=[]))
-    rej = post(service, f"/desk/versions/{wrong.json()['version_id']}/reject",
-               {"reason": "chair pressed send twice"}, auth=service.auth("desk1"))
+    rej = post(
+        service,
+        f"/desk/versions/{wrong.json()['version_id']}/reject",
+        {"reason": "chair pressed send twice"},
+        auth=service.auth("desk1"),
+    )
     assert rej.json()["status"] == "rejected"
-    again = post(service, f"/desk/versions/{wrong.json()['version_id']}/accept",
-                 {"reason": "changed my mind"}, auth=service.auth("desk1"))
+    again = post(
+        service,
+        f"/desk/versions/{wrong.json()['version_id']}/accept",
+        {"reason": "changed my mind"},
+        auth=service.auth("desk1"),
+    )
     assert again.status_code == 409
-    assert post(service, f"/desk/versions/{wrong.json()['version_id']}/accept", {"reason": ""},
-                auth=service.auth("desk1")).status_code == 422
+    assert (
+        post(
+            service,
+            f"/desk/versions/{wrong.json()['version_id']}/accept",
+            {"reason": ""},
+            auth=service.auth("desk1"),
+        ).status_code
+        == 422
+    )
     # recanvass: Warren's count was 11, Sanders 7 -> Warren 3 delegates
     final = {"Biden": 6, "Buttigieg": 8, "Klobuchar": 8, "Sanders": 7, "Warren": 11}
-    rc = {"county": "Adair", "precinct": "1NW ADAIR", "attendees": 40, "first": final,
-          "final": final, "tosses": [], "channel": "recanvass", "reason": "IDP recanvass"}
+    rc = {
+        "county": "Adair",
+        "precinct": "1NW ADAIR",
+        "attendees": 40,
+        "first": final,
+        "final": final,
+        "tosses": [],
+        "channel": "recanvass",
+        "reason": "IDP recanvass",
+    }
     r = post(service, "/desk/recanvass", rc, auth=service.auth("desk1"))
     assert r.status_code == 201, r.text
     assert r.json()["status"] == "accepted"
-    d = service.client.get("/api/v1/desk/diff", params={"from": t0.isoformat()},
-                           auth=service.auth("desk1")).json()
+    d = service.client.get(
+        "/api/v1/desk/diff", params={"from": t0.isoformat()}, auth=service.auth("desk1")
+    ).json()
     assert [c["precinct_id"] for c in d["changed"]] == [ADAIR_ID]
     change = d["changed"][0]
     assert change["before"]["delegates"]["Klobuchar"] == 2
@@ -261,8 +320,9 @@ def test_desk_reject_recanvass_and_diff(service: Service) -> None:
     assert state["status"] == "unofficial-partial"
     precinct = service.client.get(f"/api/v1/public/precincts/{ADAIR_ID}").json()
     assert precinct["status"] == "correction"
-    hist = service.client.get(f"/api/v1/desk/precincts/{ADAIR_ID}",
-                              auth=service.auth("desk1")).json()
+    hist = service.client.get(
+        f"/api/v1/desk/precincts/{ADAIR_ID}", auth=service.auth("desk1")
+    ).json()
     assert [v["status"] for v in hist["versions"]] == ["superseded", "rejected", "accepted"]
 
 
@@ -270,13 +330,22 @@ def test_public_etag_and_cache_headers(service: Service) -> None:
     r = service.client.get("/api/v1/public/state")
     assert r.status_code == 200 and "max-age=" in r.headers["Cache-Control"]
     tag = r.headers["ETag"]
-    assert service.client.get("/api/v1/public/state",
-                              headers={"If-None-Match": tag}).status_code == 304
+    assert (
+        service.client.get("/api/v1/public/state", headers={"If-None-Match": tag}).status_code
+        == 304
+    )
     post(service, "/chair/reports", service.report())
     r2 = service.client.get("/api/v1/public/state", headers={"If-None-Match": tag})
     assert r2.status_code == 200 and r2.headers["ETag"] != tag
-    for path in ("election", "districts/3", "counties/adair", f"precincts/{STUART_ID}",
-                 "coin-tosses", "changes", "version"):
+    for path in (
+        "election",
+        "districts/3",
+        "counties/adair",
+        f"precincts/{STUART_ID}",
+        "coin-tosses",
+        "changes",
+        "version",
+    ):
         assert service.client.get(f"/api/v1/public/{path}").status_code == 200, path
     assert service.client.get("/api/v1/public/counties/nowhere").status_code == 404
     assert service.client.get("/api/v1/public/districts/9").status_code == 404
@@ -305,17 +374,25 @@ def test_worksheet_photo_is_attached_and_served_to_the_desk(service: Service) ->
     from service.images import picture
 
     jpeg = picture("JPEG")
-    body = {"code": service.codes[ADAIR_ID], "content_type": "image/jpeg",
-            "data": base64.b64encode(jpeg).decode()}
+    body = {
+        "code": service.codes[ADAIR_ID],
+        "content_type": "image/jpeg",
+        "data": base64.b64encode(jpeg).decode(),
+    }
     r = post(service, f"/chair/reports/{v}/photo", body)
     assert r.status_code == 201, r.text
     pid = r.json()["photo_id"]
-    assert post(service, f"/chair/reports/{v}/photo",
-                dict(body, code="ZZZZZ-ZZZZZ")).status_code == 401
-    assert post(service, f"/chair/reports/{v}/photo",
-                dict(body, content_type="image/png")).status_code == 422
-    hist = service.client.get(f"/api/v1/desk/precincts/{ADAIR_ID}",
-                              auth=service.auth("desk1")).json()
+    assert (
+        post(service, f"/chair/reports/{v}/photo", dict(body, code="ZZZZZ-ZZZZZ")).status_code
+        == 401
+    )
+    assert (
+        post(service, f"/chair/reports/{v}/photo", dict(body, content_type="image/png")).status_code
+        == 422
+    )
+    hist = service.client.get(
+        f"/api/v1/desk/precincts/{ADAIR_ID}", auth=service.auth("desk1")
+    ).json()
     assert hist["versions"][0]["photos"][0]["photo_id"] == pid
     got = service.client.get(f"/api/v1/desk/photos/{pid}", auth=service.auth("desk1"))
     assert got.content == jpeg and got.headers["content-type"] == "image/jpeg"
@@ -347,8 +424,11 @@ def test_flows_never_issue_update_or_delete_on_history_tables(service: Service) 
     from sqlalchemy import event
 
     seen: list[str] = []
-    pattern = re.compile(r"^\s*(UPDATE|DELETE\s+FROM)\s+\"?(report_versions|decisions|audit_log|"
-                         r"access_codes|chair_signins|photos)\b", re.I)
+    pattern = re.compile(
+        r"^\s*(UPDATE|DELETE\s+FROM)\s+\"?(report_versions|decisions|audit_log|"
+        r"access_codes|chair_signins|photos)\b",
+        re.I,
+    )
 
     def hook(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         if pattern.match(statement):
@@ -360,14 +440,26 @@ def test_flows_never_issue_update_or_delete_on_history_tables(service: Service) 
         post(service, "/chair/signin", {"precinct_id": ADAIR_ID, "code": "EEEEE-EEEEE"})
         post(service, "/chair/reports", service.report())
         c = post(service, "/chair/reports", service.report(first=ALT, final=ALT, tosses=[]))
-        post(service, f"/desk/versions/{c.json()['version_id']}/accept", {"reason": "checked"},
-             auth=service.auth("desk1"))
-        body = dict(service.report(STUART_ID, attendees=30, first={"Biden": 30},
-                                   final={"Biden": 30}), channel="hotline")
+        post(
+            service,
+            f"/desk/versions/{c.json()['version_id']}/accept",
+            {"reason": "checked"},
+            auth=service.auth("desk1"),
+        )
+        body = dict(
+            service.report(STUART_ID, attendees=30, first={"Biden": 30}, final={"Biden": 30}),
+            channel="hotline",
+        )
         post(service, "/operator/reports", body, auth=service.auth("operator1"))
         post(service, "/operator/reports", body, auth=service.auth("operator2"))
-        rc = {"precinct_id": ADAIR_ID, "attendees": 40, "first": ALT, "final": ALT,
-              "channel": "recount", "reason": "cards"}
+        rc = {
+            "precinct_id": ADAIR_ID,
+            "attendees": 40,
+            "first": ALT,
+            "final": ALT,
+            "channel": "recount",
+            "reason": "cards",
+        }
         assert post(service, "/desk/recanvass", rc, auth=service.auth("desk1")).status_code == 201
         service.client.get("/api/v1/public/state")
     finally:

@@ -33,9 +33,9 @@ def _kib(pid: int, field: str) -> int:
     raise LookupError(field)
 
 
-def test_d4_burst_from_many_addresses_keeps_memory_bounded(db_url: str, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch
-                                                           ) -> None:
+def test_d4_burst_from_many_addresses_keeps_memory_bounded(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = db_url
     ctx = make_service(url)
     real = Context(Settings.from_env(database_url=url), db=ctx.db)  # codes at full argon2 cost
@@ -50,9 +50,12 @@ def test_d4_burst_from_many_addresses_keeps_memory_bounded(db_url: str, tmp_path
 
         def guess(i: int) -> None:
             gate.wait()
-            r = httpx.post(f"{base}/api/v1/chair/signin", timeout=120,
-                           json={"precinct_id": ADAIR_ID, "code": "DDDDD-DDDDD"},
-                           headers={"X-Forwarded-For": f"198.51.100.{i + 1}"})
+            r = httpx.post(
+                f"{base}/api/v1/chair/signin",
+                timeout=120,
+                json={"precinct_id": ADAIR_ID, "code": "DDDDD-DDDDD"},
+                headers={"X-Forwarded-For": f"198.51.100.{i + 1}"},
+            )
             with lock:
                 statuses[r.status_code] += 1
 
@@ -66,15 +69,16 @@ def test_d4_burst_from_many_addresses_keeps_memory_bounded(db_url: str, tmp_path
         # a forwarded address from an untrusted peer would be ignored: here the peer is
         # trusted, so 40 addresses each had a free guess
     grown = (peak - before) // 1024
-    print(f"D4 memory: 40 concurrent guesses from 40 addresses: {dict(statuses)}, "
-          f"RSS {before // 1024} MiB before, peak {peak // 1024} MiB (+{grown} MiB)")
+    print(
+        f"D4 memory: 40 concurrent guesses from 40 addresses: {dict(statuses)}, "
+        f"RSS {before // 1024} MiB before, peak {peak // 1024} MiB (+{grown} MiB)"
+    )
     assert statuses == Counter({401: 40})
     assert grown < 120, grown
     assert os.environ["CAUCUS_TRUSTED_PROXIES"] == "127.0.0.1"
 
 
-def test_d2_d4_two_worker_processes_check_exactly_the_limit(db_url: str, tmp_path: Path
-                                                            ) -> None:
+def test_d2_d4_two_worker_processes_check_exactly_the_limit(db_url: str, tmp_path: Path) -> None:
     """40 wrong codes at once from one address against two worker processes: no 500, exactly
     ``pair_free_failures`` (5) checked, every guess counted once across the workers."""
     ctx = make_service(db_url)
@@ -86,8 +90,11 @@ def test_d2_d4_two_worker_processes_check_exactly_the_limit(db_url: str, tmp_pat
 
         def guess() -> None:
             gate.wait()
-            r = httpx.post(f"{base}/api/v1/chair/signin", timeout=120,
-                           json={"precinct_id": ADAIR_ID, "code": "DDDDD-DDDDD"})
+            r = httpx.post(
+                f"{base}/api/v1/chair/signin",
+                timeout=120,
+                json={"precinct_id": ADAIR_ID, "code": "DDDDD-DDDDD"},
+            )
             with lock:
                 statuses[r.status_code] += 1
 

@@ -29,8 +29,7 @@ def test_credentials_issue_rotate_users(tmp_path: Path, monkeypatch: pytest.Monk
     assert out == {"election": "iowa-2020", "precincts": 1768, "created": True}
     codes = tmp_path / "codes.csv"
     one = ["--precinct", "adair--1nw-adair", "--precinct", "adair--2ne-stuart"]
-    res = json.loads(run("credentials", "issue", "--db", db, "--out", str(codes), *one,
-                         "--json"))
+    res = json.loads(run("credentials", "issue", "--db", db, "--out", str(codes), *one, "--json"))
     assert res["issued"] == 2 and res["accounts"] == 4
     rows = list(csv.DictReader(codes.open()))
     chair = [r for r in rows if r["kind"] == "precinct"]
@@ -39,15 +38,34 @@ def test_credentials_issue_rotate_users(tmp_path: Path, monkeypatch: pytest.Monk
         assert len(raw) == 10 and set(raw) <= set(ALPHABET)
         assert not set(raw) & set("0O1IL")
     assert {r["username"] for r in rows if r["kind"] == "account"} == {
-        "operator1", "operator2", "desk1", "admin"}
-    again = json.loads(run("credentials", "issue", "--db", db, "--out",
-                           str(tmp_path / "again.csv"), *one, "--json"))
+        "operator1",
+        "operator2",
+        "desk1",
+        "admin",
+    }
+    again = json.loads(
+        run(
+            "credentials", "issue", "--db", db, "--out", str(tmp_path / "again.csv"), *one, "--json"
+        )
+    )
     assert again["issued"] == 0 and again["kept"] == 2  # never rotates silently
-    new = json.loads(run("credentials", "rotate", "--db", db, "--precinct",
-                         "adair--1nw-adair", "--reason", "packet lost", "--json"))
+    new = json.loads(
+        run(
+            "credentials",
+            "rotate",
+            "--db",
+            db,
+            "--precinct",
+            "adair--1nw-adair",
+            "--reason",
+            "packet lost",
+            "--json",
+        )
+    )
     assert new["code"] != chair[0]["secret"]
-    added = json.loads(run("credentials", "users", "--db", db, "--add", "hotline7",
-                           "--role", "operator", "--json"))
+    added = json.loads(
+        run("credentials", "users", "--db", db, "--add", "hotline7", "--role", "operator", "--json")
+    )
     assert added["role"] == "operator" and added["password"]
     users = json.loads(run("credentials", "users", "--db", db, "--json"))
     assert "hotline7" in {u["username"] for u in users}
@@ -61,8 +79,17 @@ def test_publish_export_certify(tmp_path: Path) -> None:
     run("init", "--election", "iowa-2020", "--db", db)
     run("export", "--db", db, "--out", str(tmp_path / "x.csv"))
     assert (tmp_path / "x.csv").read_text().startswith("county,precinct")
-    run("export", "--db", db, "--out", str(tmp_path / "x.json"), "--format", "nist-cdf",
-        "--date", "2020-02-03")
+    run(
+        "export",
+        "--db",
+        db,
+        "--out",
+        str(tmp_path / "x.json"),
+        "--format",
+        "nist-cdf",
+        "--date",
+        "2020-02-03",
+    )
     cdf = json.loads((tmp_path / "x.json").read_text())
     assert cdf["Status"] == "unofficial-partial"
     run("certify", "--db", db)

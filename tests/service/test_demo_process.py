@@ -39,12 +39,27 @@ def _answers(url: str, proc: subprocess.Popen[str], seconds: float) -> bool:
 
 def test_demo_serves_iowa_2020_and_prints_chair_codes() -> None:
     port = _free_port()
-    env = dict(os.environ, CAUCUS_ARGON2_TIME_COST="1", CAUCUS_ARGON2_MEMORY_KIB="1024",
-               COLUMNS="200")
-    cmd = [sys.executable, "-c", "from caucuskit.cli.app import main; main()", "demo",
-           "--port", str(port), "--codes", "2"]
-    proc = subprocess.Popen(cmd, env=env, start_new_session=True, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = dict(
+        os.environ, CAUCUS_ARGON2_TIME_COST="1", CAUCUS_ARGON2_MEMORY_KIB="1024", COLUMNS="200"
+    )
+    cmd = [
+        sys.executable,
+        "-c",
+        "from caucuskit.cli.app import main; main()",
+        "demo",
+        "--port",
+        str(port),
+        "--codes",
+        "2",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        start_new_session=True,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         assert _answers(f"{base}/healthz", proc, seconds=90), "demo did not start"

@@ -34,9 +34,14 @@ def lee(db_url: str) -> Iterator[Service]:
     full = load_election("iowa-2020")
     keep = ("Adair", "Lee", "CD2 Satellite")
     election = make_election(
-        id="iowa-2020-lee", title="Iowa 2020 (Adair, Lee)", ruleset=full.rules.name,
-        candidates=full.candidates, counties=tuple(c for c in full.counties if c.name in keep),
-        precincts=tuple(p for p in full.precincts if p.county in keep), national=full.national)
+        id="iowa-2020-lee",
+        title="Iowa 2020 (Adair, Lee)",
+        ruleset=full.rules.name,
+        candidates=full.candidates,
+        counties=tuple(c for c in full.counties if c.name in keep),
+        precincts=tuple(p for p in full.precincts if p.county in keep),
+        national=full.national,
+    )
     ctx = Context(Settings.from_env(database_url=db_url, **FAST))
     init_database(ctx.db, election)
     credentials.create_account(ctx, "desk1", "desk", "desk-pw")
@@ -57,8 +62,9 @@ def test_iowa_2020_has_1765_counted_units_and_3_without_delegates() -> None:
     assert len(full.precincts) == 1768
     unit = [p.satellite or bool(p.delegates) for p in full.precincts]
     assert sum(unit) == 1765
-    assert sorted(f"{p.county} {p.name}" for p, u in zip(full.precincts, unit, strict=True)
-                  if not u) == ["Lee FM4B", "Lee HR", "Lee KE2B"]
+    assert sorted(
+        f"{p.county} {p.name}" for p, u in zip(full.precincts, unit, strict=True) if not u
+    ) == ["Lee FM4B", "Lee HR", "Lee KE2B"]
 
 
 def test_desk_overview_uses_the_public_denominator(lee: Service) -> None:
@@ -68,8 +74,11 @@ def test_desk_overview_uses_the_public_denominator(lee: Service) -> None:
     desk = desk_get(lee, "/overview")["precincts"]
     assert desk["no_delegates"] == 3
     assert desk["total"] == public["total"] == len(refs) - 3
-    assert (desk["reported"], desk["missing"]) == (public["reporting"], public["total"]) == (
-        0, desk["total"])
+    assert (
+        (desk["reported"], desk["missing"])
+        == (public["reporting"], public["total"])
+        == (0, desk["total"])
+    )
     # the three are listed on their own, never as missing
     rows = desk_get(lee, "/precincts?state=no-delegates")["precincts"]
     assert {r["id"] for r in rows} == LEE_D0
@@ -95,13 +104,19 @@ def test_conflicts_and_audit_log_name_the_precinct(service: Service) -> None:
     items = service.client.get("/api/v1/desk/conflicts", auth=service.auth("desk1")).json()
     [item] = items["conflicts"]
     assert (item["precinct_id"], item["county"], item["precinct"]) == (
-        ADAIR_ID, "Adair", "1NW ADAIR")
+        ADAIR_ID,
+        "Adair",
+        "1NW ADAIR",
+    )
     assert item["version_id"] == r.json()["version_id"]
     log = service.client.get("/api/v1/desk/audit-log", auth=service.auth("desk1")).json()
     named = [e for e in log["entries"] if e["precinct_id"] == ADAIR_ID]
     assert named and all((e["county"], e["precinct"]) == ("Adair", "1NW ADAIR") for e in named)
-    assert all(e["county"] is None and e["precinct"] is None
-               for e in log["entries"] if e["precinct_id"] is None)
+    assert all(
+        e["county"] is None and e["precinct"] is None
+        for e in log["entries"]
+        if e["precinct_id"] is None
+    )
 
 
 def test_full_2020_desk_and_public_both_count_1765(tmp_path: Any) -> None:

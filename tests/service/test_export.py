@@ -19,9 +19,13 @@ def test_exports_validate_against_nist_schema(service: Service) -> None:
     assert service.client.post("/api/v1/chair/reports", json=service.report()).status_code == 201
     sat = next(p for p in service.ctx.precincts if p.satellite)
     issued, _ = credentials.issue_codes(service.ctx, only=[sat.id])
-    body = {"precinct_id": sat.id, "code": issued[0].code, "attendees": 65,
-            "first": {"Sanders": 48, "Warren": 15, "Biden": 2},
-            "final": {"Sanders": 48, "Warren": 17}}
+    body = {
+        "precinct_id": sat.id,
+        "code": issued[0].code,
+        "attendees": 65,
+        "first": {"Sanders": 48, "Warren": 15, "Biden": 2},
+        "final": {"Sanders": 48, "Warren": 17},
+    }
     r = service.client.post("/api/v1/chair/reports", json=body)
     assert r.status_code == 201, r.text
     assert r.json()["delegates"] == {"Sanders": 5, "Warren": 2}  # rules.md §7.3 example
@@ -30,8 +34,9 @@ def test_exports_validate_against_nist_schema(service: Service) -> None:
     jsonschema.Draft4Validator(schema).validate(doc)
     assert doc["Status"] == "unofficial-partial"
     sel = {s["CandidateIds"][0]: s for s in doc["Election"][0]["Contest"][0]["ContestSelection"]}
-    cand = {c["BallotName"]["Text"][0]["Content"]: c["@id"]
-            for c in doc["Election"][0]["Candidate"]}
+    cand = {
+        c["BallotName"]["Text"][0]["Content"]: c["@id"] for c in doc["Election"][0]["Candidate"]
+    }
     klob = sel[cand["Klobuchar"]]["VoteCounts"]
     sdes = [c["Count"] for c in klob if c.get("OtherType") == "state-delegate-equivalents"]
     assert 0.1569 in sdes

@@ -31,8 +31,13 @@ def fuzz_operation(op: Any, seen: dict[int, int]) -> None:
     elif "/operator/" in op.path:
         auth = {"Authorization": _basic("operator1")}
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=op.as_strategy())
     def run(case: schemathesis.Case[Any]) -> None:
         response = case.call(headers=auth)

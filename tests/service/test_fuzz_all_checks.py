@@ -34,15 +34,30 @@ def test_openapi_fuzz_all_checks(db_url: str) -> None:
     credentials.issue_codes(ctx, only=[ADAIR_ID])
     # The fuzz is about the contract, not throttling (test_hardening.py): wide limits, or
     # after a few bad passwords every answer would be 429.
-    ctx = Context(Settings.from_env(database_url=db_url, login_free_failures=10**6,
-                                    pair_free_failures=10**6, address_code_budget=10**6,
-                                    account_code_budget=10**6, login_account_budget=10**6,
-                                    **FAST), db=ctx.db)
+    ctx = Context(
+        Settings.from_env(
+            database_url=db_url,
+            login_free_failures=10**6,
+            pair_free_failures=10**6,
+            address_code_budget=10**6,
+            account_code_budget=10**6,
+            login_account_budget=10**6,
+            **FAST,
+        ),
+        db=ctx.db,
+    )
     app = create_app(ctx.settings, ctx)
-    config = SchemathesisConfig.from_dict({"checks": {"positive_data_acceptance": {
-        # A schema-valid report can still break the caucus rules or name an unknown
-        # precinct: 422 with the field named (docs/api.md); the schema cannot say that.
-        "expected-statuses": ["2xx", 401, 403, 404, 409, 422, 429]}}})
+    config = SchemathesisConfig.from_dict(
+        {
+            "checks": {
+                "positive_data_acceptance": {
+                    # A schema-valid report can still break the caucus rules or name an unknown
+                    # precinct: 422 with the field named (docs/api.md); the schema cannot say that.
+                    "expected-statuses": ["2xx", 401, 403, 404, 409, 422, 429]
+                }
+            }
+        }
+    )
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
     failures: Counter[str] = Counter()
     examples: dict[str, str] = {}
@@ -63,9 +78,13 @@ def fuzz(op: Any, seen: Counter[int], failures: Counter[str], examples: dict[str
     elif "/operator/" in op.path:
         auth = {"Authorization": _basic("operator1")}
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=op.as_strategy())
     def run(case: schemathesis.Case[Any]) -> None:
         response = case.call(headers=auth)

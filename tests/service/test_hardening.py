@@ -78,7 +78,8 @@ def test_d1_unknown_precinct_or_county_page_is_a_404_page(service: Service) -> N
 
 # ------------------------------------------------------------------------------------ D2, D4
 def test_d2_d4_burst_of_wrong_codes_from_one_address_checks_exactly_the_limit(
-        service: Service) -> None:
+    service: Service,
+) -> None:
     """40 wrong codes at once from one fresh address: no 500, exactly ``pair_free_failures``
     checked (401), the rest refused before any hash (429), every guess counted."""
     ctx = service.ctx
@@ -117,8 +118,12 @@ def test_d4_two_workers_count_every_guess_once(service: Service) -> None:
 
 def test_d4_argon2_checks_are_queued(tmp_path: Any) -> None:
     """At most ``argon2_concurrency`` hashes at once, however many addresses guess."""
-    settings = Settings.from_env(database_url=str(tmp_path / "q.sqlite"), argon2_concurrency=2,
-                                 argon2_time_cost=1, argon2_memory_kib=8192)
+    settings = Settings.from_env(
+        database_url=str(tmp_path / "q.sqlite"),
+        argon2_concurrency=2,
+        argon2_time_cost=1,
+        argon2_memory_kib=8192,
+    )
     ctx = make_service(settings.database_url)
     ctx = Context(settings, db=ctx.db)
     credentials.issue_codes(ctx, only=[ADAIR_ID])
@@ -154,8 +159,14 @@ def test_d3_nul_characters_are_refused_with_4xx_everywhere(service: Service) -> 
     c = service.client
     r = c.get("/api/v1/desk/overview", auth=("a\x00b", "pw"))
     assert r.status_code == 401, r.text
-    rc = {"precinct_id": ADAIR_ID, "attendees": 40, "first": {"Biden": 40}, "final": {"Biden": 40},
-          "channel": "recount", "reason": "A\x00B"}
+    rc = {
+        "precinct_id": ADAIR_ID,
+        "attendees": 40,
+        "first": {"Biden": 40},
+        "final": {"Biden": 40},
+        "channel": "recount",
+        "reason": "A\x00B",
+    }
     r = c.post("/api/v1/desk/recanvass", json=rc, auth=service.auth("desk1"))
     assert r.status_code == 422 and r.json()["problems"][0]["field"] == "reason", r.text
     r = c.post("/api/v1/chair/reports", json=service.report(final={"Bi\x00den": 3}))
@@ -165,11 +176,13 @@ def test_d3_nul_characters_are_refused_with_4xx_everywhere(service: Service) -> 
     r = c.post("/api/v1/chair/reports", json={**service.report(), "x\x00": 1})
     assert r.status_code == 422, r.text
     assert c.get("/api/v1/desk/precincts/a%00b", auth=service.auth("desk1")).status_code == 422
-    assert c.get("/api/v1/desk/precincts?county=a%00", auth=service.auth("desk1")
-                 ).status_code == 422
+    assert (
+        c.get("/api/v1/desk/precincts?county=a%00", auth=service.auth("desk1")).status_code == 422
+    )
     assert c.get("/results/precinct/a%00b").status_code == 422
-    r = c.post("/api/v1/chair/reports", json=service.report(),
-               headers={"Idempotency-Key": "a\x7fb"})
+    r = c.post(
+        "/api/v1/chair/reports", json=service.report(), headers={"Idempotency-Key": "a\x7fb"}
+    )
     assert r.status_code == 422 and r.json()["problems"][0]["field"] == "idempotency_key"
     assert refusals(service.ctx) >= 6
 
@@ -179,8 +192,7 @@ def test_d5_a_valid_code_does_not_reset_the_address_budget(db_url: str) -> None:
     """Four wrong codes for other precincts, then one right sign-in, over and over: the
     address is cut off after its budget of wrong codes, successes notwithstanding."""
     ctx = make_service(db_url)
-    ctx = Context(Settings.from_env(database_url=db_url, address_code_budget=12, **FAST),
-                  db=ctx.db)
+    ctx = Context(Settings.from_env(database_url=db_url, address_code_budget=12, **FAST), db=ctx.db)
     issued, _ = credentials.issue_codes(ctx, only=[STUART_ID])
     own = issued[0].code
     others = [p.id for p in ctx.precincts if p.id != STUART_ID][:4]
@@ -211,10 +223,15 @@ def test_d7_a_shared_address_locks_nobody_else_out(service: Service) -> None:
     """Hotline room behind one address: operator1's typos never refuse operator2, nor a chair
     of another precinct or of the same one."""
     c = service.client  # everyone here comes from the same address
-    bad = dict(service.report(STUART_ID, attendees=30, first={"Biden": 30},
-                              final={"Biden": 30}), channel="hotline", code=BAD)
-    seen = Counter(c.post("/api/v1/operator/reports", json=bad,
-                          auth=service.auth("operator1")).status_code for _ in range(8))
+    bad = dict(
+        service.report(STUART_ID, attendees=30, first={"Biden": 30}, final={"Biden": 30}),
+        channel="hotline",
+        code=BAD,
+    )
+    seen = Counter(
+        c.post("/api/v1/operator/reports", json=bad, auth=service.auth("operator1")).status_code
+        for _ in range(8)
+    )
     assert seen == Counter({401: 5, 429: 3})
     good = dict(bad, code=service.codes[STUART_ID])
     r = c.post("/api/v1/operator/reports", json=good, auth=service.auth("operator2"))
@@ -225,14 +242,14 @@ def test_d7_a_shared_address_locks_nobody_else_out(service: Service) -> None:
 
 
 def test_d7_forwarded_address_only_from_listed_proxies(service: Service) -> None:
-    settings = Settings.from_env(database_url=service.ctx.settings.database_url,
-                                 trusted_proxies="10.0.0.1", **FAST)
+    settings = Settings.from_env(
+        database_url=service.ctx.settings.database_url, trusted_proxies="10.0.0.1", **FAST
+    )
     ctx = Context(settings, db=service.ctx.db)
     via = {"X-Forwarded-For": "203.0.113.50"}
     for peer, expected in (("10.0.0.1", "203.0.113.50"), ("10.0.0.2", "10.0.0.2")):
         with TestClient(create_app(settings, ctx), client=(peer, 1234)) as c:
-            c.post("/api/v1/chair/signin", json={"precinct_id": ADAIR_ID, "code": BAD},
-                   headers=via)
+            c.post("/api/v1/chair/signin", json={"precinct_id": ADAIR_ID, "code": BAD}, headers=via)
         with ctx.db.read() as s:
             last = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).one()
         assert last.client == expected
@@ -247,8 +264,9 @@ def test_ipv6_clients_are_counted_per_64() -> None:
 # ------------------------------------------------------------------------------------ D8
 def test_d8_staff_logins_are_throttled_per_account_and_address(service: Service) -> None:
     c = service.client
-    seen = Counter(c.get("/api/v1/desk/overview", auth=("desk1", "wrong")).status_code
-                   for _ in range(60))
+    seen = Counter(
+        c.get("/api/v1/desk/overview", auth=("desk1", "wrong")).status_code for _ in range(60)
+    )
     print("D8: 60 wrong passwords for desk1 from one address:", dict(seen))
     assert seen == Counter({401: 5, 429: 55})
     assert c.get("/api/v1/desk/overview", auth=service.auth("desk1")).status_code == 429
@@ -273,14 +291,17 @@ def test_d8_unknown_user_names_take_as_long_as_known_ones(tmp_path: Any) -> None
     unknown = [timed("ghost", i) for i in range(101, 108)]
     ctx.db.dispose()
     ratio = statistics.median(known) / statistics.median(unknown)
-    print(f"D8 timing: median known {statistics.median(known) * 1000:.1f} ms, unknown "
-          f"{statistics.median(unknown) * 1000:.1f} ms, ratio {ratio:.2f}")
+    print(
+        f"D8 timing: median known {statistics.median(known) * 1000:.1f} ms, unknown "
+        f"{statistics.median(unknown) * 1000:.1f} ms, ratio {ratio:.2f}"
+    )
     assert 0.5 < ratio < 2.0
 
 
 def test_staff_login_cache_never_holds_the_password(service: Service) -> None:
-    assert service.client.get("/api/v1/desk/overview",
-                              auth=service.auth("desk1")).status_code == 200
+    assert (
+        service.client.get("/api/v1/desk/overview", auth=service.auth("desk1")).status_code == 200
+    )
     keys = list(credentials._account_cache)
     assert keys and all(isinstance(k, bytes) and len(k) == 32 for k in keys)  # an HMAC
     assert all(PASSWORDS["desk1"] not in repr(k) for k in keys)
@@ -289,8 +310,14 @@ def test_staff_login_cache_never_holds_the_password(service: Service) -> None:
 
 # ------------------------------------------------------------------------------------ smaller
 def test_security_headers_on_pages_api_and_errors(service: Service) -> None:
-    for path in ("/", "/results", "/api/v1/public/state", "/api/v1/nope", "/healthz",
-                 "/results/precinct/nope"):
+    for path in (
+        "/",
+        "/results",
+        "/api/v1/public/state",
+        "/api/v1/nope",
+        "/healthz",
+        "/results/precinct/nope",
+    ):
         r = service.client.get(path)
         h = r.headers
         assert h["x-content-type-options"] == "nosniff", path
@@ -312,12 +339,16 @@ def test_photo_polyglot_is_refused_and_photos_are_served_safely(service: Service
     v = c.post("/api/v1/chair/reports", json=service.report()).json()["version_id"]
     code = service.codes[ADAIR_ID]
     evil = b"RIFF<html><script>alert(1)</script></html>" + b" " * 100
-    r = c.post(f"/api/v1/chair/reports/{v}/photo", json={
-        "code": code, "content_type": "image/webp", "data": base64.b64encode(evil).decode()})
+    r = c.post(
+        f"/api/v1/chair/reports/{v}/photo",
+        json={"code": code, "content_type": "image/webp", "data": base64.b64encode(evil).decode()},
+    )
     assert r.status_code == 422 and r.json()["problems"][0]["field"] == "data", r.text
     png = picture("PNG")
-    r = c.post(f"/api/v1/chair/reports/{v}/photo", json={
-        "code": code, "content_type": "image/png", "data": base64.b64encode(png).decode()})
+    r = c.post(
+        f"/api/v1/chair/reports/{v}/photo",
+        json={"code": code, "content_type": "image/png", "data": base64.b64encode(png).decode()},
+    )
     assert r.status_code == 201, r.text
     got = c.get(f"/api/v1/desk/photos/{r.json()['photo_id']}", auth=service.auth("desk1"))
     assert got.content == png
@@ -329,8 +360,7 @@ def test_photo_polyglot_is_refused_and_photos_are_served_safely(service: Service
 def test_photo_checks_the_code_before_saying_a_version_exists(service: Service) -> None:
     c = service.client
     v = c.post("/api/v1/chair/reports", json=service.report()).json()["version_id"]
-    body = {"code": BAD, "content_type": "image/jpeg",
-            "data": base64.b64encode(picture()).decode()}
+    body = {"code": BAD, "content_type": "image/jpeg", "data": base64.b64encode(picture()).decode()}
     known = c.post(f"/api/v1/chair/reports/{v}/photo", json=body)
     unknown = c.post(f"/api/v1/chair/reports/{v + 1000}/photo", json=body)
     assert known.status_code == unknown.status_code == 401
@@ -344,8 +374,9 @@ def test_chunked_body_over_the_limit_is_413_and_audited(service: Service) -> Non
         for _ in range(100):
             yield b" " * 1024
 
-    r = service.client.post("/api/v1/chair/reports", content=chunks(),
-                            headers={"content-type": "application/json"})
+    r = service.client.post(
+        "/api/v1/chair/reports", content=chunks(), headers={"content-type": "application/json"}
+    )
     assert r.status_code == 413 and r.json()["error"] == "too-large", r.text
     assert refusals(service.ctx) == before + 1
 
@@ -398,8 +429,11 @@ def test_chair_signs_in_once_then_reports_with_a_token(service: Service) -> None
         r = c.post("/api/v1/chair/reports", json=body, headers=bearer)
         assert r.status_code == 201, r.text
         v = r.json()["version_id"]
-        r = c.post(f"/api/v1/chair/reports/{v}/photo", headers=bearer, json={
-            "content_type": "image/jpeg", "data": base64.b64encode(picture()).decode()})
+        r = c.post(
+            f"/api/v1/chair/reports/{v}/photo",
+            headers=bearer,
+            json={"content_type": "image/jpeg", "data": base64.b64encode(picture()).decode()},
+        )
         assert r.status_code == 201, r.text
     finally:
         credentials._checked = real
@@ -432,11 +466,16 @@ def test_expired_token_falls_back_to_the_code(service: Service) -> None:
     r = c.post("/api/v1/chair/reports", json=body, headers=bearer)
     assert r.status_code == 401, r.text
     # the outbox keeps the code: the same request with it goes through (a silent re-sign-in)
-    r = c.post("/api/v1/chair/reports", json=dict(body, code=service.codes[ADAIR_ID]),
-               headers=bearer)
+    r = c.post(
+        "/api/v1/chair/reports", json=dict(body, code=service.codes[ADAIR_ID]), headers=bearer
+    )
     assert r.status_code == 201, r.text
-    assert c.post("/api/v1/chair/reports", json=body,
-                  headers={"Authorization": "Bearer forged.token"}).status_code == 401
+    assert (
+        c.post(
+            "/api/v1/chair/reports", json=body, headers={"Authorization": "Bearer forged.token"}
+        ).status_code
+        == 401
+    )
 
 
 # ------------------------------------------------------------------------------------ issue 16
@@ -445,18 +484,23 @@ def test_idempotency_key_is_scoped_per_actor(service: Service) -> None:
     key are two entries (a double entry that confirms), and two chairs' keys never collide."""
     c = service.client
     key = {"Idempotency-Key": "shared-key-1"}
-    body = dict(service.report(STUART_ID, attendees=30, first={"Biden": 30},
-                               final={"Biden": 30}), channel="hotline")
-    first = c.post("/api/v1/operator/reports", json=body, headers=key,
-                   auth=service.auth("operator1"))
+    body = dict(
+        service.report(STUART_ID, attendees=30, first={"Biden": 30}, final={"Biden": 30}),
+        channel="hotline",
+    )
+    first = c.post(
+        "/api/v1/operator/reports", json=body, headers=key, auth=service.auth("operator1")
+    )
     assert first.status_code == 201 and first.json()["status"] == "awaiting-second-entry"
-    second = c.post("/api/v1/operator/reports", json=body, headers=key,
-                    auth=service.auth("operator2"))
+    second = c.post(
+        "/api/v1/operator/reports", json=body, headers=key, auth=service.auth("operator2")
+    )
     assert second.status_code == 201, second.text
     assert "idempotent-replayed" not in second.headers
     assert second.json()["status"] == "accepted"
-    again = c.post("/api/v1/operator/reports", json=body, headers=key,
-                   auth=service.auth("operator1"))
+    again = c.post(
+        "/api/v1/operator/reports", json=body, headers=key, auth=service.auth("operator1")
+    )
     assert again.status_code == 200 and again.headers["idempotent-replayed"] == "true"
     chair = c.post("/api/v1/chair/reports", json=service.report(), headers=key)
     assert chair.status_code == 201 and chair.json()["precinct"]["id"] == ADAIR_ID
@@ -467,8 +511,7 @@ def test_address_budget_bounds_all_guesses_from_one_address(db_url: str) -> None
     """Guarantee 1 of docs/security.md: one address gets ``address_code_budget`` checked wrong
     codes per window, spread over any number of precincts."""
     ctx = make_service(db_url)
-    ctx = Context(Settings.from_env(database_url=db_url, address_code_budget=12, **FAST),
-                  db=ctx.db)
+    ctx = Context(Settings.from_env(database_url=db_url, address_code_budget=12, **FAST), db=ctx.db)
     c = client(ctx, "198.51.100.123")
     ids = [p.id for p in ctx.precincts][:10]
     seen = Counter(signin(c, BAD, pid).status_code for pid in ids for _ in range(3))
@@ -477,7 +520,8 @@ def test_address_budget_bounds_all_guesses_from_one_address(db_url: str) -> None
 
 
 def test_codes_file_is_private_before_any_secret_is_written(
-        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The codes CSV was chmod 600 only after it was written; now it is created private."""
     import csv
     import os
@@ -501,8 +545,20 @@ def test_codes_file_is_private_before_any_secret_is_written(
     monkeypatch.setattr(csv, "writer", watching)
     old = os.umask(0o022)
     try:
-        r = runner.invoke(build(), ["credentials", "issue", "--db", db, "--out", str(out),
-                                    "--precinct", ADAIR_ID, "--json"])
+        r = runner.invoke(
+            build(),
+            [
+                "credentials",
+                "issue",
+                "--db",
+                db,
+                "--out",
+                str(out),
+                "--precinct",
+                ADAIR_ID,
+                "--json",
+            ],
+        )
     finally:
         os.umask(old)
     assert r.exit_code == 0, r.output

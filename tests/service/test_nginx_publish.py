@@ -81,9 +81,22 @@ def nginx_site(tmp_path: Path) -> Iterator[tuple[str, Path, str]]:
     ctx.db.dispose()
     site = tmp_path / "site"
     watcher = subprocess.Popen(
-        [sys.executable, "-c", "from caucuskit.cli.app import main; main()", "publish",
-         "--watch", "--json", "--db", url, "--out", str(site)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        [
+            sys.executable,
+            "-c",
+            "from caucuskit.cli.app import main; main()",
+            "publish",
+            "--watch",
+            "--json",
+            "--db",
+            url,
+            "--out",
+            str(site),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     port = _free_port()
     conf = tmp_path / "nginx.conf"
     user = "user root root;" if os.geteuid() == 0 else ""
@@ -91,9 +104,11 @@ def nginx_site(tmp_path: Path) -> Iterator[tuple[str, Path, str]]:
     server = None
     try:
         assert _wait(lambda: (site / "version.json").exists(), 30), "publish --watch wrote nothing"
-        server = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(conf), "-g",
-                                   "daemon off;"], stderr=subprocess.PIPE,
-                                  start_new_session=True)
+        server = subprocess.Popen(
+            [NGINX, "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;"],
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         base = f"http://127.0.0.1:{port}"
 
         def up() -> bool:
@@ -122,15 +137,23 @@ def test_a_report_reaches_nginx_within_a_second(nginx_site: tuple[str, Path, str
         state0 = c.get("/api/v1/public/state")
         assert state0.json()["precincts"]["reporting"] == 0
         tag0 = state0.headers["ETag"]
-        assert c.get("/api/v1/public/state",
-                     headers={"If-None-Match": tag0}).status_code == 304
+        assert c.get("/api/v1/public/state", headers={"If-None-Match": tag0}).status_code == 304
         body = {k: v for k, v in ADAIR_1NW.items() if k not in ("county", "precinct")}
-        report = ReportInput(body["attendees"], body["first"], body["final"],
-                             tuple(Toss(t["winner"], tuple(t["witnesses"]))
-                                   for t in body["tosses"]))
-        sub = submit_report(ctx, precinct=ctx.by_id[ADAIR_ID], report=report,
-                            actor=f"chair:{ADAIR_ID}", role="chair", channel="chair",
-                            client="test")
+        report = ReportInput(
+            body["attendees"],
+            body["first"],
+            body["final"],
+            tuple(Toss(t["winner"], tuple(t["witnesses"])) for t in body["tosses"]),
+        )
+        sub = submit_report(
+            ctx,
+            precinct=ctx.by_id[ADAIR_ID],
+            report=report,
+            actor=f"chair:{ADAIR_ID}",
+            role="chair",
+            channel="chair",
+            client="test",
+        )
         assert sub.answer["status"] == "accepted"
         acked = time.monotonic()
         while c.get("/api/v1/public/version").json()["version"] == before:

@@ -53,8 +53,9 @@ class Cluster:
         cmd = [str(self.bindir / args[0]), *args[1:]]
         if os.geteuid() == 0:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                       timeout=120)
+        subprocess.run(
+            cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120
+        )
 
     def init(self) -> None:
         if os.geteuid() == 0:
@@ -62,10 +63,23 @@ class Cluster:
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
 
     def start(self) -> None:
-        opts = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c full_page_writes=off")
-        self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"),
-                  "-w", "-t", "60", "start")
+        opts = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c full_page_writes=off"
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            opts,
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
     def stop(self) -> None:
         """Stop at once, as a crash would (immediate mode: no checkpoint, clients cut)."""
@@ -96,18 +110,31 @@ def cluster() -> Iterator[Cluster]:
 
 
 @contextmanager
-def serve(url: str, log: Path, fast: bool = True, workers: int = 1
-          ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def serve(
+    url: str, log: Path, fast: bool = True, workers: int = 1
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``caucus serve`` on a free loopback port, its log in ``log``."""
     port = free_port()
-    env = dict(os.environ, **({f"CAUCUS_{k.upper()}": str(v) for k, v in FAST.items()}
-                              if fast else {}))
+    env = dict(
+        os.environ, **({f"CAUCUS_{k.upper()}": str(v) for k, v in FAST.items()} if fast else {})
+    )
     env["CAUCUS_DB_RETRY_AFTER"] = "2"
-    cmd = [sys.executable, "-c", "from caucuskit.cli.app import main; main()", "serve",
-           "--db", url, "--port", str(port), "--workers", str(workers)]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from caucuskit.cli.app import main; main()",
+        "serve",
+        "--db",
+        url,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
     with log.open("wb") as err:
-        proc = subprocess.Popen(cmd, env=env, start_new_session=True,
-                                stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(
+            cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=err
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -147,10 +174,17 @@ def test_d9_database_outage_gives_json_503_never_500(cluster: Cluster, tmp_path:
         key = f"{r.status_code}{' (outage)' if during else ''}"
         seen[key] += 1
         if r.status_code >= 500:
-            body: Any = r.json() if r.headers.get("content-type", "").startswith(
-                "application/json") else None
-            if (r.status_code != 503 or body is None or "Retry-After" not in r.headers
-                    or not body.get("problems")):
+            body: Any = (
+                r.json()
+                if r.headers.get("content-type", "").startswith("application/json")
+                else None
+            )
+            if (
+                r.status_code != 503
+                or body is None
+                or "Retry-After" not in r.headers
+                or not body.get("problems")
+            ):
                 bad.append(f"{r.status_code} {r.headers.get('content-type')} {r.text[:200]}")
 
     def chair(n: int) -> None:
@@ -158,11 +192,17 @@ def test_d9_database_outage_gives_json_503_never_500(cluster: Cluster, tmp_path:
             i = n
             while not stop.is_set() and i < len(ids):
                 pid = ids[i]
-                body = {"precinct_id": pid, "code": codes[pid], "attendees": 10,
-                        "first": {"Biden": 10}, "final": {"Biden": 10}}
+                body = {
+                    "precinct_id": pid,
+                    "code": codes[pid],
+                    "attendees": 10,
+                    "first": {"Biden": 10},
+                    "final": {"Biden": 10},
+                }
                 try:
-                    r = c.post("/api/v1/chair/reports", json=body,
-                               headers={"Idempotency-Key": f"k-{pid}"})
+                    r = c.post(
+                        "/api/v1/chair/reports", json=body, headers={"Idempotency-Key": f"k-{pid}"}
+                    )
                 except httpx.HTTPError as exc:
                     bad.append(f"transport: {exc!r}")
                     continue

@@ -42,11 +42,18 @@ def test_a_move_out_of_a_viable_group_is_still_refused_on_every_path(service: Se
     (problem,) = r.json()["problems"]
     assert problem["field"] == "final.Sanders"  # programs keep the field name
     assert problem["message"].startswith("Sanders's group was viable, so its members cannot join")
-    op = post(service, "/operator/reports", dict(bad, channel="hotline"),
-              auth=service.auth("operator1"))
+    op = post(
+        service, "/operator/reports", dict(bad, channel="hotline"), auth=service.auth("operator1")
+    )
     assert op.status_code == 422
-    rc = {"precinct_id": ADAIR_ID, "attendees": 40, "first": FIRST, "final": moved,
-          "channel": "recanvass", "reason": "recanvass"}
+    rc = {
+        "precinct_id": ADAIR_ID,
+        "attendees": 40,
+        "first": FIRST,
+        "final": moved,
+        "channel": "recanvass",
+        "reason": "recanvass",
+    }
     assert post(service, "/desk/recanvass", rc, auth=service.auth("desk1")).status_code == 422
 
 
@@ -56,8 +63,14 @@ def test_hotline_and_desk_recanvass_accept_people_gone_home(service: Service) ->
     assert r1.status_code == 201, r1.text
     r2 = post(service, "/operator/reports", body, auth=service.auth("operator2"))
     assert r2.json()["status"] == "accepted"
-    rc = {"precinct_id": ADAIR_ID, "attendees": 40, "first": FIRST,
-          "final": dict(LEFT, Sanders=6), "channel": "recanvass", "reason": "IDP recanvass"}
+    rc = {
+        "precinct_id": ADAIR_ID,
+        "attendees": 40,
+        "first": FIRST,
+        "final": dict(LEFT, Sanders=6),
+        "channel": "recanvass",
+        "reason": "IDP recanvass",
+    }
     r3 = post(service, "/desk/recanvass", rc, auth=service.auth("desk1"))
     assert r3.status_code == 201, r3.text
     assert r3.json()["status"] == "accepted"
@@ -76,8 +89,13 @@ def test_three_way_tie_for_two_delegates_with_two_tosses_on_every_path(
     groups = ["Biden", "Buttigieg", "Klobuchar", "Sanders", "Warren", "Yang"][: d + 1]
     counts = dict.fromkeys(groups, 10)
     n = 10 * len(groups)
-    base = {"precinct_id": STUART_ID, "code": service.codes[STUART_ID], "attendees": n,
-            "first": counts, "final": counts}
+    base = {
+        "precinct_id": STUART_ID,
+        "code": service.codes[STUART_ID],
+        "attendees": n,
+        "first": counts,
+        "final": counts,
+    }
     pre = post(service, "/chair/preview", base).json()
     tie = pre["pending_tie"]
     assert tie is not None and tie["winners_needed"] >= 2, tie
@@ -90,10 +108,16 @@ def test_three_way_tie_for_two_delegates_with_two_tosses_on_every_path(
     assert r2.json()["status"] == "accepted", r2.text
     for w in winners:
         assert r2.json()["delegates"].get(w, 0) >= 1
-    other = sorted(tie["groups"])[-tie["winners_needed"]:]
-    rc = {"precinct_id": STUART_ID, "attendees": n, "first": counts, "final": counts,
-          "tosses": [{"winner": w, "witnesses": []} for w in other],
-          "channel": "recount", "reason": "recount: toss redone"}
+    other = sorted(tie["groups"])[-tie["winners_needed"] :]
+    rc = {
+        "precinct_id": STUART_ID,
+        "attendees": n,
+        "first": counts,
+        "final": counts,
+        "tosses": [{"winner": w, "witnesses": []} for w in other],
+        "channel": "recount",
+        "reason": "recount: toss redone",
+    }
     r3 = post(service, "/desk/recanvass", rc, auth=service.auth("desk1"))
     assert r3.status_code == 201, r3.text
 
@@ -113,11 +137,14 @@ def test_chair_result_accepted_while_a_first_entry_waits_is_a_conflict(
     assert c["version_id"] == r1.json()["version_id"]
     assert c["kind"] == "pending-entry-overtaken"
     assert c["title"] == "Adair County: 1NW ADAIR"
-    assert {"field": "final.Warren", "first_entry": 9, "second_entry": 11} in (
-        c["diff_to_current"])
+    assert {"field": "final.Warren", "first_entry": 9, "second_entry": 11} in (c["diff_to_current"])
     # the desk closes it with a reason; nothing waits any more
-    rej = post(service, f"/desk/versions/{c['version_id']}/reject",
-               {"reason": "chair's report confirmed by phone"}, auth=service.auth("desk1"))
+    rej = post(
+        service,
+        f"/desk/versions/{c['version_id']}/reject",
+        {"reason": "chair's report confirmed by phone"},
+        auth=service.auth("desk1"),
+    )
     assert rej.json()["status"] == "rejected"
     assert desk(service, "/conflicts")["conflicts"] == []
 
@@ -135,8 +162,14 @@ def test_a_pending_first_entry_equal_to_the_chair_result_is_no_conflict(
 def test_correction_preview_shows_the_effect_and_stores_nothing(service: Service) -> None:
     post(service, "/chair/reports", service.report())
     final = {"Biden": 6, "Buttigieg": 8, "Klobuchar": 8, "Sanders": 7, "Warren": 11}
-    body = {"precinct_id": ADAIR_ID, "attendees": 40, "first": final, "final": final,
-            "channel": "recanvass", "reason": "IDP recanvass"}
+    body = {
+        "precinct_id": ADAIR_ID,
+        "attendees": 40,
+        "first": final,
+        "final": final,
+        "channel": "recanvass",
+        "reason": "IDP recanvass",
+    }
     before = desk(service, "/overview")["snapshot_version"]
     r = post(service, "/desk/preview", body, auth=service.auth("desk1"))
     assert r.status_code == 200, r.text
@@ -161,8 +194,14 @@ def test_one_recanvass_at_partial_reporting_is_not_a_correction_anywhere(
     from caucuskit.services.export import export_cdf
 
     post(service, "/chair/reports", service.report())
-    rc = {"precinct_id": ADAIR_ID, "attendees": 40, "first": FIRST, "final": LEFT,
-          "channel": "recanvass", "reason": "IDP recanvass"}
+    rc = {
+        "precinct_id": ADAIR_ID,
+        "attendees": 40,
+        "first": FIRST,
+        "final": LEFT,
+        "channel": "recanvass",
+        "reason": "IDP recanvass",
+    }
     assert post(service, "/desk/recanvass", rc, auth=service.auth("desk1")).status_code == 201
     public = service.client.get
     assert public("/api/v1/public/state").json()["status"] == "unofficial-partial"

@@ -29,14 +29,17 @@ def post(svc: Service, path: str, body: Any, **kw: Any) -> Any:
 
 
 def photo_body(svc: Service, data: bytes = JPEG) -> dict[str, str]:
-    return {"code": svc.codes[ADAIR_ID], "content_type": "image/jpeg",
-            "data": base64.b64encode(data).decode()}
+    return {
+        "code": svc.codes[ADAIR_ID],
+        "content_type": "image/jpeg",
+        "data": base64.b64encode(data).decode(),
+    }
 
 
 def stored(svc: Service) -> list[tuple[int, int, str]]:
     with svc.ctx.db.read() as s:
-        return [tuple(r) for r in s.execute(  # type: ignore[misc]
-            select(Photo.id, Photo.version_id, Photo.sha256).order_by(Photo.id)).all()]
+        rows = s.execute(select(Photo.id, Photo.version_id, Photo.sha256).order_by(Photo.id)).all()
+        return [(r[0], r[1], r[2]) for r in rows]
 
 
 def a_version(svc: Service) -> int:
@@ -58,32 +61,44 @@ def test_same_key_same_photo_answers_the_first_photo(service: Service) -> None:
     assert first.json()["bytes"] == len(JPEG)
     assert len(stored(service)) == 1
     # the desk sees one photo on the version
-    hist = service.client.get(f"/api/v1/desk/precincts/{ADAIR_ID}",
-                              auth=service.auth("desk1")).json()
+    hist = service.client.get(
+        f"/api/v1/desk/precincts/{ADAIR_ID}", auth=service.auth("desk1")
+    ).json()
     assert [p["photo_id"] for p in hist["versions"][0]["photos"]] == [first.json()["photo_id"]]
     with service.ctx.db.read() as s:
-        outcomes = s.scalars(select(AuditEntry.outcome).where(AuditEntry.action == "photo.add")
-                             .order_by(AuditEntry.id)).all()
+        outcomes = s.scalars(
+            select(AuditEntry.outcome)
+            .where(AuditEntry.action == "photo.add")
+            .order_by(AuditEntry.id)
+        ).all()
     assert outcomes == ["ok", "replayed"]
 
 
 def test_same_key_with_another_photo_is_a_409_on_idempotency_key(service: Service) -> None:
     v = a_version(service)
     key = {"Idempotency-Key": "photo-1"}
-    assert post(service, f"/chair/reports/{v}/photo", photo_body(service),
-                headers=key).status_code == 201
+    assert (
+        post(service, f"/chair/reports/{v}/photo", photo_body(service), headers=key).status_code
+        == 201
+    )
     r = post(service, f"/chair/reports/{v}/photo", photo_body(service, OTHER_JPEG), headers=key)
     assert r.status_code == 409, r.text
     assert r.json()["error"] == "conflict"
     assert r.json()["problems"][0]["field"] == "idempotency_key"
-    png = {"code": service.codes[ADAIR_ID], "content_type": "image/webp",
-           "data": base64.b64encode(picture("WEBP")).decode()}
+    png = {
+        "code": service.codes[ADAIR_ID],
+        "content_type": "image/webp",
+        "data": base64.b64encode(picture("WEBP")).decode(),
+    }
     assert post(service, f"/chair/reports/{v}/photo", png, headers=key).status_code == 409
     assert len(stored(service)) == 1
     # a refused resend is logged and stores nothing
     with service.ctx.db.read() as s:
-        refused = s.scalar(select(func.count()).select_from(AuditEntry).where(
-            AuditEntry.action == "photo.add", AuditEntry.outcome == "refused"))
+        refused = s.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "photo.add", AuditEntry.outcome == "refused")
+        )
     assert refused == 2
 
 
@@ -123,9 +138,18 @@ def test_the_database_refuses_a_second_copy(service: Service) -> None:
         pk, digest = p.precinct_id, p.sha256
     with pytest.raises(IntegrityError):
         with service.ctx.db.write() as s:
-            s.add(Photo(version_id=v, precinct_id=pk, content_type="image/jpeg", size=len(JPEG),
-                        sha256=digest, data=JPEG, uploaded_at=datetime(2020, 2, 3, 21),
-                        client="test"))
+            s.add(
+                Photo(
+                    version_id=v,
+                    precinct_id=pk,
+                    content_type="image/jpeg",
+                    size=len(JPEG),
+                    sha256=digest,
+                    data=JPEG,
+                    uploaded_at=datetime(2020, 2, 3, 21),
+                    client="test",
+                )
+            )
 
 
 def test_migration_keeps_duplicates_stored_before_it(service: Service) -> None:
@@ -138,14 +162,25 @@ def test_migration_keeps_duplicates_stored_before_it(service: Service) -> None:
     downgrade(engine, "0002")
     digest = hashlib.sha256(JPEG).hexdigest()
     with service.ctx.db.write() as s:
-        pk = s.execute(text("SELECT precinct_id FROM report_versions WHERE id = :v"),
-                       {"v": v}).scalar()
+        pk = s.execute(
+            text("SELECT precinct_id FROM report_versions WHERE id = :v"), {"v": v}
+        ).scalar()
         for _ in range(2):
-            s.execute(text(
-                "INSERT INTO photos (version_id, precinct_id, content_type, size, sha256, data, "
-                "uploaded_at, client) VALUES (:v, :p, 'image/jpeg', :n, :h, :d, :t, 'old')"),
-                {"v": v, "p": pk, "n": len(JPEG), "h": digest, "d": JPEG,
-                 "t": datetime(2020, 2, 3, 21)})
+            s.execute(
+                text(
+                    "INSERT INTO photos (version_id, precinct_id, content_type, size, sha256, "
+                    "data, uploaded_at, client) "
+                    "VALUES (:v, :p, 'image/jpeg', :n, :h, :d, :t, 'old')"
+                ),
+                {
+                    "v": v,
+                    "p": pk,
+                    "n": len(JPEG),
+                    "h": digest,
+                    "d": JPEG,
+                    "t": datetime(2020, 2, 3, 21),
+                },
+            )
     service.ctx.db.dispose()
     upgrade(engine)
     legacy = stored(service)
@@ -155,11 +190,29 @@ def test_migration_keeps_duplicates_stored_before_it(service: Service) -> None:
     assert len(stored(service)) == 2
     fresh = hashlib.sha256(OTHER_JPEG).hexdigest()
     with service.ctx.db.write() as s:
-        s.add(Photo(version_id=v, precinct_id=pk, content_type="image/jpeg",
-                    size=len(OTHER_JPEG), sha256=fresh, data=OTHER_JPEG,
-                    uploaded_at=datetime(2020, 2, 3, 22), client="new"))
+        s.add(
+            Photo(
+                version_id=v,
+                precinct_id=pk,
+                content_type="image/jpeg",
+                size=len(OTHER_JPEG),
+                sha256=fresh,
+                data=OTHER_JPEG,
+                uploaded_at=datetime(2020, 2, 3, 22),
+                client="new",
+            )
+        )
     with pytest.raises(IntegrityError):
         with service.ctx.db.write() as s:
-            s.add(Photo(version_id=v, precinct_id=pk, content_type="image/jpeg",
-                        size=len(OTHER_JPEG), sha256=fresh, data=OTHER_JPEG,
-                        uploaded_at=datetime(2020, 2, 3, 22), client="new"))
+            s.add(
+                Photo(
+                    version_id=v,
+                    precinct_id=pk,
+                    content_type="image/jpeg",
+                    size=len(OTHER_JPEG),
+                    sha256=fresh,
+                    data=OTHER_JPEG,
+                    uploaded_at=datetime(2020, 2, 3, 22),
+                    client="new",
+                )
+            )

@@ -41,10 +41,21 @@ def server(url: str, workers: int = 1) -> Iterator[tuple[str, subprocess.Popen[b
     """``caucus serve`` as a real subprocess on a free loopback port."""
     port = free_port()
     env = dict(os.environ, **{f"CAUCUS_{k.upper()}": str(v) for k, v in FAST.items()})
-    cmd = [sys.executable, "-c", "from caucuskit.cli.app import main; main()", "serve",
-           "--db", url, "--port", str(port), "--workers", str(workers)]
-    proc = subprocess.Popen(cmd, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    cmd = [
+        sys.executable,
+        "-c",
+        "from caucuskit.cli.app import main; main()",
+        "serve",
+        "--db",
+        url,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
+    proc = subprocess.Popen(
+        cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -81,8 +92,13 @@ def setup_db(url: str, n: int) -> tuple[Context, dict[str, str]]:
 
 
 def unanimous(pid: str, code: str, group: str = "Biden", n: int = 10) -> dict[str, Any]:
-    return {"precinct_id": pid, "code": code, "attendees": n, "first": {group: n},
-            "final": {group: n}}
+    return {
+        "precinct_id": pid,
+        "code": code,
+        "attendees": n,
+        "first": {group: n},
+        "final": {group: n},
+    }
 
 
 def test_kill9_keeps_every_acknowledged_report_exactly_once(db_url: str) -> None:
@@ -90,6 +106,7 @@ def test_kill9_keeps_every_acknowledged_report_exactly_once(db_url: str) -> None
     acked: dict[str, tuple[str, str]] = {}  # precinct -> (key, receipt)
     stop = threading.Event()
     with server(db_url) as (base, proc):
+
         def pump() -> None:
             with httpx.Client(base_url=base, timeout=10) as c:
                 for pid, code in codes.items():
@@ -97,8 +114,11 @@ def test_kill9_keeps_every_acknowledged_report_exactly_once(db_url: str) -> None
                         return
                     key = f"crash-{pid}"
                     try:
-                        r = c.post("/api/v1/chair/reports", json=unanimous(pid, code),
-                                   headers={"Idempotency-Key": key})
+                        r = c.post(
+                            "/api/v1/chair/reports",
+                            json=unanimous(pid, code),
+                            headers={"Idempotency-Key": key},
+                        )
                     except httpx.HTTPError:
                         return
                     if r.status_code == 201:
@@ -121,8 +141,11 @@ def test_kill9_keeps_every_acknowledged_report_exactly_once(db_url: str) -> None
         # resending after the restart replays the stored answer; still one version each
         with httpx.Client(base_url=base, timeout=10) as c:
             for pid, (key, receipt) in acked.items():
-                r = c.post("/api/v1/chair/reports", json=unanimous(pid, codes[pid]),
-                           headers={"Idempotency-Key": key})
+                r = c.post(
+                    "/api/v1/chair/reports",
+                    json=unanimous(pid, codes[pid]),
+                    headers={"Idempotency-Key": key},
+                )
                 assert r.status_code == 200 and r.json()["receipt"] == receipt
         with ctx.db.read() as s:
             per = [pk for (pk,) in s.execute(select(ReportVersion.precinct_id)).all()]
@@ -136,6 +159,7 @@ def test_two_workers_one_winner_per_precinct(db_url: str) -> None:
     # An assert inside a thread only prints a warning; answers are collected and checked here.
     answers: list[tuple[str, int, str]] = []
     with server(db_url) as (a, _), server(db_url) as (b, _):
+
         def send(base: str, pid: str, group: str, barrier: threading.Barrier) -> None:
             with httpx.Client(base_url=base, timeout=30) as c:
                 barrier.wait()
@@ -146,8 +170,10 @@ def test_two_workers_one_winner_per_precinct(db_url: str) -> None:
 
         for pid in codes:
             barrier = threading.Barrier(2)
-            ts = [threading.Thread(target=send, args=(a, pid, "Biden", barrier)),
-                  threading.Thread(target=send, args=(b, pid, "Sanders", barrier))]
+            ts = [
+                threading.Thread(target=send, args=(a, pid, "Biden", barrier)),
+                threading.Thread(target=send, args=(b, pid, "Sanders", barrier)),
+            ]
             for t in ts:
                 t.start()
             for t in ts:
@@ -157,8 +183,11 @@ def test_two_workers_one_winner_per_precinct(db_url: str) -> None:
         for pid, st in results.items():
             assert sorted(st) == ["accepted", "conflict"], (pid, st)
         with ctx.db.read() as s:
-            accepted = s.execute(select(Decision.precinct_id, Decision.version_id)
-                                 .where(Decision.status == "accepted")).all()
+            accepted = s.execute(
+                select(Decision.precinct_id, Decision.version_id).where(
+                    Decision.status == "accepted"
+                )
+            ).all()
             winners = {pk: s.get(ReportVersion, vid) for pk, vid in accepted}
         assert len(accepted) == len(codes) == len(winners)
         expected_final: dict[str, int] = {}
@@ -171,8 +200,10 @@ def test_two_workers_one_winner_per_precinct(db_url: str) -> None:
             deadline = time.monotonic() + 20
             while True:
                 state = httpx.get(f"{base}/api/v1/public/state").json()
-                if (state["precincts"]["reporting"] == len(codes)
-                        and state["race_version"] == state["version"]):
+                if (
+                    state["precincts"]["reporting"] == len(codes)
+                    and state["race_version"] == state["version"]
+                ):
                     break
                 assert time.monotonic() < deadline, state["precincts"]
                 time.sleep(0.05)

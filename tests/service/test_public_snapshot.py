@@ -38,11 +38,23 @@ from service.service_support import ADAIR_1NW
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots" / "tiny"
 UPDATE = os.environ.get("CAUCUS_UPDATE_SNAPSHOTS") == "1"
-SITES = ("Des Moines, IA - Drake University Field House", "Des Moines, IA - Karen Baptist Church",
-         "Clive, IA - Walnut Ridge Senior Living")
-PINNED = ("state", "districts/3", "counties/adair", "counties/cd3-satellite",
-          "precincts/adair--1nw-adair", "precincts/adair--2ne-stuart", "coin-tosses",
-          "changes", "election", "version")
+SITES = (
+    "Des Moines, IA - Drake University Field House",
+    "Des Moines, IA - Karen Baptist Church",
+    "Clive, IA - Walnut Ridge Senior Living",
+)
+PINNED = (
+    "state",
+    "districts/3",
+    "counties/adair",
+    "counties/cd3-satellite",
+    "precincts/adair--1nw-adair",
+    "precincts/adair--2ne-stuart",
+    "coin-tosses",
+    "changes",
+    "election",
+    "version",
+)
 
 
 class Clock:
@@ -59,20 +71,26 @@ class Clock:
 def tiny_context(url: str) -> Context:
     full = load_election("iowa-2020")
     election = make_election(
-        id="iowa-2020-tiny", title="Iowa 2020 (Adair and three satellite sites)",
-        ruleset=full.rules.name, candidates=full.candidates,
+        id="iowa-2020-tiny",
+        title="Iowa 2020 (Adair and three satellite sites)",
+        ruleset=full.rules.name,
+        candidates=full.candidates,
         counties=tuple(c for c in full.counties if c.name in ("Adair", "CD3 Satellite")),
-        precincts=tuple(p for p in full.precincts
-                        if p.county == "Adair" or (p.county == "CD3 Satellite"
-                                                   and p.name in SITES)),
-        national=full.national)
+        precincts=tuple(
+            p
+            for p in full.precincts
+            if p.county == "Adair" or (p.county == "CD3 Satellite" and p.name in SITES)
+        ),
+        national=full.national,
+    )
     ctx = Context(Settings.from_env(database_url=url), clock=Clock())
     init_database(ctx.db, election)
     return ctx
 
 
-def _report(ctx: Context, pid: str, attendees: int, first: dict[str, int],
-            final: dict[str, int]) -> ReportInput:
+def _report(
+    ctx: Context, pid: str, attendees: int, first: dict[str, int], final: dict[str, int]
+) -> ReportInput:
     rep = complete(ctx, ctx.by_id[pid], ReportInput(attendees, first, final), random.Random(7))
     assert rep is not None, pid
     return rep
@@ -80,19 +98,31 @@ def _report(ctx: Context, pid: str, attendees: int, first: dict[str, int],
 
 def tiny_documents(tmp_path: Path) -> dict[str, Any]:
     ctx = tiny_context(str(tmp_path / "tiny.sqlite"))
-    adair = ReportInput(ADAIR_1NW["attendees"], ADAIR_1NW["first"], ADAIR_1NW["final"],
-                        (Toss("Klobuchar", ("Biden captain", "Sanders captain")),))
+    adair = ReportInput(
+        ADAIR_1NW["attendees"],
+        ADAIR_1NW["first"],
+        ADAIR_1NW["final"],
+        (Toss("Klobuchar", ("Biden captain", "Sanders captain")),),
+    )
     assert submit(ctx, ctx.by_id["adair--1nw-adair"], adair) == "accepted"
-    stuart = _report(ctx, "adair--2ne-stuart", 52,
-                     {"Biden": 11, "Buttigieg": 16, "Sanders": 12, "Warren": 9, "Yang": 4},
-                     {"Biden": 13, "Buttigieg": 18, "Sanders": 12, "Warren": 9})
+    stuart = _report(
+        ctx,
+        "adair--2ne-stuart",
+        52,
+        {"Biden": 11, "Buttigieg": 16, "Sanders": 12, "Warren": 9, "Yang": 4},
+        {"Biden": 13, "Buttigieg": 18, "Sanders": 12, "Warren": 9},
+    )
     assert submit(ctx, ctx.by_id["adair--2ne-stuart"], stuart) == "accepted"
     site = next(p for p in ctx.precincts if p.name == SITES[0])
-    drake = _report(ctx, site.id, 30, {"Sanders": 19, "Warren": 11},
-                    {"Sanders": 19, "Warren": 11})
+    drake = _report(ctx, site.id, 30, {"Sanders": 19, "Warren": 11}, {"Sanders": 19, "Warren": 11})
     assert submit(ctx, site, drake) == "accepted"
-    recanvass = _report(ctx, "adair--2ne-stuart", 52, dict(stuart.first),
-                        {"Biden": 11, "Buttigieg": 20, "Sanders": 12, "Warren": 9})
+    recanvass = _report(
+        ctx,
+        "adair--2ne-stuart",
+        52,
+        dict(stuart.first),
+        {"Biden": 11, "Buttigieg": 20, "Sanders": 12, "Warren": 9},
+    )
     assert submit(ctx, ctx.by_id["adair--2ne-stuart"], recanvass, "recanvass") == "accepted"
     built = PublicFeed(ctx).current()
     docs = {path: json.loads(built.entries[path].body) for path in PINNED}
@@ -127,7 +157,8 @@ def test_tiny_election_documents_match_their_snapshots(tmp_path: Path) -> None:
             mismatched.append(path)
     assert not mismatched, (
         f"public documents differ from tests/service/snapshots/tiny: {mismatched}; if intended, "
-        "regenerate with CAUCUS_UPDATE_SNAPSHOTS=1 (see this module's docstring)")
+        "regenerate with CAUCUS_UPDATE_SNAPSHOTS=1 (see this module's docstring)"
+    )
 
 
 @pytest.mark.parametrize("path", ["state", "precincts/adair--1nw-adair"])

@@ -68,11 +68,16 @@ def test_race_after_every_valid_report(service: Service) -> None:
     assert lead["leader"] == "Sanders" and lead["status"] == "open"
     assert lead["sentence"] == (
         "still open: Buttigieg can still overtake Sanders, behind by 8.325 SDE with 142.803 SDE "
-        "still to be decided (12 other candidates could too)")
+        "still to be decided (12 other candidates could too)"
+    )
     assert race["open_sde_display"] == "142.803"
     units = {u["unit"]: u for u in race["national"]["units"]}
     assert units["CD3"]["current"] == {"Buttigieg": 3, "Sanders": 3, "Warren": 2}
     assert units["CD3"]["status"] == "open"
-    assert race["national"]["total"]["current"] == {"Sanders": 10, "Buttigieg": 9,
-                                                    "Warren": 7, "Klobuchar": 1}
+    assert race["national"]["total"]["current"] == {
+        "Sanders": 10,
+        "Buttigieg": 9,
+        "Warren": 7,
+        "Klobuchar": 1,
+    }
     assert race["national"]["total"]["status"] == "open"

@@ -37,12 +37,19 @@ def test_public_reads_run_no_query(live: Service) -> None:
     engine = live.ctx.db.engine
     event.listen(engine, "before_cursor_execute", on_execute)
     try:
-        for path in ("state", "counties/adair", f"precincts/{STUART_ID}", "version",
-                     "districts/3", "coin-tosses", "changes", "election"):
+        for path in (
+            "state",
+            "counties/adair",
+            f"precincts/{STUART_ID}",
+            "version",
+            "districts/3",
+            "coin-tosses",
+            "changes",
+            "election",
+        ):
             r = live.client.get(f"/api/v1/public/{path}")
             assert r.status_code == 200, path
-            live.client.get(f"/api/v1/public/{path}",
-                            headers={"If-None-Match": r.headers["ETag"]})
+            live.client.get(f"/api/v1/public/{path}", headers={"If-None-Match": r.headers["ETag"]})
     finally:
         event.remove(engine, "before_cursor_execute", on_execute)
     assert seen == []
@@ -52,8 +59,7 @@ def test_reads_are_answered_while_the_builder_is_busy(live: Service) -> None:
     feed = live.client.app.state.public  # type: ignore[attr-defined]
     answers: list[int] = []
     with feed.builder.lock:  # the builder is stuck mid-build
-        reader = threading.Thread(
-            target=lambda: answers.append(live.client.get(STATE).status_code))
+        reader = threading.Thread(target=lambda: answers.append(live.client.get(STATE).status_code))
         reader.start()
         reader.join(timeout=5)
         assert not reader.is_alive() and answers == [200]

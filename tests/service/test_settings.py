@@ -17,8 +17,10 @@ def test_a_word_for_a_number_names_the_variable(monkeypatch: pytest.MonkeyPatch)
     assert str(info.value) == "CAUCUS_PUBLIC_MAX_AGE: must be a whole number, got 'five'"
 
 
-@pytest.mark.parametrize("name", ["PUBLIC_MAX_AGE", "PAIR_FREE_FAILURES", "BLOCK_CAP",
-                                  "LOGIN_FREE_FAILURES", "MAX_BODY_BYTES"])
+@pytest.mark.parametrize(
+    "name",
+    ["PUBLIC_MAX_AGE", "PAIR_FREE_FAILURES", "BLOCK_CAP", "LOGIN_FREE_FAILURES", "MAX_BODY_BYTES"],
+)
 def test_negative_values_are_refused(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     monkeypatch.setenv(f"CAUCUS_{name}", "-1")
     with pytest.raises(SettingsError, match=f"CAUCUS_{name}: must"):

@@ -36,8 +36,9 @@ def _check(ctx: object, builder: Builder) -> None:
         want = {k: v for k, v in tab.counties.get(c.name, {}).items() if v}
         assert got == want, c.name
     state = docs["state"]
-    assert {r["name"]: Fraction(r["sde"]) for r in state["candidates"]
-            if Fraction(r["sde"])} == tab.statewide
+    assert {
+        r["name"]: Fraction(r["sde"]) for r in state["candidates"] if Fraction(r["sde"])
+    } == tab.statewide
     assert state["national"]["total"] == {c: n for c, n in tab.national.total.items() if n}
     for name, unit in tab.national.units.items():
         if name.startswith("CD"):
@@ -55,8 +56,9 @@ def _check(ctx: object, builder: Builder) -> None:
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_incremental_snapshot_equals_the_tabulation(tmp_path: Path, seed: int,
-                                                    data_dir: Path) -> None:
+def test_incremental_snapshot_equals_the_tabulation(
+    tmp_path: Path, seed: int, data_dir: Path
+) -> None:
     assert RESULTS_100.is_file()
     ctx = make_service(str(tmp_path / "t.sqlite"))
     rng = random.Random(seed)

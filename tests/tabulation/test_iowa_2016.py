@@ -18,8 +18,10 @@ def test_2016_national_split() -> None:
     assert d["statewide"]["Clinton"] == "697.33"
     assert d["statewide"]["Sanders"] == "694.52"
     units = t.national.units
-    district = {c: sum(units[f"CD{i}"].delegates.get(c, 0) for i in range(1, 5))
-                for c in ("Clinton", "Sanders")}
+    district = {
+        c: sum(units[f"CD{i}"].delegates.get(c, 0) for i in range(1, 5))
+        for c in ("Clinton", "Sanders")
+    }
     assert district == {"Clinton": 15, "Sanders": 14}
     assert dict(units["at-large"].delegates) == {"Clinton": 5, "Sanders": 4}
     assert dict(units["PLEO"].delegates) == {"Clinton": 3, "Sanders": 3}

@@ -98,7 +98,12 @@ def test_recomputed_national(recomputed: Tabulation) -> None:
     share = cd3["Biden"] / sum(cd3.values())
     assert F(149, 1000) < share < F(15, 100)
     assert dict(recomputed.national.total) == {
-        "Buttigieg": 14, "Sanders": 13, "Warren": 8, "Biden": 5, "Klobuchar": 1}
+        "Buttigieg": 14,
+        "Sanders": 13,
+        "Warren": 8,
+        "Biden": 5,
+        "Klobuchar": 1,
+    }
     for unit in ("CD1", "CD2", "CD4", "PLEO", "at-large"):
         assert dict(recomputed.national.units[unit].delegates) == UNITS[unit], unit
 
@@ -108,9 +113,7 @@ def test_recomputed_with_delegates_reading_gives_14_12_8_6_1(full: LoadedResults
     assert dict(t.national.total) == NATIONAL
 
 
-def test_difference_is_explained_by_the_audit(
-    recomputed: Tabulation, audited: AuditReport
-) -> None:
+def test_difference_is_explained_by_the_audit(recomputed: Tabulation, audited: AuditReport) -> None:
     assert recomputed.difference  # the published file does not follow from its counts
     assert audited.total_difference == recomputed.difference
     by_finding = audited.difference_by_finding()
@@ -120,8 +123,9 @@ def test_difference_is_explained_by_the_audit(
         assert abs(v) < F(1, 4), c
     named = {k: v for k, v in by_finding.items() if k not in ("match", "match-up-to-toss")}
     for c in ("Biden", "Klobuchar"):
-        assert abs(sum((d.get(c, F(0)) for d in named.values()), F(0))
-                   - recomputed.difference[c]) < F(1, 10)
+        assert abs(
+            sum((d.get(c, F(0)) for d in named.values()), F(0)) - recomputed.difference[c]
+        ) < F(1, 10)
 
 
 def test_audit_acceptance(audited: AuditReport) -> None:
@@ -138,9 +142,17 @@ def test_audit_acceptance(audited: AuditReport) -> None:
     assert sum(audited.summary.values()) == 1765
     data: dict[str, Any] = audited.to_dict()
     assert set(data["summary"]) <= {
-        "match", "match-up-to-toss", "published-delegates-not-D", "final-above-first",
-        "viable-group-shrank", "more-viable-than-D", "duplicate", "all-zeros", "one-delegate",
-        "unexplained"}
+        "match",
+        "match-up-to-toss",
+        "published-delegates-not-D",
+        "final-above-first",
+        "viable-group-shrank",
+        "more-viable-than-D",
+        "duplicate",
+        "all-zeros",
+        "one-delegate",
+        "unexplained",
+    }
     first = data["precincts"][0]
     assert {"county", "precinct", "finding"} <= set(first)
     assert data["class_counts"]["duplicate"] == 8
@@ -174,10 +186,13 @@ def test_satellite_readings_swing(full: LoadedResults) -> None:
     assert F(32, 10) < rec["Sanders"] - rec.get("Buttigieg", F(0)) < F(33, 10)
 
 
-@pytest.mark.parametrize(("path", "units", "butt"), [
-    (RESULTS_97, 1711, "550.339"),
-    (RESULTS_0205, 1520, "511.998"),
-])
+@pytest.mark.parametrize(
+    ("path", "units", "butt"),
+    [
+        (RESULTS_97, 1711, "550.339"),
+        (RESULTS_0205, 1520, "511.998"),
+    ],
+)
 def test_partial_snapshots(path: Path, units: int, butt: str) -> None:
     loaded = _load(path)
     t = tabulate(loaded.election, loaded.reports, published=True)
@@ -194,8 +209,7 @@ def test_partial_snapshots(path: Path, units: int, butt: str) -> None:
 def test_sum_of_rounded_precinct_sdes_option(recomputed: Tabulation) -> None:
     """Q5 (rules.md §11): summing 4-decimal precinct SDEs instead of exact ones moves each
     candidate's total by at most half a unit of the 4th decimal per reporting unit."""
-    rounded = tabulate(recomputed.election, [u.report for u in recomputed.units],
-                       sum_rounded=True)
+    rounded = tabulate(recomputed.election, [u.report for u in recomputed.units], sum_rounded=True)
     units = len(recomputed.units)
     assert rounded.statewide != recomputed.statewide
     for c, exact in recomputed.statewide.items():

@@ -35,8 +35,7 @@ def test_every_unit_equals_its_own_recount(loaded: LoadedResults) -> None:
         assert rc is not None
         fresh = recount(e.rules, u.delegates, u.report, e.candidate_names)
         assert list(map(dict, rc.outcomes)) == list(map(dict, fresh.outcomes))
-        assert (rc.problems, rc.lenient, rc.error) == (fresh.problems, fresh.lenient,
-                                                       fresh.error)
+        assert (rc.problems, rc.lenient, rc.error) == (fresh.problems, fresh.lenient, fresh.error)
         if rc.toss_source == "published":
             assert fresh.pending is not None and dict(rc.won) in map(dict, fresh.outcomes)
         else:
@@ -70,8 +69,7 @@ def test_copies_of_the_state_add_up_exactly(loaded: LoadedResults) -> None:
             assert three.counties.get(c.name) == one.counties.get(c.name), c.name
 
     def pending(tab: Any) -> Fraction:
-        return sum((u.pending_sde for u in tab.units if not u.precinct.satellite),
-                   Fraction(0))
+        return sum((u.pending_sde for u in tab.units if not u.precinct.satellite), Fraction(0))
 
     assert pending(three) == pending(one) and pending(one) > 0
     assert sum(three.first_vote.values()) == 3 * sum(one.first_vote.values())
@@ -81,9 +79,13 @@ def test_copies_of_the_state_add_up_exactly(loaded: LoadedResults) -> None:
 def test_outcomes_are_enumerated_only_when_asked(loaded: LoadedResults) -> None:
     e = loaded.election
     tab = tabulate(e, loaded.reports)
-    lazy = [u.recount for u in tab.units
-            if u.recount is not None and u.recount.pending is not None
-            and u.report.published_sde is None]
+    lazy = [
+        u.recount
+        for u in tab.units
+        if u.recount is not None
+        and u.recount.pending is not None
+        and u.report.published_sde is None
+    ]
     for rc in lazy:
         assert rc.enumerated is None
         assert rc.outcomes and rc.enumerated is not None

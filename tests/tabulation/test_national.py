@@ -38,23 +38,66 @@ def test_2016_at_large_five_four() -> None:
 # Only the qualified candidates' shares matter for the outcome, so the tests give the
 # percentages as votes (proportional to SDEs).
 UNITS_2020 = [
-    ("CD1", 7, {"Buttigieg": "26.22", "Sanders": "25.76", "Biden": "17.95", "Warren": "16.75",
-                "Klobuchar": "11.85"}, {"Buttigieg": 2, "Sanders": 2, "Biden": 2, "Warren": 1}),
-    ("CD2", 7, {"Sanders": "28.43", "Buttigieg": "25.75", "Warren": "20.09", "Biden": "13.32",
-                "Klobuchar": "10.64"}, {"Sanders": 3, "Buttigieg": 2, "Warren": 2}),
-    ("CD3", 8, {"Buttigieg": "26.91", "Sanders": "25.87", "Warren": "19.63", "Biden": "15.20"},
-     {"Buttigieg": 3, "Sanders": 2, "Warren": 2, "Biden": 1}),
-    ("CD4", 5, {"Buttigieg": "25.80", "Sanders": "24.04", "Biden": "17.30", "Klobuchar": "16.09",
-                "Warren": "14.36"}, {"Buttigieg": 2, "Sanders": 1, "Biden": 1, "Klobuchar": 1}),
-    ("PLEO", 5, {"Buttigieg": "26.20", "Sanders": "26.13", "Warren": "17.98", "Biden": "15.85"},
-     {"Buttigieg": 2, "Sanders": 1, "Warren": 1, "Biden": 1}),
-    ("at-large", 9, {"Buttigieg": "26.20", "Sanders": "26.13", "Warren": "17.98",
-                     "Biden": "15.85"}, {"Buttigieg": 3, "Sanders": 3, "Warren": 2, "Biden": 1}),
+    (
+        "CD1",
+        7,
+        {
+            "Buttigieg": "26.22",
+            "Sanders": "25.76",
+            "Biden": "17.95",
+            "Warren": "16.75",
+            "Klobuchar": "11.85",
+        },
+        {"Buttigieg": 2, "Sanders": 2, "Biden": 2, "Warren": 1},
+    ),
+    (
+        "CD2",
+        7,
+        {
+            "Sanders": "28.43",
+            "Buttigieg": "25.75",
+            "Warren": "20.09",
+            "Biden": "13.32",
+            "Klobuchar": "10.64",
+        },
+        {"Sanders": 3, "Buttigieg": 2, "Warren": 2},
+    ),
+    (
+        "CD3",
+        8,
+        {"Buttigieg": "26.91", "Sanders": "25.87", "Warren": "19.63", "Biden": "15.20"},
+        {"Buttigieg": 3, "Sanders": 2, "Warren": 2, "Biden": 1},
+    ),
+    (
+        "CD4",
+        5,
+        {
+            "Buttigieg": "25.80",
+            "Sanders": "24.04",
+            "Biden": "17.30",
+            "Klobuchar": "16.09",
+            "Warren": "14.36",
+        },
+        {"Buttigieg": 2, "Sanders": 1, "Biden": 1, "Klobuchar": 1},
+    ),
+    (
+        "PLEO",
+        5,
+        {"Buttigieg": "26.20", "Sanders": "26.13", "Warren": "17.98", "Biden": "15.85"},
+        {"Buttigieg": 2, "Sanders": 1, "Warren": 1, "Biden": 1},
+    ),
+    (
+        "at-large",
+        9,
+        {"Buttigieg": "26.20", "Sanders": "26.13", "Warren": "17.98", "Biden": "15.85"},
+        {"Buttigieg": 3, "Sanders": 3, "Warren": 2, "Biden": 1},
+    ),
 ]
 
 
-@pytest.mark.parametrize(("unit", "seats", "pct", "expected"), UNITS_2020,
-                         ids=[u[0] for u in UNITS_2020])
+@pytest.mark.parametrize(
+    ("unit", "seats", "pct", "expected"), UNITS_2020, ids=[u[0] for u in UNITS_2020]
+)
 def test_2020_units(unit: str, seats: int, pct: dict[str, str], expected: dict[str, int]) -> None:
     votes = {c: F(v) for c, v in pct.items()}
     # fill to 100% with a small candidate so the 15% threshold is taken of the whole unit
@@ -72,7 +115,12 @@ def test_2020_total_is_14_12_8_6_1() -> None:
         allocations.append(allocate_unit(votes, seats, unit=unit))
     # most delegates first (dict equality alone would ignore the order)
     assert list(add_delegates(allocations).items()) == [
-        ("Buttigieg", 14), ("Sanders", 12), ("Warren", 8), ("Biden", 6), ("Klobuchar", 1)]
+        ("Buttigieg", 14),
+        ("Sanders", 12),
+        ("Warren", 8),
+        ("Biden", 6),
+        ("Klobuchar", 1),
+    ]
 
 
 def test_threshold_is_inclusive_at_15_percent() -> None:

@@ -54,8 +54,13 @@ def _election() -> Election:
     )
 
 
-def _r(county: str, precinct: str, first: dict[str, int], final: dict[str, int] | None = None,
-       published: dict[str, F] | None = None) -> PrecinctReport:
+def _r(
+    county: str,
+    precinct: str,
+    first: dict[str, int],
+    final: dict[str, int] | None = None,
+    published: dict[str, F] | None = None,
+) -> PrecinctReport:
     return PrecinctReport(county, precinct, None, first, final or first, published_sde=published)
 
 
@@ -103,11 +108,11 @@ def test_ranking_and_display_are_exact_and_largest_first() -> None:
 def test_tabulation_of_a_toy_election() -> None:
     e = _election()
     reports = [
-        _r("North", "N1", {"A": 20, "B": 12, "C": 8}),   # 4 / 2.4 / 1.6 -> 4/2/2
-        _r("South", "S1", {"A": 10, "B": 10}),           # 3 / 3
-        _r("South", "S2", {"B": 3, "C": 2}),             # one delegate: largest group B
-        _r("CD1 Satellite", "Site 1", {"A": 10, "B": 10}),   # 20 people: D = 4
-        _r("CD1 Satellite", "Site 2", {"C": 30}),            # 30 people: D = 5
+        _r("North", "N1", {"A": 20, "B": 12, "C": 8}),  # 4 / 2.4 / 1.6 -> 4/2/2
+        _r("South", "S1", {"A": 10, "B": 10}),  # 3 / 3
+        _r("South", "S2", {"B": 3, "C": 2}),  # one delegate: largest group B
+        _r("CD1 Satellite", "Site 1", {"A": 10, "B": 10}),  # 20 people: D = 4
+        _r("CD1 Satellite", "Site 2", {"C": 30}),  # 30 people: D = 5
         _r("Out of State Satellite", "Abroad", {"C": 5}),
     ]
     t = tabulate(e, reports)
@@ -159,21 +164,37 @@ def test_pending_toss_is_counted_not_decided() -> None:
     [
         ({"A": 20, "B": 12, "C": 8}, None, {"A": "1.6", "B": "0.8", "C": "0.8"}, "match"),
         # 3 / 1.8 / 1.6 / 1.6 -> 3+2+2+2 = 9; C and D tie at .6 for the one to remove
-        ({"A": 15, "B": 9, "C": 8, "D": 8}, None, {"A": "1.2", "B": "0.8", "C": "0.8",
-                                                  "D": "0.4"}, "match-up-to-toss"),
-        ({"A": 20, "B": 12, "C": 8}, None, {"A": "2.0", "B": "0.8", "C": "0.8"},
-         "published-delegates-not-D"),
+        (
+            {"A": 15, "B": 9, "C": 8, "D": 8},
+            None,
+            {"A": "1.2", "B": "0.8", "C": "0.8", "D": "0.4"},
+            "match-up-to-toss",
+        ),
+        (
+            {"A": 20, "B": 12, "C": 8},
+            None,
+            {"A": "2.0", "B": "0.8", "C": "0.8"},
+            "published-delegates-not-D",
+        ),
         # recomputed with N = 40: A5 B2 C1; published 4/2/2 (as if N had been 50)
-        ({"A": 20, "B": 12, "C": 8}, {"A": 30, "B": 12, "C": 8},
-         {"A": "1.6", "B": "0.8", "C": "0.8"}, "final-above-first"),
-        ({"A": 20, "B": 12, "C": 8}, {"A": 20, "B": 8, "C": 12},
-         {"A": "1.2", "B": "0.8", "C": "1.2"}, "viable-group-shrank"),
-        ({"A": 20, "B": 12, "C": 8}, None, {"A": "1.2", "B": "1.2", "C": "0.8"},
-         "unexplained"),
+        (
+            {"A": 20, "B": 12, "C": 8},
+            {"A": 30, "B": 12, "C": 8},
+            {"A": "1.6", "B": "0.8", "C": "0.8"},
+            "final-above-first",
+        ),
+        (
+            {"A": 20, "B": 12, "C": 8},
+            {"A": 20, "B": 8, "C": 12},
+            {"A": "1.2", "B": "0.8", "C": "1.2"},
+            "viable-group-shrank",
+        ),
+        ({"A": 20, "B": 12, "C": 8}, None, {"A": "1.2", "B": "1.2", "C": "0.8"}, "unexplained"),
     ],
 )
-def test_audit_classes(first: dict[str, int], final: dict[str, int] | None,
-                       published: dict[str, str], finding: str) -> None:
+def test_audit_classes(
+    first: dict[str, int], final: dict[str, int] | None, published: dict[str, str], finding: str
+) -> None:
     e = _election()
     pub = {c: F(v) for c, v in published.items()}
     report = audit(e, [_r("North", "N1", first, final, pub)])
@@ -187,12 +208,15 @@ def test_audit_duplicates_all_zeros_and_one_delegate() -> None:
     e = _election()
     same = {"A": 20, "B": 20}
     pub = {"A": F("1.6"), "B": F("1.6")}
-    report = audit(e, [
-        _r("North", "N1", same, published=pub),
-        _r("North", "N2", same, published=pub),
-        _r("South", "S2", {"A": 3, "B": 4}, published={"A": s_value()}),
-        _r("CD1 Satellite", "Site 1", {}, published={}),
-    ])
+    report = audit(
+        e,
+        [
+            _r("North", "N1", same, published=pub),
+            _r("North", "N2", same, published=pub),
+            _r("South", "S2", {"A": 3, "B": 4}, published={"A": s_value()}),
+            _r("CD1 Satellite", "Site 1", {}, published={}),
+        ],
+    )
     by = {f.precinct: f for f in report.findings}
     assert "duplicate" in by["N2"].classes and by["N2"].duplicate_of == "N1"
     assert by["S2"].finding == "one-delegate"

@@ -11,9 +11,19 @@ from conftest import CHROMIUM_ARGS  # noqa: E402,F401  (one list, kept beside th
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 #: Precincts whose chairs get codes in the test server (real Adair County precincts, 2020).
-PRECINCTS = ("adair--1nw-adair", "adair--2ne-stuart", "adair--3sw-fontanelle", "adair--4se-orient",
-             "adams--adams-1", "adams--adams-2", "adams--adams-3", "adams--adams-4",
-             "adams--adams-5", "audubon--precinct-1", "audubon--precinct-2")
+PRECINCTS = (
+    "adair--1nw-adair",
+    "adair--2ne-stuart",
+    "adair--3sw-fontanelle",
+    "adair--4se-orient",
+    "adams--adams-1",
+    "adams--adams-2",
+    "adams--adams-3",
+    "adams--adams-4",
+    "adams--adams-5",
+    "audubon--precinct-1",
+    "audubon--precinct-2",
+)
 
 
 @dataclass(frozen=True)
@@ -34,9 +44,7 @@ def png(width: int, height: int) -> bytes:
     import struct
     import zlib
 
-    row = bytes(
-        40 if (x // 20) % 4 == 0 else 230 for x in range(width)
-    )
+    row = bytes(40 if (x // 20) % 4 == 0 else 230 for x in range(width))
     raw = b"".join(b"\x00" + row for _ in range(height))
 
     def chunk(kind: bytes, data: bytes) -> bytes:
@@ -44,8 +52,12 @@ def png(width: int, height: int) -> bytes:
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw, 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 def jpeg_size(data: bytes) -> tuple[int, int]:
@@ -54,10 +66,10 @@ def jpeg_size(data: bytes) -> tuple[int, int]:
     while i + 9 < len(data):
         if data[i] != 0xFF:
             raise ValueError("not a JPEG marker")
-        marker, length = data[i + 1], int.from_bytes(data[i + 2:i + 4], "big")
+        marker, length = data[i + 1], int.from_bytes(data[i + 2 : i + 4], "big")
         if marker in (0xC0, 0xC1, 0xC2):
-            h = int.from_bytes(data[i + 5:i + 7], "big")
-            w = int.from_bytes(data[i + 7:i + 9], "big")
+            h = int.from_bytes(data[i + 5 : i + 7], "big")
+            w = int.from_bytes(data[i + 7 : i + 9], "big")
             return w, h
         i += 2 + length
     raise ValueError("no start-of-frame marker")
@@ -67,4 +79,5 @@ def element_shot(page: object, selector: str, name: str) -> None:
     """Save a screenshot of one element (a form, a card) next to the full-page ones."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.locator(selector).first.screenshot(  # type: ignore[attr-defined]
-        path=str(ARTIFACTS / f"{name}.png"))
+        path=str(ARTIFACTS / f"{name}.png")
+    )

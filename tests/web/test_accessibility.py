@@ -16,6 +16,7 @@ from .support import DESKTOP, PHONE, LiveServer
 
 CSS = Path(__file__).resolve().parents[2] / "src" / "caucuskit" / "web" / "static" / "caucus.css"
 
+
 def test_swatch_labels_read_on_every_candidate_colour() -> None:
     for colour in PALETTE:
         assert contrast(ink_on(colour), colour) >= MIN_TEXT_CONTRAST, colour
@@ -39,26 +40,41 @@ def axe(page: Any, where: str) -> None:
         page.add_script_tag(content=_axe_source())
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags},"
-        " resultTypes: ['violations']})", AXE_TAGS)
+        " resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
     found = [
         f"{v['id']} ({v['impact']}): {v['help']} -> "
-        + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
-                    for n in v["nodes"][:5])
+        + "; ".join(
+            n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
+            for n in v["nodes"][:5]
+        )
         for v in result["violations"]
     ]
     assert not found, f"{where}: axe-core found\n" + "\n".join(found)
 
 
-PUBLIC = ("/", "/results", "/results/county/adair", "/results/district/3",
-          "/results/precinct/adair--4se-orient", "/results/coin-tosses", "/results/changes",
-          "/chair", "/hotline", "/desk")
+PUBLIC = (
+    "/",
+    "/results",
+    "/results/county/adair",
+    "/results/district/3",
+    "/results/precinct/adair--4se-orient",
+    "/results/coin-tosses",
+    "/results/changes",
+    "/chair",
+    "/hotline",
+    "/desk",
+)
 DARK = ("/results", "/results/precinct/adair--4se-orient", "/chair")
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("viewport,scheme", [(PHONE, "light"), (DESKTOP, "light"),
-                                             (PHONE, "dark")],
-                         ids=["phone", "desktop", "phone-dark"])
+@pytest.mark.parametrize(
+    "viewport,scheme",
+    [(PHONE, "light"), (DESKTOP, "light"), (PHONE, "dark")],
+    ids=["phone", "desktop", "phone-dark"],
+)
 def test_axe_core_finds_no_violation_on_any_page(
     browser: Any, live_server: LiveServer, viewport: dict[str, int], scheme: str
 ) -> None:
@@ -90,9 +106,12 @@ def _tab_stops(page: Any, count: int) -> list[str]:
     stops = []
     for _ in range(count):
         page.keyboard.press("Tab")
-        stops.append(page.evaluate(
-            "(() => { const e = document.activeElement;"
-            " return e.id || e.getAttribute('data-go') || e.textContent.trim(); })()"))
+        stops.append(
+            page.evaluate(
+                "(() => { const e = document.activeElement;"
+                " return e.id || e.getAttribute('data-go') || e.textContent.trim(); })()"
+            )
+        )
     return stops
 
 
@@ -129,7 +148,6 @@ def test_the_chair_worksheet_works_from_the_keyboard_in_a_sensible_order(
     page.keyboard.press("Enter")
     # Step 2: the heading, then each group's count in the worksheet's order, then back / next.
     assert page.evaluate("document.activeElement.textContent") == "2. First alignment"
-    groups = page.evaluate(
-        "[...document.querySelectorAll('#first-table input')].map(i => i.id)")
+    groups = page.evaluate("[...document.querySelectorAll('#first-table input')].map(i => i.id)")
     assert _tab_stops(page, len(groups) + 2) == [*groups, "headcount", "final"]
     context.close()

@@ -8,8 +8,17 @@ from typing import Any
 
 from .support import DESKTOP, LiveServer
 
-PAGES = ("/", "/results", "/results/county/adair", "/results/precinct/adair--1nw-adair",
-         "/results/coin-tosses", "/chair", "/hotline", "/desk", "/results/precinct/nope")
+PAGES = (
+    "/",
+    "/results",
+    "/results/county/adair",
+    "/results/precinct/adair--1nw-adair",
+    "/results/coin-tosses",
+    "/chair",
+    "/hotline",
+    "/desk",
+    "/results/precinct/nope",
+)
 WATCH = """
 window.__csp = [];
 document.addEventListener('securitypolicyviolation', function (e) {
@@ -23,8 +32,10 @@ def test_pages_run_under_the_csp(browser: Any, live_server: LiveServer) -> None:
     context.add_init_script(WATCH)
     problems: list[str] = []
     page = context.new_page()
-    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy"
-            in m.text else None)
+    page.on(
+        "console",
+        lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     for path in PAGES:
         page.goto(live_server.url + path)
         page.wait_for_load_state("networkidle")

@@ -36,8 +36,9 @@ def _rules(rng: random.Random) -> RuleSet:
     if rng.random() < 0.1:
         rules = rules.with_options(one_delegate=OneDelegateRule.STRICT_MAJORITY)
     if rng.random() < 0.1:
-        rules = rules.with_options(first_viability_sticks=True,
-                                   protect_only_delegate=rng.random() < 0.5)
+        rules = rules.with_options(
+            first_viability_sticks=True, protect_only_delegate=rng.random() < 0.5
+        )
     return rules
 
 
@@ -57,8 +58,13 @@ def _counts(rng: random.Random, groups: list[str], n: int) -> dict[str, int]:
 
 
 def _input(rules: RuleSet, raw: dict[str, Any]) -> PrecinctInput:
-    return PrecinctInput(delegates=raw["delegates"], attendees=raw["attendees"], final=raw["final"],
-                         first=raw["first"], toss_winners=tuple(raw["toss_winners"]))
+    return PrecinctInput(
+        delegates=raw["delegates"],
+        attendees=raw["attendees"],
+        final=raw["final"],
+        first=raw["first"],
+        toss_winners=tuple(raw["toss_winners"]),
+    )
 
 
 def _case(rng: random.Random) -> dict[str, Any]:
@@ -76,8 +82,13 @@ def _case(rng: random.Random) -> dict[str, Any]:
                 final[rng.choice(groups)] += rng.randint(0, moved)
     if rng.random() < 0.04:
         final[groups[0]] = -1
-    raw: dict[str, Any] = {"delegates": d, "attendees": n, "final": final,
-           "first": first if rng.random() < 0.85 else None, "toss_winners": []}
+    raw: dict[str, Any] = {
+        "delegates": d,
+        "attendees": n,
+        "final": final,
+        "first": first if rng.random() < 0.85 else None,
+        "toss_winners": [],
+    }
     for _ in range(4):  # record outcomes for some of the ties that arise
         try:
             result = compute_precinct(rules, _input(rules, raw))
@@ -116,8 +127,19 @@ def test_js_port_matches_the_python_core(browser: Any) -> None:
     finally:
         page.close()
     records = [s for c in cases for s in c["expected"].get("result", {}).get("log", [])]
-    assert {s["kind"] for s in records} >= {"threshold", "viable", "round", "total", "add",
-                                            "remove", "zero", "tie", "toss", "award", "note"}
+    assert {s["kind"] for s in records} >= {
+        "threshold",
+        "viable",
+        "round",
+        "total",
+        "add",
+        "remove",
+        "zero",
+        "tie",
+        "toss",
+        "award",
+        "note",
+    }
     mismatches = [
         (i, cases[i]["input"], cases[i]["rules"]["name"])
         for i, (case, out) in enumerate(zip(cases, got, strict=True))
@@ -128,6 +150,8 @@ def test_js_port_matches_the_python_core(browser: Any) -> None:
     for case, out in zip(cases, got, strict=True):
         if case["expected"]["ok"]:
             ours = [{k: v for k, v in s.items() if k != "text"} for s in out["result"]["log"]]
-            theirs = [{k: v for k, v in s.items() if k != "text"}
-                      for s in case["expected"]["result"]["log"]]
+            theirs = [
+                {k: v for k, v in s.items() if k != "text"}
+                for s in case["expected"]["result"]["log"]
+            ]
             assert ours == theirs

@@ -91,7 +91,8 @@ def test_chair_reports_1nw_adair_with_coin_toss_and_public_page_updates(
     chair.click("section[data-step=headcount] button[data-go=first]")
     fill_counts(chair, "first", ADAIR_1NW)
     assert "Viable (6 or more): Biden, Buttigieg, Klobuchar, Sanders, Warren" in chair.inner_text(
-        "#first-status")
+        "#first-status"
+    )
     chair.click("section[data-step=first] button[data-go=final]")
     # Final = first (nobody realigned): the page asks for the coin toss, naming who and how many.
     tie = chair.locator("#tie")
@@ -116,7 +117,8 @@ def test_chair_reports_1nw_adair_with_coin_toss_and_public_page_updates(
 
     # The public page shows the new totals by itself (polling with ETag), no reload.
     public.wait_for_function(
-        "document.querySelector('#live').innerText.includes('1 of 1765')", timeout=15000)
+        "document.querySelector('#live').innerText.includes('1 of 1765')", timeout=15000
+    )
     assert public.evaluate("window.__not_reloaded") is True
     table = public.inner_text("table.results")
     assert "Klobuchar" in table and "0.157" in table
@@ -154,20 +156,25 @@ def test_report_made_offline_arrives_exactly_once_with_its_photo(
     chair.wait_for_function("document.querySelector('#delegates').innerText.includes('11 of 11')")
     chair.click("#to-review")
     # A 2400 x 1800 photo of the signed worksheet: shrunk on the phone to 1600 px, JPEG.
-    chair.set_input_files("#photo", files=[{
-        "name": "worksheet.png", "mimeType": "image/png", "buffer": png(2400, 1800)}])
+    chair.set_input_files(
+        "#photo",
+        files=[{"name": "worksheet.png", "mimeType": "image/png", "buffer": png(2400, 1800)}],
+    )
     chair.wait_for_function(
-        "document.querySelector('#photo-msg').innerText.includes('Photo ready')")
+        "document.querySelector('#photo-msg').innerText.includes('Photo ready')"
+    )
     context.set_offline(True)
     chair.click("#send")
     chair.wait_for_function(
-        "document.querySelector('#outbox').innerText.includes('Not yet received')")
+        "document.querySelector('#outbox').innerText.includes('Not yet received')"
+    )
     sent = chair.inner_text("#sent")
     assert "Not yet received by the server" in sent
     assert "Photo of the worksheet" in sent and "saved on this phone" in sent
     # More failed attempts while offline, always with the same key and body.
     chair.wait_for_function(
-        "Outbox.all().some(it => it.meta.kind === 'report' && it.attempts >= 2)")
+        "Outbox.all().some(it => it.meta.kind === 'report' && it.attempts >= 2)"
+    )
     screenshot(chair, "chair-offline-phone")
     history = desk_get(live_server, "/api/v1/desk/precincts/adair--2ne-stuart")
     assert history["versions"] == []
@@ -176,7 +183,8 @@ def test_report_made_offline_arrives_exactly_once_with_its_photo(
     assert "Received by the server" in chair.inner_text("#outbox")
     chair.wait_for_function(
         "document.querySelector('#photo-state').innerText.includes('received by the server')",
-        timeout=20000)
+        timeout=20000,
+    )
     assert "Photo of the worksheet" in chair.inner_text("#outbox")
     screenshot(chair, "chair-receipt-photo-phone")
     # The answer to the report was lost (say): the phone sends it again with the same key.
@@ -205,7 +213,8 @@ def test_report_made_offline_arrives_exactly_once_with_its_photo(
     desk.click("#precincts a[data-precinct='adair--2ne-stuart']")
     desk.click("#precinct-detail button.show-photo")
     desk.wait_for_function(
-        "document.querySelector('#precinct-detail img.worksheet-photo')?.naturalWidth === 1600")
+        "document.querySelector('#precinct-detail img.worksheet-photo')?.naturalWidth === 1600"
+    )
     desk.close()
 
 
@@ -230,7 +239,8 @@ def _operator_entry(page: Any, server: LiveServer, user: str, final: dict[str, i
     assert "34 attendees" in page.inner_text("#readback")
     # The live cross-check works before the precinct has reported: D is public (D = 9).
     page.wait_for_function(
-        "document.querySelector('#h-math').innerText.includes('Live check (D = 9)')")
+        "document.querySelector('#h-math').innerText.includes('Live check (D = 9)')"
+    )
     check = page.inner_text("#h-math")
     assert "viability threshold 6 people" in check
     if final == FONT_FINAL:  # the core's answer for the real worksheet
@@ -273,12 +283,20 @@ def test_double_entry_mismatch_reaches_the_desk(browser: Any, live_server: LiveS
     second.close()
 
 
-@pytest.mark.parametrize("path,name", [
-    ("/", "home"), ("/results", "results-state"), ("/results/county/adair", "results-county"),
-    ("/results/precinct/adair--1nw-adair", "results-precinct"),
-    ("/results/coin-tosses", "results-coin-tosses"), ("/results/changes", "results-changes"),
-    ("/chair", "chair-signin"), ("/hotline", "hotline-signin"), ("/desk", "desk-signin"),
-])
+@pytest.mark.parametrize(
+    "path,name",
+    [
+        ("/", "home"),
+        ("/results", "results-state"),
+        ("/results/county/adair", "results-county"),
+        ("/results/precinct/adair--1nw-adair", "results-precinct"),
+        ("/results/coin-tosses", "results-coin-tosses"),
+        ("/results/changes", "results-changes"),
+        ("/chair", "chair-signin"),
+        ("/hotline", "hotline-signin"),
+        ("/desk", "desk-signin"),
+    ],
+)
 def test_every_page_renders_at_phone_and_desktop(
     browser: Any, live_server: LiveServer, path: str, name: str
 ) -> None:

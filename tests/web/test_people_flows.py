@@ -29,16 +29,18 @@ def api(server: LiveServer, path: str, body: dict[str, Any], user: str | None = 
     if user:
         token = base64.b64encode(f"{user}:{server.accounts[user]}".encode()).decode()
         headers["Authorization"] = f"Basic {token}"
-    req = urllib.request.Request(server.url + path, data=json.dumps(body).encode(),
-                                 headers=headers, method="POST")
+    req = urllib.request.Request(
+        server.url + path, data=json.dumps(body).encode(), headers=headers, method="POST"
+    )
     with urllib.request.urlopen(req, timeout=20) as res:
         return json.loads(res.read())
 
 
 def new_page(browser: Any, viewport: dict[str, int], scheme: str = "light") -> Any:
     # wait_for_function evaluates strings, which the CSP forbids; test_csp.py checks the CSP
-    context = browser.new_context(viewport=viewport, timezone_id=ZONE, color_scheme=scheme,
-                                  bypass_csp=True)
+    context = browser.new_context(
+        viewport=viewport, timezone_id=ZONE, color_scheme=scheme, bypass_csp=True
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -66,8 +68,10 @@ LEFT_FIRST = {"Biden": 10, "Sanders": 20, "Yang": 4, "Warren": 6}
 LEFT_FINAL = {"Biden": 8, "Sanders": 24, "Yang": 0, "Warren": 6}
 
 
-@pytest.mark.parametrize("viewport,width,precinct", [
-    (PHONE, "phone", "adams--adams-1"), (DESKTOP, "desktop", "adams--adams-3")])
+@pytest.mark.parametrize(
+    "viewport,width,precinct",
+    [(PHONE, "phone", "adams--adams-1"), (DESKTOP, "desktop", "adams--adams-3")],
+)
 def test_chair_confirms_people_who_went_home_and_sees_what_was_sent_on_return(
     browser: Any, live_server: LiveServer, viewport: dict[str, int], width: str, precinct: str
 ) -> None:
@@ -102,7 +106,8 @@ def test_chair_confirms_people_who_went_home_and_sees_what_was_sent_on_return(
     page.keyboard.press("Enter")
     assert page.is_enabled("#send")
     assert "2 Biden supporters went home before the final count (confirmed)" in (
-        page.inner_text("#review"))
+        page.inner_text("#review")
+    )
     page.click("#send")
     page.wait_for_selector("#receipt")
     receipt = page.inner_text("#receipt")
@@ -120,9 +125,17 @@ def test_chair_confirms_people_who_went_home_and_sees_what_was_sent_on_return(
     page.context.close()
 
 
-def operator_entry(page: Any, server: LiveServer, user: str, county: str, precinct: str,
-                   attendees: int, counts: dict[str, int], winners: list[str],
-                   shot: str | None = None) -> str:
+def operator_entry(
+    page: Any,
+    server: LiveServer,
+    user: str,
+    county: str,
+    precinct: str,
+    attendees: int,
+    counts: dict[str, int],
+    winners: list[str],
+    shot: str | None = None,
+) -> str:
     page.goto(server.url + "/hotline")
     page.fill("#staff-user", user)
     page.fill("#staff-pass", server.accounts[user])
@@ -159,30 +172,56 @@ def operator_entry(page: Any, server: LiveServer, user: str, county: str, precin
     return str(page.inner_text("#h-answer"))
 
 
-@pytest.mark.parametrize("viewport,width,precinct,attendees,counts", [
-    # Adams 5 (D = 5): three groups of 10 each round to 2; one must give a delegate back: a
-    # three-way tie in which 2 winners keep theirs.
-    (PHONE, "phone", "adams--adams-5", 30, {"Biden": 10, "Sanders": 10, "Warren": 10}),
-    # Adams 2 (D = 7): five groups of 5 each round to 1; two more to give: 2 winners of 5.
-    (DESKTOP, "desktop", "adams--adams-2", 25,
-     {"Biden": 5, "Buttigieg": 5, "Klobuchar": 5, "Sanders": 5, "Warren": 5}),
-])
+@pytest.mark.parametrize(
+    "viewport,width,precinct,attendees,counts",
+    [
+        # Adams 5 (D = 5): three groups of 10 each round to 2; one must give a delegate back: a
+        # three-way tie in which 2 winners keep theirs.
+        (PHONE, "phone", "adams--adams-5", 30, {"Biden": 10, "Sanders": 10, "Warren": 10}),
+        # Adams 2 (D = 7): five groups of 5 each round to 1; two more to give: 2 winners of 5.
+        (
+            DESKTOP,
+            "desktop",
+            "adams--adams-2",
+            25,
+            {"Biden": 5, "Buttigieg": 5, "Klobuchar": 5, "Sanders": 5, "Warren": 5},
+        ),
+    ],
+)
 def test_hotline_double_entry_of_a_tie_with_two_winners(
-    browser: Any, live_server: LiveServer, viewport: dict[str, int], width: str, precinct: str,
-    attendees: int, counts: dict[str, int]
+    browser: Any,
+    live_server: LiveServer,
+    viewport: dict[str, int],
+    width: str,
+    precinct: str,
+    attendees: int,
+    counts: dict[str, int],
 ) -> None:
     winners = ["Sanders", "Warren"]
     first = new_page(browser, viewport)
-    answer = operator_entry(first, live_server, "operator1", "adams", precinct, attendees,
-                            counts, winners, shot=f"hotline-two-winner-tie-{width}")
+    answer = operator_entry(
+        first,
+        live_server,
+        "operator1",
+        "adams",
+        precinct,
+        attendees,
+        counts,
+        winners,
+        shot=f"hotline-two-winner-tie-{width}",
+    )
     assert "First entry recorded" in answer, answer
     screenshot(first, f"hotline-two-winner-tie-{width}")
     second = new_page(browser, viewport)
-    answer = operator_entry(second, live_server, "operator2", "adams", precinct, attendees,
-                            counts, winners)
+    answer = operator_entry(
+        second, live_server, "operator2", "adams", precinct, attendees, counts, winners
+    )
     assert "Second entry matches the first: the result is accepted" in answer, answer
-    doc = json.loads(urllib.request.urlopen(
-        f"{live_server.url}/api/v1/public/precincts/{precinct}", timeout=10).read())
+    doc = json.loads(
+        urllib.request.urlopen(
+            f"{live_server.url}/api/v1/public/precincts/{precinct}", timeout=10
+        ).read()
+    )
     won = {c["name"]: c["delegates"] for c in doc["candidates"]}
     assert won["Sanders"] == won["Warren"] == max(won.values())
     assert not first.errors and not second.errors
@@ -198,12 +237,30 @@ def test_desk_titles_overtaken_entry_and_correction_with_its_effect(
     name = "Precinct 1" if width == "phone" else "Precinct 2"
     counts = {"Biden": 20, "Buttigieg": 30, "Sanders": 25, "Warren": 25}  # D = 15, N = 100
     typo = dict(counts, Biden=21, Buttigieg=29)
-    api(live_server, "/api/v1/operator/reports",
-        {"precinct_id": precinct, "code": live_server.codes[precinct], "channel": "hotline",
-         "attendees": 100, "first": typo, "final": typo}, user="operator1")
-    chair = api(live_server, "/api/v1/chair/reports",
-                {"precinct_id": precinct, "code": live_server.codes[precinct],
-                 "attendees": 100, "first": counts, "final": counts})
+    api(
+        live_server,
+        "/api/v1/operator/reports",
+        {
+            "precinct_id": precinct,
+            "code": live_server.codes[precinct],
+            "channel": "hotline",
+            "attendees": 100,
+            "first": typo,
+            "final": typo,
+        },
+        user="operator1",
+    )
+    chair = api(
+        live_server,
+        "/api/v1/chair/reports",
+        {
+            "precinct_id": precinct,
+            "code": live_server.codes[precinct],
+            "attendees": 100,
+            "first": counts,
+            "final": counts,
+        },
+    )
     assert chair["status"] == "accepted"
     page = new_page(browser, viewport)
     page.goto(live_server.url + "/desk")
@@ -218,8 +275,9 @@ def test_desk_titles_overtaken_entry_and_correction_with_its_effect(
     assert "CST" in text  # local time with its zone
     assert "Biden, final alignment" in text
     screenshot(page, f"desk-overtaken-entry-{width}")
-    element_shot(page, f"#conflicts article[data-conflict='{precinct}']",
-                 f"desk-overtaken-card-{width}")
+    element_shot(
+        page, f"#conflicts article[data-conflict='{precinct}']", f"desk-overtaken-card-{width}"
+    )
     # The correction form, pre-filled from the current result; the effect before saving.
     page.click(f"#conflicts a[data-precinct='{precinct}']")
     page.click(f"button[data-correct='{precinct}']")
@@ -241,8 +299,9 @@ def test_desk_titles_overtaken_entry_and_correction_with_its_effect(
     page.click("#x-save")
     page.wait_for_selector("#x-msg .msg.ok")
     assert "Saved: receipt R-" in page.inner_text("#x-msg")
-    state = json.loads(urllib.request.urlopen(
-        f"{live_server.url}/api/v1/public/state", timeout=10).read())
+    state = json.loads(
+        urllib.request.urlopen(f"{live_server.url}/api/v1/public/state", timeout=10).read()
+    )
     assert state["status"] == "unofficial-partial"  # one recanvass is not "Corrected"
     # A recount that ends in a four-way tie for one delegate to give back: 3 winners keep
     # theirs; the correction form asks for them like the hotline does.
@@ -274,11 +333,18 @@ def test_public_results_page_for_readers(
 ) -> None:
     # a precinct whose county delegates tie at the top (Adams 4, D = 7: 2 groups of 7, N = 14)
     if width == "phone":
-        api(live_server, "/api/v1/chair/reports",
-            {"precinct_id": "adams--adams-4", "code": live_server.codes["adams--adams-4"],
-             "attendees": 14, "first": {"Biden": 7, "Klobuchar": 7},
-             "final": {"Biden": 7, "Klobuchar": 7},
-             "tosses": [{"winner": "Klobuchar", "witnesses": ["A"]}]})
+        api(
+            live_server,
+            "/api/v1/chair/reports",
+            {
+                "precinct_id": "adams--adams-4",
+                "code": live_server.codes["adams--adams-4"],
+                "attendees": 14,
+                "first": {"Biden": 7, "Klobuchar": 7},
+                "final": {"Biden": 7, "Klobuchar": 7},
+                "tosses": [{"winner": "Klobuchar", "witnesses": ["A"]}],
+            },
+        )
     page = new_page(browser, viewport)
     page.goto(live_server.url + "/results")
     summary = page.inner_text(".summary")
@@ -295,7 +361,8 @@ def test_public_results_page_for_readers(
     assert page.locator("#national-not-yet").count() == 1  # no projection as a number yet
     outstanding = page.inner_text("#sde-outstanding")
     assert f"{outstanding} (at most) SDEs" in page.inner_text("#race") or (
-        outstanding in page.inner_text("#race"))
+        outstanding in page.inner_text("#race")
+    )
     adams = page.locator("svg.county-map path[data-county='Adams'] title").text_content() or ""
     assert "SDEs" in adams and "of 5 precincts reporting" in adams
     page.click("#county-table thead th:nth-child(3) button")

@@ -24,8 +24,9 @@ from caucuskit.services.nevada import missing_site_delegates, with_site_delegate
 from caucuskit.services.tabulate import load_results
 
 
-def show(console: Console, report: AuditReport, limit: int, unit: str = "SDE",
-         method: str = "coin toss") -> None:
+def show(
+    console: Console, report: AuditReport, limit: int, unit: str = "SDE", method: str = "coin toss"
+) -> None:
     """Rich tables: the class counts, then the precincts that do not match."""
     summary = Table(title=f"Audit of {report.election}: findings")
     summary.add_column("Finding")
@@ -34,13 +35,19 @@ def show(console: Console, report: AuditReport, limit: int, unit: str = "SDE",
         summary.add_row(name, str(count))
     console.print(summary)
     o = report.ordinary
-    console.print(f"Ordinary precincts (D >= 2, published {unit}s add to D, viable groups <= D):"
-                  f" {o['matched']} of {o['total']} match ({o['match']} exactly, "
-                  f"{o['match_up_to_toss']} up to a {method})")
+    console.print(
+        f"Ordinary precincts (D >= 2, published {unit}s add to D, viable groups <= D):"
+        f" {o['matched']} of {o['total']} match ({o['match']} exactly, "
+        f"{o['match_up_to_toss']} up to a {method})"
+    )
     if report.total_difference:
-        console.print("Recomputed - published, statewide: " + ", ".join(
-            f"{escape(c)} {decimal_str(v, 4 if unit == 'SDE' else 0)}"
-            for c, v in report.total_difference.items()))
+        console.print(
+            "Recomputed - published, statewide: "
+            + ", ".join(
+                f"{escape(c)} {decimal_str(v, 4 if unit == 'SDE' else 0)}"
+                for c, v in report.total_difference.items()
+            )
+        )
     shown = [f for f in report.findings if f.finding not in ("match", "match-up-to-toss")]
     table = Table(title=f"Precincts that do not match ({len(shown)})")
     table.add_column("County")
@@ -51,32 +58,54 @@ def show(console: Console, report: AuditReport, limit: int, unit: str = "SDE",
     order = {c: i for i, c in enumerate(CLASSES)}
     shown.sort(key=lambda f: (order[f.finding], f.county, f.precinct))
     for f in shown[:limit] if limit else shown:
-        table.add_row(escape(f.county), escape(f.precinct), f.finding, str(f.delegates),
-                      escape(f.explanation))
+        table.add_row(
+            escape(f.county), escape(f.precinct), f.finding, str(f.delegates), escape(f.explanation)
+        )
     console.print(table)
     if limit and len(shown) > limit:
         console.print(f"... {len(shown) - limit} more; use --limit 0, --csv or --json for all")
 
 
 def audit_command(
-    election: Annotated[str, typer.Option(
-        "--election", help="Election id (iowa-2020) or a definition file path.")],
-    results: Annotated[Path, typer.Option(
-        "--results", help="Precinct results with published SDEs (an IDP 2020 table).",
-        exists=True, dir_okay=False)],
-    as_json: Annotated[bool, typer.Option(
-        "--json", help="Print JSON: summary (finding -> count) and one object per precinct.")
+    election: Annotated[
+        str, typer.Option("--election", help="Election id (iowa-2020) or a definition file path.")
+    ],
+    results: Annotated[
+        Path,
+        typer.Option(
+            "--results",
+            help="Precinct results with published SDEs (an IDP 2020 table).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print JSON: summary (finding -> count) and one object per precinct."
+        ),
     ] = False,
-    as_csv: Annotated[bool, typer.Option(
-        "--csv", help="Print CSV, one row per precinct with its finding and numbers.")] = False,
-    limit: Annotated[int, typer.Option(
-        "--limit", help="Rows of non-matching precincts in the table (0: all).")] = 40,
-    fail_on_findings: Annotated[bool, typer.Option(
-        "--fail-on-findings", help="Exit with status 1 when any precinct does not match.")
+    as_csv: Annotated[
+        bool,
+        typer.Option("--csv", help="Print CSV, one row per precinct with its finding and numbers."),
     ] = False,
-    site_delegates: Annotated[list[str] | None, typer.Option(
-        "--site-delegates", help="D of an at-large site whose D is not in the data (Nevada "
-        "2020 casino sites), as SITE=D, e.g. 'Harrahs=34'; repeat for each site.")] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", help="Rows of non-matching precincts in the table (0: all).")
+    ] = 40,
+    fail_on_findings: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-findings", help="Exit with status 1 when any precinct does not match."
+        ),
+    ] = False,
+    site_delegates: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--site-delegates",
+            help="D of an at-large site whose D is not in the data (Nevada "
+            "2020 casino sites), as SITE=D, e.g. 'Harrahs=34'; repeat for each site.",
+        ),
+    ] = None,
     skip_bad_rows: SkipOpt = False,
 ) -> None:
     """Recompute every precinct from raw counts and explain each difference from the published
@@ -90,8 +119,9 @@ def audit_command(
         e = with_site_delegates(loaded.election, loaded.reports, site_delegates or [])
         with progress_bar(not quiet) as bar:
             task = bar.add_task("Auditing", total=len(loaded.reports))
-            report = audit(e, loaded.reports,
-                           progress=lambda done, total: bar.update(task, completed=done))
+            report = audit(
+                e, loaded.reports, progress=lambda done, total: bar.update(task, completed=done)
+            )
     except (CaucusError, OSError) as exc:
         raise fail(str(exc), as_json) from exc
     if as_json:

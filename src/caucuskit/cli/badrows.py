@@ -16,16 +16,22 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-SkipOpt = Annotated[bool, typer.Option(
-    "--skip-bad-rows", help="Leave out rows that cannot be read or matched to the election "
-    "(each is listed) instead of stopping at them.")]
+SkipOpt = Annotated[
+    bool,
+    typer.Option(
+        "--skip-bad-rows",
+        help="Leave out rows that cannot be read or matched to the election "
+        "(each is listed) instead of stopping at them.",
+    ),
+]
 
 #: How many bad rows are listed in the error before "... and N more".
 SHOWN = 20
 
 
-def check_bad_rows(bad: Sequence[str], skip: bool, as_json: bool,
-                   console: Console | None = None) -> None:
+def check_bad_rows(
+    bad: Sequence[str], skip: bool, as_json: bool, console: Console | None = None
+) -> None:
     """Stop with exit code 2 when ``bad`` is not empty, unless ``skip``; then announce them.
 
     ``bad`` holds one "line N: county / precinct: reason" text per row.
@@ -45,7 +51,9 @@ def check_bad_rows(bad: Sequence[str], skip: bool, as_json: bool,
         raise typer.Exit(2)
     if not as_json:
         out = console or Console(stderr=True)
-        out.print(f"[yellow]{len(bad)} bad row(s) skipped (--skip-bad-rows); the totals below "
-                  "leave them out:[/]")
+        out.print(
+            f"[yellow]{len(bad)} bad row(s) skipped (--skip-bad-rows); the totals below "
+            "leave them out:[/]"
+        )
         for b in bad:
             out.print(f"  [yellow]skipped:[/] {escape(b)}")

@@ -18,18 +18,30 @@ from caucuskit.core.errors import CaucusError
 from caucuskit.services.context import Context
 from caucuskit.services.settings import Settings
 
-early_app = typer.Typer(help="Early ranked ballots (Nevada): load them per precinct, show them.",
-                        no_args_is_help=True)
-DbOpt = Annotated[str | None, typer.Option(
-    "--db", help="Database URL or SQLite file (default: $CAUCUS_DATABASE_URL, else "
-    "caucus.sqlite).")]
+early_app = typer.Typer(
+    help="Early ranked ballots (Nevada): load them per precinct, show them.", no_args_is_help=True
+)
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL or SQLite file (default: $CAUCUS_DATABASE_URL, else caucus.sqlite).",
+    ),
+]
 
 
 @early_app.command("load")
 def load(
-    file: Annotated[Path, typer.Option("--file", help="CSV: county,precinct,choice1..choice5 "
-                                       "(or precinct_id,choice1..), one ballot per row.",
-                                       exists=True, dir_okay=False)],
+    file: Annotated[
+        Path,
+        typer.Option(
+            "--file",
+            help="CSV: county,precinct,choice1..choice5 "
+            "(or precinct_id,choice1..), one ballot per row.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
     db: DbOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
@@ -42,8 +54,14 @@ def load(
         Console(stderr=True).print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
     if as_json:
-        typer.echo(json.dumps([{"precinct_id": x.precinct_id, "count": x.count,
-                                "checksum": x.checksum} for x in loaded]))
+        typer.echo(
+            json.dumps(
+                [
+                    {"precinct_id": x.precinct_id, "count": x.count, "checksum": x.checksum}
+                    for x in loaded
+                ]
+            )
+        )
         return
     t = Table("precinct", "ballots", "checksum", title="Early ballots loaded")
     for x in loaded:

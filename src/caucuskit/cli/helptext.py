@@ -13,8 +13,16 @@ from typing import Any
 
 import typer.core
 
-WORDS = {"str": "TEXT", "int": "N", "float": "NUMBER", "file": "FILE", "path": "PATH",
-         "dir": "FOLDER", "directory": "FOLDER", "datetime": "TIME"}
+WORDS = {
+    "str": "TEXT",
+    "int": "N",
+    "float": "NUMBER",
+    "file": "FILE",
+    "path": "PATH",
+    "dir": "FOLDER",
+    "directory": "FOLDER",
+    "datetime": "TIME",
+}
 
 
 def plain(label: str | None, is_flag: bool) -> str | None:

@@ -27,8 +27,9 @@ def parse_ballot(text: str, index: int) -> EarlyBallot:
     """``"Sanders>Warren>Biden"`` -> a ballot (blank choices are refused)."""
     choices = tuple(c.strip() for c in text.split(">"))
     if any(not c for c in choices):
-        raise ValidationError.single(f"--early[{index}]", f"{text!r}: a choice is blank; write "
-                                     "choices as A>B>C")
+        raise ValidationError.single(
+            f"--early[{index}]", f"{text!r}: a choice is blank; write choices as A>B>C"
+        )
     return EarlyBallot(choices)
 
 
@@ -40,8 +41,9 @@ def parse_draw(text: str, index: int, witnesses: list[str]) -> CardDraw:
             continue
         name, sep, card = item.partition("=")
         if not sep or not name.strip():
-            raise ValidationError.single(f"--card-draw[{index}]",
-                                         f"{item.strip()!r} is not GROUP=CARD")
+            raise ValidationError.single(
+                f"--card-draw[{index}]", f"{item.strip()!r} is not GROUP=CARD"
+            )
         cards[name.strip()] = card.strip()
     return card_draw(cards, witnesses, field=f"--card-draw[{index}]")
 
@@ -49,23 +51,32 @@ def parse_draw(text: str, index: int, witnesses: list[str]) -> CardDraw:
 def show_nevada(console: Console, rules: RuleSet, nv: NevadaResult) -> None:
     """The early-vote table and the card draws (the worksheet itself is printed before)."""
     t = nv.early
-    console.print(f"[bold]Early ballots[/bold]: {t.ballots} loaded (checksum {t.checksum}); "
-                  f"{t.valid} valid, {t.void} void; {t.exhausted} count for no group")
+    console.print(
+        f"[bold]Early ballots[/bold]: {t.ballots} loaded (checksum {t.checksum}); "
+        f"{t.valid} valid, {t.void} void; {t.exhausted} count for no group"
+    )
     table = Table(title="Early votes per group", title_justify="left")
     for col in ("Group", "First choice", "Lost", "Gained", "Final"):
         table.add_column(col, justify="left" if col == "Group" else "right")
     lost, gained = t.lost, t.gained
     for g in sorted(set(t.first) | set(t.final)):
-        table.add_row(escape(g), str(t.first.get(g, 0)), str(lost.get(g, 0)),
-                      str(gained.get(g, 0)), str(t.final.get(g, 0)))
+        table.add_row(
+            escape(g),
+            str(t.first.get(g, 0)),
+            str(lost.get(g, 0)),
+            str(gained.get(g, 0)),
+            str(t.final.get(g, 0)),
+        )
     console.print(table)
     for d in nv.draws:
         cards = ", ".join(f"{g} {d.draw.cards[g].display}" for g in d.draw.ranking())
-        console.print(f"Card draw: {escape(cards)} -> {escape(', '.join(d.winners))} "
-                      + ("gain" if d.tie.action == "gain" else "keep"))
+        console.print(
+            f"Card draw: {escape(cards)} -> {escape(', '.join(d.winners))} "
+            + ("gain" if d.tie.action == "gain" else "keep")
+        )
     if nv.result.pending_tie is not None:
         groups = ",".join(f"{g}=CARD" for g in nv.result.pending_tie.groups)
-        console.print(f"  Record the draw with --card-draw \"{groups}\" and --witness NAME.")
+        console.print(f'  Record the draw with --card-draw "{groups}" and --witness NAME.')
 
 
 def run_nevada(

@@ -73,9 +73,7 @@ def rules_with_options(
     return rules.with_options(**changes) if changes else rules
 
 
-def input_from_json(
-    obj: object, default_rules: RuleSet
-) -> tuple[RuleSet, PrecinctInput]:
+def input_from_json(obj: object, default_rules: RuleSet) -> tuple[RuleSet, PrecinctInput]:
     """One batch line (already parsed JSON) as a ruleset and a precinct input.
 
     The line's shape is :class:`caucuskit.formats.inputs.BatchLine` (the counts are checked as

@@ -29,9 +29,7 @@ FinalAlignment: TypeAlias = Annotated[
 
 FirstAlignment: TypeAlias = Annotated[
     str | None,
-    typer.Option(
-        help="First alignment in the same form (optional; enables the §4 checks)."
-    ),
+    typer.Option(help="First alignment in the same form (optional; enables the §4 checks)."),
 ]
 
 Rules: TypeAlias = Annotated[
@@ -70,8 +68,7 @@ ProtectOnlyDelegate: TypeAlias = Annotated[
     bool | None,
     typer.Option(
         "--protect-only-delegate/--no-protect-only-delegate",
-        help="When removing an excess delegate, never take a group's only one (§5.3; "
-        "default on).",
+        help="When removing an excess delegate, never take a group's only one (§5.3; default on).",
         show_default=False,
     ),
 ]
@@ -112,7 +109,7 @@ Early: TypeAlias = Annotated[
     list[str] | None,
     typer.Option(
         "--early",
-        help='Nevada: one early ranked ballot, choices from first down, e.g. '
+        help="Nevada: one early ranked ballot, choices from first down, e.g. "
         '"Sanders>Warren>Biden"; repeat per ballot (rules.md §4 NV, §11 Q9).',
     ),
 ]

@@ -33,8 +33,10 @@ err = Console(stderr=True)
 
 DbOpt = Annotated[
     str | None,
-    typer.Option("--db", help="Database URL or SQLite file (default: $CAUCUS_DATABASE_URL, "
-                 "else caucus.sqlite)."),
+    typer.Option(
+        "--db",
+        help="Database URL or SQLite file (default: $CAUCUS_DATABASE_URL, else caucus.sqlite).",
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
@@ -82,13 +84,23 @@ def _existing(db: str | None) -> Context:
 
 
 def init(
-    election: Annotated[str, typer.Option("--election", help="Election id shipped with "
-                                          "caucuskit (iowa-2020) or a definition file.")],
+    election: Annotated[
+        str,
+        typer.Option(
+            "--election",
+            help="Election id shipped with caucuskit (iowa-2020) or a definition file.",
+        ),
+    ],
     db: DbOpt = None,
     as_json: JsonOpt = False,
-    site_delegates: Annotated[list[str] | None, typer.Option(
-        "--site-delegates", help="D of an at-large site whose D is not in the data (Nevada "
-        "2020 casino sites), as SITE=D, e.g. 'Harrahs=34'; repeat for each site.")] = None,
+    site_delegates: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--site-delegates",
+            help="D of an at-large site whose D is not in the data (Nevada "
+            "2020 casino sites), as SITE=D, e.g. 'Harrahs=34'; repeat for each site.",
+        ),
+    ] = None,
 ) -> None:
     """Create the schema and load an election definition."""
     from caucuskit.formats.election_file import load_election
@@ -103,12 +115,20 @@ def init(
         _fail(exc)
         return
     if as_json:
-        print(json.dumps({"election": result.election, "precincts": result.precincts,
-                          "created": result.created}))
+        print(
+            json.dumps(
+                {
+                    "election": result.election,
+                    "precincts": result.precincts,
+                    "created": result.created,
+                }
+            )
+        )
     else:
         verb = "Loaded" if result.created else "Already loaded:"
-        console.print(f"{verb} {result.election} ({result.precincts} reporting units) "
-                      f"into {ctx.db.url}")
+        console.print(
+            f"{verb} {result.election} ({result.precincts} reporting units) into {ctx.db.url}"
+        )
 
 
 cred_app = typer.Typer(help="Precinct access codes and staff accounts.", no_args_is_help=True)
@@ -116,11 +136,16 @@ cred_app = typer.Typer(help="Precinct access codes and staff accounts.", no_args
 
 @cred_app.command("issue")
 def cred_issue(
-    out: Annotated[Path, typer.Option("--out", help="CSV file for the new codes and passwords "
-                                      "(for the chairs' packets).")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="CSV file for the new codes and passwords (for the chairs' packets)."
+        ),
+    ],
     db: DbOpt = None,
-    precinct: Annotated[list[str] | None, typer.Option(
-        "--precinct", help="Only this precinct id (repeatable).")] = None,
+    precinct: Annotated[
+        list[str] | None, typer.Option("--precinct", help="Only this precinct id (repeatable).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Give every precinct without a code one, and create the default staff accounts.
@@ -129,15 +154,23 @@ def cred_issue(
     if out.is_dir():
         _fail(f"--out {out} is a folder; give the name of the CSV file to write")
     ctx = _existing(db)
-    bar = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                   MofNCompleteColumn(), TimeRemainingColumn(), console=err,
-                   disable=as_json, transient=True)
+    bar = Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=as_json,
+        transient=True,
+    )
     try:
         with bar:
             task = bar.add_task("Hashing access codes", total=None)
             issued, kept = credentials.issue_codes(
-                ctx, only=precinct or None,
-                progress=lambda done, total: bar.update(task, completed=done, total=total))
+                ctx,
+                only=precinct or None,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
         accounts = credentials.default_accounts(ctx)
     except (CaucusError, OSError) as exc:
         _fail(exc)
@@ -153,11 +186,16 @@ def cred_issue(
         for a in accounts:
             w.writerow(["account", "", "", "", a.username, a.role, a.password])
     if as_json:
-        print(json.dumps({"issued": len(issued), "kept": kept, "accounts": len(accounts),
-                          "out": str(out)}))
+        print(
+            json.dumps(
+                {"issued": len(issued), "kept": kept, "accounts": len(accounts), "out": str(out)}
+            )
+        )
     else:
-        console.print(f"Issued {len(issued)} new code(s), kept {kept} existing; "
-                      f"{len(accounts)} new account(s). Written to {out}.")
+        console.print(
+            f"Issued {len(issued)} new code(s), kept {kept} existing; "
+            f"{len(accounts)} new account(s). Written to {out}."
+        )
 
 
 @cred_app.command("rotate")
@@ -188,9 +226,11 @@ def cred_users(
         ctx = _existing(db)
         if add:
             acc = credentials.create_account(ctx, add, role)
-            print(json.dumps({"username": acc.username, "role": acc.role,
-                              "password": acc.password}) if as_json
-                  else f"{acc.username} ({acc.role}) password: {acc.password}")
+            print(
+                json.dumps({"username": acc.username, "role": acc.role, "password": acc.password})
+                if as_json
+                else f"{acc.username} ({acc.role}) password: {acc.password}"
+            )
             return
         rows = credentials.list_accounts(ctx)
     except (CaucusError, OSError) as exc:
@@ -216,8 +256,15 @@ def _run(db_url: str, host: str, port: int, workers: int) -> None:
     ctx.db.dispose()
     # Forwarded headers are applied by the app itself, only from CAUCUS_TRUSTED_PROXIES
     # (docs/security.md); uvicorn's own default would believe any local peer.
-    uvicorn.run("caucuskit.web.app:app_from_env", factory=True, host=host, port=port,
-                workers=workers, log_level="warning", proxy_headers=False)
+    uvicorn.run(
+        "caucuskit.web.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        proxy_headers=False,
+    )
 
 
 HostOpt = Annotated[str, typer.Option("--host", help="Address to listen on.")]
@@ -228,8 +275,9 @@ def serve(
     db: DbOpt = None,
     host: HostOpt = "127.0.0.1",
     port: PortOpt = 8000,
-    workers: Annotated[int, typer.Option("--workers", help="Worker processes (they share "
-                                         "the database).")] = 1,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Worker processes (they share the database).")
+    ] = 1,
 ) -> None:
     """Run the results service with uvicorn."""
     try:
@@ -308,9 +356,14 @@ def publish(
     out: Annotated[Path, typer.Option("--out", help="Folder for the static JSON files.")],
     db: DbOpt = None,
     as_json: JsonOpt = False,
-    watch: Annotated[bool, typer.Option(
-        "--watch", help="Keep the folder current: rewrite (by atomic rename) the documents "
-        "that change after each accepted report, until interrupted.")] = False,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            help="Keep the folder current: rewrite (by atomic rename) the documents "
+            "that change after each accepted report, until interrupted.",
+        ),
+    ] = False,
 ) -> None:
     """Write the public snapshot as static JSON files (and .json.gz) for nginx or a CDN."""
     from caucuskit.services import publish as pub
@@ -320,6 +373,7 @@ def publish(
     ctx = _existing(db)
     try:
         if watch:
+
             def said(built: Any, files: int) -> None:
                 if as_json:
                     print(json.dumps({"version": built.version, "files": files}), flush=True)
@@ -355,8 +409,9 @@ def export(
     out: Annotated[Path, typer.Option("--out", help="File to write.")],
     db: DbOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="csv or nist-cdf (JSON).")] = "csv",
-    date: Annotated[str | None, typer.Option("--date", help="Election date for the CDF "
-                                             "(YYYY-MM-DD).")] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Election date for the CDF (YYYY-MM-DD).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Export the whole election as CSV or as NIST SP 1500-100 Election Results CDF (JSON)."""
@@ -391,5 +446,8 @@ def certify(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     except (CaucusError, OSError) as exc:
         _fail(exc)
         return
-    print(json.dumps({"certified": True, "results_version": version}) if as_json
-          else f"Certified (results version {version}).")
+    print(
+        json.dumps({"certified": True, "results_version": version})
+        if as_json
+        else f"Certified (results version {version})."
+    )

@@ -71,8 +71,11 @@ def _statewide_table(tab: Tabulation) -> Table:
     names += sorted(c for c in tab.first_vote if c not in tab.statewide)
     for c in names:
         v = tab.statewide.get(c, Fraction(0))
-        row = [escape(c), decimal_str(v, tab.places),
-               decimal_str(100 * v / whole, 2) if whole else "-"]
+        row = [
+            escape(c),
+            decimal_str(v, tab.places),
+            decimal_str(100 * v / whole, 2) if whole else "-",
+        ]
         if votes:
             row += [f"{tab.first_vote.get(c, 0):,}", f"{tab.final_vote.get(c, 0):,}"]
         table.add_row(*row)
@@ -88,8 +91,9 @@ def _whole_county_table(tab: Tabulation) -> Table:
     for c in names:
         table.add_column(escape(c), justify="right")
     for county, part in wholes.items():
-        table.add_row(escape(county), *[decimal_str(part.get(c, Fraction(0)), tab.places)
-                                        for c in names])
+        table.add_row(
+            escape(county), *[decimal_str(part.get(c, Fraction(0)), tab.places) for c in names]
+        )
     return table
 
 
@@ -99,8 +103,9 @@ def show(console: Console, tab: Tabulation) -> None:
     rep = tab.reporting
     head = f"{tab.election.title} ({tab.mode}"
     has_satellites = any(c.satellite for c in tab.election.counties)
-    head += f", satellites by {tab.satellites})" if has_satellites and tab.satellites != "none" \
-        else ")"
+    head += (
+        f", satellites by {tab.satellites})" if has_satellites and tab.satellites != "none" else ")"
+    )
     unit = tab.election.unit_short
     console.print(f"[bold]{escape(head)}[/]")
     if rep.counties_total is not None:
@@ -108,8 +113,11 @@ def show(console: Console, tab: Tabulation) -> None:
     else:
         console.print(
             f"Precincts reporting: {rep.reported} of {rep.total} ({decimal_str(rep.percent, 1)}%);"
-            + (f" satellite sites {rep.satellite_sites_reported} of {rep.satellite_sites_total};"
-               if has_satellites else "")
+            + (
+                f" satellite sites {rep.satellite_sites_reported} of {rep.satellite_sites_total};"
+                if has_satellites
+                else ""
+            )
             + f" {unit} value outstanding {decimal_str(rep.outstanding_sde, p)}"
         )
     if tab.turnout:
@@ -121,8 +129,10 @@ def show(console: Console, tab: Tabulation) -> None:
     for d in sorted(tab.districts):
         districts.add_column(f"CD{d}", justify="right")
     for c, _ in ranked(tab.statewide):
-        districts.add_row(escape(c), *[decimal_str(tab.districts[d].get(c, Fraction(0)), p)
-                                      for d in sorted(tab.districts)])
+        districts.add_row(
+            escape(c),
+            *[decimal_str(tab.districts[d].get(c, Fraction(0)), p) for d in sorted(tab.districts)],
+        )
     console.print(districts)
     if any(c.part_of for c in tab.election.counties):
         console.print(_whole_county_table(tab))
@@ -138,60 +148,110 @@ def show(console: Console, tab: Tabulation) -> None:
     console.print(nat)
     for n, u in tab.national.units.items():
         if u.pending_lot is not None:
-            console.print(f"[yellow]{n}: {', '.join(u.pending_lot.candidates)} tie exactly for "
-                          f"{u.pending_lot.seats} seat(s); decided by lot, not here[/]")
+            console.print(
+                f"[yellow]{n}: {', '.join(u.pending_lot.candidates)} tie exactly for "
+                f"{u.pending_lot.seats} seat(s); decided by lot, not here[/]"
+            )
     if tab.pending_sde:
         method = tab.election.rules.tie_method.value
-        console.print(f"[yellow]{decimal_str(tab.pending_sde, p)} {unit} wait for the {method}"
-                      "(s) no record decides[/]")
+        console.print(
+            f"[yellow]{decimal_str(tab.pending_sde, p)} {unit} wait for the {method}"
+            "(s) no record decides[/]"
+        )
     diff = tab.difference
     if diff:
-        console.print("[yellow]Recomputed totals differ from the published ones "
-                      "(recomputed - published):[/]")
+        console.print(
+            "[yellow]Recomputed totals differ from the published ones (recomputed - published):[/]"
+        )
         for c, v in diff.items():
             console.print(f"  {escape(c)}: {decimal_str(v, 4 if unit == 'SDE' else p)}")
-        console.print("Run [bold]caucus audit[/] on the same file to see which precincts "
-                      "explain the difference.")
+        console.print(
+            "Run [bold]caucus audit[/] on the same file to see which precincts "
+            "explain the difference."
+        )
     for text in tab.unknown:
         console.print(f"[red]skipped:[/] {escape(text)}")
 
 
 def tabulate_command(
-    election: Annotated[str, typer.Option(
-        "--election", help="Election id (iowa-2020, iowa-2016) or a definition file path.")],
-    results: Annotated[Path | None, typer.Option(
-        "--results", help="Precinct results: an IDP 2020 table or a canonical CSV/JSON file.",
-        exists=True, dir_okay=False)] = None,
-    county_results: Annotated[Path | None, typer.Option(
-        "--county-results", help="County-level SDE results (2016) instead of precinct results.",
-        exists=True, dir_okay=False)] = None,
-    published: Annotated[bool, typer.Option(
-        "--published", help="Sum the file's own published SDEs instead of recomputing them "
-        "from the raw counts.")] = False,
-    satellites: Annotated[str, typer.Option(
-        "--satellites", help="How a satellite pool is divided among its sites: 'turnout' "
-        "(what the IDP did) or 'delegates' (by the sites' county delegates), rules.md §7.3.")
-    ] = "turnout",
-    share_places: Annotated[int | None, typer.Option(
-        "--share-places", help="Round the requalified national shares to this many decimals "
-        "(D-Math 'three decimals' reading, rules.md §11 Q6); default exact.")] = None,
-    sum_rounded: Annotated[bool, typer.Option(
-        "--sum-rounded", help="Add up precinct SDEs rounded to the ruleset's precinct precision "
-        "instead of their exact values (rules.md §11 Q5); default exact.")] = False,
-    as_json: Annotated[bool, typer.Option(
-        "--json", help="Print JSON for scripts (no tables, no progress bar).")] = False,
-    units: Annotated[bool, typer.Option(
-        "--units", help="With --json: include every reporting unit's delegates and SDEs.")
+    election: Annotated[
+        str,
+        typer.Option(
+            "--election", help="Election id (iowa-2020, iowa-2016) or a definition file path."
+        ),
+    ],
+    results: Annotated[
+        Path | None,
+        typer.Option(
+            "--results",
+            help="Precinct results: an IDP 2020 table or a canonical CSV/JSON file.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    county_results: Annotated[
+        Path | None,
+        typer.Option(
+            "--county-results",
+            help="County-level SDE results (2016) instead of precinct results.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    published: Annotated[
+        bool,
+        typer.Option(
+            "--published",
+            help="Sum the file's own published SDEs instead of recomputing them "
+            "from the raw counts.",
+        ),
     ] = False,
-    site_delegates: Annotated[list[str] | None, typer.Option(
-        "--site-delegates", help="D of an at-large site whose D is not in the data (Nevada "
-        "2020 casino sites), as SITE=D, e.g. 'Harrahs=34'; repeat for each site.")] = None,
+    satellites: Annotated[
+        str,
+        typer.Option(
+            "--satellites",
+            help="How a satellite pool is divided among its sites: 'turnout' "
+            "(what the IDP did) or 'delegates' (by the sites' county delegates), rules.md §7.3.",
+        ),
+    ] = "turnout",
+    share_places: Annotated[
+        int | None,
+        typer.Option(
+            "--share-places",
+            help="Round the requalified national shares to this many decimals "
+            "(D-Math 'three decimals' reading, rules.md §11 Q6); default exact.",
+        ),
+    ] = None,
+    sum_rounded: Annotated[
+        bool,
+        typer.Option(
+            "--sum-rounded",
+            help="Add up precinct SDEs rounded to the ruleset's precinct precision "
+            "instead of their exact values (rules.md §11 Q5); default exact.",
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON for scripts (no tables, no progress bar).")
+    ] = False,
+    units: Annotated[
+        bool,
+        typer.Option(
+            "--units", help="With --json: include every reporting unit's delegates and SDEs."
+        ),
+    ] = False,
+    site_delegates: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--site-delegates",
+            help="D of an at-large site whose D is not in the data (Nevada "
+            "2020 casino sites), as SITE=D, e.g. 'Harrahs=34'; repeat for each site.",
+        ),
+    ] = None,
     skip_bad_rows: SkipOpt = False,
 ) -> None:
     """Tabulate results: SDEs statewide and by district, reporting, national delegates."""
     if satellites not in ("turnout", "delegates"):
-        raise fail(f"--satellites: expected 'turnout' or 'delegates', got {satellites!r}",
-                   as_json)
+        raise fail(f"--satellites: expected 'turnout' or 'delegates', got {satellites!r}", as_json)
     if (results is None) == (county_results is None):
         raise fail("give exactly one of --results or --county-results", as_json)
     try:
@@ -210,10 +270,15 @@ def tabulate_command(
             notes = missing_site_delegates(e, loaded.reports) if not published else []
             with progress_bar(not as_json) as bar:
                 task = bar.add_task("Tabulating", total=len(loaded.reports))
-                tab = tabulate(e, loaded.reports, satellites=satellites,
-                               published=published, share_places=share_places,
-                               sum_rounded=sum_rounded or None,
-                               progress=lambda done, total: bar.update(task, completed=done))
+                tab = tabulate(
+                    e,
+                    loaded.reports,
+                    satellites=satellites,
+                    published=published,
+                    share_places=share_places,
+                    sum_rounded=sum_rounded or None,
+                    progress=lambda done, total: bar.update(task, completed=done),
+                )
     except (CaucusError, OSError) as exc:
         raise fail(str(exc), as_json) from exc
     if as_json:

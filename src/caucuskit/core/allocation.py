@@ -149,8 +149,17 @@ def _log_rounding(run: _Run, total: int) -> None:
         rn = r * n
         direction: Direction = "up" if rn > md else ("down" if rn < md else "exactly")
         log.append(
-            Round(g, members[g], d, n, ratio_str(md, n), _dec(run.key[g], run.places),
-                  direction, r, r < 1)
+            Round(
+                g,
+                members[g],
+                d,
+                n,
+                ratio_str(md, n),
+                _dec(run.key[g], run.places),
+                direction,
+                r,
+                r < 1,
+            )
         )
     log.append(Total(total, d))
 

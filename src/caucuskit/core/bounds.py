@@ -116,7 +116,10 @@ def call_race(
     """SDE ranges, the SDE lead and the national delegate call (rules.md §7, §8)."""
     free, limit = open_mass(race, None)
     pend = sum((p.mass for p in pending_in(race, None)), ZERO)
-    return RaceCall(sde_ranges(race), lead_call(race),
-                    national_call(race, allocator, search=search, unit_search=unit_search,
-                                  cap=cap),
-                    free + pend, limit)
+    return RaceCall(
+        sde_ranges(race),
+        lead_call(race),
+        national_call(race, allocator, search=search, unit_search=unit_search, cap=cap),
+        free + pend,
+        limit,
+    )

@@ -79,8 +79,12 @@ class Card:
         return f"{self.rank_text}{self.suit.symbol}"
 
     def to_dict(self) -> dict[str, object]:
-        return {"card": str(self), "rank": self.rank_text, "suit": self.suit.name.lower(),
-                "display": self.display}
+        return {
+            "card": str(self),
+            "rank": self.rank_text,
+            "suit": self.suit.name.lower(),
+            "display": self.display,
+        }
 
 
 def parse_card(text: object, field: str = "card") -> Card:
@@ -142,8 +146,12 @@ def card_draw(
             continue
         for other, seen in parsed.items():
             if seen == card:
-                problems.append(Problem(f"{field}.cards.{group}", f"{card} was already drawn by "
-                                        f"{other}: one deck has one of each card"))
+                problems.append(
+                    Problem(
+                        f"{field}.cards.{group}",
+                        f"{card} was already drawn by {other}: one deck has one of each card",
+                    )
+                )
         parsed[str(group)] = card
     clean: list[str] = []
     for i, w in enumerate(witnesses):

@@ -72,8 +72,13 @@ class BallotFate:
         return self.first is not None and self.final != self.first
 
     def to_dict(self) -> dict[str, object]:
-        return {"index": self.index, "first": self.first, "final": self.final,
-                "void": self.void, "moved": self.moved}
+        return {
+            "index": self.index,
+            "first": self.first,
+            "final": self.final,
+            "void": self.void,
+            "moved": self.moved,
+        }
 
 
 @dataclass(frozen=True)
@@ -162,8 +167,11 @@ def void_reason(rules: RuleSet, ballot: EarlyBallot) -> str | None:
         return "a candidate ranked more than once"
     counted = distinct if rules.early_duplicates is EarlyDuplicates.DISTINCT else n
     if counted < low:
-        kind = "different candidates" if rules.early_duplicates is EarlyDuplicates.DISTINCT \
+        kind = (
+            "different candidates"
+            if rules.early_duplicates is EarlyDuplicates.DISTINCT
             else "choices"
+        )
         return f"fewer than {low} {kind}"
     return None
 
@@ -176,9 +184,12 @@ def check_ballots(
     if not rules.early_voting and ballots:
         raise ValidationError.single("early", f"the {rules.name} rules have no early voting")
     if rules.early_min_choices > rules.early_max_choices:
-        problems.append(Problem("options.early_min_choices",
-                                f"{rules.early_min_choices} is above early_max_choices "
-                                f"{rules.early_max_choices}"))
+        problems.append(
+            Problem(
+                "options.early_min_choices",
+                f"{rules.early_min_choices} is above early_max_choices {rules.early_max_choices}",
+            )
+        )
     if len(ballots) > MAX_EARLY_BALLOTS:
         problems.append(Problem("early", f"implausibly many ballots ({len(ballots)})"))
     for i, b in enumerate(ballots):
@@ -189,9 +200,7 @@ def check_ballots(
         raise ValidationError(problems)
 
 
-def _ballot_problems(
-    i: int, b: EarlyBallot, known_groups: frozenset[str] | None
-) -> list[Problem]:
+def _ballot_problems(i: int, b: EarlyBallot, known_groups: frozenset[str] | None) -> list[Problem]:
     """What is malformed in ballot ``i``: not a list, or a choice that names no candidate."""
     if not isinstance(b.choices, tuple):
         return [Problem(f"early[{i}]", "must be a list of candidate names")]
@@ -201,8 +210,13 @@ def _ballot_problems(
         if not isinstance(name, str) or not name.strip() or name != name.strip():
             problems.append(Problem(where, f"must be a candidate name, got {name!r}"))
         elif known_groups is not None and name not in known_groups:
-            problems.append(Problem(where, f"unknown candidate {name!r}; expected one of "
-                                    + ", ".join(sorted(known_groups))))
+            problems.append(
+                Problem(
+                    where,
+                    f"unknown candidate {name!r}; expected one of "
+                    + ", ".join(sorted(known_groups)),
+                )
+            )
     return problems
 
 
@@ -223,8 +237,9 @@ def _targets(
     after_first = rules.early_realign is EarlyRealign.AFTER_FIRST
     base = first if after_first else final
     combined = {g: base.get(g, 0) + early_first.get(g, 0) for g in set(base) | set(early_first)}
-    return EarlyTargets("first" if after_first else "realignment",
-                        tuple(sorted(_viable(combined, threshold))))
+    return EarlyTargets(
+        "first" if after_first else "realignment", tuple(sorted(_viable(combined, threshold)))
+    )
 
 
 def _destination(b: EarlyBallot, targets: frozenset[str] | None) -> str | None:
@@ -284,10 +299,26 @@ def tally_early(
     for i, reason in void.items():
         out.append(BallotFate(i, None, None, reason))
     out.sort(key=lambda f: f.index)
-    tally = EarlyTally(len(ballots), valid, early_first, early_final, exhausted, tuple(out),
-                       early_checksum(ballots), ())
+    tally = EarlyTally(
+        len(ballots),
+        valid,
+        early_first,
+        early_final,
+        exhausted,
+        tuple(out),
+        early_checksum(ballots),
+        (),
+    )
     log += [EarlyLost(g, k) for g, k in tally.lost.items()]
     log += [EarlyGained(g, k) for g, k in tally.gained.items()]
     log += [EarlyExhausted(exhausted)] if exhausted else []
-    return EarlyTally(tally.ballots, valid, early_first, early_final, exhausted, tally.fates,
-                      tally.checksum, tuple(log))
+    return EarlyTally(
+        tally.ballots,
+        valid,
+        early_first,
+        early_final,
+        exhausted,
+        tally.fates,
+        tally.checksum,
+        tuple(log),
+    )

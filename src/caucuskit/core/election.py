@@ -115,12 +115,12 @@ class Election:
 
     @property
     def unit_short(self) -> str:
-        """"SDE" or "CCD"."""
+        """ "SDE" or "CCD"."""
         return UNIT_LABELS[self.unit][0]
 
     @property
     def unit_long(self) -> str:
-        """"state delegate equivalents" or "county convention delegates"."""
+        """ "state delegate equivalents" or "county convention delegates"."""
         return UNIT_LABELS[self.unit][1]
 
     @cached_property

@@ -107,16 +107,26 @@ def search(
             steps.append(_item_choices(s, idx, mass, den, off, cands))
         for p in s.pending:
             unit = int(p.value * den)
-            steps.append([
-                _Choice(s.district, -1, tuple((g, 1) for g in picked), p.key,
-                        tuple((off + cands.index(g), unit) for g in picked))
-                for picked in combinations(p.groups, p.winners)])
+            steps.append(
+                [
+                    _Choice(
+                        s.district,
+                        -1,
+                        tuple((g, 1) for g in picked),
+                        p.key,
+                        tuple((off + cands.index(g), unit) for g in picked),
+                    )
+                    for picked in combinations(p.groups, p.winners)
+                ]
+            )
     width = 1
     for options in steps:
         width *= len(options)
         if width > 1000 * cap:  # hopeless even with heavy merging: say so at once
-            raise SearchTooLarge(f"{len(steps)} outstanding units and tosses: far more than "
-                                 f"{cap:,} distinct outcomes")
+            raise SearchTooLarge(
+                f"{len(steps)} outstanding units and tosses: far more than "
+                f"{cap:,} distinct outcomes"
+            )
     # states: flat vector -> the choices that reach it (a linked list, newest first)
     states: dict[tuple[int, ...], _Node | None] = {tuple(start): None}
     for options in steps:
@@ -136,8 +146,10 @@ def search(
                         raise SearchTooLarge(f"more than {cap:,} distinct outcomes")
         states = nxt
     for vec, path in states.items():
-        votes = [{c: Fraction(vec[b * nc + i], den) for i, c in enumerate(cands)
-                  if vec[b * nc + i]} for b in range(bins)]
+        votes = [
+            {c: Fraction(vec[b * nc + i], den) for i, c in enumerate(cands) if vec[b * nc + i]}
+            for b in range(bins)
+        ]
         if changed(votes):
             return SearchResult(_scenario(path), len(states), exact)
     return SearchResult(None, len(states), exact)
@@ -153,17 +165,19 @@ def _common_denominator(chosen: Sequence[ScopeState]) -> int:
     return math.lcm(*dens)
 
 
-def _item_choices(s: ScopeState, idx: int, mass: Fraction, den: int, off: int,
-                  cands: Sequence[str]) -> list[_Choice]:
+def _item_choices(
+    s: ScopeState, idx: int, mass: Fraction, den: int, off: int, cands: Sequence[str]
+) -> list[_Choice]:
     seats = s.seats_of(idx)
     unit = int(mass / seats * den)
     if idx < len(s.item_seats) and s.item_seats[idx] == 0:  # a satellite site: whole
         splits: list[Split] = [((c, 1),) for c in cands]
     else:
         splits = [*list(compositions(seats, cands)), ()]
-    return [_Choice(s.district, idx, sp, "",
-                    tuple((off + cands.index(c), unit * k) for c, k in sp))
-            for sp in splits]
+    return [
+        _Choice(s.district, idx, sp, "", tuple((off + cands.index(c), unit * k) for c, k in sp))
+        for sp in splits
+    ]
 
 
 def _scenario(node: _Node | None) -> Scenario:
@@ -176,5 +190,10 @@ def _scenario(node: _Node | None) -> Scenario:
         else:
             splits.setdefault(ch.scope, []).append((ch.index, ch.split))
         node = node.prev
-    return Scenario("a completion found by exhaustive search", {}, "",
-                    {d: tuple(sorted(v)) for d, v in splits.items()}, picks)
+    return Scenario(
+        "a completion found by exhaustive search",
+        {},
+        "",
+        {d: tuple(sorted(v)) for d, v in splits.items()},
+        picks,
+    )

@@ -33,7 +33,6 @@ __all__ = [
 ]
 
 
-
 @dataclass(frozen=True, slots=True)
 class PrecinctInput:
     """What the precinct chair records: the raw truth of a caucus.

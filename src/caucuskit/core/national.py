@@ -108,8 +108,20 @@ def allocate_unit(
     if total == 0 or seats == 0:
         note = f"{unit}: no votes to allocate on" if total == 0 else f"{unit}: no seats"
         log.append(Step("note", note))
-        return UnitAllocation(unit, seats, clean, total, NATIONAL_THRESHOLD, "15%", (), empty,
-                              empty, {}, None, tuple(log))
+        return UnitAllocation(
+            unit,
+            seats,
+            clean,
+            total,
+            NATIONAL_THRESHOLD,
+            "15%",
+            (),
+            empty,
+            empty,
+            {},
+            None,
+            tuple(log),
+        )
     share = {c: v / total for c, v in clean.items()}
     threshold = NATIONAL_THRESHOLD
     rule = "15%"
@@ -119,15 +131,21 @@ def allocate_unit(
         threshold = leader / 2
         rule = "half-of-leader"
         qualified = tuple(c for c in clean if clean[c] > 0 and share[c] >= threshold)
-        log.append(Step("threshold", f"{unit}: nobody reaches 15%; the threshold becomes half "
-                        f"the leader's share, {_pct(threshold)} (DNC Rule 14.F, rules.md §8.2)"))
+        log.append(
+            Step(
+                "threshold",
+                f"{unit}: nobody reaches 15%; the threshold becomes half "
+                f"the leader's share, {_pct(threshold)} (DNC Rule 14.F, rules.md §8.2)",
+            )
+        )
     else:
         log.append(Step("threshold", f"{unit}: threshold 15% of {decimal_str(total, 3)}"))
     for c in clean:
         state = "qualifies" if c in qualified else "is below the threshold"
         if clean[c] > 0:
-            log.append(Step("share", f"{c}: {decimal_str(clean[c], 3)} = {_pct(share[c])}, "
-                            f"{state}", c))
+            log.append(
+                Step("share", f"{c}: {decimal_str(clean[c], 3)} = {_pct(share[c])}, {state}", c)
+            )
     qualified_total = sum((clean[c] for c in qualified), Fraction(0))
     shares: dict[str, Fraction] = {}
     for c in qualified:
@@ -138,8 +156,13 @@ def allocate_unit(
     quotas = {c: shares[c] * seats for c in qualified}
     won = {c: math.floor(q) for c, q in quotas.items()}
     for c in qualified:
-        log.append(Step("quota", f"{c}: share {_pct(shares[c])} x {seats} = "
-                        f"{decimal_str(quotas[c], 3)} -> {won[c]}", c))
+        log.append(
+            Step(
+                "quota",
+                f"{c}: share {_pct(shares[c])} x {seats} = {decimal_str(quotas[c], 3)} -> {won[c]}",
+                c,
+            )
+        )
     left = seats - sum(won.values())
     pending: PendingLot | None = None
     lots = list(lot_winners)
@@ -163,14 +186,31 @@ def allocate_unit(
             left = 0
             break
         pending = PendingLot(tied, left, r)
-        log.append(Step("tie", f"{', '.join(tied)} tie exactly at remainder {r} for {left} "
-                        "seat(s): reported, not decided (rules.md §11 Q6)"))
+        log.append(
+            Step(
+                "tie",
+                f"{', '.join(tied)} tie exactly at remainder {r} for {left} "
+                "seat(s): reported, not decided (rules.md §11 Q6)",
+            )
+        )
         break
     if lots:
         raise ValidationError.single("lot_winners", f"{lots[0]!r}: no tie is left to decide")
     delegates = {c: n for c, n in won.items() if n > 0}
-    return UnitAllocation(unit, seats, clean, total, threshold, rule, qualified, shares, quotas,
-                          delegates, pending, tuple(log))
+    return UnitAllocation(
+        unit,
+        seats,
+        clean,
+        total,
+        threshold,
+        rule,
+        qualified,
+        shares,
+        quotas,
+        delegates,
+        pending,
+        tuple(log),
+    )
 
 
 def fast_allocate(votes: Mapping[str, Fraction], seats: int, unit: str = "unit") -> UnitAllocation:
@@ -213,8 +253,19 @@ def fast_allocate(votes: Mapping[str, Fraction], seats: int, unit: str = "unit")
             continue
         lot = PendingLot(tied, left, Fraction(r, q_total))
         break
-    return UnitAllocation(unit, seats, clean, Fraction(tot, den), NATIONAL_THRESHOLD, rule,
-                          tuple(qualified), {}, {}, {c: k for c, k in won.items() if k > 0}, lot)
+    return UnitAllocation(
+        unit,
+        seats,
+        clean,
+        Fraction(tot, den),
+        NATIONAL_THRESHOLD,
+        rule,
+        tuple(qualified),
+        {},
+        {},
+        {c: k for c, k in won.items() if k > 0},
+        lot,
+    )
 
 
 def add_delegates(allocations: list[UnitAllocation]) -> dict[str, int]:

@@ -60,13 +60,24 @@ def pair_vertices(race: RaceInput, pairs: Sequence[tuple[str, str]]) -> list[Sce
             order += [i] if i in p.groups else []
             picks[p.key] = tuple(order[: p.winners])
         assign = {s.district: ((j, len(s.items)),) for s in race.scopes}
-        out.append(Scenario(f"every outstanding unit to {j}, and every pending toss "
-                            f"against {i}", assign, j, {}, picks))
+        out.append(
+            Scenario(
+                f"every outstanding unit to {j}, and every pending toss against {i}",
+                assign,
+                j,
+                {},
+                picks,
+            )
+        )
     return out
 
 
-def mix_scenarios(race: RaceInput, pairs: Sequence[tuple[str, str]],
-                  scopes: frozenset[Scope] | None, steps: int = 8) -> list[Scenario]:
+def mix_scenarios(
+    race: RaceInput,
+    pairs: Sequence[tuple[str, str]],
+    scopes: frozenset[Scope] | None,
+    steps: int = 8,
+) -> list[Scenario]:
     """Two-candidate mixes: the first part of each scope's open mass to ``a``, the rest to ``b``
     (whole precincts, so each is a concrete admissible completion)."""
     out = []
@@ -83,8 +94,11 @@ def mix_scenarios(race: RaceInput, pairs: Sequence[tuple[str, str]],
                     acc += s.items[n][1]
                     n += 1
                 assign[s.district] = ((a, n), (b, len(s.items) - n))
-            out.append(Scenario(f"about {k}/{steps} of the outstanding SDEs to {a}, the rest to "
-                                f"{b}", assign, a))
+            out.append(
+                Scenario(
+                    f"about {k}/{steps} of the outstanding SDEs to {a}, the rest to {b}", assign, a
+                )
+            )
     return out
 
 
@@ -111,8 +125,12 @@ def prove_unit(
     total = sum(base.values(), ZERO)
     o_all = free + sum((p.mass for p in pend), ZERO)
     if total == 0 and o_all == 0:
-        return (True, ["nothing to allocate: this unit has no SDEs, and none can come"],
-                {c: (0, 0) for c in candidates}, True)
+        return (
+            True,
+            ["nothing to allocate: this unit has no SDEs, and none can come"],
+            {c: (0, 0) for c in candidates},
+            True,
+        )
     o_k = {c: free + sum((p.value for p in pend if c in p.groups), ZERO) for c in candidates}
     exact = not pend
     thr = NATIONAL_THRESHOLD
@@ -126,8 +144,7 @@ def prove_unit(
     may = [c for c in candidates if hi_share[c] >= thr and base.get(c, ZERO) + o_k[c] > 0]
     bounds: dict[str, tuple[int, int]] = {}
     if must:
-        must_total = {c: sum((base.get(j, ZERO) for j in must if j != c), ZERO)
-                      for c in candidates}
+        must_total = {c: sum((base.get(j, ZERO) for j in must if j != c), ZERO) for c in candidates}
         for c in candidates:
             if c not in may:
                 bounds[c] = (0, 0)
@@ -141,19 +158,24 @@ def prove_unit(
     proof: list[str] = []
     if not must or set(must) != set(may):
         movers = sorted(set(may) - set(must))
-        proof.append("the set of candidates over 15% can still change"
-                     + (f" ({', '.join(movers)})" if movers else " (nobody is sure to qualify)"))
+        proof.append(
+            "the set of candidates over 15% can still change"
+            + (f" ({', '.join(movers)})" if movers else " (nobody is sure to qualify)")
+        )
         return False, proof, bounds, False
     q_set = sorted(must)
     c_q = sum((base.get(c, ZERO) for c in q_set), ZERO)
     low_c = min(q_set, key=lambda c: lo_share[c])
-    proof.append(f"qualified set fixed: {', '.join(q_set)}; the lowest share any of them can "
-                 f"fall to is {low_c} {_pct(lo_share[low_c])} >= 15%")
+    proof.append(
+        f"qualified set fixed: {', '.join(q_set)}; the lowest share any of them can "
+        f"fall to is {low_c} {_pct(lo_share[low_c])} >= 15%"
+    )
     others = [c for c in candidates if c not in q_set and hi_share[c] > 0]
     if others:
         top_o = max(others, key=lambda c: hi_share[c])
-        proof.append(f"no one else can reach 15%: the highest is {top_o} at most "
-                     f"{_pct(hi_share[top_o])}")
+        proof.append(
+            f"no one else can reach 15%: the highest is {top_o} at most {_pct(hi_share[top_o])}"
+        )
     n = {c: current.get(c, 0) for c in q_set}
     if sum(n.values()) != seats or any(c not in q_set for c in current):
         proof.append("the current split is not a complete allocation on this qualified set")
@@ -174,8 +196,10 @@ def prove_unit(
     if worst is not None:
         gap, j, i = worst
         rel = "<" if gap < 0 else ">="
-        proof.append(f"remainder order fixed: the closest pair is {j} over {i}, where "
-                     f"max(q_{j} - n_{j}) - (q_{i} - n_{i}) = {dec(gap + 1, 4)} {rel} 1")
+        proof.append(
+            f"remainder order fixed: the closest pair is {j} over {i}, where "
+            f"max(q_{j} - n_{j}) - (q_{i} - n_{i}) = {dec(gap + 1, 4)} {rel} 1"
+        )
     if ok:
         bounds = {c: (current.get(c, 0), current.get(c, 0)) for c in candidates}
     return ok, proof, bounds, exact
@@ -183,7 +207,6 @@ def prove_unit(
 
 def _pct(x: Fraction) -> str:
     return dec(x * 100, 3) + "%"
-
 
 
 @dataclass(frozen=True)
@@ -198,8 +221,9 @@ class UnitSum:
     settled: dict[str, Fraction]
     moves: dict[str, list[tuple[Pending, list[str], list[str]]]]
 
-    def scaled(self) -> tuple[int, dict[str, int], int,
-                              dict[str, list[tuple[int, list[str], list[str]]]]]:
+    def scaled(
+        self,
+    ) -> tuple[int, dict[str, int], int, dict[str, list[tuple[int, list[str], list[str]]]]]:
         """(L, settled x L, free x L, moves with each toss value x L) in whole numbers."""
         got = self.__dict__.get("_scaled")
         if got is not None:
@@ -210,8 +234,10 @@ class UnitSum:
         scale = math.lcm(*dens)
         settled = {c: v.numerator * (scale // v.denominator) for c, v in self.settled.items()}
         free = self.free.numerator * (scale // self.free.denominator)
-        moves = {c: [(p.value.numerator * (scale // p.value.denominator), d, ch)
-                     for p, d, ch in lst] for c, lst in self.moves.items()}
+        moves = {
+            c: [(p.value.numerator * (scale // p.value.denominator), d, ch) for p, d, ch in lst]
+            for c, lst in self.moves.items()
+        }
         out = (scale, settled, free, moves)
         object.__setattr__(self, "_scaled", out)
         return out
@@ -283,4 +309,3 @@ def contenders(race: RaceInput, limit: int = 6) -> list[str]:
     base = sum_scopes(race, None, "baseline")
     ranked = sorted(race.candidates, key=lambda c: (-base.get(c, ZERO), c))
     return ranked[:limit]
-

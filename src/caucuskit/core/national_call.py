@@ -41,8 +41,7 @@ Allocator = Callable[[Mapping[str, Fraction], int, str], UnitAllocation]
 #: An exact search for one unit: (race, unit scopes, seats, current allocation) -> a
 #: completion that changes the split, or None when none does; raises
 #: :class:`~caucuskit.core.exact_search.SearchTooLarge` when it cannot answer.
-UnitSearch = Callable[[RaceInput, frozenset[Scope] | None, int, UnitAllocation],
-                      Scenario | None]
+UnitSearch = Callable[[RaceInput, frozenset[Scope] | None, int, UnitAllocation], Scenario | None]
 
 
 @dataclass
@@ -98,28 +97,41 @@ def national_call(
     evaluated: Evaluated = []
     for sc in vertex_scenarios(race, contenders(race, len(race.candidates))):
         votes = scaled_vertex_votes(sums, sc.toss)  # whole numbers: only splits are read
-        evaluated.append((sc, {name: allocator(votes[name], seats, name)
-                               for name, seats, _ in units}))
+        evaluated.append(
+            (sc, {name: allocator(votes[name], seats, name) for name, seats, _ in units})
+        )
     cur_votes = {s.district: dict(s.current) for s in race.scopes}
     calls: list[UnitCall] = []
     for name, seats, scopes in units:
         now = allocator(unit_votes(cur_votes, scopes), seats, name)
         u = sums[name]
         ok, proof, bounds, exact = prove_unit(
-            seats, u.baseline, u.free, u.pending, dict(now.delegates), race.candidates)
+            seats, u.baseline, u.free, u.pending, dict(now.delegates), race.candidates
+        )
         if now.pending_lot is not None:
             ok = False
-            proof.append(f"the current split has an exact tie for the last seat "
-                         f"({', '.join(now.pending_lot.candidates)})")
-        call = UnitCall(name, seats, dict(now.delegates), split_of(now)[1],
-                        "decided" if ok else "undetermined", proof, exact=exact)
+            proof.append(
+                f"the current split has an exact tie for the last seat "
+                f"({', '.join(now.pending_lot.candidates)})"
+            )
+        call = UnitCall(
+            name,
+            seats,
+            dict(now.delegates),
+            split_of(now)[1],
+            "decided" if ok else "undetermined",
+            proof,
+            exact=exact,
+        )
         if not ok:
             _settle(call, race, allocator, now, scopes, evaluated, search, unit_search, cap)
         if call.status != "open" and now.pending_lot is not None:
             # Its last seat is still to be drawn by lot, whatever the outstanding units do.
             call.status, call.method = "open", "lot"
-            call.proof.append("whatever the outstanding units do, the last seat is settled "
-                              "by lot (rules.md §11 Q6)")
+            call.proof.append(
+                "whatever the outstanding units do, the last seat is settled "
+                "by lot (rules.md §11 Q6)"
+            )
         for c in race.candidates:
             seen = [res[name].delegates.get(c, 0) for _, res in evaluated]
             lo, hi = bounds.get(c, (0, seats))
@@ -131,9 +143,17 @@ def national_call(
     return _total(race, allocator, calls, evaluated, search)
 
 
-def _settle(call: UnitCall, race: RaceInput, allocator: Allocator, now: UnitAllocation,
-            scopes: frozenset[Scope] | None, evaluated: Evaluated, search: bool,
-            unit_search: UnitSearch | None, cap: int) -> None:
+def _settle(
+    call: UnitCall,
+    race: RaceInput,
+    allocator: Allocator,
+    now: UnitAllocation,
+    scopes: frozenset[Scope] | None,
+    evaluated: Evaluated,
+    search: bool,
+    unit_search: UnitSearch | None,
+    cap: int,
+) -> None:
     """A unit the bound could not prove: find a witness, or prove it by exact search."""
     name, seats = call.unit, call.seats
     now_split = split_of(now)
@@ -156,8 +176,10 @@ def _settle(call: UnitCall, race: RaceInput, allocator: Allocator, now: UnitAllo
             return
 
     if any(s.limit for s in race.scopes if scopes is None or s.district in scopes):
-        call.proof.append("an outstanding satellite site declared no maximum turnout, so its "
-                          "whole pool is open: not searched exactly (declare the maximum)")
+        call.proof.append(
+            "an outstanding satellite site declared no maximum turnout, so its "
+            "whole pool is open: not searched exactly (declare the maximum)"
+        )
         return
 
     def changed(votes: list[dict[str, Fraction]]) -> bool:
@@ -171,9 +193,14 @@ def _settle(call: UnitCall, race: RaceInput, allocator: Allocator, now: UnitAllo
             return
         witness = unit_search(race, scopes, seats, now)
         # like the exhaustive search, it takes outstanding satellite sites at their maximum
-        method, exact = "milp", not any(
-            s.sites_open or s.limit for s in race.scopes
-            if scopes is None or s.district in scopes)
+        method, exact = (
+            "milp",
+            not any(
+                s.sites_open or s.limit
+                for s in race.scopes
+                if scopes is None or s.district in scopes
+            ),
+        )
     else:
         witness, method, exact = found[0], "exhaustive", found[1]
     if witness is not None:
@@ -183,23 +210,36 @@ def _settle(call: UnitCall, race: RaceInput, allocator: Allocator, now: UnitAllo
         _witness(call, witness, res[name], method)
     elif exact:
         call.status, call.method, call.exact = "decided", method, True
-        call.proof.append("exact search: no admissible completion of the outstanding units "
-                          "changes this split" + (" (mixed-integer program)"
-                                                  if method == "milp" else ""))
+        call.proof.append(
+            "exact search: no admissible completion of the outstanding units "
+            "changes this split" + (" (mixed-integer program)" if method == "milp" else "")
+        )
     else:
-        call.proof.append("no completion with outstanding satellite sites at their maximum "
-                          "turnout changes it; other turnouts were not searched")
+        call.proof.append(
+            "no completion with outstanding satellite sites at their maximum "
+            "turnout changes it; other turnouts were not searched"
+        )
 
 
-def search_exhaustive(race: RaceInput, scopes: frozenset[Scope] | None,
-                      changed: Callable[[list[dict[str, Fraction]]], bool],
-                      cap: int = DEFAULT_CAP) -> tuple[Scenario | None, bool]:
+def search_exhaustive(
+    race: RaceInput,
+    scopes: frozenset[Scope] | None,
+    changed: Callable[[list[dict[str, Fraction]]], bool],
+    cap: int = DEFAULT_CAP,
+) -> tuple[Scenario | None, bool]:
     """One bin (the unit's scopes summed): (a changing completion or None, search complete)."""
     res = search(race, scopes, lambda _d: 0, 1, changed, cap=cap)
     if res.witness is not None:
-        return (Scenario(f"a completion found by exhaustive search over {res.outcomes:,} "
-                         "distinct outcomes", res.witness.assign, res.witness.toss,
-                         res.witness.splits, res.witness.picks), res.exact)
+        return (
+            Scenario(
+                f"a completion found by exhaustive search over {res.outcomes:,} distinct outcomes",
+                res.witness.assign,
+                res.witness.toss,
+                res.witness.splits,
+                res.witness.picks,
+            ),
+            res.exact,
+        )
     return None, res.exact
 
 
@@ -210,8 +250,13 @@ def _witness(call: UnitCall, sc: Scenario, alloc: UnitAllocation, method: str) -
     call.witness_lot = split_of(alloc)[1]
 
 
-def _total(race: RaceInput, allocator: Allocator, calls: Sequence[UnitCall],
-           evaluated: Evaluated, search_more: bool) -> NationalCall:
+def _total(
+    race: RaceInput,
+    allocator: Allocator,
+    calls: Sequence[UnitCall],
+    evaluated: Evaluated,
+    search_more: bool,
+) -> NationalCall:
     """The national total: decided when every unit is, or when an exhaustive search shows
     no completion changes the sum; open with a completion whose total differs."""
     total_now: dict[str, int] = {}
@@ -241,9 +286,9 @@ def _total(race: RaceInput, allocator: Allocator, calls: Sequence[UnitCall],
     return NationalCall(list(calls), total_now, status, t_wit, t_split, totals)
 
 
-def _search_total(race: RaceInput, allocator: Allocator, now_key: object,
-                  evaluated: Evaluated
-                  ) -> tuple[str, Scenario | None, dict[str, int] | None]:
+def _search_total(
+    race: RaceInput, allocator: Allocator, now_key: object, evaluated: Evaluated
+) -> tuple[str, Scenario | None, dict[str, int] | None]:
     units = race.units()
     order = [s.district for s in race.scopes]
 
@@ -282,5 +327,7 @@ def _sum(allocs: Iterable[UnitAllocation]) -> dict[str, int]:
 
 
 def _total_key(total: Mapping[str, int], lots: Sequence[tuple[str, ...]]) -> object:
-    return (tuple(sorted((c, k) for c, k in total.items() if k)),
-            tuple(sorted(tuple(sorted(lot)) for lot in lots if lot)))
+    return (
+        tuple(sorted((c, k) for c, k in total.items() if k)),
+        tuple(sorted(tuple(sorted(lot)) for lot in lots if lot)),
+    )

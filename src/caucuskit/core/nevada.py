@@ -66,11 +66,20 @@ def _confirm(tally: EarlyTally, confirmed: tuple[int, str] | None) -> None:
     count, checksum = confirmed
     problems = []
     if count != tally.ballots:
-        problems.append(Problem("early_count", f"the chair confirmed {count} early ballot(s); "
-                                f"{tally.ballots} were loaded for this precinct"))
+        problems.append(
+            Problem(
+                "early_count",
+                f"the chair confirmed {count} early ballot(s); "
+                f"{tally.ballots} were loaded for this precinct",
+            )
+        )
     if checksum.strip().lower() != tally.checksum:
-        problems.append(Problem("early_checksum", f"{checksum!r} does not match the loaded "
-                                f"ballots' checksum {tally.checksum}"))
+        problems.append(
+            Problem(
+                "early_checksum",
+                f"{checksum!r} does not match the loaded ballots' checksum {tally.checksum}",
+            )
+        )
     if problems:
         raise ValidationError(problems)
 
@@ -89,14 +98,19 @@ def compute_nevada(
     if problems:
         raise ValidationError(problems)
     if data.card_draws and rules.tie_method is not TieMethod.CARD_DRAW:
-        raise ValidationError.single("card_draws", f"the {rules.name} rules break ties by "
-                                     f"{rules.tie_method.value}, not by card draw")
+        raise ValidationError.single(
+            "card_draws",
+            f"the {rules.name} rules break ties by {rules.tie_method.value}, not by card draw",
+        )
     if data.toss_winners and rules.tie_method is TieMethod.CARD_DRAW:
-        raise ValidationError.single("toss_winners", "ties are settled by card draws here: "
-                                     "record each group's card, not the winners")
+        raise ValidationError.single(
+            "toss_winners",
+            "ties are settled by card draws here: record each group's card, not the winners",
+        )
     first_in = data.first or {}
-    tally = tally_early(rules, data.delegates, data.attendees, first_in, data.final,
-                        data.early, known_groups)
+    tally = tally_early(
+        rules, data.delegates, data.attendees, first_in, data.final, data.early, known_groups
+    )
     _confirm(tally, data.confirmed)
     n = data.attendees + tally.valid
     # Without the in-person first alignment there is no combined first alignment to check.

@@ -35,6 +35,7 @@ Scope = int | None
 #: One precinct's delegates in a completion: (candidate, delegates) pairs.
 Split = tuple[tuple[str, int], ...]
 
+
 @dataclass(frozen=True)
 class Pending:
     """Delegates a pending game of chance will give: ``winners`` of ``groups``, ``value`` each."""
@@ -83,7 +84,6 @@ class ScopeState:
     def pending_mass(self) -> Fraction:
         return sum((p.mass for p in self.pending), ZERO)
 
-
     #: Delegates of each item (parallel to ``items``; empty: each item is won whole, as one).
     item_seats: tuple[int, ...] = ()
     #: True when some items are outstanding satellite sites: the exact search then covers
@@ -93,6 +93,7 @@ class ScopeState:
     def seats_of(self, i: int) -> int:
         """How many delegates item ``i`` elects (1 when unknown: won whole)."""
         return max(self.item_seats[i], 1) if i < len(self.item_seats) else 1
+
 
 @dataclass(frozen=True)
 class RaceInput:
@@ -112,9 +113,7 @@ class RaceInput:
         return out
 
 
-def sum_scopes(
-    race: RaceInput, scopes: frozenset[Scope] | None, attr: str
-) -> dict[str, Fraction]:
+def sum_scopes(race: RaceInput, scopes: frozenset[Scope] | None, attr: str) -> dict[str, Fraction]:
     """Per candidate, ``attr`` ("current" or "baseline") summed over ``scopes`` (None: all)."""
     out: dict[str, Fraction] = {}
     for s in race.scopes:
@@ -139,7 +138,6 @@ def open_mass(race: RaceInput, scopes: frozenset[Scope] | None) -> tuple[Fractio
 def pending_in(race: RaceInput, scopes: frozenset[Scope] | None) -> list[Pending]:
     """The pending tosses of ``scopes`` (None: all)."""
     return [p for s in race.scopes if scopes is None or s.district in scopes for p in s.pending]
-
 
 
 @dataclass(frozen=True)
@@ -169,9 +167,14 @@ class Scenario:
                 chunk = s.items[i : i + n]
                 i += n
                 if chunk:
-                    out.append({"scope": scope_name(s.district), "winner": cand,
-                                "units": [k for k, _ in chunk],
-                                "sde": sum((v for _, v in chunk), ZERO)})
+                    out.append(
+                        {
+                            "scope": scope_name(s.district),
+                            "winner": cand,
+                            "units": [k for k, _ in chunk],
+                            "sde": sum((v for _, v in chunk), ZERO),
+                        }
+                    )
             per: dict[str, tuple[list[str], Fraction]] = {}
             for idx, split in self.splits.get(s.district, ()):
                 label, mass = s.items[idx]
@@ -180,8 +183,9 @@ class Scenario:
                     units.append(f"{label} ({k} of {s.seats_of(idx)})")
                     per[cand] = (units, sde + mass * k / s.seats_of(idx))
             for cand, (units, sde) in sorted(per.items()):
-                out.append({"scope": scope_name(s.district), "winner": cand, "units": units,
-                            "sde": sde})
+                out.append(
+                    {"scope": scope_name(s.district), "winner": cand, "units": units, "sde": sde}
+                )
         return out
 
     def winners(self, p: Pending) -> list[str]:
@@ -243,7 +247,6 @@ def unit_votes(
     return out
 
 
-
 def dec(x: Fraction, places: int) -> str:
     """``x`` to ``places`` decimals, half up, with its sign (a display, never a value)."""
     sign = "-" if x < 0 else ""
@@ -251,5 +254,3 @@ def dec(x: Fraction, places: int) -> str:
     units = math.floor(x * 10**places + Fraction(1, 2))
     whole, frac = divmod(units, 10**places)
     return f"{sign}{whole}.{frac:0{places}d}" if places else f"{sign}{whole}"
-
-

@@ -80,4 +80,3 @@ def satellite_terms(
         for k, tie, turnout, d in pend_raw
     )
     return PoolTerms(current, baseline, items, pending, False)
-

@@ -73,8 +73,9 @@ def sde_ranges(race: RaceInput) -> list[SdeRange]:
     for c in race.candidates:
         gain = free + sum((p.value for p in pend if c in p.groups), ZERO)
         lo = base.get(c, ZERO) + sum((p.value for p in pend if _forced(p, c)), ZERO)
-        out.append(SdeRange(c, cur.get(c, ZERO), lo, base.get(c, ZERO) + gain,
-                            not (limit and free > 0)))
+        out.append(
+            SdeRange(c, cur.get(c, ZERO), lo, base.get(c, ZERO) + gain, not (limit and free > 0))
+        )
     return sorted(out, key=lambda r: (-r.current, r.candidate))
 
 
@@ -83,8 +84,14 @@ def _forced(p: Pending, c: str) -> bool:
     return c in p.groups and len(p.groups) - 1 < p.winners
 
 
-def _pair(leader: str, trailer: str, base: Mapping[str, Fraction], free: Fraction,
-          limit: bool, pending: Sequence[Pending]) -> PairCall:
+def _pair(
+    leader: str,
+    trailer: str,
+    base: Mapping[str, Fraction],
+    free: Fraction,
+    limit: bool,
+    pending: Sequence[Pending],
+) -> PairCall:
     swing = free
     for p in pending:
         if trailer in p.groups:
@@ -116,14 +123,17 @@ class LeadCall:
             if not self.pairs:
                 return f"decided: {self.leader} leads (nothing left to report)"
             closest = max(self.pairs, key=lambda p: p.best)
-            return (f"decided: {self.leader} leads {closest.trailer}, the closest, by "
-                    f"{dec(closest.margin, places)} SDE; with {left}, {closest.trailer} "
-                    f"would still finish at least {dec(-closest.best, places)} SDE behind")
+            return (
+                f"decided: {self.leader} leads {closest.trailer}, the closest, by "
+                f"{dec(closest.margin, places)} SDE; with {left}, {closest.trailer} "
+                f"would still finish at least {dec(-closest.best, places)} SDE behind"
+            )
         parts = []
         for p in (p for p in self.pairs if p.can_tie):
             verb = "overtake" if p.can_overtake else "tie"
-            parts.append(f"{p.trailer} can still {verb} {p.leader} "
-                         f"(behind by {dec(p.margin, places)})")
+            parts.append(
+                f"{p.trailer} can still {verb} {p.leader} (behind by {dec(p.margin, places)})"
+            )
         return f"still open, with {left}: " + "; ".join(parts)
 
 
@@ -140,5 +150,3 @@ def lead_call(race: RaceInput) -> LeadCall:
     pairs = tuple(_pair(leader, c, base, free, limit, pend) for c in ranked[1:])
     decided = all(not p.can_tie for p in pairs)
     return LeadCall(leader, decided, pairs, free + sum((p.mass for p in pend), ZERO))
-
-

@@ -147,8 +147,11 @@ def _early_targets(s: Any) -> str:
             "(rules.md §5.6)."
         )
     where = "first alignment" if s.after == "first" else "in-person realignment"
-    rule = "option early_realign=after-first, rules.md §11 Q9" if s.after == "first" \
+    rule = (
+        "option early_realign=after-first, rules.md §11 Q9"
+        if s.after == "first"
         else "rules.md §4 NV"
+    )
     return (
         "Early ballots of non-viable first choices move to their highest-ranked choice viable "
         f"after the {where}: {', '.join(s.groups) or 'none'} ({rule})"

@@ -69,8 +69,14 @@ def election_from_json(data: dict[str, Any]) -> Election:
             for c in data["counties"]
         ),
         precincts=tuple(
-            Precinct(county=p[0], name=p[1], code=p[2], delegates=p[3], satellite=bool(p[4]),
-                     at_large=bool(p[5]) if len(p) > 5 else False)
+            Precinct(
+                county=p[0],
+                name=p[1],
+                code=p[2],
+                delegates=p[3],
+                satellite=bool(p[4]),
+                at_large=bool(p[5]) if len(p) > 5 else False,
+            )
             for p in data["precincts"]
         ),
         national=NationalDelegates(

@@ -168,8 +168,10 @@ class Decision(Base):
     """A state change of a version (accepted, conflict, rejected, superseded, ...)."""
 
     __tablename__ = "decisions"
-    __table_args__ = (Index("ix_decision_precinct", "precinct_id", "id"),
-                      Index("ix_decision_results_version", "results_version"))
+    __table_args__ = (
+        Index("ix_decision_precinct", "precinct_id", "id"),
+        Index("ix_decision_results_version", "results_version"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("report_versions.id"), index=True)

@@ -126,10 +126,12 @@ class Api:
         c = self._clients.get(address)
         if c is None:
             transport = httpx.AsyncHTTPTransport(local_address=address, retries=0, verify=tls())
-            c = httpx.AsyncClient(base_url=self.base_url, transport=transport,
-                                  timeout=self.timeout,
-                                  limits=httpx.Limits(max_connections=32,
-                                                      max_keepalive_connections=8))
+            c = httpx.AsyncClient(
+                base_url=self.base_url,
+                transport=transport,
+                timeout=self.timeout,
+                limits=httpx.Limits(max_connections=32, max_keepalive_connections=8),
+            )
             self._clients[address] = c
         return c
 
@@ -144,16 +146,29 @@ class Api:
             await c.aclose()
         self._clients.clear()
 
-    async def request(self, kind: str, address: str, method: str, path: str, *,
-                      json: Any = None, content: bytes | None = None,
-                      headers: dict[str, str] | None = None,
-                      timeout: float | None = None) -> Answer:
+    async def request(
+        self,
+        kind: str,
+        address: str,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> Answer:
         """One exchange; never raises for transport problems (status 0 instead)."""
         started = time.monotonic()
         try:
             r = await self.client(address).request(
-                method, path, json=json, content=content, headers=headers,
-                timeout=self.timeout if timeout is None else timeout)
+                method,
+                path,
+                json=json,
+                content=content,
+                headers=headers,
+                timeout=self.timeout if timeout is None else timeout,
+            )
         except httpx.HTTPError as exc:
             a = Answer(0, None, {}, started, time.monotonic() - started, type(exc).__name__)
         else:
@@ -163,8 +178,13 @@ class Api:
                     body = r.json()
                 except ValueError:
                     body = None
-            a = Answer(r.status_code, body, {k.lower(): v for k, v in r.headers.items()},
-                       started, time.monotonic() - started)
+            a = Answer(
+                r.status_code,
+                body,
+                {k.lower(): v for k, v in r.headers.items()},
+                started,
+                time.monotonic() - started,
+            )
         self.observe(kind, a)
         return a
 
@@ -173,59 +193,97 @@ class Api:
         return await self.request("health", address, "GET", PATHS["health"], timeout=timeout)
 
     async def signin(self, address: str, county: str, precinct: str, code: str) -> Answer:
-        return await self.request("signin", address, "POST", PATHS["signin"],
-                                  json={"county": county, "precinct": precinct, "code": code})
+        return await self.request(
+            "signin",
+            address,
+            "POST",
+            PATHS["signin"],
+            json={"county": county, "precinct": precinct, "code": code},
+        )
 
-    async def chair_report(self, address: str, body: dict[str, Any], key: str | None,
-                           timeout: float | None = None) -> Answer:
-        return await self.request("chair", address, "POST", PATHS["chair"], json=body,
-                                  headers=_key(key), timeout=timeout)
+    async def chair_report(
+        self, address: str, body: dict[str, Any], key: str | None, timeout: float | None = None
+    ) -> Answer:
+        return await self.request(
+            "chair", address, "POST", PATHS["chair"], json=body, headers=_key(key), timeout=timeout
+        )
 
-    async def operator_report(self, address: str, who: Staff, body: dict[str, Any],
-                              key: str | None) -> Answer:
-        return await self.request("operator", address, "POST", PATHS["operator"],
-                                  json={**body, "channel": "hotline"},
-                                  headers={**who.auth(), **_key(key)})
+    async def operator_report(
+        self, address: str, who: Staff, body: dict[str, Any], key: str | None
+    ) -> Answer:
+        return await self.request(
+            "operator",
+            address,
+            "POST",
+            PATHS["operator"],
+            json={**body, "channel": "hotline"},
+            headers={**who.auth(), **_key(key)},
+        )
 
-    async def raw_post(self, kind: str, address: str, path_name: str, content: bytes,
-                       headers: dict[str, str] | None = None) -> Answer:
+    async def raw_post(
+        self,
+        kind: str,
+        address: str,
+        path_name: str,
+        content: bytes,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
         """A body sent as bytes (malformed JSON, code-less flood attempts)."""
-        return await self.request(kind, address, "POST", PATHS[path_name], content=content,
-                                  headers={"Content-Type": "application/json",
-                                           **(headers or {})})
+        return await self.request(
+            kind,
+            address,
+            "POST",
+            PATHS[path_name],
+            content=content,
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
 
     async def overview(self, address: str, who: Staff) -> Answer:
         return await self.request("desk", address, "GET", PATHS["overview"], headers=who.auth())
 
     async def desk_precincts(self, address: str, who: Staff) -> Answer:
-        return await self.request("desk", address, "GET", PATHS["desk_precincts"] + "?state=all",
-                                  headers=who.auth())
+        return await self.request(
+            "desk", address, "GET", PATHS["desk_precincts"] + "?state=all", headers=who.auth()
+        )
 
     async def history(self, address: str, who: Staff, precinct_id: str) -> Answer:
-        return await self.request("desk", address, "GET",
-                                  f"{PATHS['desk_precincts']}/{precinct_id}", headers=who.auth())
+        return await self.request(
+            "desk", address, "GET", f"{PATHS['desk_precincts']}/{precinct_id}", headers=who.auth()
+        )
 
     async def conflicts(self, address: str, who: Staff) -> Answer:
         return await self.request("desk", address, "GET", PATHS["conflicts"], headers=who.auth())
 
-    async def decide(self, address: str, who: Staff, version_id: int, accept: bool,
-                     reason: str) -> Answer:
+    async def decide(
+        self, address: str, who: Staff, version_id: int, accept: bool, reason: str
+    ) -> Answer:
         verb = "accept" if accept else "reject"
-        return await self.request("desk", address, "POST",
-                                  f"{API}/desk/versions/{version_id}/{verb}",
-                                  json={"reason": reason}, headers=who.auth())
+        return await self.request(
+            "desk",
+            address,
+            "POST",
+            f"{API}/desk/versions/{version_id}/{verb}",
+            json={"reason": reason},
+            headers=who.auth(),
+        )
 
-    async def recanvass(self, address: str, who: Staff, body: dict[str, Any], reason: str,
-                        key: str) -> Answer:
-        return await self.request("desk", address, "POST", PATHS["recanvass"],
-                                  json={**body, "channel": "recanvass", "reason": reason},
-                                  headers={**who.auth(), **_key(key)})
+    async def recanvass(
+        self, address: str, who: Staff, body: dict[str, Any], reason: str, key: str
+    ) -> Answer:
+        return await self.request(
+            "desk",
+            address,
+            "POST",
+            PATHS["recanvass"],
+            json={**body, "channel": "recanvass", "reason": reason},
+            headers={**who.auth(), **_key(key)},
+        )
 
-    async def public(self, address: str, doc: str, etag: str | None = None,
-                     kind: str = "public") -> Answer:
+    async def public(
+        self, address: str, doc: str, etag: str | None = None, kind: str = "public"
+    ) -> Answer:
         headers = {"If-None-Match": etag} if etag else None
-        return await self.request(kind, address, "GET", f"{PATHS['public']}/{doc}",
-                                  headers=headers)
+        return await self.request(kind, address, "GET", f"{PATHS['public']}/{doc}", headers=headers)
 
     async def page(self, address: str, path: str) -> Answer:
         return await self.request("public", address, "GET", path)
@@ -235,8 +293,13 @@ def _key(key: str | None) -> dict[str, str]:
     return {"Idempotency-Key": key} if key else {}
 
 
-async def persist(send: Callable[[], Awaitable[Answer]], *, deadline: float, attempts: int = 60,
-                  on_retry: Callable[[Answer], None] | None = None) -> Answer:
+async def persist(
+    send: Callable[[], Awaitable[Answer]],
+    *,
+    deadline: float,
+    attempts: int = 60,
+    on_retry: Callable[[Answer], None] | None = None,
+) -> Answer:
     """Send until an answer that is not worth repeating (see :data:`RETRY_STATUSES`), at most
     ``attempts`` times and not after ``deadline`` (``time.monotonic()``). The caller's ``send``
     reuses the same Idempotency-Key each time, so a repeat is never a second report."""

@@ -17,14 +17,16 @@ W, H, PAD = 640, 220, 40
 
 
 def _axes(title: str, xmax: float, ymax: float, ylabel: str) -> list[str]:
-    out = [f'<svg viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" '
-           f'aria-label="{html.escape(title)}" xmlns="http://www.w3.org/2000/svg">',
-           f'<title>{html.escape(title)}</title>',
-           f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - 10}" y2="{H - PAD}" stroke="#333"/>',
-           f'<line x1="{PAD}" y1="10" x2="{PAD}" y2="{H - PAD}" stroke="#333"/>',
-           f'<text x="{W // 2}" y="{H - 8}" font-size="11" text-anchor="middle">'
-           f'seconds since the drill started (0 … {xmax:,.0f})</text>',
-           f'<text x="4" y="20" font-size="11">{html.escape(ylabel)} (max {ymax:,.0f})</text>']
+    out = [
+        f'<svg viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" '
+        f'aria-label="{html.escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{html.escape(title)}</title>",
+        f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - 10}" y2="{H - PAD}" stroke="#333"/>',
+        f'<line x1="{PAD}" y1="10" x2="{PAD}" y2="{H - PAD}" stroke="#333"/>',
+        f'<text x="{W // 2}" y="{H - 8}" font-size="11" text-anchor="middle">'
+        f"seconds since the drill started (0 … {xmax:,.0f})</text>",
+        f'<text x="4" y="20" font-size="11">{html.escape(ylabel)} (max {ymax:,.0f})</text>',
+    ]
     return out
 
 
@@ -34,8 +36,14 @@ def _xy(x: float, y: float, xmax: float, ymax: float) -> tuple[float, float]:
     return round(px, 1), round(py, 1)
 
 
-def line_plot(title: str, points: Sequence[tuple[float, float]], ylabel: str,
-              xmax: float | None = None, ymax: float | None = None, dots: bool = False) -> str:
+def line_plot(
+    title: str,
+    points: Sequence[tuple[float, float]],
+    ylabel: str,
+    xmax: float | None = None,
+    ymax: float | None = None,
+    dots: bool = False,
+) -> str:
     """An SVG line (or dot) plot of ``points`` (x, y)."""
     if not points:
         return f"<p>{html.escape(title)}: no data.</p>"
@@ -49,8 +57,7 @@ def line_plot(title: str, points: Sequence[tuple[float, float]], ylabel: str,
             out.append(f'<circle cx="{px}" cy="{py}" r="1.3" fill="#1f5fa8" opacity="0.5"/>')
     else:
         path = " ".join(f"{a},{b}" for a, b in (_xy(x, y, xm, ym) for x, y in points))
-        out.append(f'<polyline fill="none" stroke="#1f5fa8" stroke-width="1.5" '
-                   f'points="{path}"/>')
+        out.append(f'<polyline fill="none" stroke="#1f5fa8" stroke-width="1.5" points="{path}"/>')
     out.append("</svg>")
     return "\n".join(out)
 
@@ -73,20 +80,22 @@ def page(r: DrillResult, rep: dict[str, Any]) -> str:
     reporting = [(t, 100 * n / total) for t, n, total in sorted(m.reporting) if total]
     rows = "".join(
         f"<tr><td>{html.escape(c['name'])}</td><td>{'ok' if c['ok'] else 'FAILED'}</td>"
-        f"<td>{html.escape(c['detail'])}</td></tr>" for c in rep["checks"])
+        f"<td>{html.escape(c['detail'])}</td></tr>"
+        for c in rep["checks"]
+    )
     summary = html.escape(json.dumps(rep["metrics"], indent=1))
     status = "passed" if rep["ok"] else "FAILED"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<title>caucuskit drill — {html.escape(rep['election'])} — {status}</title>
+<title>caucuskit drill — {html.escape(rep["election"])} — {status}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.2rem .5rem;
 text-align:left}}pre{{background:#f6f6f6;padding:.5rem;overflow:auto}}</style></head>
 <body>
-<h1>Caucus-night drill: {html.escape(rep['election'])} — proof {status}</h1>
-<p>{rep['units']['planned']} units ({rep['units']['chair']} chairs,
-{rep['units']['hotline']} hotline), {rep['units']['reported']} reported; seed
-{rep['options']['seed']}, speed {rep['options']['speed']}; {rep['date']}.</p>
+<h1>Caucus-night drill: {html.escape(rep["election"])} — proof {status}</h1>
+<p>{rep["units"]["planned"]} units ({rep["units"]["chair"]} chairs,
+{rep["units"]["hotline"]} hotline), {rep["units"]["reported"]} reported; seed
+{rep["options"]["seed"]}, speed {rep["options"]["speed"]}; {rep["date"]}.</p>
 <h2>The proof</h2>
 <table><tr><th>check</th><th></th><th>evidence</th></tr>{rows}</table>
 <h2>Results accepted per second</h2>

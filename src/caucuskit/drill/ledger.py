@@ -42,8 +42,9 @@ class Ledger:
     unanswered: list[str] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
 
-    def acknowledge(self, key: Key, body: Body, channel: str, a: Answer,
-                    idem: str | None) -> Ack | None:
+    def acknowledge(
+        self, key: Key, body: Body, channel: str, a: Answer, idem: str | None
+    ) -> Ack | None:
         """Record a 2xx answer that carries a receipt; returns the ack (None otherwise)."""
         b: Any = a.body
         if not a.ok or not isinstance(b, dict) or "receipt" not in b:
@@ -51,8 +52,9 @@ class Ledger:
         pid = str(b.get("precinct", {}).get("id", ""))
         if pid:
             self.precinct_ids[key] = pid
-        ack = Ack(str(b["receipt"]), int(b["version_id"]), pid, key, str(b["status"]), channel,
-                  body, idem)
+        ack = Ack(
+            str(b["receipt"]), int(b["version_id"]), pid, key, str(b["status"]), channel, body, idem
+        )
         if idem is not None:
             first = self.by_idempotency.setdefault(f"{channel}:{idem}", ack.receipt)
             if first != ack.receipt:

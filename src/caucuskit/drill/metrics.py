@@ -98,26 +98,34 @@ class Metrics:
             "flood": {str(k): v for k, v in sorted(self.flood.items())},
             "real_actors_throttled": self.real_actor_throttled,
             "retries": self.retries,
-            "submission_ms": {"n": len(self.submit_ms),
-                              "p50": percentile(self.submit_ms, 0.5),
-                              "p99": percentile(self.submit_ms, 0.99),
-                              "max": max(self.submit_ms) if self.submit_ms else None},
-            "report_to_visible_ms": {"n": len(vis), "p50": percentile(vis, 0.5),
-                                     "p99": percentile(vis, 0.99),
-                                     "max": max(vis) if vis else None,
-                                     "never_seen": self.invisible},
-            "public": {"reads": len(self.public_ms),
-                       "per_second_night": round(self.public_rate(0, end), 1),
-                       "p50_ms": percentile(self.public_ms, 0.5),
-                       "p99_ms": percentile(self.public_ms, 0.99)},
+            "submission_ms": {
+                "n": len(self.submit_ms),
+                "p50": percentile(self.submit_ms, 0.5),
+                "p99": percentile(self.submit_ms, 0.99),
+                "max": max(self.submit_ms) if self.submit_ms else None,
+            },
+            "report_to_visible_ms": {
+                "n": len(vis),
+                "p50": percentile(vis, 0.5),
+                "p99": percentile(vis, 0.99),
+                "max": max(vis) if vis else None,
+                "never_seen": self.invisible,
+            },
+            "public": {
+                "reads": len(self.public_ms),
+                "per_second_night": round(self.public_rate(0, end), 1),
+                "p50_ms": percentile(self.public_ms, 0.5),
+                "p99_ms": percentile(self.public_ms, 0.99),
+            },
             "accepted_per_second": {
-                "mean": round(len(acc) / max(acc[-1] - acc[0], 1e-9), 2) if len(acc) > 1
-                else None,
-                "peak_10s": round(peak10 / 10, 1)},
+                "mean": round(len(acc) / max(acc[-1] - acc[0], 1e-9), 2) if len(acc) > 1 else None,
+                "peak_10s": round(peak10 / 10, 1),
+            },
             "answers_5xx": {str(k): v for k, v in sorted(total_5xx.items())},
             "answers_500": total_5xx.get(500, 0),
-            "faults": [{"at": round(t, 2), "fault": f, "down_s": round(d, 2)}
-                       for t, f, d in self.faults],
+            "faults": [
+                {"at": round(t, 2), "fault": f, "down_s": round(d, 2)} for t, f, d in self.faults
+            ],
             "night_seconds": round(end, 1),
             "notes": list(self.notes),
         }

@@ -40,8 +40,9 @@ class Target:
 
 
 class Night:
-    def __init__(self, plan: Plan, target: Target, metrics: Metrics,
-                 progress: Progress | None = None) -> None:
+    def __init__(
+        self, plan: Plan, target: Target, metrics: Metrics, progress: Progress | None = None
+    ) -> None:
         self.plan, self.target, self.m = plan, target, metrics
         self.opt = plan.options
         self.api = Api(target.url, metrics.observe)
@@ -96,19 +97,28 @@ class Night:
     async def once(self, addr: str, send: Callable[[], Awaitable[Answer]]) -> Answer:
         """A request meant to be refused, repeated only while no answer comes (a person whose
         phone shows an error tries again); it stores nothing, so no key is needed."""
-        a = await persist(send, deadline=self.deadline(), on_retry=partial(self.retried,
-                                                                            addr=addr))
+        a = await persist(send, deadline=self.deadline(), on_retry=partial(self.retried, addr=addr))
         self._answered(addr, a)
         return a
 
-    async def send(self, what: str, u: Unit, body: Body, idem: str | None,
-                   who: Staff | None = None, first_timeout: float | None = None,
-                   final: bool = False) -> Answer:
+    async def send(
+        self,
+        what: str,
+        u: Unit,
+        body: Body,
+        idem: str | None,
+        who: Staff | None = None,
+        first_timeout: float | None = None,
+        final: bool = False,
+    ) -> Answer:
         """Send a report until it gets a real answer, always with the same key; record it.
         One that never got an answer is sent again after the night (:meth:`reconcile`), as a
         phone does once it has a signal again."""
-        addr = chair_address(u.index) if who is None else OPERATORS[
-            self.target.creds.operators.index(who)]
+        addr = (
+            chair_address(u.index)
+            if who is None
+            else OPERATORS[self.target.creds.operators.index(who)]
+        )
         payload = {**body, "code": self.code(u)}
         tries = 0
 
@@ -121,8 +131,9 @@ class Night:
             return await self.api.operator_report(addr, who, payload, idem)
 
         async with self.sem:
-            a = await persist(once, deadline=self.deadline(),
-                              on_retry=partial(self.retried, addr=addr))
+            a = await persist(
+                once, deadline=self.deadline(), on_retry=partial(self.retried, addr=addr)
+            )
         self._answered(addr, a)
         channel = "chair" if who is None else "hotline"
         ack = self.ledger.acknowledge(u.key, body, channel, a, idem)
@@ -169,11 +180,15 @@ class Night:
         async def look(vid: int, pid: str, sent: float) -> None:
             async with gate:
                 a = await self.api.public(addr, f"precincts/{pid}", kind="probe")
-            if a.status == 200 and isinstance(a.body, dict) and any(
-                    h.get("version_id") == vid for h in a.body.get("history", [])):
+            if (
+                a.status == 200
+                and isinstance(a.body, dict)
+                and any(h.get("version_id") == vid for h in a.body.get("history", []))
+            ):
                 self.pending.pop(vid, None)
-                self.m.visible.append((a.started - self.m.t0,
-                                       (a.started + a.elapsed - sent) * 1000))
+                self.m.visible.append(
+                    (a.started - self.m.t0, (a.started + a.elapsed - sent) * 1000)
+                )
 
         for _ in range(1_000_000):
             if stop.is_set() and not self.pending:
@@ -181,8 +196,7 @@ class Night:
             a = await self.api.public(addr, "version", etag, kind="probe")
             if a.status == 200:
                 etag = a.headers.get("etag")
-                await asyncio.gather(*[look(v, p, t) for v, (p, t)
-                                       in sorted(self.pending.items())])
+                await asyncio.gather(*[look(v, p, t) for v, (p, t) in sorted(self.pending.items())])
             await asyncio.sleep(0.05 if a.status else 0.3)
             if stop.is_set() and time.monotonic() > self.watch_deadline:
                 self.m.invisible += len(self.pending)
@@ -203,8 +217,9 @@ class Night:
             code = self.code(u)
             wrong = code[:-1] + ("A" if code[-1:] != "A" else "B")
             self.own_failures[addr] = self.own_failures.get(addr, 0) + 1
-            a = await self.once(addr, partial(self.api.chair_report, addr,
-                                        {**u.body, "code": wrong}, None))
+            a = await self.once(
+                addr, partial(self.api.chair_report, addr, {**u.body, "code": wrong}, None)
+            )
             self.refused("mistyped code", u, a, a.status == 401)
         body = u.body
         if u.refused:
@@ -238,8 +253,16 @@ class Night:
         await self.sim_sleep(rng.uniform(30, 300))  # getting through to the hotline
         if "mistype" in u.defects:
             self.own_failures[OPERATORS[0]] = self.own_failures.get(OPERATORS[0], 0) + 1
-            a = await self.once(OPERATORS[0], partial(self.api.operator_report, OPERATORS[0], op1,
-                                        {**u.body, "code": "WRONG-CODE1"}, None))
+            a = await self.once(
+                OPERATORS[0],
+                partial(
+                    self.api.operator_report,
+                    OPERATORS[0],
+                    op1,
+                    {**u.body, "code": "WRONG-CODE1"},
+                    None,
+                ),
+            )
             self.refused("mistyped code", u, a, a.status == 401)
         body = u.body
         if u.refused:
@@ -268,8 +291,9 @@ class Night:
     async def settle(self) -> int:
         """Decide every open item by the precinct's tally sheet; returns how many were open."""
         who = self.target.creds.desk
-        a = await persist(lambda: self.api.conflicts(DESK, who),
-                          deadline=self.deadline(), on_retry=self.retried)
+        a = await persist(
+            lambda: self.api.conflicts(DESK, who), deadline=self.deadline(), on_retry=self.retried
+        )
         if not a.ok or not isinstance(a.body, dict):
             return 0
         items = a.body.get("conflicts", [])
@@ -287,10 +311,16 @@ class Night:
                 continue
             decided.add(key)
             vid = int(item["version_id"])
-            reason = ("matches the precinct's signed worksheet" if ok
-                      else "does not match the precinct's signed worksheet")
-            d = await persist(partial(self.api.decide, DESK, who, vid, ok, reason),
-                              deadline=self.deadline(), on_retry=self.retried)
+            reason = (
+                "matches the precinct's signed worksheet"
+                if ok
+                else "does not match the precinct's signed worksheet"
+            )
+            d = await persist(
+                partial(self.api.decide, DESK, who, vid, ok, reason),
+                deadline=self.deadline(),
+                on_retry=self.retried,
+            )
             self.m.outcomes[f"desk {'accept' if ok else 'reject'} {d.status}"] += 1
             if ok and not d.ok:  # a repeat after a lost answer finds it decided already
                 d = await self.decided(str(item["precinct_id"]), vid, d)
@@ -303,8 +333,11 @@ class Night:
     async def decided(self, precinct_id: str, version_id: int, answer: Answer) -> Answer:
         """Whether ``version_id`` is the precinct's current result after all (an accept whose
         answer was lost is answered 409 when repeated): the history says."""
-        h = await persist(partial(self.api.history, DESK, self.target.creds.desk, precinct_id),
-                          deadline=self.deadline(), on_retry=self.retried)
+        h = await persist(
+            partial(self.api.history, DESK, self.target.creds.desk, precinct_id),
+            deadline=self.deadline(),
+            on_retry=self.retried,
+        )
         cur = h.body.get("current") if h.ok and isinstance(h.body, dict) else None
         if isinstance(cur, dict) and cur.get("version_id") == version_id:
             self.m.outcomes["desk accept confirmed by history"] += 1
@@ -329,9 +362,18 @@ class Night:
             if u.recanvass is None or u.key not in self.ledger.expected:
                 continue
             idem = f"s{self.opt.seed}-u{u.index}-recanvass"
-            a = await persist(partial(self.api.recanvass, DESK, who, u.recanvass,
-                                      "recanvass of the precinct's worksheet", idem),
-                              deadline=self.deadline(), on_retry=self.retried)
+            a = await persist(
+                partial(
+                    self.api.recanvass,
+                    DESK,
+                    who,
+                    u.recanvass,
+                    "recanvass of the precinct's worksheet",
+                    idem,
+                ),
+                deadline=self.deadline(),
+                on_retry=self.retried,
+            )
             self.ledger.intended[u.key] = u.recanvass
             ack = self.ledger.acknowledge(u.key, u.recanvass, "recanvass", a, idem)
             if ack is not None:
@@ -343,10 +385,18 @@ class Night:
     # ----------------------------------------------------------------- the whole run
     async def _tick(self, stop: asyncio.Event) -> None:
         while not stop.is_set() and self.progress is not None:
-            self.progress({"signed_in": self.signed_in, "done": self.done_units,
-                           "units": len(self.plan.units), "accepted": len(self.m.accepted_at),
-                           "retries": self.m.retries, "errors_5xx": len(self.m.server_errors),
-                           "flood": sum(self.m.flood.values()), "faults": len(self.m.faults)})
+            self.progress(
+                {
+                    "signed_in": self.signed_in,
+                    "done": self.done_units,
+                    "units": len(self.plan.units),
+                    "accepted": len(self.m.accepted_at),
+                    "retries": self.m.retries,
+                    "errors_5xx": len(self.m.server_errors),
+                    "flood": sum(self.m.flood.values()),
+                    "faults": len(self.m.faults),
+                }
+            )
             try:
                 await asyncio.wait_for(stop.wait(), timeout=0.25)
             except TimeoutError:
@@ -362,14 +412,23 @@ class Night:
             self.m.notes.append(f"night starts at {self.night0:.1f} s")
             stop_desk, stop_watch = asyncio.Event(), asyncio.Event()
             watcher = asyncio.create_task(self.watch(stop_watch))
-            side = [asyncio.create_task(c) for c in (self.desk_rounds(stop_desk), flood(self),
-                                                     malformed_requests(self), faults(self))]
+            side = [
+                asyncio.create_task(c)
+                for c in (
+                    self.desk_rounds(stop_desk),
+                    flood(self),
+                    malformed_requests(self),
+                    faults(self),
+                )
+            ]
             stories = []
             for u in sorted(self.plan.units, key=lambda u: (u.at, u.index)):
                 await self.until(u.at)
                 stories.append(asyncio.create_task(self.story(u)))
-            await asyncio.wait_for(asyncio.gather(*stories, *side[1:]),
-                                   timeout=self.opt.persist_seconds * 4 + self.plan.night_seconds)
+            await asyncio.wait_for(
+                asyncio.gather(*stories, *side[1:]),
+                timeout=self.opt.persist_seconds * 4 + self.plan.night_seconds,
+            )
             self.m.notes.append(f"last arrival answered at {self.m.now():.1f} s")
             stop_desk.set()
             await side[0]

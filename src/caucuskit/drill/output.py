@@ -17,8 +17,13 @@ from rich.table import Table
 from caucuskit.drill.run import DrillResult, options_dict
 
 #: The issue's targets for the full Iowa drill (docs/drill.md).
-TARGETS = {"submission_p99_ms": 500, "visible_p99_ms": 1000, "public_reads_per_s": 2000,
-           "reports_per_s_sustained": 3, "reports_per_s_burst": 30}
+TARGETS = {
+    "submission_p99_ms": 500,
+    "visible_p99_ms": 1000,
+    "public_reads_per_s": 2000,
+    "reports_per_s_sustained": 3,
+    "reports_per_s_burst": 30,
+}
 
 
 def report(r: DrillResult) -> dict[str, Any]:
@@ -28,19 +33,25 @@ def report(r: DrillResult) -> dict[str, Any]:
     return {
         "ok": r.ok,
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "system": platform.platform(),
-                    "cpus": _cpus()},
-        "election": cfg.election, "results": str(cfg.results),
+        "machine": {
+            "python": platform.python_version(),
+            "system": platform.platform(),
+            "cpus": _cpus(),
+        },
+        "election": cfg.election,
+        "results": str(cfg.results),
         "server": {"url": cfg.url, "serve": cfg.serve, "workers": cfg.workers},
         "options": options_dict(r.plan.options),
         "readers": cfg.readers,
-        "units": {"planned": len(units),
-                  "chair": sum(u.channel == "chair" for u in units),
-                  "hotline": sum(u.channel == "hotline" for u in units),
-                  "file_defects": sum(bool(u.refused) for u in units),
-                  "cannot_report": sum(bool(u.refused) and u.fixed is None for u in units),
-                  "signed_in_before": sum(u.signin_at is not None for u in units),
-                  "reported": len(r.ledger.expected)},
+        "units": {
+            "planned": len(units),
+            "chair": sum(u.channel == "chair" for u in units),
+            "hotline": sum(u.channel == "hotline" for u in units),
+            "file_defects": sum(bool(u.refused) for u in units),
+            "cannot_report": sum(bool(u.refused) and u.fixed is None for u in units),
+            "signed_in_before": sum(u.signin_at is not None for u in units),
+            "reported": len(r.ledger.expected),
+        },
         "desk_at_the_end": r.desk,
         "setup_seconds": round(r.setup_seconds, 1),
         "metrics": s,
@@ -64,9 +75,11 @@ def _ms(x: float | None) -> str:
 def show(console: Console, rep: dict[str, Any]) -> None:
     m = rep["metrics"]
     u = rep["units"]
-    console.print(f"[bold]Drill of {escape(rep['election'])}[/] — {u['planned']} units "
-                  f"({u['chair']} by chairs, {u['hotline']} by hotline), "
-                  f"{u['reported']} reported; night {m['night_seconds']} s real")
+    console.print(
+        f"[bold]Drill of {escape(rep['election'])}[/] — {u['planned']} units "
+        f"({u['chair']} by chairs, {u['hotline']} by hotline), "
+        f"{u['reported']} reported; night {m['night_seconds']} s real"
+    )
     t = Table(title="The night")
     t.add_column("measure")
     t.add_column("value", justify="right")
@@ -75,14 +88,19 @@ def show(console: Console, rep: dict[str, Any]) -> None:
     rate = m["accepted_per_second"]
     rows = [
         ("requests sent", f"{m['sent']:,}", ""),
-        ("results accepted (per s, mean / peak 10 s)", f"{rate['mean']} / {rate['peak_10s']}",
-         "≥ 3 / 30"),
+        (
+            "results accepted (per s, mean / peak 10 s)",
+            f"{rate['mean']} / {rate['peak_10s']}",
+            "≥ 3 / 30",
+        ),
         ("submission p50 / p99", f"{_ms(sub['p50'])} / {_ms(sub['p99'])}", "p99 < 500 ms"),
-        ("report-to-visible p50 / p99", f"{_ms(vis['p50'])} / {_ms(vis['p99'])}",
-         "p99 < 1 s"),
+        ("report-to-visible p50 / p99", f"{_ms(vis['p50'])} / {_ms(vis['p99'])}", "p99 < 1 s"),
         ("never visible", str(vis["never_seen"]), "0"),
-        ("public reads (all) / per s during the night",
-         f"{pub['reads']:,} / {pub['per_second_night']:,}", "≥ 2,000/s"),
+        (
+            "public reads (all) / per s during the night",
+            f"{pub['reads']:,} / {pub['per_second_night']:,}",
+            "≥ 2,000/s",
+        ),
         ("public read p50 / p99", f"{_ms(pub['p50_ms'])} / {_ms(pub['p99_ms'])}", ""),
         ("answers 5xx", str(m["answers_5xx"] or 0), "0 × 500"),
         ("retries (same Idempotency-Key)", str(m["retries"]), ""),
@@ -112,11 +130,14 @@ def show(console: Console, rep: dict[str, Any]) -> None:
     p.add_column("")
     p.add_column("evidence")
     for c in rep["checks"]:
-        p.add_row(escape(c["name"]), "[green]ok[/]" if c["ok"] else "[red]FAILED[/]",
-                  escape(c["detail"]))
+        p.add_row(
+            escape(c["name"]), "[green]ok[/]" if c["ok"] else "[red]FAILED[/]", escape(c["detail"])
+        )
     console.print(p)
     for c in rep["checks"]:
         for prob in c["problems"][:10]:
             console.print(f"[red]{escape(c['name'])}:[/] {escape(prob)}")
-    console.print(f"Accepted reports: {escape(rep['accepted_reports'])} (re-check with "
-                  f"`caucus tabulate --election {escape(rep['election'])} --results FILE`)")
+    console.print(
+        f"Accepted reports: {escape(rep['accepted_reports'])} (re-check with "
+        f"`caucus tabulate --election {escape(rep['election'])} --results FILE`)"
+    )

@@ -97,8 +97,16 @@ class Plan:
         return max((u.at for u in self.units), default=0.0)
 
 
-MALFORMED = ("string-count", "boolean-count", "negative", "unknown-candidate", "missing-final",
-             "not-json", "delegates-given", "too-large")
+MALFORMED = (
+    "string-count",
+    "boolean-count",
+    "negative",
+    "unknown-candidate",
+    "missing-final",
+    "not-json",
+    "delegates-given",
+    "too-large",
+)
 
 
 def _arrival(rng: random.Random) -> float:
@@ -137,8 +145,7 @@ def make_plan(election: Election, reports: Sequence[PrecinctReport], options: Op
             refused = problems(election, body)
         fixed = repair(election, body, rng) if refused else None
         channel = "hotline" if rng.random() < options.hotline_share else "chair"
-        units.append(Unit(i, r.county, r.precinct, channel, body, refused, fixed,
-                          _arrival(rng)))
+        units.append(Unit(i, r.county, r.precinct, channel, body, refused, fixed, _arrival(rng)))
     n = len(units)
     idx = list(range(n))
     chairs = [u.index for u in units if u.channel == "chair"]
@@ -148,13 +155,14 @@ def make_plan(election: Election, reports: Sequence[PrecinctReport], options: Op
     flood_targets = sorted(_pick(rng, idx, 0.10))
     mistype_pool = [i for i in idx if i not in set(flood_targets)]
     defects: dict[int, set[str]] = {i: set() for i in idx}
-    for name, pool, share in (("duplicate", chairs, options.duplicate_rate),
-                              ("timeout", idx, options.timeout_rate),
-                              ("mistype", mistype_pool, options.mistype_rate),
-                              ("forget-toss", with_toss, options.forget_toss_rate),
-                              ("mismatch", hotline, options.mismatch_rate),
-                              ("second-thoughts", [i for i in chairs if i in set(fine)],
-                               options.second_thoughts_rate)):
+    for name, pool, share in (
+        ("duplicate", chairs, options.duplicate_rate),
+        ("timeout", idx, options.timeout_rate),
+        ("mistype", mistype_pool, options.mistype_rate),
+        ("forget-toss", with_toss, options.forget_toss_rate),
+        ("mismatch", hotline, options.mismatch_rate),
+        ("second-thoughts", [i for i in chairs if i in set(fine)], options.second_thoughts_rate),
+    ):
         for i in _pick(rng, pool, share):
             defects[i].add(name)
     for u in units:
@@ -182,8 +190,9 @@ def make_plan(election: Election, reports: Sequence[PrecinctReport], options: Op
         last = u.arrival
         u.at = clock
     n_bad = options.malformed if options.malformed is not None else max(len(MALFORMED), n // 50)
-    malformed = ([(rng.choice(idx), MALFORMED[k % len(MALFORMED)]) for k in range(n_bad)]
-                 if n else [])
+    malformed = (
+        [(rng.choice(idx), MALFORMED[k % len(MALFORMED)]) for k in range(n_bad)] if n else []
+    )
     flood = options.flood if options.flood is not None else min(5000, 3 * n)
     by_time = sorted(u.at for u in units)
 
@@ -196,5 +205,14 @@ def make_plan(election: Election, reports: Sequence[PrecinctReport], options: Op
             out.append(by_time[min(len(by_time) - 1, int(q * len(by_time)))])
         return sorted(out)
 
-    return Plan(election, options, units, ready, malformed, flood, flood_targets,
-                moments(options.kills, 0.25, 0.45), moments(options.pg_restarts, 0.55, 0.75))
+    return Plan(
+        election,
+        options,
+        units,
+        ready,
+        malformed,
+        flood,
+        flood_targets,
+        moments(options.kills, 0.25, 0.45),
+        moments(options.pg_restarts, 0.55, 0.75),
+    )

@@ -38,8 +38,16 @@ from caucuskit.formats.canonical import write_reports
 from caucuskit.services.tabulate import Tabulation, load_results, tabulate
 
 DESK = "127.20.0.11"
-KNOWN = {"accepted", "duplicate", "conflict", "awaiting-second-entry", "entry-mismatch",
-         "rejected", "superseded", "confirmed"}
+KNOWN = {
+    "accepted",
+    "duplicate",
+    "conflict",
+    "awaiting-second-entry",
+    "entry-mismatch",
+    "rejected",
+    "superseded",
+    "confirmed",
+}
 OPEN = {"conflict", "awaiting-second-entry", "entry-mismatch"}
 
 
@@ -51,8 +59,12 @@ class Check:
     problems: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "ok": self.ok, "detail": self.detail,
-                "problems": self.problems[:50]}
+        return {
+            "name": self.name,
+            "ok": self.ok,
+            "detail": self.detail,
+            "problems": self.problems[:50],
+        }
 
 
 @dataclass
@@ -65,8 +77,9 @@ class ServerView:
     desk: dict[str, Any] = field(default_factory=dict)
 
 
-async def fetch(api: Api, creds: Credentials, plan: Plan, ledger: Ledger,
-                seconds: float = 300.0) -> ServerView:
+async def fetch(
+    api: Api, creds: Credentials, plan: Plan, ledger: Ledger, seconds: float = 300.0
+) -> ServerView:
     """The service's public documents and the desk history of every precinct of the drill
     (each read repeated while the service does not answer, for at most ``seconds``)."""
     deadline = time.monotonic() + seconds
@@ -80,8 +93,9 @@ async def fetch(api: Api, creds: Credentials, plan: Plan, ledger: Ledger,
 
     state = await body(public("state")) or {}
     election = await body(public("election")) or {}
-    districts = {str(d): await body(public(f"districts/{d}")) or {}
-                 for d in election.get("districts", [])}
+    districts = {
+        str(d): await body(public(f"districts/{d}")) or {} for d in election.get("districts", [])
+    }
     counties: dict[str, dict[str, Any]] = {}
     for c in election.get("counties", []):
         counties[c["name"]] = await body(public(f"counties/{c['id']}")) or {}
@@ -110,9 +124,14 @@ async def fetch(api: Api, creds: Credentials, plan: Plan, ledger: Ledger,
 
 
 def as_report(key: tuple[str, str], body: Body) -> PrecinctReport:
-    return PrecinctReport(county=key[0], precinct=key[1], attendees=body["attendees"],
-                          first=dict(body["first"]), final=dict(body["final"]),
-                          toss_winners=tuple(t["winner"] for t in body.get("tosses", [])))
+    return PrecinctReport(
+        county=key[0],
+        precinct=key[1],
+        attendees=body["attendees"],
+        first=dict(body["first"]),
+        final=dict(body["final"]),
+        toss_winners=tuple(t["winner"] for t in body.get("tosses", [])),
+    )
 
 
 def offline(election: Election, ledger: Ledger, out: Path | None) -> tuple[Tabulation, Path]:
@@ -130,8 +149,9 @@ def _sde_rows(doc: dict[str, Any]) -> dict[str, Fraction]:
     return {r["name"]: Fraction(r["sde"]) for r in doc.get("candidates", [])}
 
 
-def _compare(label: str, server: dict[str, Fraction], ours: dict[str, Fraction],
-             problems: list[str]) -> None:
+def _compare(
+    label: str, server: dict[str, Fraction], ours: dict[str, Fraction], problems: list[str]
+) -> None:
     for c in sorted(set(server) | set(ours)):
         a, b = server.get(c, Fraction(0)), ours.get(c, Fraction(0))
         if a != b:
@@ -142,8 +162,9 @@ def _nz(d: dict[str, int]) -> dict[str, int]:
     return {k: v for k, v in d.items() if v}
 
 
-def check_tabulation(election: Election, view: ServerView, tab: Tabulation,
-                     ledger: Ledger) -> Check:
+def check_tabulation(
+    election: Election, view: ServerView, tab: Tabulation, ledger: Ledger
+) -> Check:
     problems: list[str] = []
     _compare("statewide SDE", _sde_rows(view.state), dict(tab.statewide), problems)
     for d, doc in sorted(view.districts.items()):
@@ -160,24 +181,34 @@ def check_tabulation(election: Election, view: ServerView, tab: Tabulation,
         if _nz(nat.get(part, {})) != want:
             problems.append(f"{unit}: service {nat.get(part)} ≠ offline {want}")
     if _nz(nat.get("total", {})) != _nz(dict(tab.national.total)):
-        problems.append(f"national total: service {nat.get('total')} ≠ offline "
-                        f"{dict(tab.national.total)}")
+        problems.append(
+            f"national total: service {nat.get('total')} ≠ offline {dict(tab.national.total)}"
+        )
     for row in view.state.get("candidates", []):
         for part, ours in (("first", tab.first_vote), ("final", tab.final_vote)):
             if int(row.get(part, 0)) != ours.get(row["name"], 0):
-                problems.append(f"{part} alignment {row['name']}: service {row.get(part)} ≠ "
-                                f"offline {ours.get(row['name'], 0)}")
-    counted = sum(1 for k in ledger.expected
-                  if is_counted_unit(election.precinct_by_key[k].satellite,
-                                     election.precinct_by_key[k].delegates))
+                problems.append(
+                    f"{part} alignment {row['name']}: service {row.get(part)} ≠ "
+                    f"offline {ours.get(row['name'], 0)}"
+                )
+    counted = sum(
+        1
+        for k in ledger.expected
+        if is_counted_unit(
+            election.precinct_by_key[k].satellite, election.precinct_by_key[k].delegates
+        )
+    )
     reporting = int(view.state.get("precincts", {}).get("reporting", -1))
     if reporting != counted:
         problems.append(f"units reporting: service {reporting} ≠ accepted {counted}")
     total = sum(tab.statewide.values(), Fraction(0))
-    return Check("tabulation", not problems,
-                 f"{counted} units, {len(view.districts)} districts, {len(view.counties)} "
-                 f"counties, {float(total):.3f} SDE, national {dict(tab.national.total)}",
-                 problems)
+    return Check(
+        "tabulation",
+        not problems,
+        f"{counted} units, {len(view.districts)} districts, {len(view.counties)} "
+        f"counties, {float(total):.3f} SDE, national {dict(tab.national.total)}",
+        problems,
+    )
 
 
 def check_records(plan: Plan, view: ServerView, ledger: Ledger) -> list[Check]:
@@ -190,17 +221,21 @@ def check_records(plan: Plan, view: ServerView, ledger: Ledger) -> list[Check]:
         current = h.get("current")
         want = ledger.expected.get(key)
         if (current is None) != (want is None) or (
-                want is not None and current is not None
-                and not same_report(want, current["report"])):
-            cur_problems.append(f"{key[0]}/{key[1]}: service "
-                                f"{None if current is None else current['report']} ≠ "
-                                f"expected {want}")
+            want is not None and current is not None and not same_report(want, current["report"])
+        ):
+            cur_problems.append(
+                f"{key[0]}/{key[1]}: service "
+                f"{None if current is None else current['report']} ≠ "
+                f"expected {want}"
+            )
         for v in h.get("versions", []):
             seen[v["receipt"]] = seen.get(v["receipt"], 0) + 1
             stored[v["receipt"]] = (key, v)
             if v["status"] not in KNOWN or not v.get("decisions"):
-                half.append(f"{key[0]}/{key[1]} version {v['version_id']}: status "
-                            f"{v['status']!r}, {len(v.get('decisions', []))} decisions")
+                half.append(
+                    f"{key[0]}/{key[1]} version {v['version_id']}: status "
+                    f"{v['status']!r}, {len(v.get('decisions', []))} decisions"
+                )
             if v["status"] in OPEN:
                 half.append(f"{key[0]}/{key[1]} version {v['version_id']} still {v['status']}")
     for receipt, ack in ledger.acks.items():
@@ -208,32 +243,52 @@ def check_records(plan: Plan, view: ServerView, ledger: Ledger) -> list[Check]:
             rec_problems.append(f"receipt {receipt} ({ack.key[1]}) stored {seen.get(receipt, 0)}×")
             continue
         key, v = stored[receipt]
-        if v["version_id"] != ack.version_id or key != ack.key or not same_report(
-                ack.body, v["report"]):
+        if (
+            v["version_id"] != ack.version_id
+            or key != ack.key
+            or not same_report(ack.body, v["report"])
+        ):
             rec_problems.append(f"receipt {receipt}: stored version differs from the answer")
     orphans = [r for r in stored if r not in ledger.acks]
     rec_problems += [f"version with receipt {r} stored but never acknowledged" for r in orphans]
     n_versions = sum(seen.values())
     return [
-        Check("current results", not cur_problems,
-              f"{len(view.histories)} precincts, {len(ledger.expected)} with a result",
-              cur_problems),
-        Check("receipts exactly once", not rec_problems,
-              f"{len(ledger.acks)} receipts acknowledged, {n_versions} versions stored",
-              rec_problems),
-        Check("nothing half-written", not half,
-              f"{n_versions} versions, each with a status and a decision; none left open",
-              half),
+        Check(
+            "current results",
+            not cur_problems,
+            f"{len(view.histories)} precincts, {len(ledger.expected)} with a result",
+            cur_problems,
+        ),
+        Check(
+            "receipts exactly once",
+            not rec_problems,
+            f"{len(ledger.acks)} receipts acknowledged, {n_versions} versions stored",
+            rec_problems,
+        ),
+        Check(
+            "nothing half-written",
+            not half,
+            f"{n_versions} versions, each with a status and a decision; none left open",
+            half,
+        ),
     ]
 
 
-def prove(plan: Plan, view: ServerView, ledger: Ledger,
-          out: Path | None = None) -> tuple[list[Check], Path]:
+def prove(
+    plan: Plan, view: ServerView, ledger: Ledger, out: Path | None = None
+) -> tuple[list[Check], Path]:
     tab, path = offline(plan.election, ledger, out)
-    checks = [check_tabulation(plan.election, view, tab, ledger),
-              *check_records(plan, view, ledger)]
+    checks = [
+        check_tabulation(plan.election, view, tab, ledger),
+        *check_records(plan, view, ledger),
+    ]
     unexpected = ledger.unexpected + [f"gave up: {x}" for x in ledger.unanswered]
-    checks.append(Check("every refusal expected", not unexpected,
-                        "each 4xx answered a request the drill meant to be refused",
-                        unexpected))
+    checks.append(
+        Check(
+            "every refusal expected",
+            not unexpected,
+            "each 4xx answered a request the drill meant to be refused",
+            unexpected,
+        )
+    )
     return checks, path

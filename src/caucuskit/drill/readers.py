@@ -31,23 +31,40 @@ class ReaderStats:
     not_modified: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"per_second": dict(self.per_second), "statuses": dict(self.statuses),
-                "latencies_ms": self.latencies_ms, "reporting": self.reporting,
-                "not_modified": self.not_modified}
+        return {
+            "per_second": dict(self.per_second),
+            "statuses": dict(self.statuses),
+            "latencies_ms": self.latencies_ms,
+            "reporting": self.reporting,
+            "not_modified": self.not_modified,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ReaderStats:
-        return cls(Counter(d["per_second"]), Counter(d["statuses"]), list(d["latencies_ms"]),
-                   [(float(a), int(b), int(c)) for a, b, c in d["reporting"]],
-                   int(d["not_modified"]))
+        return cls(
+            Counter(d["per_second"]),
+            Counter(d["statuses"]),
+            list(d["latencies_ms"]),
+            [(float(a), int(b), int(c)) for a, b, c in d["reporting"]],
+            int(d["not_modified"]),
+        )
 
 
-async def _reader(i: int, base: str, docs: list[str], t0: float, until: float,
-                  stop: Any, stats: ReaderStats, seed: int) -> None:
+async def _reader(
+    i: int,
+    base: str,
+    docs: list[str],
+    t0: float,
+    until: float,
+    stop: Any,
+    stats: ReaderStats,
+    seed: int,
+) -> None:
     rng = random.Random(seed * 7919 + i)
     etags: dict[str, str] = {}
-    transport = httpx.AsyncHTTPTransport(local_address=f"127.30.{i // 250}.{i % 250 + 1}",
-                                         verify=tls())
+    transport = httpx.AsyncHTTPTransport(
+        local_address=f"127.30.{i // 250}.{i % 250 + 1}", verify=tls()
+    )
     async with httpx.AsyncClient(base_url=base, transport=transport, timeout=10) as c:
         n = 0
         while time.monotonic() < until:
@@ -76,20 +93,23 @@ async def _reader(i: int, base: str, docs: list[str], t0: float, until: float,
                     etags[doc] = tag
                 if doc == "state":
                     p = r.json().get("precincts", {})
-                    stats.reporting.append((started - t0, int(p.get("reporting", 0)),
-                                            int(p.get("total", 0))))
+                    stats.reporting.append(
+                        (started - t0, int(p.get("reporting", 0)), int(p.get("total", 0)))
+                    )
             elif r.status_code >= 500 or r.status_code == 0:
                 await asyncio.sleep(0.05)
 
 
-def _main(base: str, docs: list[str], n: int, t0: float, seconds: float, stop: Any,
-          out: Any, seed: int) -> None:
+def _main(
+    base: str, docs: list[str], n: int, t0: float, seconds: float, stop: Any, out: Any, seed: int
+) -> None:
     stats = ReaderStats()
     until = time.monotonic() + seconds
 
     async def go() -> None:
-        await asyncio.gather(*[_reader(i, base, docs, t0, until, stop, stats, seed)
-                               for i in range(n)])
+        await asyncio.gather(
+            *[_reader(i, base, docs, t0, until, stop, stats, seed) for i in range(n)]
+        )
 
     asyncio.run(go())
     out.put(stats.to_dict())
@@ -99,13 +119,17 @@ class Readers:
     """``n`` readers in a child process, from :meth:`start` until :meth:`finish` (or at most
     ``seconds``)."""
 
-    def __init__(self, base: str, docs: list[str], n: int, t0: float, seconds: float,
-                 seed: int) -> None:
+    def __init__(
+        self, base: str, docs: list[str], n: int, t0: float, seconds: float, seed: int
+    ) -> None:
         ctx = mp.get_context("spawn")
         self._stop = ctx.Event()
         self._out: Any = ctx.Queue()
-        self._proc = ctx.Process(target=_main, args=(base, docs, n, t0, seconds, self._stop,
-                                                     self._out, seed), daemon=True)
+        self._proc = ctx.Process(
+            target=_main,
+            args=(base, docs, n, t0, seconds, self._stop, self._out, seed),
+            daemon=True,
+        )
         self.n = n
 
     def start(self) -> None:

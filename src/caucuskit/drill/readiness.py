@@ -21,16 +21,19 @@ async def readiness(night: Night) -> None:
     """Chairs sign in during the days before; the desk's readiness view must rise."""
     stop = asyncio.Event()
     poller = asyncio.create_task(_watch(night, stop))
-    order = sorted((u for u in night.plan.units if u.signin_at is not None),
-                   key=lambda u: (u.signin_at, u.index))
+    order = sorted(
+        (u for u in night.plan.units if u.signin_at is not None),
+        key=lambda u: (u.signin_at, u.index),
+    )
 
     async def one(u: Unit) -> None:
         addr = chair_address(u.index)
         async with gate:
-            a = await persist(lambda: night.api.signin(addr, u.county, u.precinct,
-                                                      night.code(u)),
-                              deadline=night.deadline(),
-                              on_retry=night.retried)
+            a = await persist(
+                lambda: night.api.signin(addr, u.county, u.precinct, night.code(u)),
+                deadline=night.deadline(),
+                on_retry=night.retried,
+            )
         await night.api.drop(addr)
         if a.ok:
             night.signed_in += 1

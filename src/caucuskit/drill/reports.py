@@ -40,21 +40,28 @@ def body_of(report: PrecinctReport) -> Body:
 
 def counts(body: Body) -> Body:
     """The part of a body the service stores as the report (no names, no code)."""
-    return {"attendees": body["attendees"], "first": dict(body["first"]),
-            "final": dict(body["final"]),
-            "tosses": [t["winner"] for t in body.get("tosses", [])]}
+    return {
+        "attendees": body["attendees"],
+        "first": dict(body["first"]),
+        "final": dict(body["final"]),
+        "tosses": [t["winner"] for t in body.get("tosses", [])],
+    }
 
 
 def same_report(body: Body, stored: dict[str, Any]) -> bool:
     """Whether a stored ``report`` (desk history) is ``body``: counts without zeros, winners."""
+
     def nz(d: dict[str, int]) -> dict[str, int]:
         return {k: v for k, v in d.items() if v}
 
     winners = [t["winner"] if isinstance(t, dict) else t for t in stored.get("tosses", [])]
     c = counts(body)
-    return (stored.get("attendees") == c["attendees"] and nz(stored.get("first", {}))
-            == nz(c["first"]) and nz(stored.get("final", {})) == nz(c["final"])
-            and winners == c["tosses"])
+    return (
+        stored.get("attendees") == c["attendees"]
+        and nz(stored.get("first", {})) == nz(c["first"])
+        and nz(stored.get("final", {})) == nz(c["final"])
+        and winners == c["tosses"]
+    )
 
 
 def _run(election: Election, body: Body) -> PrecinctResult:
@@ -62,8 +69,13 @@ def _run(election: Election, body: Body) -> PrecinctResult:
     n = body["attendees"]
     d = satellite_delegates(n) if p.satellite or p.delegates is None else p.delegates
     winners = tuple(t["winner"] for t in body.get("tosses", []))
-    data = PrecinctInput(delegates=d, attendees=n, final=dict(body["final"]),
-                         first=dict(body["first"]), toss_winners=winners)
+    data = PrecinctInput(
+        delegates=d,
+        attendees=n,
+        final=dict(body["final"]),
+        first=dict(body["first"]),
+        toss_winners=winners,
+    )
     return compute_precinct(election.rules, data, election.candidate_names)
 
 
@@ -94,7 +106,8 @@ def settle_tosses(election: Election, body: Body, rng: random.Random) -> Body:
             break
         winners = rng.sample(sorted(tie.groups), tie.winners_needed)
         out["tosses"] = out["tosses"] + [
-            {"winner": w, "witnesses": [f"witness {i + 1}" for i in range(2)]} for w in winners]
+            {"winner": w, "witnesses": [f"witness {i + 1}" for i in range(2)]} for w in winners
+        ]
     if not out["tosses"]:
         out.pop("tosses")
     return out
@@ -112,8 +125,13 @@ def repair(election: Election, body: Body, rng: random.Random) -> Body | None:
     n = max(body["attendees"], sum(final.values()))
     if n <= 0 or not final:
         return None
-    fixed = {"county": body["county"], "precinct": body["precinct"], "attendees": n,
-             "first": dict(final), "final": dict(final)}
+    fixed = {
+        "county": body["county"],
+        "precinct": body["precinct"],
+        "attendees": n,
+        "first": dict(final),
+        "final": dict(final),
+    }
     fixed = settle_tosses(election, fixed, rng)
     return fixed if not problems(election, fixed) else None
 
@@ -131,8 +149,7 @@ def variant(election: Election, body: Body, rng: random.Random) -> Body | None:
                 tries.append({**body, "final": {k: v for k, v in final.items() if v}})
         first = {**body["first"], g: body["first"].get(g, 0) + 1}
         final = {**body["final"], g: body["final"].get(g, 0) + 1}
-        tries.append({**body, "attendees": body["attendees"] + 1, "first": first,
-                      "final": final})
+        tries.append({**body, "attendees": body["attendees"] + 1, "first": first, "final": final})
         for t in tries:
             t = settle_tosses(election, {k: v for k, v in t.items() if k != "tosses"}, rng)
             if not problems(election, t) and counts(t) != counts(body):

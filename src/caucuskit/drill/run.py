@@ -62,11 +62,19 @@ class DrillResult:
 def _readiness_check(m: Metrics, signed_in: int) -> Check:
     values = [v for _, v in m.readiness]
     rising = all(b >= a for a, b in itertools.pairwise(values))
-    ok = rising and bool(values) and values[-1] >= signed_in and (
-        signed_in == 0 or len(set(values)) >= 2)
-    return Check("readiness rose", ok, f"desk readiness {values[:1]} -> {values[-1:]} over "
-                 f"{len(values)} looks; {signed_in} chairs signed in",
-                 [] if ok else [f"samples {values[:40]}"])
+    ok = (
+        rising
+        and bool(values)
+        and values[-1] >= signed_in
+        and (signed_in == 0 or len(set(values)) >= 2)
+    )
+    return Check(
+        "readiness rose",
+        ok,
+        f"desk readiness {values[:1]} -> {values[-1:]} over "
+        f"{len(values)} looks; {signed_in} chairs signed in",
+        [] if ok else [f"samples {values[:40]}"],
+    )
 
 
 #: Seconds after a fault's end during which answers still belong to the fault.
@@ -79,20 +87,34 @@ def _safety_checks(m: Metrics) -> list[Check]:
     def in_fault(t: float) -> bool:
         return any(a <= t <= b for a, b in windows)
 
-    fives = [(t, f"{kind} {status} at {t:.1f} s") for t, kind, status in m.server_errors
-             if status == 500]
+    fives = [
+        (t, f"{kind} {status} at {t:.1f} s") for t, kind, status in m.server_errors if status == 500
+    ]
     outside = [x for t, x in fives if not in_fault(t)]
     during = [x for t, x in fives if in_fault(t)]
     return [
-        Check("no answer of 500", not outside, f"{len(m.server_errors)} answers of 5xx in all; "
-              f"{len(outside)} of 500 outside the faults", outside),
-        Check("no answer of 500 during faults", not during,
-              f"{len(m.faults)} faults; {len(during)} answers of 500 while the server or its "
-              "database was down (a 503 with Retry-After is the right answer)", during),
-        Check("no real chair or operator locked out", m.real_actor_throttled == 0,
-              f"flood: {sum(m.flood.values())} attempts, answers {dict(m.flood)}",
-              [f"{m.real_actor_throttled} answers of 429 to real chairs/operators"]
-              if m.real_actor_throttled else []),
+        Check(
+            "no answer of 500",
+            not outside,
+            f"{len(m.server_errors)} answers of 5xx in all; "
+            f"{len(outside)} of 500 outside the faults",
+            outside,
+        ),
+        Check(
+            "no answer of 500 during faults",
+            not during,
+            f"{len(m.faults)} faults; {len(during)} answers of 500 while the server or its "
+            "database was down (a 503 with Retry-After is the right answer)",
+            during,
+        ),
+        Check(
+            "no real chair or operator locked out",
+            m.real_actor_throttled == 0,
+            f"flood: {sum(m.flood.values())} attempts, answers {dict(m.flood)}",
+            [f"{m.real_actor_throttled} answers of 429 to real chairs/operators"]
+            if m.real_actor_throttled
+            else [],
+        ),
     ]
 
 
@@ -118,8 +140,9 @@ def run_drill(cfg: DrillConfig, progress: Progress | None = None) -> DrillResult
                 db_url = str(work / "drill.sqlite")
             else:
                 raise ServerError(f"--serve must be sqlite or postgresql, not {cfg.serve!r}")
-            server = OwnedServer(db_url, workers=cfg.workers, env=cfg.server_env,
-                                 log=work / "server.log")
+            server = OwnedServer(
+                db_url, workers=cfg.workers, env=cfg.server_env, log=work / "server.log"
+            )
             creds = server.setup(cfg.election, work)
             server.start()
             url = server.url
@@ -130,12 +153,16 @@ def run_drill(cfg: DrillConfig, progress: Progress | None = None) -> DrillResult
         if plan.kills_at and server is None:
             raise ServerError("kill -9 needs a server the drill owns (--serve)")
         if plan.pg_restarts_at and pg is None:
-            raise ServerError("a PostgreSQL restart needs the drill's own cluster "
-                              "(--serve postgresql)")
+            raise ServerError(
+                "a PostgreSQL restart needs the drill's own cluster (--serve postgresql)"
+            )
         setup = time.monotonic() - began
         metrics = Metrics()
-        return asyncio.run(_play(cfg, plan, Target(url, creds, server, pg, cfg.fault_down),
-                                 metrics, progress, setup))
+        return asyncio.run(
+            _play(
+                cfg, plan, Target(url, creds, server, pg, cfg.fault_down), metrics, progress, setup
+            )
+        )
     finally:
         if server is not None:
             server.stop()
@@ -163,8 +190,14 @@ async def _documents(url: str, creds: Credentials, m: Metrics) -> list[str]:
     return docs
 
 
-async def _play(cfg: DrillConfig, plan: Plan, target: Target, m: Metrics,
-                progress: Progress | None, setup: float) -> DrillResult:
+async def _play(
+    cfg: DrillConfig,
+    plan: Plan,
+    target: Target,
+    m: Metrics,
+    progress: Progress | None,
+    setup: float,
+) -> DrillResult:
     docs = await _documents(target.url, target.creds, m)
     limit = plan.readiness_seconds + plan.night_seconds + 900
     readers = Readers(target.url, docs, cfg.readers, m.t0, limit, plan.options.seed)

@@ -50,9 +50,12 @@ def _as_postgres() -> list[str]:
 
 def pg_bin() -> Path:
     """The newest ``/usr/lib/postgresql/*/bin`` with initdb (or initdb on PATH)."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                   key=lambda p: int(Path(p).parent.parent.name) if
-                   Path(p).parent.parent.name.isdigit() else 0)
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: (
+            int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0
+        ),
+    )
     if found:
         return Path(found[-1]).parent
     on_path = shutil.which("initdb")
@@ -83,21 +86,36 @@ class PgCluster:
         self.folder.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres")
-        cmd = [*_as_postgres(), str(self.bin / "initdb"), "-D", str(self.folder / "data"),
-               "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"]
+        cmd = [
+            *_as_postgres(),
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.folder / "data"),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         if done.returncode != 0:
             raise ServerError(f"initdb failed: {done.stderr.strip()}")
         self.start()
         import psycopg
 
-        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/postgres",
-                             autocommit=True, connect_timeout=10) as conn:
+        with psycopg.connect(
+            f"postgresql://postgres@127.0.0.1:{self.port}/postgres",
+            autocommit=True,
+            connect_timeout=10,
+        ) as conn:
             conn.execute("CREATE DATABASE caucus")
 
     def start(self) -> None:
-        opts = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-                "-c max_connections=200")
+        opts = (
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        )
         self._ctl("-l", str(self.folder / "server.log"), "-w", "-t", "60", "-o", opts, "start")
 
     def stop(self, mode: str = "fast") -> None:
@@ -132,22 +150,35 @@ class OwnedServer:
     def setup(self, election: str, folder: Path) -> Credentials:
         """``caucus init`` and ``caucus credentials issue``; the codes CSV goes in ``folder``."""
         out = folder / "codes.csv"
-        for args in (["init", "--election", election, "--db", self.db_url],
-                     ["credentials", "issue", "--db", self.db_url, "--out", str(out)]):
-            done = subprocess.run([*CLI, *args], capture_output=True, text=True,
-                                  env=self._env(), timeout=900)
+        for args in (
+            ["init", "--election", election, "--db", self.db_url],
+            ["credentials", "issue", "--db", self.db_url, "--out", str(out)],
+        ):
+            done = subprocess.run(
+                [*CLI, *args], capture_output=True, text=True, env=self._env(), timeout=900
+            )
             if done.returncode != 0:
                 raise ServerError(f"caucus {args[0]} failed: {done.stderr.strip()}")
         return read_codes(out)
 
     def start(self, timeout: float = 90) -> None:
-        cmd = [*CLI, "serve", "--db", self.db_url, "--port", str(self.port),
-               "--workers", str(self.workers)]
-        self.log = self.log or Path(tempfile.mkstemp(prefix="caucus-drill-server-",
-                                                     suffix=".log")[1])
+        cmd = [
+            *CLI,
+            "serve",
+            "--db",
+            self.db_url,
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+        ]
+        self.log = self.log or Path(
+            tempfile.mkstemp(prefix="caucus-drill-server-", suffix=".log")[1]
+        )
         with self.log.open("ab") as fh:
-            self.proc = subprocess.Popen(cmd, env=self._env(), start_new_session=True,
-                                         stdout=subprocess.DEVNULL, stderr=fh)
+            self.proc = subprocess.Popen(
+                cmd, env=self._env(), start_new_session=True, stdout=subprocess.DEVNULL, stderr=fh
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -190,7 +221,12 @@ def read_codes(path: Path) -> Credentials:
     desks = sorted(u for u, (role, _) in staff.items() if role == "desk")
     desks += sorted(u for u, (role, _) in staff.items() if role == "admin")
     if len(ops) < 2 or not desks:
-        raise ServerError(f"{path}: needs two operator accounts and a desk account with "
-                          "their passwords (as written by `caucus credentials issue`)")
-    return Credentials(codes, (Staff(ops[0], staff[ops[0]][1]), Staff(ops[1], staff[ops[1]][1])),
-                       Staff(desks[0], staff[desks[0]][1]))
+        raise ServerError(
+            f"{path}: needs two operator accounts and a desk account with "
+            "their passwords (as written by `caucus credentials issue`)"
+        )
+    return Credentials(
+        codes,
+        (Staff(ops[0], staff[ops[0]][1]), Staff(ops[1], staff[ops[1]][1])),
+        Staff(desks[0], staff[desks[0]][1]),
+    )

@@ -69,15 +69,21 @@ FLOOD_KINDS = ("no-code", "wrong-code", "wrong-signin", "no-credentials")
 def flood_body(kind: str, county: str, precinct: str, attempt: int) -> tuple[str, bytes]:
     """(endpoint name, body) of one flood attempt against a real precinct."""
     wrong = f"ZZZZ{attempt % 1000000:06d}"
-    base = {"county": county, "precinct": precinct, "attendees": 10, "final": {"Biden": 10},
-            "first": {"Biden": 10}}
+    base = {
+        "county": county,
+        "precinct": precinct,
+        "attendees": 10,
+        "final": {"Biden": 10},
+        "first": {"Biden": 10},
+    }
     if kind == "no-code":
         return "chair", json.dumps(base).encode()
     if kind == "wrong-code":
         return "chair", json.dumps({**base, "code": wrong}).encode()
     if kind == "wrong-signin":
-        return "signin", json.dumps({"county": county, "precinct": precinct,
-                                     "code": wrong}).encode()
+        return "signin", json.dumps(
+            {"county": county, "precinct": precinct, "code": wrong}
+        ).encode()
     return "operator", json.dumps({**base, "code": wrong, "channel": "hotline"}).encode()
 
 
@@ -89,11 +95,14 @@ async def malformed_requests(night: Night) -> None:
         js, raw = malformed(kind, u.body, night.code(u))
         addr = chair_address(u.index)
         if raw is not None:
-            a = await night.once(addr, partial(night.api.raw_post, "malformed", addr, "chair",
-                                              raw))
+            a = await night.once(addr, partial(night.api.raw_post, "malformed", addr, "chair", raw))
         else:
-            a = await night.once(addr, partial(night.api.request, "malformed", addr, "POST",
-                                               "/api/v1/chair/reports", json=js))
+            a = await night.once(
+                addr,
+                partial(
+                    night.api.request, "malformed", addr, "POST", "/api/v1/chair/reports", json=js
+                ),
+            )
         ok = refused_as_expected(kind, a.status, a.field())
         night.m.malformed[f"{kind}: {a.status} {a.field()}"] += 1
         if not ok:
@@ -128,8 +137,10 @@ async def flood(night: Night) -> None:
 
 async def faults(night: Night) -> None:
     """kill -9 of the owned server and PostgreSQL stop/start, at the planned moments."""
-    moments = sorted([(t, "kill -9 server") for t in night.plan.kills_at]
-                     + [(t, "PostgreSQL stop/start") for t in night.plan.pg_restarts_at])
+    moments = sorted(
+        [(t, "kill -9 server") for t in night.plan.kills_at]
+        + [(t, "PostgreSQL stop/start") for t in night.plan.pg_restarts_at]
+    )
     for at, what in moments:
         await night.until(at)
         start = night.m.now()

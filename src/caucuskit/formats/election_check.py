@@ -129,8 +129,11 @@ def _display(top: Mapping[str, Any], rules: RuleSet | None, problems: list[str])
     """The SDE display places (§7.2): the file's, else the ruleset's, else 4 and 3."""
     places_precinct = rules.sde_places_precinct if rules else 4
     places_total = rules.sde_places_total if rules else 3
-    display = _shape(DisplayEntry, top["display"], "display", problems) if top.get(
-        "display") is not None else None
+    display = (
+        _shape(DisplayEntry, top["display"], "display", problems)
+        if top.get("display") is not None
+        else None
+    )
     if display is not None:
         if display.sde_places_precinct is not None:
             places_precinct = display.sde_places_precinct
@@ -199,8 +202,7 @@ def election_from_dict(data: object) -> Election:
         rules=rules or RULESETS["ia-2020"],  # a stand-in so the other checks still run
         candidates=tuple(Candidate(c.name, c.withdrawn) for c in candidates),
         counties=tuple(
-            County(c.name, c.district, c.state_delegates, c.satellite, c.part_of)
-            for c in counties
+            County(c.name, c.district, c.state_delegates, c.satellite, c.part_of) for c in counties
         ),
         precincts=tuple(
             Precinct(p.county, p.name, p.code, p.delegates, p.satellite, p.at_large)
@@ -248,4 +250,3 @@ def _consistency(election: Election) -> list[str]:
     if election.sde_places_precinct > 12 or election.sde_places_total > 12:
         problems.append("display: more than 12 decimal places")
     return problems
-

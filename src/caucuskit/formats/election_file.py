@@ -60,8 +60,10 @@ def _read_text(name_or_path: str | Path) -> tuple[str, str]:
         return entry.read_text(encoding="utf-8"), f"{name_or_path} (shipped)"
     path = Path(name_or_path)
     if path.is_dir():
-        raise CaucusError(f"election {str(name_or_path)!r} is a folder; give a definition "
-                          "file (.json) or a shipped election id")
+        raise CaucusError(
+            f"election {str(name_or_path)!r} is a folder; give a definition "
+            "file (.json) or a shipped election id"
+        )
     if not path.is_file():
         known = ", ".join(list_elections())
         raise CaucusError(
@@ -81,4 +83,3 @@ def load_election(name_or_path: str | Path) -> Election:
     except json.JSONDecodeError as exc:
         raise DefinitionError([f"{label}: not valid JSON (line {exc.lineno}: {exc.msg})"]) from None
     return election_from_dict(data)
-

@@ -37,7 +37,6 @@ TOTAL_ROW = "total"
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 
 
-
 class IdpFormatError(CaucusError, ValueError):
     """The file is not an IDP results table (its header cannot be read)."""
 
@@ -93,7 +92,6 @@ class IdpTable:
     bad_rows: list[UnjoinedRow] = field(default_factory=list)
     #: (0-based column, measure field, candidate label) of every number column.
     columns: list[tuple[int, str, str]] = field(default_factory=list)
-
 
 
 # --------------------------------------------------------------------------- header

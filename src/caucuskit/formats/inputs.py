@@ -44,6 +44,7 @@ MAX_COUNT = 100_000
 #: Most preference groups one alignment may name (a room, not a ballot of hundreds).
 MAX_GROUPS = 40
 
+
 def no_nul(value: str) -> str:
     """Refuse the NUL character: PostgreSQL text cannot hold it, nor can most files."""
     if "\x00" in value:

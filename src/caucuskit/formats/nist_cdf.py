@@ -31,9 +31,7 @@ STATUSES = ("unofficial-partial", "unofficial-complete", "certified", "correctio
 # --------------------------------------------------------------------------- the document
 # The CDF's own key names start with "@", so these types use TypedDict's functional form.
 
-LanguageString = TypedDict(
-    "LanguageString", {"@type": str, "Content": str, "Language": str}
-)
+LanguageString = TypedDict("LanguageString", {"@type": str, "Content": str, "Language": str})
 InternationalizedText = TypedDict(
     "InternationalizedText", {"@type": str, "Text": list[LanguageString]}
 )
@@ -84,9 +82,7 @@ CandidateContest = TypedDict(
         "ContestSelection": list[CandidateSelection],
     },
 )
-Candidate = TypedDict(
-    "Candidate", {"@id": str, "@type": str, "BallotName": InternationalizedText}
-)
+Candidate = TypedDict("Candidate", {"@id": str, "@type": str, "BallotName": InternationalizedText})
 ElectionEntry = TypedDict(
     "ElectionEntry",
     {
@@ -133,8 +129,10 @@ class CdfUnit:
 
 
 def _text(value: str) -> InternationalizedText:
-    return {"@type": P + "InternationalizedText",
-            "Text": [{"@type": P + "LanguageString", "Content": value, "Language": "en"}]}
+    return {
+        "@type": P + "InternationalizedText",
+        "Text": [{"@type": P + "LanguageString", "Content": value, "Language": "en"}],
+    }
 
 
 def _number(x: Fraction, places: int) -> float | int:
@@ -183,23 +181,40 @@ def _upper_units(election: Election, ids: _Ids, reported: int) -> list[Reporting
         ids.counties[c.name] for c in election.counties if c.district is None
     ]
     units: list[ReportingUnit] = [
-        {"@id": ids.state, "@type": P + "ReportingUnit", "Type": "state",
-         "Name": _text(election.title), "ComposingGpUnitIds": top,
-         "TotalSubUnits": len(election.precincts), "SubUnitsReported": reported}
+        {
+            "@id": ids.state,
+            "@type": P + "ReportingUnit",
+            "Type": "state",
+            "Name": _text(election.title),
+            "ComposingGpUnitIds": top,
+            "TotalSubUnits": len(election.precincts),
+            "SubUnitsReported": reported,
+        }
     ]
     for d, gid in ids.districts.items():
-        units.append({"@id": gid, "@type": P + "ReportingUnit", "Type": "congressional",
-                      "Name": _text(f"Congressional District {d}"), "Number": str(d),
-                      "ComposingGpUnitIds": [ids.counties[c.name] for c in election.counties
-                                             if c.district == d]})
+        units.append(
+            {
+                "@id": gid,
+                "@type": P + "ReportingUnit",
+                "Type": "congressional",
+                "Name": _text(f"Congressional District {d}"),
+                "Number": str(d),
+                "ComposingGpUnitIds": [
+                    ids.counties[c.name] for c in election.counties if c.district == d
+                ],
+            }
+        )
     by_county: dict[str, list[str]] = {}
     for p in election.precincts:
         by_county.setdefault(p.county, []).append(ids.precincts[p.key])
     for c in election.counties:
-        unit: ReportingUnit = {"@id": ids.counties[c.name], "@type": P + "ReportingUnit",
-                               "Type": "other" if c.satellite else "county",
-                               "Name": _text(c.name),
-                               "ComposingGpUnitIds": by_county.get(c.name, [])}
+        unit: ReportingUnit = {
+            "@id": ids.counties[c.name],
+            "@type": P + "ReportingUnit",
+            "Type": "other" if c.satellite else "county",
+            "Name": _text(c.name),
+            "ComposingGpUnitIds": by_county.get(c.name, []),
+        }
         if c.satellite:
             unit["OtherType"] = "satellite-caucus-pool"
         units.append(unit)
@@ -212,9 +227,12 @@ def _precinct_units(
     """One unit per precinct or satellite site, with its turnout where known."""
     units: list[ReportingUnit] = []
     for p in election.precincts:
-        unit: ReportingUnit = {"@id": ids.precincts[p.key], "@type": P + "ReportingUnit",
-                               "Type": "other" if p.satellite else "precinct",
-                               "Name": _text(p.name)}
+        unit: ReportingUnit = {
+            "@id": ids.precincts[p.key],
+            "@type": P + "ReportingUnit",
+            "Type": "other" if p.satellite else "precinct",
+            "Name": _text(p.name),
+        }
         if p.satellite:
             unit["OtherType"] = "satellite-caucus"
         turnout = attendees.get(p.key)
@@ -248,9 +266,7 @@ def _vote_counts(
                 _count(gid, "other", u.delegates.get(n, 0), "county-convention-delegates"),
             ]
             if election.unit == "sde":  # a CCD election (Nevada) has no SDEs: D are the CCDs
-                counts[n].append(
-                    _count(gid, "other", _number(x, pp), "state-delegate-equivalents")
-                )
+                counts[n].append(_count(gid, "other", _number(x, pp), "state-delegate-equivalents"))
     headline = election.unit_long.replace(" ", "-")  # state-delegate-equivalents, or CCDs
     for n in names:
         counts[n].append(_count(ids.state, "other", _number(totals[n], pt), headline))
@@ -262,23 +278,38 @@ def _vote_counts(
 def _contest(election: Election, ids: _Ids, counts: dict[str, list[VoteCounts]]) -> ElectionEntry:
     names = [c.name for c in election.candidates]
     selections: list[CandidateSelection] = [
-        {"@id": f"sel-{i}", "@type": P + "CandidateSelection",
-         "CandidateIds": [ids.candidates[n]], "SequenceOrder": i, "VoteCounts": counts[n]}
+        {
+            "@id": f"sel-{i}",
+            "@type": P + "CandidateSelection",
+            "CandidateIds": [ids.candidates[n]],
+            "SequenceOrder": i,
+            "VoteCounts": counts[n],
+        }
         for i, n in enumerate(names, 1)
     ]
     contest: CandidateContest = {
-        "@id": "contest-president", "@type": P + "CandidateContest",
-        "Name": "Presidential preference (caucus)", "ElectionDistrictId": ids.state,
-        "VotesAllowed": 1, "NumberElected": election.national.total,
+        "@id": "contest-president",
+        "@type": P + "CandidateContest",
+        "Name": "Presidential preference (caucus)",
+        "ElectionDistrictId": ids.state,
+        "VotesAllowed": 1,
+        "NumberElected": election.national.total,
         "ContestSelection": selections,
     }
     candidates: list[Candidate] = [
-        {"@id": ids.candidates[n], "@type": P + "Candidate", "BallotName": _text(n)}
-        for n in names
+        {"@id": ids.candidates[n], "@type": P + "Candidate", "BallotName": _text(n)} for n in names
     ]
-    return {"@type": P + "Election", "ElectionScopeId": ids.state, "Name": _text(election.title),
-            "StartDate": "", "EndDate": "", "Type": "other", "OtherType": "caucus",
-            "Candidate": candidates, "Contest": [contest]}
+    return {
+        "@type": P + "Election",
+        "ElectionScopeId": ids.state,
+        "Name": _text(election.title),
+        "StartDate": "",
+        "EndDate": "",
+        "Type": "other",
+        "OtherType": "caucus",
+        "Candidate": candidates,
+        "Contest": [contest],
+    }
 
 
 def election_report(
@@ -310,7 +341,6 @@ def election_report(
         "SequenceEnd": sequence,
         "Status": status,
         "VendorApplicationId": "caucuskit",
-        "GpUnit": _upper_units(election, ids, reported)
-        + _precinct_units(election, ids, attendees),
+        "GpUnit": _upper_units(election, ids, reported) + _precinct_units(election, ids, attendees),
         "Election": [entry],
     }

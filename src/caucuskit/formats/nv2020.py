@@ -102,13 +102,26 @@ class UnitIndex:
         if c == "WASHOE" and len(name) == 6 and name.isdigit() and name.endswith("00"):
             hit = self.by_key.get((c, name[:4]))
             if hit is not None:
-                return hit, f"{county}/{precinct} joined as Washoe precinct {hit.name} (README: " \
-                    "6-digit Washoe precincts ending in 00 are listed in 4-digit form)", ""
-        if not any(ch.isdigit() for ch in name) and c in ("CARSON", "WHITE") \
-                and name in ("CITY", "PINE"):
-            return None, None, (f"the scrape split the county name at its space ({county} "
-                                f"{precinct}): several precincts are lumped under one key, "
-                                "so these rows cannot be joined to a precinct")
+                return (
+                    hit,
+                    f"{county}/{precinct} joined as Washoe precinct {hit.name} (README: "
+                    "6-digit Washoe precincts ending in 00 are listed in 4-digit form)",
+                    "",
+                )
+        if (
+            not any(ch.isdigit() for ch in name)
+            and c in ("CARSON", "WHITE")
+            and name in ("CITY", "PINE")
+        ):
+            return (
+                None,
+                None,
+                (
+                    f"the scrape split the county name at its space ({county} "
+                    f"{precinct}): several precincts are lumped under one key, "
+                    "so these rows cannot be joined to a precinct"
+                ),
+            )
         if name.startswith("ZZZ"):
             return None, None, "a placeholder unit, not a precinct of the apportionment"
         return None, None, f"precinct {precinct!r} is not a precinct of {county}"
@@ -142,8 +155,9 @@ def parse_nv_results(
     reader = csv.reader(io.StringIO("\n".join(lines)))
     header = next(reader, None)
     if header is None or not looks_like_nv_long(header):
-        raise NvFormatError(f"{path}: not the NV long format; expected the header "
-                            + ",".join(COLUMNS))
+        raise NvFormatError(
+            f"{path}: not the NV long format; expected the header " + ",".join(COLUMNS)
+        )
     units = _read_units(reader, election, path)
     reports, unjoined, notes = _join(units, election, n_from)
     return IdpImport(path, LAYOUT, reports, unjoined, {}, notes)
@@ -174,11 +188,16 @@ def _add_candidate(u: _Unit, cell: dict[str, str], line: int, election: Election
     """One candidate row of a unit: its first and final alignment and its reported CCDs."""
     name = cell["candidate"].strip()
     if name not in election.candidate_names:
-        values = (cell["align1"].strip(), cell["alignfinal"].strip(),
-                  cell["reported_del_given"].strip())
+        values = (
+            cell["align1"].strip(),
+            cell["alignfinal"].strip(),
+            cell["reported_del_given"].strip(),
+        )
         if all(v == "0" for v in values):
-            u.notes.append(f"line {line}: candidate {name!r} is not in {election.id}; "
-                           "its row is all zeros and is left out")
+            u.notes.append(
+                f"line {line}: candidate {name!r} is not in {election.id}; "
+                "its row is all zeros and is left out"
+            )
         else:
             u.problems.append(f"line {line}: unknown candidate {name!r}")
         return
@@ -203,17 +222,25 @@ def _join(
     for u in units.values():
         p, note, reason = index.find(u.county, u.precinct)
         if p is None:
-            unjoined.append(UnjoinedRow(u.lines[0], u.county, u.precinct,
-                                        f"{u.where}: {reason}"))
+            unjoined.append(UnjoinedRow(u.lines[0], u.county, u.precinct, f"{u.where}: {reason}"))
             continue
         if u.problems:
-            unjoined.append(UnjoinedRow(u.lines[0], u.county, u.precinct,
-                                        f"{u.where}: " + "; ".join(u.problems[:3])))
+            unjoined.append(
+                UnjoinedRow(
+                    u.lines[0], u.county, u.precinct, f"{u.where}: " + "; ".join(u.problems[:3])
+                )
+            )
             continue
         if len(u.attendance) != 1 or not next(iter(u.attendance)).isdigit():
-            unjoined.append(UnjoinedRow(u.lines[0], u.county, u.precinct,
-                                        f"{u.where}: total_attendance differs between rows or is "
-                                        f"not a number ({', '.join(sorted(u.attendance))})"))
+            unjoined.append(
+                UnjoinedRow(
+                    u.lines[0],
+                    u.county,
+                    u.precinct,
+                    f"{u.where}: total_attendance differs between rows or is "
+                    f"not a number ({', '.join(sorted(u.attendance))})",
+                )
+            )
             continue
         if note:
             notes.append(note)
@@ -226,8 +253,10 @@ def _report(u: _Unit, p: Precinct, n_from: NFrom, notes: list[str]) -> PrecinctR
     """The report of a joined unit (a note when its D differs from the apportionment's)."""
     given = next(iter(u.d_given)) if len(u.d_given) == 1 else "?"
     if given.isdigit() and p.delegates is not None and int(given) != p.delegates:
-        notes.append(f"{u.county}/{u.precinct}: precinct_delegates {given} differs from the "
-                     f"apportionment's D = {p.delegates}")
+        notes.append(
+            f"{u.county}/{u.precinct}: precinct_delegates {given} differs from the "
+            f"apportionment's D = {p.delegates}"
+        )
     attendance = int(next(iter(u.attendance)))
     return PrecinctReport(
         county=p.county,
@@ -237,6 +266,9 @@ def _report(u: _Unit, p: Precinct, n_from: NFrom, notes: list[str]) -> PrecinctR
         final={c: n for c, n in u.final.items() if n},
         published_sde=dict(u.ccd),
         source_line=u.lines[0],
-        extra={"total_attendance": str(attendance), "is_complete": ",".join(sorted(u.complete)),
-               "precinct_delegates": given},
+        extra={
+            "total_attendance": str(attendance),
+            "is_complete": ",".join(sorted(u.complete)),
+            "precinct_delegates": given,
+        },
     )

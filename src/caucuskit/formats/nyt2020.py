@@ -285,8 +285,7 @@ class _Join:
             if entry.line not in self.joined:
                 self.refuse(
                     entry,
-                    f"no satellite site named {entry.precinct!r} in {county} in "
-                    f"{self.election.id}",
+                    f"no satellite site named {entry.precinct!r} in {county} in {self.election.id}",
                 )
 
 

@@ -83,8 +83,10 @@ class Finding:
     def difference(self) -> dict[str, Fraction]:
         """Recomputed minus published SDE per candidate (only non-zero entries)."""
         names = set(self.recomputed_sde) | set(self.published_sde)
-        diff = {c: self.recomputed_sde.get(c, Fraction(0)) - self.published_sde.get(c, Fraction(0))
-                for c in sorted(names)}
+        diff = {
+            c: self.recomputed_sde.get(c, Fraction(0)) - self.published_sde.get(c, Fraction(0))
+            for c in sorted(names)
+        }
         return {c: v for c, v in diff.items() if v}
 
     def to_dict(self) -> dict[str, object]:
@@ -134,8 +136,12 @@ class AuditReport:
         ordinary = [f for f in self.findings if f.ordinary]
         exact = sum(1 for f in ordinary if f.finding == "match")
         toss = sum(1 for f in ordinary if f.finding == "match-up-to-toss")
-        return {"total": len(ordinary), "match": exact, "match_up_to_toss": toss,
-                "matched": exact + toss}
+        return {
+            "total": len(ordinary),
+            "match": exact,
+            "match_up_to_toss": toss,
+            "matched": exact + toss,
+        }
 
     def difference_by_finding(self) -> dict[str, dict[str, Fraction]]:
         """Recomputed minus published SDEs summed per finding: where the total gap comes from."""
@@ -164,18 +170,41 @@ class AuditReport:
         """One row per unit: the finding, every class, the numbers that show it."""
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["county", "precinct", "finding", "classes", "delegates", "attendees",
-                    "threshold", "value", "published_delegates", "published_total",
-                    "recomputed_delegates", "difference", "explanation"])
+        w.writerow(
+            [
+                "county",
+                "precinct",
+                "finding",
+                "classes",
+                "delegates",
+                "attendees",
+                "threshold",
+                "value",
+                "published_delegates",
+                "published_total",
+                "recomputed_delegates",
+                "difference",
+                "explanation",
+            ]
+        )
         for f in self.findings:
-            w.writerow([
-                f.county, f.precinct, f.finding, ";".join(f.classes), f.delegates, f.attendees,
-                "" if f.threshold is None else f.threshold, decimal_str(f.value, 4),
-                _fmt(f.published_delegates), sum(f.published_delegates.values()),
-                _fmt(f.recomputed_delegates),
-                " ".join(f"{c}={decimal_str(v, 4)}" for c, v in f.difference.items()),
-                f.explanation,
-            ])
+            w.writerow(
+                [
+                    f.county,
+                    f.precinct,
+                    f.finding,
+                    ";".join(f.classes),
+                    f.delegates,
+                    f.attendees,
+                    "" if f.threshold is None else f.threshold,
+                    decimal_str(f.value, 4),
+                    _fmt(f.published_delegates),
+                    sum(f.published_delegates.values()),
+                    _fmt(f.recomputed_delegates),
+                    " ".join(f"{c}={decimal_str(v, 4)}" for c, v in f.difference.items()),
+                    f.explanation,
+                ]
+            )
         return buf.getvalue()
 
 
@@ -185,9 +214,11 @@ def _fmt(d: Mapping[str, int]) -> str:
 
 def _vector(r: PrecinctReport) -> tuple[object, ...]:
     names = sorted(set(r.first) | set(r.final) | set(r.published_sde or {}))
-    return tuple((c, r.first.get(c, 0), r.final.get(c, 0), (r.published_sde or {}).get(c, 0))
-                 for c in names if r.first.get(c, 0) or r.final.get(c, 0)
-                 or (r.published_sde or {}).get(c, 0))
+    return tuple(
+        (c, r.first.get(c, 0), r.final.get(c, 0), (r.published_sde or {}).get(c, 0))
+        for c in names
+        if r.first.get(c, 0) or r.final.get(c, 0) or (r.published_sde or {}).get(c, 0)
+    )
 
 
 def audit(
@@ -257,29 +288,40 @@ def _finding(election: Election, u: UnitResult, dup_of: str | None) -> Finding:
         why.append("recomputed delegates equal the published ones")
     elif rc.error is None and rc.outcomes and pub_won in [dict(o) for o in rc.outcomes]:
         classes.append("match-up-to-toss")
-        why.append(f"the published split is one of {len(rc.outcomes)} outcomes of the "
-                   f"{election.rules.tie_method.value}(s)")
+        why.append(
+            f"the published split is one of {len(rc.outcomes)} outcomes of the "
+            f"{election.rules.tie_method.value}(s)"
+        )
     total_pub = sum(pub_won.values())
     if total_pub != d and not empty:
         classes.append("published-delegates-not-D")
-        why.append(f"published {election.unit_short}s convert to {total_pub} delegates, D = {d}"
-                   + (" (an at-large site whose D is not given)" if u.precinct.at_large
-                      and u.precinct.delegates is None else ""))
+        why.append(
+            f"published {election.unit_short}s convert to {total_pub} delegates, D = {d}"
+            + (
+                " (an at-large site whose D is not given)"
+                if u.precinct.at_large and u.precinct.delegates is None
+                else ""
+            )
+        )
     if sum(final.values()) > sum(first.values()):
         classes.append("final-above-first")
         why.append(f"final total {sum(final.values())} > first total {sum(first.values())}")
     shrank = [g for g in viable_first if final.get(g, 0) < first[g]]
     if shrank:
         classes.append("viable-group-shrank")
-        why.append("viable in the first alignment but smaller in the final: "
-                   + ", ".join(f"{g} {first[g]}->{final.get(g, 0)}" for g in shrank))
+        why.append(
+            "viable in the first alignment but smaller in the final: "
+            + ", ".join(f"{g} {first[g]}->{final.get(g, 0)}" for g in shrank)
+        )
     if threshold is not None and len(viable_final) > d:
         classes.append("more-viable-than-D")
         why.append(f"{len(viable_final)} viable groups for {d} delegates")
     if dup_of is not None:
         classes.append("duplicate")
-        why.append(f"same first, final and {election.unit_short} numbers as {dup_of!r} in "
-                   f"{u.precinct.county}")
+        why.append(
+            f"same first, final and {election.unit_short} numbers as {dup_of!r} in "
+            f"{u.precinct.county}"
+        )
     if empty:
         classes.append("all-zeros")
         why.append(f"no counts and no {election.unit_short}s recorded")
@@ -288,24 +330,37 @@ def _finding(election: Election, u: UnitResult, dup_of: str | None) -> Finding:
         largest = sorted(g for g, v in final.items() if v == top)
         got = sorted(pub_won) or ["nobody"]
         classes.append("one-delegate")
-        why.append(f"published winner {', '.join(got)} "
-                   f"({', '.join(str(final.get(g, 0)) for g in got if g in final) or '-'}); "
-                   f"largest final group {', '.join(largest)} ({top})")
+        why.append(
+            f"published winner {', '.join(got)} "
+            f"({', '.join(str(final.get(g, 0)) for g in got if g in final) or '-'}); "
+            f"largest final group {', '.join(largest)} ({top})"
+        )
     if d_unknown and not empty:
         classes = ["site-d-unknown"]
-        why = ["an at-large site whose D (set from expected turnout) is not in the data: not "
-               f"recomputed; give it with --site-delegates '{u.precinct.name}=D'"]
+        why = [
+            "an at-large site whose D (set from expected turnout) is not in the data: not "
+            f"recomputed; give it with --site-delegates '{u.precinct.name}=D'"
+        ]
     if not classes:
         classes.append("unexplained")
-        why.append(f"recomputed {_fmt(rc.won) or 'nothing'} vs published {_fmt(pub_won)}"
-                   + (f"; {rc.error}" if rc.error else ""))
+        why.append(
+            f"recomputed {_fmt(rc.won) or 'nothing'} vs published {_fmt(pub_won)}"
+            + (f"; {rc.error}" if rc.error else "")
+        )
         if rc.pending is not None:
-            why.append(f"a {rc.pending.method} between {', '.join(rc.pending.groups)} is "
-                       f"pending and none of its {len(rc.outcomes)} outcomes is the published "
-                       "split")
+            why.append(
+                f"a {rc.pending.method} between {', '.join(rc.pending.groups)} is "
+                f"pending and none of its {len(rc.outcomes)} outcomes is the published "
+                "split"
+            )
     recomputed_sde = dict(u.sde)
-    ordinary = (not u.precinct.satellite and d >= 2 and total_pub == d
-                and len(viable_final) <= d and bool(first or final))
+    ordinary = (
+        not u.precinct.satellite
+        and d >= 2
+        and total_pub == d
+        and len(viable_final) <= d
+        and bool(first or final)
+    )
     return Finding(
         county=u.precinct.county,
         precinct=u.precinct.name,

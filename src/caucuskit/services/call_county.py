@@ -57,8 +57,9 @@ class CountyCall:
         return self.total - self.reported
 
 
-def call_county_sde(election: Election, sde: Mapping[str, Mapping[str, Fraction]],
-                    total: Fraction) -> CountyCall:
+def call_county_sde(
+    election: Election, sde: Mapping[str, Mapping[str, Fraction]], total: Fraction
+) -> CountyCall:
     """Call the race from county SDEs and the known statewide total ``total``."""
     statewide: dict[str, Fraction] = {}
     districts: dict[int, dict[str, Fraction]] = {d: {} for d in election.national.district}
@@ -72,19 +73,28 @@ def call_county_sde(election: Election, sde: Mapping[str, Mapping[str, Fraction]
                 districts[c.district][name] = districts[c.district].get(name, ZERO) + v
     reported = sum(statewide.values(), ZERO)
     if total < reported:
-        raise ValueError(f"the statewide total {total} is below the SDEs already in "
-                         f"({reported})")
+        raise ValueError(f"the statewide total {total} is below the SDEs already in ({reported})")
     open_ = total - reported
     cands = tuple(sorted(election.candidate_names))
     scopes = [ScopeState(d, dict(v), dict(v)) for d, v in sorted(districts.items())]
-    elsewhere = {c: v - sum((districts[d].get(c, ZERO) for d in districts), ZERO)
-                 for c, v in statewide.items()}
+    elsewhere = {
+        c: v - sum((districts[d].get(c, ZERO) for d in districts), ZERO)
+        for c, v in statewide.items()
+    }
     elsewhere = {c: v for c, v in elsewhere.items() if v}
     # The outstanding mass counts statewide only: its districts are unknown. Any candidate
     # may win any part of it (item_seats 0: won whole; a vertex; splits are in the bound).
-    scopes.append(ScopeState(None, elsewhere, elsewhere,
-                             ((OUTSTANDING, open_),) if open_ else (), (),
-                             item_seats=(0,) if open_ else (), sites_open=bool(open_)))
+    scopes.append(
+        ScopeState(
+            None,
+            elsewhere,
+            elsewhere,
+            ((OUTSTANDING, open_),) if open_ else (),
+            (),
+            item_seats=(0,) if open_ else (),
+            sites_open=bool(open_),
+        )
+    )
     race = RaceInput(cands, tuple(scopes), election.national)
     call = call_race(race)
     out = CountyCall(election, total, reported, statewide, call, race)
@@ -93,11 +103,13 @@ def call_county_sde(election: Election, sde: Mapping[str, Mapping[str, Fraction]
         now = fast_allocate(votes, seats)
         ok, proof, _, _ = prove_unit(seats, votes, open_, [], dict(now.delegates), cands)
         ok = ok and now.pending_lot is None
-        reason = (f"decided even if all {decimal_str(open_, 2)} outstanding SDEs were in CD{d}"
-                  if ok else
-                  f"cannot be judged without county totals: if the outstanding "
-                  f"{decimal_str(open_, 2)} SDEs were in CD{d}, "
-                  + (proof[-1] if proof else "its split could change"))
+        reason = (
+            f"decided even if all {decimal_str(open_, 2)} outstanding SDEs were in CD{d}"
+            if ok
+            else f"cannot be judged without county totals: if the outstanding "
+            f"{decimal_str(open_, 2)} SDEs were in CD{d}, "
+            + (proof[-1] if proof else "its split could change")
+        )
         out.districts.append(DistrictVerdict(f"CD{d}", seats, dict(now.delegates), ok, reason))
     return out
 
@@ -106,32 +118,51 @@ def county_call_to_dict(cc: CountyCall, places: int = 2) -> dict[str, object]:
     """JSON form: the lead, then per national unit its split and a plain verdict."""
     units: list[dict[str, object]] = []
     for d in cc.districts:
-        units.append({"unit": d.unit, "seats": d.seats, "current": d.current,
-                      "status": "decided" if d.decided else "not judgeable",
-                      "verdict": d.reason})
+        units.append(
+            {
+                "unit": d.unit,
+                "seats": d.seats,
+                "current": d.current,
+                "status": "decided" if d.decided else "not judgeable",
+                "verdict": d.reason,
+            }
+        )
     for u in cc.call.national.units:
         if u.unit.startswith("CD"):
             continue
         if u.status == "decided":
             verdict = "decided: " + (u.proof[-1] if u.proof else "")
         elif u.witness_split is not None and u.witness is not None:
-            split = ", ".join(f"{c} {n}" for c, n in sorted(u.witness_split.items(),
-                                                              key=lambda kv: (-kv[1], kv[0])))
+            split = ", ".join(
+                f"{c} {n}"
+                for c, n in sorted(u.witness_split.items(), key=lambda kv: (-kv[1], kv[0]))
+            )
             label = u.witness.label.replace("every outstanding unit", "every outstanding SDE")
             verdict = f"open: if {label}, {split}"
         else:
             verdict = "open: " + (u.proof[-1] if u.proof else "")
-        units.append({"unit": u.unit, "seats": u.seats, "current": u.current,
-                      "status": u.status, "verdict": verdict})
+        units.append(
+            {
+                "unit": u.unit,
+                "seats": u.seats,
+                "current": u.current,
+                "status": u.status,
+                "verdict": verdict,
+            }
+        )
     return {
         "election": cc.election.id,
         "total": decimal_str(cc.total, places),
         "reported": decimal_str(cc.reported, places),
         "outstanding": decimal_str(cc.outstanding, places),
-        "statewide": {c: decimal_str(v, places) for c, v in
-                      sorted(cc.statewide.items(), key=lambda kv: -kv[1])},
-        "lead": {"leader": cc.call.lead.leader,
-                 "status": "decided" if cc.call.lead.decided else "open",
-                 "explanation": cc.call.lead.explain(places)},
+        "statewide": {
+            c: decimal_str(v, places)
+            for c, v in sorted(cc.statewide.items(), key=lambda kv: -kv[1])
+        },
+        "lead": {
+            "leader": cc.call.lead.leader,
+            "status": "decided" if cc.call.lead.decided else "open",
+            "explanation": cc.call.lead.explain(places),
+        },
         "units": units,
     }

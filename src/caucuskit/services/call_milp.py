@@ -108,24 +108,38 @@ class _Model:
             rows.append(row)
             lo.append(p.winners)
             hi.append(p.winners)
-        self.structure = (np.array(rows, dtype=np.float64).reshape(len(rows), self.size),
-                          np.array(lo, dtype=np.float64), np.array(hi, dtype=np.float64))
+        self.structure = (
+            np.array(rows, dtype=np.float64).reshape(len(rows), self.size),
+            np.array(lo, dtype=np.float64),
+            np.array(hi, dtype=np.float64),
+        )
 
     def scenario(self, z: F64) -> Scenario:
         nc = len(self.cands)
         splits: dict[Scope, list[tuple[int, tuple[tuple[str, int], ...]]]] = {}
         for t, (s, i) in enumerate(self.items):
-            split = tuple((c, round(z[t * nc + k])) for k, c in enumerate(self.cands)
-                          if round(z[t * nc + k]) > 0)
+            split = tuple(
+                (c, round(z[t * nc + k]))
+                for k, c in enumerate(self.cands)
+                if round(z[t * nc + k]) > 0
+            )
             splits.setdefault(s.district, []).append((i, split))
-        picks = {s.pending[j].key: tuple(g for c_idx, g in cols if round(z[c_idx]) == 1)
-                 for (s, j), cols in zip(self.tosses, self.toss_cols, strict=True)}
-        return Scenario("a completion found by a mixed-integer program", {}, "",
-                        {d: tuple(v) for d, v in splits.items()}, picks)
+        picks = {
+            s.pending[j].key: tuple(g for c_idx, g in cols if round(z[c_idx]) == 1)
+            for (s, j), cols in zip(self.tosses, self.toss_cols, strict=True)
+        }
+        return Scenario(
+            "a completion found by a mixed-integer program",
+            {},
+            "",
+            {d: tuple(v) for d, v in splits.items()},
+            picks,
+        )
 
 
-def milp_search(race: RaceInput, scopes: frozenset[Scope] | None, seats: int,
-                now: UnitAllocation) -> Scenario | None:
+def milp_search(
+    race: RaceInput, scopes: frozenset[Scope] | None, seats: int, now: UnitAllocation
+) -> Scenario | None:
     """A completion of ``scopes`` whose D-Math split differs from ``now``, or None."""
     m = _Model(race, scopes)
     if m.size == 0:  # nothing outstanding: the split is what it is
@@ -170,8 +184,7 @@ def milp_search(race: RaceInput, scopes: frozenset[Scope] | None, seats: int,
                     base_rows.append((2 * a - la, 2 * b - lb_ + step, -inf))
         base_rows.append((positive[0], positive[1] - positive[2], 0.0))
         # changed: seats outside Q', or a pair of Q' out of Hamilton order (or tied exactly)
-        if sum(n.values()) != seats or any(n[c] for k, c in enumerate(cands)
-                                           if k not in q_set):
+        if sum(n.values()) != seats or any(n[c] for k, c in enumerate(cands) if k not in q_set):
             cases.append(base_rows)  # every outcome here differs (nothing or a lot now)
             continue
         q_coef = sum((m.coef[k] for k in q_set), np.zeros(m.size))
@@ -202,25 +215,31 @@ def milp_search(race: RaceInput, scopes: frozenset[Scope] | None, seats: int,
     return None
 
 
-def _regimes(race: RaceInput, scopes: frozenset[Scope] | None
-             ) -> list[tuple[str, frozenset[int], int | None]]:
+def _regimes(
+    race: RaceInput, scopes: frozenset[Scope] | None
+) -> list[tuple[str, frozenset[int], int | None]]:
     """Every (rule, qualified set, leader) a completion can produce, narrowed by the share
     bounds of rules.md §8.2: a candidate sure of 15% is in every qualified set, one that
     cannot reach 15% in none (and then no half-of-leader fallback is possible)."""
     cands = race.candidates
     chosen = [s for s in race.scopes if scopes is None or s.district in scopes]
-    base = {c: sum((s.baseline.get(c, Fraction(0)) for s in chosen), Fraction(0))
-            for c in cands}
+    base = {c: sum((s.baseline.get(c, Fraction(0)) for s in chosen), Fraction(0)) for c in cands}
     free = sum((s.free for s in chosen), Fraction(0))
     pend = [p for s in chosen for p in s.pending]
     o_all = free + sum((p.mass for p in pend), Fraction(0))
     total = sum(base.values(), Fraction(0))
     o_k = {c: free + sum((p.value for p in pend if c in p.groups), Fraction(0)) for c in cands}
     thr = NATIONAL_THRESHOLD
-    must = {k for k, c in enumerate(cands)
-            if base[c] > 0 and total + o_all and base[c] / (total + o_all) >= thr}
-    may = {k for k, c in enumerate(cands)
-           if base[c] + o_k[c] > 0 and (base[c] + o_k[c]) / (total + o_k[c]) >= thr}
+    must = {
+        k
+        for k, c in enumerate(cands)
+        if base[c] > 0 and total + o_all and base[c] / (total + o_all) >= thr
+    }
+    may = {
+        k
+        for k, c in enumerate(cands)
+        if base[c] + o_k[c] > 0 and (base[c] + o_k[c]) / (total + o_k[c]) >= thr
+    }
     out: list[tuple[str, frozenset[int], int | None]] = []
     optional = sorted(may - must)
     for size in range(len(optional) + 1):
@@ -239,8 +258,9 @@ def _regimes(race: RaceInput, scopes: frozenset[Scope] | None
     return out
 
 
-def _solve(m: _Model, extra: list[tuple[F64, float, float]], seconds: float
-           ) -> tuple[str, F64 | None]:
+def _solve(
+    m: _Model, extra: list[tuple[F64, float, float]], seconds: float
+) -> tuple[str, F64 | None]:
     """("feasible", a point), ("infeasible", None) or ("unknown", None): no answer in time."""
     a_rows, lo, hi = m.structure
     rows = [a_rows]
@@ -255,9 +275,13 @@ def _solve(m: _Model, extra: list[tuple[F64, float, float]], seconds: float
             los.append(np.array([-np.inf]))
             his.append(np.array([-b]))
     cons = LinearConstraint(np.vstack(rows), np.concatenate(los), np.concatenate(his))
-    res = milp(np.zeros(m.size), constraints=cons, integrality=np.ones(m.size),
-               bounds=Bounds(np.zeros(m.size), m.upper),
-               options={"time_limit": seconds, "presolve": True})
+    res = milp(
+        np.zeros(m.size),
+        constraints=cons,
+        integrality=np.ones(m.size),
+        bounds=Bounds(np.zeros(m.size), m.upper),
+        options={"time_limit": seconds, "presolve": True},
+    )
     if res.status == 0 and res.x is not None:
         return "feasible", np.asarray(res.x, dtype=np.float64)
     if res.status == 2:

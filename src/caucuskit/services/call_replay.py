@@ -31,8 +31,11 @@ class ReplayStep:
 
 
 def _statuses(call: RaceCall) -> tuple[str, str, dict[str, str]]:
-    return ("decided" if call.lead.decided else "open", call.national.total_status,
-            {u.unit: u.status for u in call.national.units})
+    return (
+        "decided" if call.lead.decided else "open",
+        call.national.total_status,
+        {u.unit: u.status for u in call.national.units},
+    )
 
 
 def replay_snapshots(
@@ -44,11 +47,13 @@ def replay_snapshots(
     """Call the race after each snapshot, in the order given (time order)."""
     steps = []
     for label, reports in snapshots:
-        rep = call_reports(election, reports, satellite_max_turnout=satellite_max_turnout,
-                           with_sensitivity=False)
+        rep = call_reports(
+            election, reports, satellite_max_turnout=satellite_max_turnout, with_sensitivity=False
+        )
         lead, nat, units = _statuses(rep.call)
-        steps.append(ReplayStep(label, len(rep.tabulation.units), lead, rep.call.lead.leader,
-                                nat, units))
+        steps.append(
+            ReplayStep(label, len(rep.tabulation.units), lead, rep.call.lead.leader, nat, units)
+        )
     return steps
 
 
@@ -79,8 +84,16 @@ def replay_stream(
             on_step(i, call)
         st = _statuses(call)
         if st != last:
-            steps.append(ReplayStep(f"report {i}: {_label(u.precinct.key)}", i, st[0],
-                                    call.lead.leader, st[1], st[2]))
+            steps.append(
+                ReplayStep(
+                    f"report {i}: {_label(u.precinct.key)}",
+                    i,
+                    st[0],
+                    call.lead.leader,
+                    st[1],
+                    st[2],
+                )
+            )
             last = st
     return steps
 
@@ -93,13 +106,14 @@ def decided_at(steps: Iterable[ReplayStep]) -> dict[str, str | None]:
     for race in races:
         first: str | None = None
         for s in steps:
-            status = s.lead if race == "SDE lead" else (
-                s.national if race == "national total" else s.units.get(race, "open"))
+            status = (
+                s.lead
+                if race == "SDE lead"
+                else (s.national if race == "national total" else s.units.get(race, "open"))
+            )
             if status == "decided":
                 first = first or s.label
             else:
                 first = None
         out[race] = first
     return out
-
-

@@ -24,8 +24,9 @@ from caucuskit.services.call_tracker import MaxTurnout, tracker_from_tabulation
 from caucuskit.services.tabulate import Tabulation, tabulate
 
 
-def exact_unit_search(race: RaceInput, scopes: frozenset[Scope] | None, seats: int,
-                      now: UnitAllocation) -> Scenario | None:
+def exact_unit_search(
+    race: RaceInput, scopes: frozenset[Scope] | None, seats: int, now: UnitAllocation
+) -> Scenario | None:
     """The mixed-integer search (:mod:`caucuskit.services.call_milp`), imported only when a
     unit needs it: SciPy takes a while to load and most calls never get that far."""
     from caucuskit.services.call_milp import milp_search
@@ -42,46 +43,73 @@ def call_to_dict(call: RaceCall, race: RaceInput, places: int = 3) -> dict[str, 
     nat = call.national
     units = []
     for u in nat.units:
-        units.append({
-            "unit": u.unit,
-            "seats": u.seats,
-            "current": dict(sorted(u.current.items(), key=lambda kv: -kv[1])),
-            "current_lot": list(u.current_lot),
-            "status": u.status,
-            "exact": u.exact,
-            "proof": u.proof,
-            "witness": None if u.witness is None else {
-                "scenario": u.witness.label,
-                "split": u.witness_split,
-                "lot": list(u.witness_lot),
-                "units": _witness_units(u.witness, race, places),
-            },
-            "ranges": {c: {"proven": [r[0], r[1]], "attained": [r[2], r[3]]}
-                       for c, r in u.ranges.items() if r[1] or r[3]},
-        })
+        units.append(
+            {
+                "unit": u.unit,
+                "seats": u.seats,
+                "current": dict(sorted(u.current.items(), key=lambda kv: -kv[1])),
+                "current_lot": list(u.current_lot),
+                "status": u.status,
+                "exact": u.exact,
+                "proof": u.proof,
+                "witness": None
+                if u.witness is None
+                else {
+                    "scenario": u.witness.label,
+                    "split": u.witness_split,
+                    "lot": list(u.witness_lot),
+                    "units": _witness_units(u.witness, race, places),
+                },
+                "ranges": {
+                    c: {"proven": [r[0], r[1]], "attained": [r[2], r[3]]}
+                    for c, r in u.ranges.items()
+                    if r[1] or r[3]
+                },
+            }
+        )
     return {
         "open_sde": _dec(call.open_sde, places),
         "open_sde_is_supremum": call.open_limit,
-        "sde": [{"candidate": r.candidate, "current": _dec(r.current, places),
-                 "low": _dec(r.low, places), "high": _dec(r.high, places),
-                 "high_attained": r.high_attained, "exact": [str(r.low), str(r.high)]}
-                for r in call.sde if r.high > 0],
+        "sde": [
+            {
+                "candidate": r.candidate,
+                "current": _dec(r.current, places),
+                "low": _dec(r.low, places),
+                "high": _dec(r.high, places),
+                "high_attained": r.high_attained,
+                "exact": [str(r.low), str(r.high)],
+            }
+            for r in call.sde
+            if r.high > 0
+        ],
         "lead": {
             "leader": call.lead.leader,
             "status": "decided" if call.lead.decided else "open",
             "explanation": call.lead.explain(places),
-            "pairs": [{"leader": p.leader, "trailer": p.trailer, "margin": _dec(p.margin, places),
-                       "swing": _dec(p.swing, places), "can_tie": p.can_tie,
-                       "can_overtake": p.can_overtake} for p in call.lead.pairs
-                      if p.swing > 0 or p.margin <= 0 or p.can_tie][:10],
+            "pairs": [
+                {
+                    "leader": p.leader,
+                    "trailer": p.trailer,
+                    "margin": _dec(p.margin, places),
+                    "swing": _dec(p.swing, places),
+                    "can_tie": p.can_tie,
+                    "can_overtake": p.can_overtake,
+                }
+                for p in call.lead.pairs
+                if p.swing > 0 or p.margin <= 0 or p.can_tie
+            ][:10],
         },
         "national": {
             "current": nat.total_current,
             "status": nat.total_status,
-            "witness": None if nat.total_witness is None else {
-                "scenario": nat.total_witness.label, "total": nat.total_witness_split},
-            "ranges": {c: {"proven": [r[0], r[1]], "attained": [r[2], r[3]]}
-                       for c, r in nat.total_ranges.items() if r[1] or r[3]},
+            "witness": None
+            if nat.total_witness is None
+            else {"scenario": nat.total_witness.label, "total": nat.total_witness_split},
+            "ranges": {
+                c: {"proven": [r[0], r[1]], "attained": [r[2], r[3]]}
+                for c, r in nat.total_ranges.items()
+                if r[1] or r[3]
+            },
             "units": units,
         },
     }
@@ -96,10 +124,16 @@ def _witness_units(sc: object, race: RaceInput, places: int) -> list[dict[str, o
         assert isinstance(units, list)
         sde = part["sde"]
         assert isinstance(sde, Fraction)
-        out.append({"scope": part["scope"], "winner": part["winner"], "count": len(units),
-                    "sde": _dec(sde, places), "first": units[:5]})
+        out.append(
+            {
+                "scope": part["scope"],
+                "winner": part["winner"],
+                "count": len(units),
+                "sde": _dec(sde, places),
+                "first": units[:5],
+            }
+        )
     return out
-
 
 
 @dataclass
@@ -117,8 +151,10 @@ class CallReport:
         out: dict[str, object] = {
             "election": tab.election.id,
             "reporting": tab.reporting.to_dict(p),
-            "statewide": {c: decimal_str(v, p) for c, v in
-                          sorted(tab.statewide.items(), key=lambda kv: -kv[1])},
+            "statewide": {
+                c: decimal_str(v, p)
+                for c, v in sorted(tab.statewide.items(), key=lambda kv: -kv[1])
+            },
         }
         out.update(call_to_dict(self.call, self.race, p))
         if self.sensitivity is not None:
@@ -143,9 +179,13 @@ def call_reports(
     return CallReport(tab, race, call, sens)
 
 
-
-def call_database(url: str, *, satellite_max_turnout: MaxTurnout = None,
-                  with_sensitivity: bool = True, search: bool = True) -> CallReport:
+def call_database(
+    url: str,
+    *,
+    satellite_max_turnout: MaxTurnout = None,
+    with_sensitivity: bool = True,
+    search: bool = True,
+) -> CallReport:
     """Call the race from the current accepted reports in the results service's database
     (``url``: a database URL or SQLite file; the election is the one loaded there)."""
     from pathlib import Path
@@ -166,6 +206,10 @@ def call_database(url: str, *, satellite_max_turnout: MaxTurnout = None,
         raise NotInitialized(f"cannot read the results database {url}: {exc}", "db") from exc
     finally:
         ctx.db.dispose()
-    return call_reports(election, reports, satellite_max_turnout=satellite_max_turnout,
-                        with_sensitivity=with_sensitivity, search=search)
-
+    return call_reports(
+        election,
+        reports,
+        satellite_max_turnout=satellite_max_turnout,
+        with_sensitivity=with_sensitivity,
+        search=search,
+    )

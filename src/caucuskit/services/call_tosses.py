@@ -52,8 +52,13 @@ def toss_options(tab: Tabulation) -> list[TossOption]:
             continue
         outcomes = rc.outcomes
         if not outcomes:
-            bare = PrecinctReport(u.report.county, u.report.precinct, u.report.attendees,
-                                  u.report.first, u.report.final)
+            bare = PrecinctReport(
+                u.report.county,
+                u.report.precinct,
+                u.report.attendees,
+                u.report.first,
+                u.report.final,
+            )
             outcomes = recount(rules, u.delegates, bare, known).outcomes
         ratio = u.value / u.delegates
         scope = u.county.district
@@ -63,9 +68,15 @@ def toss_options(tab: Tabulation) -> list[TossOption]:
             names = set(o) | set(rc.won)
             delta = {c: ratio * (o.get(c, 0) - rc.won.get(c, 0)) for c in names}
             delta = {c: v for c, v in delta.items() if v}
-            out.append(TossOption(_label(u.precinct.key), scope,
-                                  "pending" if rc.pending is not None else "recorded",
-                                  dict(o), delta))
+            out.append(
+                TossOption(
+                    _label(u.precinct.key),
+                    scope,
+                    "pending" if rc.pending is not None else "recorded",
+                    dict(o),
+                    delta,
+                )
+            )
     return out
 
 
@@ -125,17 +136,17 @@ def sensitivity(tab: Tabulation) -> Sensitivity:
     return res
 
 
-def _units(election: Election, state: Mapping[str, Fraction],
-           dist: Mapping[int, Mapping[str, Fraction]]
-           ) -> list[tuple[str, int, Mapping[str, Fraction]]]:
+def _units(
+    election: Election, state: Mapping[str, Fraction], dist: Mapping[int, Mapping[str, Fraction]]
+) -> list[tuple[str, int, Mapping[str, Fraction]]]:
     out: list[tuple[str, int, Mapping[str, Fraction]]] = [
         (f"CD{d}", s, {c: v for c, v in dist.get(d, {}).items() if v > 0})
-        for d, s in sorted(election.national.district.items())]
+        for d, s in sorted(election.national.district.items())
+    ]
     clean = {c: v for c, v in state.items() if v > 0}
     out.append(("at-large", election.national.at_large, clean))
     out.append(("PLEO", election.national.pleo, clean))
     return out
-
 
 
 def sensitivity_to_dict(s: Sensitivity, places: int = 3) -> dict[str, object]:
@@ -143,12 +154,23 @@ def sensitivity_to_dict(s: Sensitivity, places: int = 3) -> dict[str, object]:
         "leader": s.leader,
         "tie_units": s.units,
         "alternative_outcomes": s.options,
-        "sde_leader": {c: {"tosses": n, "margin": _dec(m, 4),
-                           "units": [{"unit": o.unit, "status": o.status,
-                                      "delta": {k: _dec(v, 4) for k, v in o.delta.items()}}
-                                     for o in opts]}
-                       for c, (n, opts, m) in s.sde.items()},
-        "national_single": [{"unit": o.unit, "status": o.status, "won": dict(o.won),
-                             "total": t} for o, t in s.national_single],
+        "sde_leader": {
+            c: {
+                "tosses": n,
+                "margin": _dec(m, 4),
+                "units": [
+                    {
+                        "unit": o.unit,
+                        "status": o.status,
+                        "delta": {k: _dec(v, 4) for k, v in o.delta.items()},
+                    }
+                    for o in opts
+                ],
+            }
+            for c, (n, opts, m) in s.sde.items()
+        },
+        "national_single": [
+            {"unit": o.unit, "status": o.status, "won": dict(o.won), "total": t}
+            for o, t in s.national_single
+        ],
     }
-

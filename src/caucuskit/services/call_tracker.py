@@ -55,8 +55,7 @@ class UnitOutcome:
             pending = None
         else:
             won, pending = dict(rc.won), rc.pending
-        return cls(u.precinct.key, u.delegates, won, pending, u.report.effective_attendees,
-                   u.value)
+        return cls(u.precinct.key, u.delegates, won, pending, u.report.effective_attendees, u.value)
 
 
 class NightTracker:
@@ -73,16 +72,19 @@ class NightTracker:
         self.candidates = tuple(c.name for c in election.candidates)
         self.scope_of: dict[str, int | None] = {c.name: c.district for c in election.counties}
         self.scopes: list[int | None] = []
-        self.scopes.extend(sorted(
-            {c.district for c in election.counties if c.district is not None}))
+        self.scopes.extend(
+            sorted({c.district for c in election.counties if c.district is not None})
+        )
         if any(c.district is None for c in election.counties):
             self.scopes.append(None)
         self.reported: dict[tuple[str, str], UnitOutcome] = {}
         self._current: dict[int | None, dict[str, Fraction]] = {d: {} for d in self.scopes}
         self._pending: dict[int | None, dict[tuple[str, str], Pending]] = {
-            d: {} for d in self.scopes}
+            d: {} for d in self.scopes
+        }
         self._outstanding: dict[int | None, dict[tuple[str, str], Fraction]] = {
-            d: {} for d in self.scopes}
+            d: {} for d in self.scopes
+        }
         self._ratio: dict[tuple[str, str], Fraction] = {}
         self._sites: dict[str, list[tuple[str, str]]] = {}
         #: per scope: the sum of the outstanding values (kept exactly, one step per report)
@@ -92,7 +94,8 @@ class NightTracker:
         #: per scope, in key order: key -> (label, value, delegates) of each outstanding unit;
         #: a report only removes its entry, so the order never has to be sorted again
         self._open: dict[int | None, dict[tuple[str, str], tuple[tuple[str, Fraction], int]]] = {
-            d: {} for d in self.scopes}
+            d: {} for d in self.scopes
+        }
         #: per satellite county: its pool terms, recomputed only when one of its sites reports
         self._pool_terms: dict[str, PoolTerms] = {}
         for p in sorted(election.precincts, key=lambda p: p.key):
@@ -175,15 +178,18 @@ class NightTracker:
             if cached is None:
                 # the (label, value) pairs are made once, at the start: a call builds one
                 # tuple per changed scope and no small objects (less garbage to collect)
-                cached = (tuple(item for item, _ in waiting_units.values()),
-                          tuple(n for _, n in waiting_units.values()))
+                cached = (
+                    tuple(item for item, _ in waiting_units.values()),
+                    tuple(n for _, n in waiting_units.values()),
+                )
                 self._items[d] = cached
             items[d] = list(cached[0])
             seats[d] = list(cached[1])
         sites_open: dict[int | None, bool] = {d: False for d in self.scopes}
         free: dict[int | None, Fraction] = dict(self._free)
-        pend: dict[int | None, list[Pending]] = {d: list(p.values())
-                                                 for d, p in self._pending.items()}
+        pend: dict[int | None, list[Pending]] = {
+            d: list(p.values()) for d, p in self._pending.items()
+        }
         limit: dict[int | None, bool] = {d: False for d in self.scopes}
         for county, keys in sorted(self._sites.items()):
             c = self.election.county_by_name[county]
@@ -203,17 +209,26 @@ class NightTracker:
             pend[scope].extend(terms.pending)
             limit[scope] = limit[scope] or terms.limit
         scopes = tuple(
-            ScopeState(d, {c: v for c, v in cur[d].items() if v},
-                       {c: v for c, v in base[d].items() if v}, tuple(items[d]),
-                       tuple(pend[d]), limit[d], free[d], tuple(seats[d]), sites_open[d])
-            for d in self.scopes)
+            ScopeState(
+                d,
+                {c: v for c, v in cur[d].items() if v},
+                {c: v for c, v in base[d].items() if v},
+                tuple(items[d]),
+                tuple(pend[d]),
+                limit[d],
+                free[d],
+                tuple(seats[d]),
+                sites_open[d],
+            )
+            for d in self.scopes
+        )
         return RaceInput(self.candidates, scopes, self.election.national)
 
 
-def tracker_from_tabulation(tab: Tabulation, *, satellite_max_turnout: MaxTurnout = None
-                            ) -> NightTracker:
+def tracker_from_tabulation(
+    tab: Tabulation, *, satellite_max_turnout: MaxTurnout = None
+) -> NightTracker:
     tracker = NightTracker(tab.election, satellite_max_turnout=satellite_max_turnout)
     for u in tab.units:
         tracker.add(UnitOutcome.from_unit(u))
     return tracker
-

@@ -55,7 +55,9 @@ class Context:
     """Shared state of one process (thread-safe; one per worker)."""
 
     def __init__(
-        self, settings: Settings, db: Database | None = None,
+        self,
+        settings: Settings,
+        db: Database | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.settings = settings
@@ -77,8 +79,9 @@ class Context:
         with self.db.read() as s:
             rows = s.scalars(select(PrecinctRow).order_by(PrecinctRow.id)).all()
             return [
-                PrecinctRef(r.id, r.slug, r.county, slug(r.county), r.name, r.delegates,
-                            r.satellite)
+                PrecinctRef(
+                    r.id, r.slug, r.county, slug(r.county), r.name, r.delegates, r.satellite
+                )
                 for r in rows
             ]
 
@@ -127,26 +130,54 @@ class Context:
 
     # ------------------------------------------------------------------ the audit log
     def audit(
-        self, session: Session, *, actor: str, role: str, action: str, outcome: str,
-        client: str, precinct: int | None = None, detail: dict[str, Any] | None = None,
+        self,
+        session: Session,
+        *,
+        actor: str,
+        role: str,
+        action: str,
+        outcome: str,
+        client: str,
+        precinct: int | None = None,
+        detail: dict[str, Any] | None = None,
     ) -> None:
         """Add one audit line to ``session`` (committed with it)."""
         session.add(
             AuditEntry(
-                at=self.clock(), actor=actor[:200], role=role[:20], action=action[:50],
-                outcome=outcome[:30], precinct_id=precinct, client=client[:100],
+                at=self.clock(),
+                actor=actor[:200],
+                role=role[:20],
+                action=action[:50],
+                outcome=outcome[:30],
+                precinct_id=precinct,
+                client=client[:100],
                 detail=detail or {},
             )
         )
 
     def audit_refusal(
-        self, error: ServiceError, *, actor: str, role: str, action: str, client: str,
-        precinct: int | None = None, detail: dict[str, Any] | None = None,
+        self,
+        error: ServiceError,
+        *,
+        actor: str,
+        role: str,
+        action: str,
+        client: str,
+        precinct: int | None = None,
+        detail: dict[str, Any] | None = None,
     ) -> None:
         """Write the audit line of a refused request in its own transaction."""
         info = dict(detail or {})
         info["status"] = error.status
         info["problems"] = [{"field": p.field, "message": p.message} for p in error.problems]
         with self.db.write() as s:
-            self.audit(s, actor=actor, role=role, action=action, outcome="refused",
-                       client=client, precinct=precinct, detail=info)
+            self.audit(
+                s,
+                actor=actor,
+                role=role,
+                action=action,
+                outcome="refused",
+                client=client,
+                precinct=precinct,
+                detail=info,
+            )

@@ -53,8 +53,10 @@ def tabulate_county_sde(
     known_total = [c.state_delegates for c in real if c.state_delegates is not None]
     outstanding = Fraction(0)
     if len(known_total) == len(real):
-        outstanding = sum(((c.state_delegates or Fraction(0)) for c in real
-                           if c.name not in counties), Fraction(0))
+        outstanding = sum(
+            ((c.state_delegates or Fraction(0)) for c in real if c.name not in counties),
+            Fraction(0),
+        )
     reporting = Reporting(reported, len(real), outstanding, 0, 0, reported, len(real))
     national = national_delegates(election, statewide, districts, share_places=share_places)
     return Tabulation(

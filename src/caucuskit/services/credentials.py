@@ -92,7 +92,10 @@ def _has_code(session: Session) -> set[int]:
 
 
 def issue_codes(
-    ctx: Context, *, actor: str = "admin", only: list[str] | None = None,
+    ctx: Context,
+    *,
+    actor: str = "admin",
+    only: list[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[IssuedCode], int]:
     """Give every precinct without a code one (never rotates silently); returns (new, kept).
@@ -116,11 +119,25 @@ def issue_codes(
         for (p, digest), code in zip(rows, issued, strict=True):
             if p.pk in again:
                 continue
-            s.add(AccessCode(precinct_id=p.pk, code_hash=digest, issued_at=now, issued_by=actor,
-                             reason="issue"))
+            s.add(
+                AccessCode(
+                    precinct_id=p.pk,
+                    code_hash=digest,
+                    issued_at=now,
+                    issued_by=actor,
+                    reason="issue",
+                )
+            )
             kept_new.append(code)
-        ctx.audit(s, actor=actor, role="admin", action="credentials.issue", outcome="ok",
-                  client="cli", detail={"issued": len(kept_new)})
+        ctx.audit(
+            s,
+            actor=actor,
+            role="admin",
+            action="credentials.issue",
+            outcome="ok",
+            client="cli",
+            detail={"issued": len(kept_new)},
+        )
     return kept_new, len(wanted) - len(kept_new)
 
 
@@ -130,10 +147,25 @@ def rotate_code(ctx: Context, precinct_id: str, *, actor: str = "admin", reason:
     code = generate_code()
     digest = hasher(ctx).hash(normalize_code(code))
     with ctx.db.write() as s:
-        s.add(AccessCode(precinct_id=p.pk, code_hash=digest, issued_at=ctx.clock(),
-                         issued_by=actor, reason=reason or "rotate"))
-        ctx.audit(s, actor=actor, role="admin", action="credentials.rotate", outcome="ok",
-                  client="cli", precinct=p.pk, detail={"reason": reason})
+        s.add(
+            AccessCode(
+                precinct_id=p.pk,
+                code_hash=digest,
+                issued_at=ctx.clock(),
+                issued_by=actor,
+                reason=reason or "rotate",
+            )
+        )
+        ctx.audit(
+            s,
+            actor=actor,
+            role="admin",
+            action="credentials.rotate",
+            outcome="ok",
+            client="cli",
+            precinct=p.pk,
+            detail={"reason": reason},
+        )
     return code
 
 
@@ -150,10 +182,16 @@ def create_account(
     with ctx.db.write() as s:
         if s.scalar(select(Account).where(Account.username == username)) is not None:
             raise Conflict(f"account {username!r} exists", "username")
-        s.add(Account(username=username, role=role, password_hash=digest,
-                      created_at=ctx.clock()))
-        ctx.audit(s, actor=actor, role="admin", action="account.create", outcome="ok",
-                  client="cli", detail={"username": username, "role": role})
+        s.add(Account(username=username, role=role, password_hash=digest, created_at=ctx.clock()))
+        ctx.audit(
+            s,
+            actor=actor,
+            role="admin",
+            action="account.create",
+            outcome="ok",
+            client="cli",
+            detail={"username": username, "role": role},
+        )
     return IssuedAccount(username, role, secret)
 
 
@@ -162,8 +200,12 @@ def default_accounts(ctx: Context) -> list[IssuedAccount]:
     with ctx.db.read() as s:
         existing = set(s.scalars(select(Account.username)).all())
     out = []
-    for name, role in (("operator1", "operator"), ("operator2", "operator"), ("desk1", "desk"),
-                       ("admin", "admin")):
+    for name, role in (
+        ("operator1", "operator"),
+        ("operator2", "operator"),
+        ("desk1", "desk"),
+        ("admin", "admin"),
+    ):
         if name not in existing:
             out.append(create_account(ctx, name, role))
     return out
@@ -172,8 +214,9 @@ def default_accounts(ctx: Context) -> list[IssuedAccount]:
 def list_accounts(ctx: Context) -> list[dict[str, Any]]:
     with ctx.db.read() as s:
         rows = s.scalars(select(Account).order_by(Account.username)).all()
-        return [{"username": a.username, "role": a.role, "created_at": iso(a.created_at)}
-                for a in rows]
+        return [
+            {"username": a.username, "role": a.role, "created_at": iso(a.created_at)} for a in rows
+        ]
 
 
 # ---------------------------------------------------------------------------- argon2 queue
@@ -203,8 +246,11 @@ def _checked(ctx: Context, digest: str | None, secret: str) -> bool:
         ok = job.result(timeout=ctx.settings.argon2_queue_timeout)
     except FutureTimeout as exc:
         job.cancel()
-        raise Unavailable("the server is busy checking codes; try again shortly",
-                          ctx.settings.argon2_queue_timeout, "code") from exc
+        raise Unavailable(
+            "the server is busy checking codes; try again shortly",
+            ctx.settings.argon2_queue_timeout,
+            "code",
+        ) from exc
     return ok and digest is not None
 
 
@@ -237,22 +283,39 @@ def login_limits(ctx: Context, username: str, client: str) -> list[throttle.Limi
     user = username[:100]
     pair = f"login:{user}@{throttle.client_key(client)}"
     return [
-        throttle.Backoff(pair, st.login_free_failures, st.pair_block_base, st.block_cap,
-                         st.throttle_window, "wrong passwords"),
-        throttle.Budget(f"login:{user}", st.login_account_budget, st.budget_window,
-                        "wrong passwords for this account", only_after=pair),
+        throttle.Backoff(
+            pair,
+            st.login_free_failures,
+            st.pair_block_base,
+            st.block_cap,
+            st.throttle_window,
+            "wrong passwords",
+        ),
+        throttle.Budget(
+            f"login:{user}",
+            st.login_account_budget,
+            st.budget_window,
+            "wrong passwords for this account",
+            only_after=pair,
+        ),
     ]
 
 
-def authenticate_account(ctx: Context, username: str, password: str,
-                         client: str = "unknown") -> tuple[str, str]:
+def authenticate_account(
+    ctx: Context, username: str, password: str, client: str = "unknown"
+) -> tuple[str, str]:
     """Check a staff login; returns (username, role) or raises 401/429.
 
     Every wrong password is counted (per account and address, and per account) before the hash
     is checked; an unknown user name is checked against a dummy hash, so the answer and its
     time are the same as for a known one."""
-    if ("\x00" in username or "\x00" in password or not username or len(username) > 100
-            or len(password) > 1024):
+    if (
+        "\x00" in username
+        or "\x00" in password
+        or not username
+        or len(username) > 100
+        or len(password) > 1024
+    ):
         raise Unauthorized("wrong user name or password", "authorization")
     key = _cache_key(ctx, username, password)
     hit = _account_cache.get(key)
@@ -284,8 +347,9 @@ def require_role(role: str, allowed: tuple[str, ...]) -> None:
 
 
 # ---------------------------------------------------------------------------- code guesses
-def code_limits(ctx: Context, precinct_key: str, client: str,
-                account: str | None = None) -> list[throttle.Limit]:
+def code_limits(
+    ctx: Context, precinct_key: str, client: str, account: str | None = None
+) -> list[throttle.Limit]:
     """The counters one code guess is charged to.
 
     A chair (no account) is counted by address: a few free tries per precinct, then a doubling
@@ -296,8 +360,13 @@ def code_limits(ctx: Context, precinct_key: str, client: str,
     who = f"acct:{account[:100]}" if account else f"ip:{throttle.client_key(client)}"
     budget = st.account_code_budget if account else st.address_code_budget
     return [
-        throttle.Backoff(f"code:{precinct_key}@{who}", st.pair_free_failures,
-                         st.pair_block_base, st.block_cap, st.throttle_window),
+        throttle.Backoff(
+            f"code:{precinct_key}@{who}",
+            st.pair_free_failures,
+            st.pair_block_base,
+            st.block_cap,
+            st.throttle_window,
+        ),
         throttle.Budget(who, budget, st.budget_window),
     ]
 
@@ -312,8 +381,9 @@ def _latest_digest(ctx: Context, precinct: PrecinctRef) -> str | None:
         )
 
 
-def verify_precinct_code(ctx: Context, precinct: PrecinctRef, code: str, client: str,
-                         account: str | None = None) -> None:
+def verify_precinct_code(
+    ctx: Context, precinct: PrecinctRef, code: str, client: str, account: str | None = None
+) -> None:
     """Check ``code`` for ``precinct``; raises 401/429 (the caller audits).
 
     The guess is counted first (atomically) and only then hashed; a right code gives back its
@@ -347,11 +417,24 @@ def record_signin(ctx: Context, precinct: PrecinctRef, client: str) -> tuple[dat
     """Record that the chair's code worked (readiness); returns (time, first sign-in?)."""
     now = ctx.clock()
     with ctx.db.write() as s:
-        before = s.scalar(select(func.count()).select_from(ChairSignin)
-                          .where(ChairSignin.precinct_id == precinct.pk)) or 0
+        before = (
+            s.scalar(
+                select(func.count())
+                .select_from(ChairSignin)
+                .where(ChairSignin.precinct_id == precinct.pk)
+            )
+            or 0
+        )
         s.add(ChairSignin(precinct_id=precinct.pk, at=now, client=client[:100]))
-        ctx.audit(s, actor=f"chair:{precinct.id}", role="chair", action="chair.signin",
-                  outcome="ok", client=client, precinct=precinct.pk)
+        ctx.audit(
+            s,
+            actor=f"chair:{precinct.id}",
+            role="chair",
+            action="chair.signin",
+            outcome="ok",
+            client=client,
+            precinct=precinct.pk,
+        )
     return now, before == 0
 
 
@@ -369,8 +452,12 @@ def readiness(ctx: Context) -> dict[str, Any]:
         "signed_in": sum(v[0] for v in per.values()),
         "total": len(ctx.precincts),
         "counties": [
-            {"county": c, "county_id": p_id, "signed_in": per.get(c, [0, 0])[0],
-             "total": per.get(c, [0, 0])[1]}
+            {
+                "county": c,
+                "county_id": p_id,
+                "signed_in": per.get(c, [0, 0])[0],
+                "total": per.get(c, [0, 0])[1],
+            }
             for p_id, c in ctx.county_ids.items()
         ],
     }

@@ -73,8 +73,9 @@ def people_left(ctx: Context, p: PrecinctRef, v: ReportVersion) -> dict[str, int
     """Viable groups that ended smaller because people went home (rules.md §4): accepted, and
     shown to the desk so that someone can ask the chair."""
     d = satellite_delegates(v.attendees) if p.satellite or p.delegates is None else p.delegates
-    data = PrecinctInput(delegates=d, attendees=v.attendees, first=dict(v.first),
-                         final=dict(v.final))
+    data = PrecinctInput(
+        delegates=d, attendees=v.attendees, first=dict(v.first), final=dict(v.final)
+    )
     try:
         return departures(ctx.election.rules, data)
     except (ValueError, ArithmeticError):  # stored versions were validated; be safe anyway
@@ -84,15 +85,17 @@ def people_left(ctx: Context, p: PrecinctRef, v: ReportVersion) -> dict[str, int
 def left_words(left: dict[str, int]) -> str:
     """'people left viable groups: 2 Biden supporters, 1 Warren supporter'."""
     return "people left viable groups: " + ", ".join(
-        f"{n} {g} supporter{'s' if n != 1 else ''}" for g, n in sorted(left.items()))
+        f"{n} {g} supporter{'s' if n != 1 else ''}" for g, n in sorted(left.items())
+    )
 
 
 def precinct_states(ctx: Context) -> list[dict[str, Any]]:
     with ctx.db.read() as s:
         current = current_versions(s)
         status = statuses(s)
-        versions = s.execute(select(ReportVersion.id, ReportVersion.precinct_id,
-                                    ReportVersion.content_hash)).all()
+        versions = s.execute(
+            select(ReportVersion.id, ReportVersion.precinct_id, ReportVersion.content_hash)
+        ).all()
     open_by: dict[int, list[int]] = {}
     for vid, pid, _ in versions:
         if status.get(vid) in OPEN:
@@ -113,15 +116,25 @@ def precinct_states(ctx: Context) -> list[dict[str, Any]]:
             state = "no-delegates"
         else:
             state = "missing"
-        out.append({"id": p.id, "county": p.county, "name": p.name, "state": state,
-                    "reported": p.pk in current, "counted": counted(p),
-                    "current_version": current[p.pk].id if p.pk in current else None,
-                    "open_versions": opened, "flags": flags.get(p.pk, [])})
+        out.append(
+            {
+                "id": p.id,
+                "county": p.county,
+                "name": p.name,
+                "state": state,
+                "reported": p.pk in current,
+                "counted": counted(p),
+                "current_version": current[p.pk].id if p.pk in current else None,
+                "open_versions": opened,
+                "flags": flags.get(p.pk, []),
+            }
+        )
     return out
 
 
-def _overtaken(current: dict[int, ReportVersion], status: dict[int, str],
-               versions: Any) -> set[int]:
+def _overtaken(
+    current: dict[int, ReportVersion], status: dict[int, str], versions: Any
+) -> set[int]:
     """Operator first entries still waiting for their second entry while a *different* result
     was accepted for the precinct after they were made (a chair's report, a recanvass): the
     desk must decide between them (rules.md §9: never overwrite silently). The content is
@@ -129,14 +142,19 @@ def _overtaken(current: dict[int, ReportVersion], status: dict[int, str],
     out = set()
     for vid, pid, content in versions:
         cur = current.get(pid)
-        if (status.get(vid) == "awaiting-second-entry" and cur is not None and cur.id > vid
-                and cur.content_hash != content):
+        if (
+            status.get(vid) == "awaiting-second-entry"
+            and cur is not None
+            and cur.id > vid
+            and cur.content_hash != content
+        ):
             out.add(vid)
     return out
 
 
-def list_precincts(ctx: Context, state: str = "all", county: str | None = None
-                   ) -> list[dict[str, Any]]:
+def list_precincts(
+    ctx: Context, state: str = "all", county: str | None = None
+) -> list[dict[str, Any]]:
     if state not in STATES:
         raise Invalid(f"must be one of {', '.join(STATES)}", "state")
     rows = precinct_states(ctx)
@@ -177,9 +195,12 @@ def overview(ctx: Context) -> dict[str, Any]:
 
 
 def _decisions(s: Any, vid: int) -> list[dict[str, Any]]:
-    return [{"status": d.status, "actor": d.actor, "reason": d.reason, "at": iso(d.at)}
-            for d in s.scalars(select(Decision).where(Decision.version_id == vid)
-                               .order_by(Decision.id)).all()]
+    return [
+        {"status": d.status, "actor": d.actor, "reason": d.reason, "at": iso(d.at)}
+        for d in s.scalars(
+            select(Decision).where(Decision.version_id == vid).order_by(Decision.id)
+        ).all()
+    ]
 
 
 def precinct_history(ctx: Context, precinct_id: str) -> dict[str, Any]:
@@ -189,13 +210,17 @@ def precinct_history(ctx: Context, precinct_id: str) -> dict[str, Any]:
     with ctx.db.read() as s:
         cur = current_version(s, p.pk)
         status = statuses(s)
-        rows = s.scalars(select(ReportVersion).where(ReportVersion.precinct_id == p.pk)
-                         .order_by(ReportVersion.id)).all()
+        rows = s.scalars(
+            select(ReportVersion)
+            .where(ReportVersion.precinct_id == p.pk)
+            .order_by(ReportVersion.id)
+        ).all()
         versions = []
         for v in rows:
             d = version_dict(ctx, v, status.get(v.id, "unknown"), _decisions(s, v.id))
-            d["diff_to_current"] = None if cur is None or cur.id == v.id else field_diff(
-                raw_of(cur), raw_of(v))
+            d["diff_to_current"] = (
+                None if cur is None or cur.id == v.id else field_diff(raw_of(cur), raw_of(v))
+            )
             versions.append(d)
     current = next((v for v in versions if cur is not None and v["version_id"] == cur.id), None)
     return {"precinct": precinct_info(ctx, p), "current": current, "versions": versions}
@@ -214,26 +239,33 @@ def conflicts(ctx: Context) -> list[dict[str, Any]]:
             assert v is not None
             cur = current_version(s, v.precinct_id)
             if status[vid] == "awaiting-second-entry" and (
-                    cur is None or cur.id < vid or cur.content_hash == v.content_hash):
+                cur is None or cur.id < vid or cur.content_hash == v.content_hash
+            ):
                 continue  # an ordinary first entry: it waits for its second entry
             d = version_dict(ctx, v, status[vid], _decisions(s, vid))
             ref = ctx.by_pk[v.precinct_id]
             d["county"], d["precinct"] = ref.county, ref.name
             d["county_id"] = ref.county_id
             d["title"] = f"{ref.county} County: {ref.name}"
-            d["kind"] = ("entry-mismatch" if status[vid] == "entry-mismatch" else
-                         "pending-entry-overtaken" if status[vid] == "awaiting-second-entry"
-                         else "conflict")
+            d["kind"] = (
+                "entry-mismatch"
+                if status[vid] == "entry-mismatch"
+                else "pending-entry-overtaken"
+                if status[vid] == "awaiting-second-entry"
+                else "conflict"
+            )
             d["diff_to_current"] = None if cur is None else field_diff(raw_of(cur), raw_of(v))
             other = s.get(ReportVersion, v.pair_of) if v.pair_of else None
-            d["diff_to_first_entry"] = None if other is None else field_diff(raw_of(other),
-                                                                            raw_of(v))
+            d["diff_to_first_entry"] = (
+                None if other is None else field_diff(raw_of(other), raw_of(v))
+            )
             out.append(d)
     return out
 
 
-def decide(ctx: Context, version_id: int, accept: bool, reason: str, actor: str,
-           client: str = "") -> dict[str, Any]:
+def decide(
+    ctx: Context, version_id: int, accept: bool, reason: str, actor: str, client: str = ""
+) -> dict[str, Any]:
     """Accept (it becomes the current result) or reject an open version, with a reason."""
     if not reason.strip():
         raise Invalid("a reason is required", "reason")
@@ -244,32 +276,73 @@ def decide(ctx: Context, version_id: int, accept: bool, reason: str, actor: str,
         lock_precinct(ctx, s, v.precinct_id)
         status = statuses(s)
         if status.get(version_id) not in OPEN:
-            raise Conflict(f"version {version_id} is {status.get(version_id)}, not open",
-                           "version")
+            raise Conflict(f"version {version_id} is {status.get(version_id)}, not open", "version")
         now = ctx.clock()
         if accept:
             results = bump_results(ctx, s)
             cur = current_version(s, v.precinct_id)
             if cur is not None:
-                s.add(Decision(version_id=cur.id, precinct_id=v.precinct_id, status="superseded",
-                               actor=actor, reason=reason, at=now, results_version=results))
-            s.add(Decision(version_id=v.id, precinct_id=v.precinct_id, status="accepted",
-                           actor=actor, reason=reason, at=now, results_version=results))
+                s.add(
+                    Decision(
+                        version_id=cur.id,
+                        precinct_id=v.precinct_id,
+                        status="superseded",
+                        actor=actor,
+                        reason=reason,
+                        at=now,
+                        results_version=results,
+                    )
+                )
+            s.add(
+                Decision(
+                    version_id=v.id,
+                    precinct_id=v.precinct_id,
+                    status="accepted",
+                    actor=actor,
+                    reason=reason,
+                    at=now,
+                    results_version=results,
+                )
+            )
             # the other side of a double entry (or a pending first entry) is closed
-            related = [x for x in (v.pair_of,) if x] + list(s.scalars(
-                select(ReportVersion.id).where(ReportVersion.pair_of == v.id)).all())
+            related = [x for x in (v.pair_of,) if x] + list(
+                s.scalars(select(ReportVersion.id).where(ReportVersion.pair_of == v.id)).all()
+            )
             for other in related:
                 if status.get(other) in OPEN:
-                    s.add(Decision(version_id=other, precinct_id=v.precinct_id,
-                                   status="rejected", actor=actor,
-                                   reason=f"version {v.id} accepted instead", at=now,
-                                   results_version=results))
+                    s.add(
+                        Decision(
+                            version_id=other,
+                            precinct_id=v.precinct_id,
+                            status="rejected",
+                            actor=actor,
+                            reason=f"version {v.id} accepted instead",
+                            at=now,
+                            results_version=results,
+                        )
+                    )
         else:
-            s.add(Decision(version_id=v.id, precinct_id=v.precinct_id, status="rejected",
-                           actor=actor, reason=reason, at=now, results_version=0))
-        ctx.audit(s, actor=actor, role="desk", action="desk.accept" if accept else "desk.reject",
-                  outcome="ok", client=client, precinct=v.precinct_id,
-                  detail={"version_id": version_id, "reason": reason})
+            s.add(
+                Decision(
+                    version_id=v.id,
+                    precinct_id=v.precinct_id,
+                    status="rejected",
+                    actor=actor,
+                    reason=reason,
+                    at=now,
+                    results_version=0,
+                )
+            )
+        ctx.audit(
+            s,
+            actor=actor,
+            role="desk",
+            action="desk.accept" if accept else "desk.reject",
+            outcome="ok",
+            client=client,
+            precinct=v.precinct_id,
+            detail={"version_id": version_id, "reason": reason},
+        )
     with ctx.db.read() as s:
         v2 = s.get(ReportVersion, version_id)
         assert v2 is not None
@@ -297,25 +370,43 @@ def diff(ctx: Context, start: datetime, end: datetime | None = None) -> dict[str
             total[c] = total.get(c, Fraction(0)) + x
 
         def side(v: ReportVersion | None) -> dict[str, Any] | None:
-            return None if v is None else {"version_id": v.id, "channel": v.channel,
-                                           "delegates": v.delegates,
-                                           "sde_display": v.answer.get("sde_display", {})}
+            return (
+                None
+                if v is None
+                else {
+                    "version_id": v.id,
+                    "channel": v.channel,
+                    "delegates": v.delegates,
+                    "sde_display": v.answer.get("sde_display", {}),
+                }
+            )
 
-        changed.append({"precinct_id": p.id, "county": p.county, "precinct": p.name,
-                        "before": side(a), "after": side(b),
-                        "sde_delta": {c: str(x) for c, x in delta.items()},
-                        "sde_delta_display": {c: decimal_str(x, 4) for c, x in delta.items()}})
+        changed.append(
+            {
+                "precinct_id": p.id,
+                "county": p.county,
+                "precinct": p.name,
+                "before": side(a),
+                "after": side(b),
+                "sde_delta": {c: str(x) for c, x in delta.items()},
+                "sde_delta_display": {c: decimal_str(x, 4) for c, x in delta.items()},
+            }
+        )
     nb = doc_before.documents["state"]["national"]["total"]
     na = doc_after.documents["state"]["national"]["total"]
     names = sorted(set(nb) | set(na))
     total = {c: x for c, x in total.items() if x}
     return {
-        "from": iso(start), "to": iso(end), "changed": changed,
+        "from": iso(start),
+        "to": iso(end),
+        "changed": changed,
         "sde_delta": {c: str(x) for c, x in sorted(total.items())},
         "sde_delta_display": {c: decimal_str(x, places) for c, x in sorted(total.items())},
-        "national_before": nb, "national_after": na,
-        "national_delta": {c: na.get(c, 0) - nb.get(c, 0) for c in names
-                           if na.get(c, 0) != nb.get(c, 0)},
+        "national_before": nb,
+        "national_after": na,
+        "national_delta": {
+            c: na.get(c, 0) - nb.get(c, 0) for c in names if na.get(c, 0) != nb.get(c, 0)
+        },
     }
 
 
@@ -330,17 +421,25 @@ def audit_log(ctx: Context, limit: int = 100, before: int | None = None) -> list
     out = []
     for r in rows:
         ref = None if r.precinct_id is None else ctx.by_pk.get(r.precinct_id)
-        out.append({"id": r.id, "at": iso(r.at), "actor": r.actor, "role": r.role,
-                    "action": r.action, "outcome": r.outcome,
-                    "precinct_id": None if ref is None else ref.id,
-                    "county": None if ref is None else ref.county,
-                    "precinct": None if ref is None else ref.name,
-                    "client": r.client, "detail": r.detail})
+        out.append(
+            {
+                "id": r.id,
+                "at": iso(r.at),
+                "actor": r.actor,
+                "role": r.role,
+                "action": r.action,
+                "outcome": r.outcome,
+                "precinct_id": None if ref is None else ref.id,
+                "county": None if ref is None else ref.county,
+                "precinct": None if ref is None else ref.name,
+                "client": r.client,
+                "detail": r.detail,
+            }
+        )
     return out
 
 
-def preview_correction(ctx: Context, precinct: PrecinctRef, report: ReportInput
-                       ) -> dict[str, Any]:
+def preview_correction(ctx: Context, precinct: PrecinctRef, report: ReportInput) -> dict[str, Any]:
     """What a correction would change, before it is saved: the precinct's delegates and SDEs,
     the statewide SDEs and the national delegates, before and after (nothing is stored).
 
@@ -357,30 +456,55 @@ def preview_correction(ctx: Context, precinct: PrecinctRef, report: ReportInput
         current = current_versions(s)
     cur = current.get(precinct.pk)
     before_reports = [as_report(ctx, v) for _, v in sorted(current.items())]
-    new = PrecinctReport(county=precinct.county, precinct=precinct.name,
-                         attendees=report.attendees, first=dict(report.first),
-                         final=dict(report.final),
-                         toss_winners=tuple(t.winner for t in report.tosses))
+    new = PrecinctReport(
+        county=precinct.county,
+        precinct=precinct.name,
+        attendees=report.attendees,
+        first=dict(report.first),
+        final=dict(report.final),
+        toss_winners=tuple(t.winner for t in report.tosses),
+    )
     after_reports = [r for r in before_reports if r.key != new.key] + [new]
     before, after = tabulate(ctx.election, before_reports), tabulate(ctx.election, after_reports)
     names = sorted(set(before.statewide) | set(after.statewide))
-    delta = {c: after.statewide.get(c, Fraction(0)) - before.statewide.get(c, Fraction(0))
-             for c in names}
+    delta = {
+        c: after.statewide.get(c, Fraction(0)) - before.statewide.get(c, Fraction(0)) for c in names
+    }
     nb, na = dict(before.national.total), dict(after.national.total)
     return {
         "precinct_id": precinct.id,
-        "before": None if cur is None else {
-            "report": {"attendees": cur.attendees, "first": cur.first, "final": cur.final,
-                       "tosses": cur.tosses},
-            "delegates": cur.delegates, "sde_display": cur.answer.get("sde_display", {})},
-        "after": {"delegates": derived.delegates, "sde_display": derived.sde_display,
-                  "worksheet": derived.result.to_dict(),
-                  "people_left": departures(ctx.election.rules, PrecinctInput(
-                      delegates=derived.result.delegates_to_elect, attendees=report.attendees,
-                      first=dict(report.first), final=dict(report.final)))},
-        "statewide_sde_delta_display": {c: decimal_str(x, places) for c, x in delta.items()
-                                        if x},
-        "national_before": nb, "national_after": na,
-        "national_delta": {c: na.get(c, 0) - nb.get(c, 0) for c in sorted(set(nb) | set(na))
-                           if na.get(c, 0) != nb.get(c, 0)},
+        "before": None
+        if cur is None
+        else {
+            "report": {
+                "attendees": cur.attendees,
+                "first": cur.first,
+                "final": cur.final,
+                "tosses": cur.tosses,
+            },
+            "delegates": cur.delegates,
+            "sde_display": cur.answer.get("sde_display", {}),
+        },
+        "after": {
+            "delegates": derived.delegates,
+            "sde_display": derived.sde_display,
+            "worksheet": derived.result.to_dict(),
+            "people_left": departures(
+                ctx.election.rules,
+                PrecinctInput(
+                    delegates=derived.result.delegates_to_elect,
+                    attendees=report.attendees,
+                    first=dict(report.first),
+                    final=dict(report.final),
+                ),
+            ),
+        },
+        "statewide_sde_delta_display": {c: decimal_str(x, places) for c, x in delta.items() if x},
+        "national_before": nb,
+        "national_after": na,
+        "national_delta": {
+            c: na.get(c, 0) - nb.get(c, 0)
+            for c in sorted(set(nb) | set(na))
+            if na.get(c, 0) != nb.get(c, 0)
+        },
     }

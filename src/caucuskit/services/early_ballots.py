@@ -38,8 +38,12 @@ class LoadedEarly:
 def early_for(ctx: Context, precinct: PrecinctRef) -> tuple[EarlyBallot, ...] | None:
     """The precinct's early ballots in force (the latest load), or None when none were loaded."""
     with ctx.db.read() as s:
-        row = s.scalars(select(EarlyBallotSet).where(EarlyBallotSet.precinct_id == precinct.pk)
-                        .order_by(EarlyBallotSet.id.desc()).limit(1)).first()
+        row = s.scalars(
+            select(EarlyBallotSet)
+            .where(EarlyBallotSet.precinct_id == precinct.pk)
+            .order_by(EarlyBallotSet.id.desc())
+            .limit(1)
+        ).first()
         if row is None:
             return None
         return tuple(EarlyBallot(tuple(str(c) for c in b)) for b in row.ballots)
@@ -53,8 +57,9 @@ def early_summary(ctx: Context, precinct: PrecinctRef) -> dict[str, object] | No
     return {"count": len(ballots), "checksum": early_checksum(ballots)}
 
 
-def store_early(ctx: Context, precinct: PrecinctRef, ballots: list[list[str]], actor: str
-                ) -> LoadedEarly:
+def store_early(
+    ctx: Context, precinct: PrecinctRef, ballots: list[list[str]], actor: str
+) -> LoadedEarly:
     """Store ``ballots`` as the precinct's early ballots (a new row; the latest counts)."""
     if not ctx.election.rules.early_voting:
         raise Invalid(f"the {ctx.election.rules.name} rules have no early voting", "early")
@@ -62,17 +67,32 @@ def store_early(ctx: Context, precinct: PrecinctRef, ballots: list[list[str]], a
     for i, b in enumerate(ballots):
         for j, name in enumerate(b):
             if name not in known:
-                raise Invalid(f"{name!r} is not a candidate of this election",
-                              f"early[{i}].choices[{j}]")
+                raise Invalid(
+                    f"{name!r} is not a candidate of this election", f"early[{i}].choices[{j}]"
+                )
     parsed = tuple(EarlyBallot(tuple(b)) for b in ballots)
     checksum = early_checksum(parsed)
     with ctx.db.write() as s:
-        s.add(EarlyBallotSet(precinct_id=precinct.pk, ballots=[list(b) for b in ballots],
-                             count=len(ballots), checksum=checksum, loaded_at=ctx.clock(),
-                             loaded_by=actor))
-        ctx.audit(s, actor=actor, role="admin", action="early.load", outcome="ok",
-                  client="cli", precinct=precinct.pk,
-                  detail={"count": len(ballots), "checksum": checksum})
+        s.add(
+            EarlyBallotSet(
+                precinct_id=precinct.pk,
+                ballots=[list(b) for b in ballots],
+                count=len(ballots),
+                checksum=checksum,
+                loaded_at=ctx.clock(),
+                loaded_by=actor,
+            )
+        )
+        ctx.audit(
+            s,
+            actor=actor,
+            role="admin",
+            action="early.load",
+            outcome="ok",
+            client="cli",
+            precinct=precinct.pk,
+            detail={"count": len(ballots), "checksum": checksum},
+        )
     return LoadedEarly(precinct.id, len(ballots), checksum)
 
 
@@ -83,8 +103,10 @@ def read_early_file(ctx: Context, text: str) -> dict[str, list[list[str]]]:
     header = [h.strip().lower() for h in next(reader, [])]
     by_id = "precinct_id" in header
     if not by_id and header[:2] != ["county", "precinct"]:
-        raise Invalid("the header must start county,precinct (or contain precinct_id), then "
-                      "choice1..choice5", "file")
+        raise Invalid(
+            "the header must start county,precinct (or contain precinct_id), then choice1..choice5",
+            "file",
+        )
     first_choice = 1 if by_id and header[0] == "precinct_id" else 2
     out: dict[str, list[list[str]]] = {}
     for line, row in enumerate(reader, start=2):
@@ -95,8 +117,11 @@ def read_early_file(ctx: Context, text: str) -> dict[str, list[list[str]]]:
         else:
             ref = ctx.by_name.get((row[0].strip(), row[1].strip()))
         if ref is None:
-            raise Invalid(f"line {line}: {', '.join(row[:first_choice])!r} is not a precinct "
-                          "of this election", "file")
+            raise Invalid(
+                f"line {line}: {', '.join(row[:first_choice])!r} is not a precinct "
+                "of this election",
+                "file",
+            )
         choices = [c.strip() for c in row[first_choice:] if c.strip()]
         if len(choices) > MAX_CHOICES:
             raise Invalid(f"line {line}: more than {MAX_CHOICES} choices", "file")
@@ -130,5 +155,7 @@ def load_demo_early(ctx: Context, precinct_ids: list[str]) -> list[LoadedEarly]:
     order: tuple[str, ...] = ("Sanders", "Biden", "Buttigieg", "Warren", "Klobuchar")
     preferred: list[str] = [n for n in order if n in names]
     pool = preferred if len(preferred) == 5 else names
-    return [store_early(ctx, ctx.by_id[pid], demo_ballots(pool, i), "demo")
-            for i, pid in enumerate(precinct_ids)]
+    return [
+        store_early(ctx, ctx.by_id[pid], demo_ballots(pool, i), "demo")
+        for i, pid in enumerate(precinct_ids)
+    ]

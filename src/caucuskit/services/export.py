@@ -17,8 +17,21 @@ from caucuskit.services.context import Context
 from caucuskit.services.history import current_versions
 from caucuskit.services.snapshot import PublicFeed
 
-CSV_COLUMNS = ("county", "precinct", "precinct_id", "status", "version_id", "channel",
-               "attendees", "candidate", "first", "final", "delegates", "sde", "sde_exact")
+CSV_COLUMNS = (
+    "county",
+    "precinct",
+    "precinct_id",
+    "status",
+    "version_id",
+    "channel",
+    "attendees",
+    "candidate",
+    "first",
+    "final",
+    "delegates",
+    "sde",
+    "sde_exact",
+)
 
 
 def _units(ctx: Context, as_of: datetime | None = None) -> list[tuple[Any, Any]]:
@@ -37,9 +50,23 @@ def export_csv(ctx: Context) -> str:
         names = sorted(set(v.first) | set(v.final) | set(v.delegates))
         for n in names:
             x = Fraction(v.sde.get(n, "0"))
-            w.writerow([p.county, p.name, p.id, "accepted", v.id, v.channel, v.attendees, n,
-                        v.first.get(n, 0), v.final.get(n, 0), v.delegates.get(n, 0),
-                        decimal_str(x, places), str(x)])
+            w.writerow(
+                [
+                    p.county,
+                    p.name,
+                    p.id,
+                    "accepted",
+                    v.id,
+                    v.channel,
+                    v.attendees,
+                    n,
+                    v.first.get(n, 0),
+                    v.final.get(n, 0),
+                    v.delegates.get(n, 0),
+                    decimal_str(x, places),
+                    str(x),
+                ]
+            )
     return out.getvalue()
 
 
@@ -58,11 +85,17 @@ def export_cdf(ctx: Context, *, election_date: str | None = None) -> ElectionRep
             for kid in county.get("children", []):
                 if kid["id"] == p.id:
                     sde = {k: Fraction(x) for k, x in kid["sde_display"].items()}
-        units.append(CdfUnit(p.county, p.name, dict(v.first), dict(v.final),
-                             dict(v.delegates), sde, v.attendees))
+        units.append(
+            CdfUnit(
+                p.county, p.name, dict(v.first), dict(v.final), dict(v.delegates), sde, v.attendees
+            )
+        )
     generated = ctx.clock()
     return election_report(
-        ctx.election, units, status=state["status"], generated=generated,
+        ctx.election,
+        units,
+        status=state["status"],
+        generated=generated,
         election_date=election_date or generated.date().isoformat(),
         national=state["national"]["total"],
     )

@@ -35,8 +35,9 @@ def current_versions(session: Session, as_of: datetime | None = None) -> dict[in
 def statuses(session: Session) -> dict[int, str]:
     """version id -> its latest decision status."""
     out: dict[int, str] = {}
-    for vid, st in session.execute(select(Decision.version_id, Decision.status)
-                                   .order_by(Decision.id)).all():
+    for vid, st in session.execute(
+        select(Decision.version_id, Decision.status).order_by(Decision.id)
+    ).all():
         out[vid] = st
     return out
 
@@ -50,31 +51,50 @@ def as_report(ctx: Context, v: ReportVersion) -> PrecinctReport:
     if "early" in ws:  # Nevada: the allocation ran on in-person counts plus early ballots
         groups = ws.get("groups", [])
         return PrecinctReport(
-            county=p.county, precinct=p.name, attendees=int(ws["attendees"]),
+            county=p.county,
+            precinct=p.name,
+            attendees=int(ws["attendees"]),
             first={g["group"]: int(g["first"]) for g in groups if g.get("first")},
             final={g["group"]: int(g["final"]) for g in groups if g.get("final")},
             toss_winners=tuple(winners),
         )
     return PrecinctReport(
-        county=p.county, precinct=p.name, attendees=v.attendees, first=dict(v.first),
-        final=dict(v.final), toss_winners=tuple(winners),
+        county=p.county,
+        precinct=p.name,
+        attendees=v.attendees,
+        first=dict(v.first),
+        final=dict(v.final),
+        toss_winners=tuple(winners),
     )
 
 
-def version_dict(ctx: Context, v: ReportVersion, status: str,
-                 decisions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def version_dict(
+    ctx: Context, v: ReportVersion, status: str, decisions: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """``VERSION`` of docs/api.md."""
     from caucuskit.services.context import iso
     from caucuskit.services.photos import list_photos
 
     return {
-        "version_id": v.id, "receipt": v.receipt, "status": status, "channel": v.channel,
-        "actor": v.actor, "role": v.role, "entered_at": iso(v.entered_at),
+        "version_id": v.id,
+        "receipt": v.receipt,
+        "status": status,
+        "channel": v.channel,
+        "actor": v.actor,
+        "role": v.role,
+        "entered_at": iso(v.entered_at),
         "precinct_id": ctx.by_pk[v.precinct_id].id,
-        "report": {"attendees": v.attendees, "first": v.first, "final": v.final,
-                   "tosses": v.tosses},
-        "sde": v.sde, "sde_display": v.answer.get("sde_display", {}),
-        "delegates": v.delegates, "reason": v.reason, "pair_of": v.pair_of,
+        "report": {
+            "attendees": v.attendees,
+            "first": v.first,
+            "final": v.final,
+            "tosses": v.tosses,
+        },
+        "sde": v.sde,
+        "sde_display": v.answer.get("sde_display", {}),
+        "delegates": v.delegates,
+        "reason": v.reason,
+        "pair_of": v.pair_of,
         "decisions": decisions or [],
         "photos": list_photos(ctx, v.id),
     }

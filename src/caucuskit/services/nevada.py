@@ -27,8 +27,9 @@ def parse_site_delegates(election: Election, specs: Iterable[str]) -> dict[tuple
         if not sep or site is None:
             known = ", ".join(p.name for p in sites.values()) or "none"
             raise ValidationError.single(
-                "--site-delegates", f"{spec!r}: expected SITE=D with SITE an at-large site of "
-                f"{election.id} ({known})")
+                "--site-delegates",
+                f"{spec!r}: expected SITE=D with SITE an at-large site of {election.id} ({known})",
+            )
         if not value.strip().isdigit():
             raise ValidationError.single("--site-delegates", f"{spec!r}: D must be a whole number")
         out[site.key] = int(value)
@@ -59,8 +60,9 @@ def site_delegates_from_results(
     return out
 
 
-def with_site_delegates(election: Election, reports: Sequence[PrecinctReport],
-                   specs: Sequence[str]) -> Election:
+def with_site_delegates(
+    election: Election, reports: Sequence[PrecinctReport], specs: Sequence[str]
+) -> Election:
     """``election`` with at-large D from the results file where it gives them, then from
     ``specs`` (``SITE=D``, which win)."""
     found = site_delegates_from_results(election, reports)
@@ -75,9 +77,11 @@ def missing_site_delegates(election: Election, reports: Iterable[PrecinctReport]
     for r in reports:
         p = election.precinct_by_key.get(r.key)
         if p is not None and p.at_large and p.delegates is None:
-            out.append(f"{p.county}/{p.name}: an at-large site whose D (set from expected turnout)"
-                       f" is not in the data; give it with --site-delegates '{p.name}=D' to "
-                       "recompute its delegates")
+            out.append(
+                f"{p.county}/{p.name}: an at-large site whose D (set from expected turnout)"
+                f" is not in the data; give it with --site-delegates '{p.name}=D' to "
+                "recompute its delegates"
+            )
     return out
 
 

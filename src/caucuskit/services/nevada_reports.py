@@ -27,7 +27,8 @@ def derive_nevada(
     try:
         draws: list[CardDraw] = [
             card_draw(dict(t.cards), t.witnesses, field=f"tosses.{i}")
-            for i, t in enumerate(report.tosses) if t.cards
+            for i, t in enumerate(report.tosses)
+            if t.cards
         ]
         typed = tuple(t.winner for t in report.tosses if not t.cards)
         nv = compute_nevada(election.rules, NevadaInput(

@@ -27,8 +27,11 @@ from caucuskit.services.submit import lock_precinct
 
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
-MAGIC = {"image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",),
-         "image/webp": (b"RIFF",)}
+MAGIC = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/webp": (b"RIFF",),
+}
 #: Pillow's name of each accepted format.
 PIL_FORMAT = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 #: Largest picture accepted, in pixels (a 2 MiB file can claim far more: a decompression bomb).
@@ -49,9 +52,16 @@ class PhotoUpload:
     created: bool
 
 
-def add_photo(ctx: Context, version_id: int, code: str | None, content_type: str,
-              data_b64: str, client: str, idempotency_key: str | None = None,
-              token: str | None = None) -> PhotoUpload:
+def add_photo(
+    ctx: Context,
+    version_id: int,
+    code: str | None,
+    content_type: str,
+    data_b64: str,
+    client: str,
+    idempotency_key: str | None = None,
+    token: str | None = None,
+) -> PhotoUpload:
     """Attach a photo to a version of the chair's own precinct (checked with its code).
 
     Idempotent: the same ``idempotency_key`` from the same chair with the same body answers the
@@ -67,8 +77,9 @@ def add_photo(ctx: Context, version_id: int, code: str | None, content_type: str
         return _add_photo(ctx, version_id, pk, content_type, data, client, idempotency_key)
 
 
-def _authorize(ctx: Context, version_id: int, code: str | None, token: str | None,
-               client: str) -> int:
+def _authorize(
+    ctx: Context, version_id: int, code: str | None, token: str | None, client: str
+) -> int:
     """The precinct pk of ``version_id`` once the caller is proven to be its chair.
 
     Checked before the version's existence is revealed: with a code, an unknown version is
@@ -130,13 +141,26 @@ def _check_image(content_type: str, data: bytes) -> None:
                 img.load()
     except Invalid:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
         raise Invalid(f"not a readable {content_type} picture", "data") from exc
 
 
-def _add_photo(ctx: Context, version_id: int, pk: int, content_type: str, data: bytes,
-               client: str, idempotency_key: str | None) -> PhotoUpload:
+def _add_photo(
+    ctx: Context,
+    version_id: int,
+    pk: int,
+    content_type: str,
+    data: bytes,
+    client: str,
+    idempotency_key: str | None,
+) -> PhotoUpload:
     precinct = ctx.by_pk[pk]
     digest = hashlib.sha256(data).hexdigest()
     req_hash = photo_request_hash(version_id, content_type, digest)
@@ -145,42 +169,90 @@ def _add_photo(ctx: Context, version_id: int, pk: int, content_type: str, data: 
         lock_precinct(ctx, s, pk)  # every photo of a version belongs to one precinct
         prior: Photo | None = None
         if idempotency_key:
-            prior = s.scalar(select(Photo).where(Photo.actor == actor,
-                                                 Photo.idempotency_key == idempotency_key))
+            prior = s.scalar(
+                select(Photo).where(Photo.actor == actor, Photo.idempotency_key == idempotency_key)
+            )
             if prior is not None and prior.request_hash != req_hash:
-                raise Conflict("this Idempotency-Key was used for a different photo",
-                               "idempotency_key")
+                raise Conflict(
+                    "this Idempotency-Key was used for a different photo", "idempotency_key"
+                )
         if prior is None:
-            prior = s.scalar(select(Photo).where(Photo.version_id == version_id,
-                                                 Photo.sha256 == digest)
-                             .order_by(Photo.id).limit(1))
+            prior = s.scalar(
+                select(Photo)
+                .where(Photo.version_id == version_id, Photo.sha256 == digest)
+                .order_by(Photo.id)
+                .limit(1)
+            )
         if prior is not None:
-            ctx.audit(s, actor=actor, role="chair", action="photo.add", outcome="replayed",
-                      client=client, precinct=pk,
-                      detail={"version_id": version_id, "photo_id": prior.id, "sha256": digest,
-                              "idempotency_key": idempotency_key})
-            return PhotoUpload({"photo_id": prior.id, "bytes": prior.size,
-                                "sha256": prior.sha256}, False)
-        photo = Photo(version_id=version_id, precinct_id=pk, content_type=content_type,
-                      size=len(data), sha256=digest, data=data, uploaded_at=ctx.clock(),
-                      client=client[:100], actor=actor, idempotency_key=idempotency_key,
-                      request_hash=req_hash)
+            ctx.audit(
+                s,
+                actor=actor,
+                role="chair",
+                action="photo.add",
+                outcome="replayed",
+                client=client,
+                precinct=pk,
+                detail={
+                    "version_id": version_id,
+                    "photo_id": prior.id,
+                    "sha256": digest,
+                    "idempotency_key": idempotency_key,
+                },
+            )
+            return PhotoUpload(
+                {"photo_id": prior.id, "bytes": prior.size, "sha256": prior.sha256}, False
+            )
+        photo = Photo(
+            version_id=version_id,
+            precinct_id=pk,
+            content_type=content_type,
+            size=len(data),
+            sha256=digest,
+            data=data,
+            uploaded_at=ctx.clock(),
+            client=client[:100],
+            actor=actor,
+            idempotency_key=idempotency_key,
+            request_hash=req_hash,
+        )
         s.add(photo)
         s.flush()
-        ctx.audit(s, actor=actor, role="chair", action="photo.add", outcome="ok",
-                  client=client, precinct=pk,
-                  detail={"version_id": version_id, "photo_id": photo.id, "sha256": digest,
-                          "idempotency_key": idempotency_key})
+        ctx.audit(
+            s,
+            actor=actor,
+            role="chair",
+            action="photo.add",
+            outcome="ok",
+            client=client,
+            precinct=pk,
+            detail={
+                "version_id": version_id,
+                "photo_id": photo.id,
+                "sha256": digest,
+                "idempotency_key": idempotency_key,
+            },
+        )
         return PhotoUpload({"photo_id": photo.id, "bytes": len(data), "sha256": digest}, True)
 
 
 def list_photos(ctx: Context, version_id: int) -> list[dict[str, Any]]:
     with ctx.db.read() as s:
-        rows = s.execute(select(Photo.id, Photo.size, Photo.sha256, Photo.content_type,
-                                Photo.uploaded_at)
-                         .where(Photo.version_id == version_id).order_by(Photo.id)).all()
-    return [{"photo_id": r[0], "bytes": r[1], "sha256": r[2], "content_type": r[3],
-             "uploaded_at": iso(r[4]), "url": f"/api/v1/desk/photos/{r[0]}"} for r in rows]
+        rows = s.execute(
+            select(Photo.id, Photo.size, Photo.sha256, Photo.content_type, Photo.uploaded_at)
+            .where(Photo.version_id == version_id)
+            .order_by(Photo.id)
+        ).all()
+    return [
+        {
+            "photo_id": r[0],
+            "bytes": r[1],
+            "sha256": r[2],
+            "content_type": r[3],
+            "uploaded_at": iso(r[4]),
+            "url": f"/api/v1/desk/photos/{r[0]}",
+        }
+        for r in rows
+    ]
 
 
 def get_photo(ctx: Context, photo_id: int) -> tuple[str, bytes]:

@@ -56,10 +56,15 @@ class Projection:
             "seconds": round(self.seconds, 3),
             "lead": {c: r(p) for c, p in sorted(self.lead.items(), key=lambda kv: -kv[1]) if p},
             "sde_mean": {c: round(v, 3) for c, v in self.sde_mean.items() if v > 0.0005},
-            "sde_90": {c: [round(a, 3), round(b, 3)] for c, (a, b) in self.sde_interval.items()
-                       if b > 0.0005},
-            "seats": {u: {c: {str(k): r(p) for k, p in d.items()} for c, d in per.items()}
-                      for u, per in self.seats.items()},
+            "sde_90": {
+                c: [round(a, 3), round(b, 3)]
+                for c, (a, b) in self.sde_interval.items()
+                if b > 0.0005
+            },
+            "seats": {
+                u: {c: {str(k): r(p) for k, p in d.items()} for c, d in per.items()}
+                for u, per in self.seats.items()
+            },
             "split_holds": {u: r(p) for u, p in self.split_holds.items()},
             "national_mean": {c: round(v, 3) for c, v in self.total_mean.items() if v > 0},
             "national_90": {c: list(v) for c, v in self.total_interval.items() if v[1] > 0},
@@ -143,7 +148,8 @@ def _inputs(tab: Tabulation) -> _Inputs:
         if u.precinct.satellite:
             if u.delegates and rc is not None:
                 sites.setdefault(u.precinct.county, []).append(
-                    (u.report.effective_attendees, _shares(rc.won, u.delegates, ci)))
+                    (u.report.effective_attendees, _shares(rc.won, u.delegates, ci))
+                )
             continue
         s = scope_of(u.precinct.county)
         for c, v in u.sde.items():
@@ -191,11 +197,14 @@ def _inputs(tab: Tabulation) -> _Inputs:
         waiting = sum(1 for k in keys if k not in reported)
         mine = sites.get(county.name, [])
         source = mine if len(mine) >= 3 else all_sites
-        sat_pools.append((scope_of(county.name), float(county.state_delegates or 0), mine,
-                          waiting, source))
+        sat_pools.append(
+            (scope_of(county.name), float(county.state_delegates or 0), mine, waiting, source)
+        )
     units = [(f"CD{d}", s, [scope_index[d]]) for d, s in sorted(e.national.district.items())]
-    units += [("at-large", e.national.at_large, list(range(ns))),
-              ("PLEO", e.national.pleo, list(range(ns)))]
+    units += [
+        ("at-large", e.national.at_large, list(range(ns))),
+        ("PLEO", e.national.pleo, list(range(ns))),
+    ]
     return _Inputs(cands, scope_index, base, all_donors, pend, groups, sat_pools, units)
 
 
@@ -238,13 +247,15 @@ def _simulate(inp: _Inputs, rng: np.random.Generator, n: int) -> F:
             pick = rng.integers(0, len(source), size=(n, waiting))
             a += np.einsum("nk,nkc->nc", t_src[pick], v_src[pick])
             b += t_src[pick].sum(axis=1)
-        votes[:, s, :] += pool_size * np.divide(a, b[:, None], out=np.zeros_like(a),
-                                                where=b[:, None] > 0)
+        votes[:, s, :] += pool_size * np.divide(
+            a, b[:, None], out=np.zeros_like(a), where=b[:, None] > 0
+        )
     return votes
 
 
-def project(tab: Tabulation, *, simulations: int = 100_000, seed: int = 2020,
-            chunk: int = 10_000) -> Projection:
+def project(
+    tab: Tabulation, *, simulations: int = 100_000, seed: int = 2020, chunk: int = 10_000
+) -> Projection:
     """Simulate ``simulations`` completions of the outstanding units of ``tab`` (an estimate).
 
     Inputs: a tabulation of the reports in hand. Outputs: a :class:`Projection` (chance of
@@ -269,19 +280,29 @@ def project(tab: Tabulation, *, simulations: int = 100_000, seed: int = 2020,
         done += n
     sde = np.concatenate(sde_all)
     proj = Projection(
-        simulations, seed, time.perf_counter() - start, cands,
+        simulations,
+        seed,
+        time.perf_counter() - start,
+        cands,
         {c: float(lead_counts[i] / simulations) for i, c in enumerate(cands)},
         {c: float(sde[:, i].mean()) for i, c in enumerate(cands)},
-        {c: (float(np.quantile(sde[:, i], 0.05)), float(np.quantile(sde[:, i], 0.95)))
-         for i, c in enumerate(cands)},
+        {
+            c: (float(np.quantile(sde[:, i], 0.05)), float(np.quantile(sde[:, i], 0.95)))
+            for i, c in enumerate(cands)
+        },
     )
     _summarise(proj, tab, inp, seat_hist, simulations)
     proj.seconds = time.perf_counter() - start
     return proj
 
 
-def _summarise(proj: Projection, tab: Tabulation, inp: _Inputs,
-               seat_hist: dict[str, list[NDArray[np.int64]]], simulations: int) -> None:
+def _summarise(
+    proj: Projection,
+    tab: Tabulation,
+    inp: _Inputs,
+    seat_hist: dict[str, list[NDArray[np.int64]]],
+    simulations: int,
+) -> None:
     cands = inp.cands
     total = np.zeros((simulations, len(cands)), dtype=np.int64)
     for name, _, _ in inp.units:
@@ -299,5 +320,7 @@ def _summarise(proj: Projection, tab: Tabulation, inp: _Inputs,
         proj.seats[name] = per
     for i, c in enumerate(cands):
         proj.total_mean[c] = float(total[:, i].mean())
-        proj.total_interval[c] = (int(np.quantile(total[:, i], 0.05)),
-                                  int(np.quantile(total[:, i], 0.95)))
+        proj.total_interval[c] = (
+            int(np.quantile(total[:, i], 0.05)),
+            int(np.quantile(total[:, i], 0.95)),
+        )

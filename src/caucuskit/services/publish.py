@@ -35,8 +35,7 @@ def _write_atomic(target: Path, data: bytes) -> None:
 
 def write_set(built: DocumentSet, out: Path, paths: Iterable[str] | None = None) -> list[Path]:
     """Write ``paths`` of ``built`` (default: all) under ``out``; ``version`` goes last."""
-    chosen = sorted(built.entries if paths is None else paths,
-                    key=lambda p: (p == "version", p))
+    chosen = sorted(built.entries if paths is None else paths, key=lambda p: (p == "version", p))
     written = []
     for path in chosen:
         e = built.entries[path]
@@ -52,8 +51,13 @@ def publish(ctx: Context, out: Path) -> list[Path]:
     return write_set(PublicFeed(ctx).current(), out)
 
 
-def watch(ctx: Context, out: Path, *, stop: threading.Event | None = None,
-          on_write: Callable[[DocumentSet, int], None] | None = None) -> None:
+def watch(
+    ctx: Context,
+    out: Path,
+    *,
+    stop: threading.Event | None = None,
+    on_write: Callable[[DocumentSet, int], None] | None = None,
+) -> None:
     """Write everything, then only what changed, each time a new results version is built
     (until ``stop`` is set)."""
     feed = PublicFeed(ctx)

@@ -140,8 +140,15 @@ def recount(
         problems = tuple(str(p) for p in exc.problems)
         lenient = True
         if any(p.field.startswith("toss_winners") for p in exc.problems):
-            return Recount(delegates, n, {}, None, problems=problems, lenient=True,
-                           error="recorded toss outcomes do not fit the ties")
+            return Recount(
+                delegates,
+                n,
+                {},
+                None,
+                problems=problems,
+                lenient=True,
+                error="recorded toss outcomes do not fit the ties",
+            )
 
         def run(w: tuple[str, ...]) -> tuple[dict[str, int], PendingTie | None]:
             return _raw_run(rules, delegates, n, final, w)
@@ -149,11 +156,30 @@ def recount(
         try:
             won, pending = run(report.toss_winners)
         except ValidationError as again:
-            return Recount(delegates, n, {}, None, problems=problems, lenient=True,
-                           error="; ".join(str(p) for p in again.problems))
+            return Recount(
+                delegates,
+                n,
+                {},
+                None,
+                problems=problems,
+                lenient=True,
+                error="; ".join(str(p) for p in again.problems),
+            )
     lazy = pending is not None and enumerate_ties
-    return Recount(delegates, n, won, pending, result, problems, lenient, None,
-                   None if lazy else (), None, run if lazy else None, report.toss_winners)
+    return Recount(
+        delegates,
+        n,
+        won,
+        pending,
+        result,
+        problems,
+        lenient,
+        None,
+        None if lazy else (),
+        None,
+        run if lazy else None,
+        report.toss_winners,
+    )
 
 
 def _enumerate(run: Run, start: tuple[str, ...]) -> list[dict[str, int]]:

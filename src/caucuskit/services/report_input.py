@@ -52,8 +52,10 @@ class ReportInput:
             "tosses": [t.raw() for t in self.tosses],
         }
         if self.early_confirmed is not None:
-            out["early_confirmed"] = {"count": self.early_confirmed[0],
-                                      "checksum": self.early_confirmed[1]}
+            out["early_confirmed"] = {
+                "count": self.early_confirmed[0],
+                "checksum": self.early_confirmed[1],
+            }
         return out
 
     def content_hash(self) -> str:

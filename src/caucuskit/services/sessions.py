@@ -36,8 +36,7 @@ def _secret(ctx: Context) -> str:
     if ctx.settings.session_secret:
         return ctx.settings.session_secret
     with ctx.db.write() as s:
-        row = {"name": "session-key", "value": secrets.token_urlsafe(48),
-               "created_at": ctx.clock()}
+        row = {"name": "session-key", "value": secrets.token_urlsafe(48), "created_at": ctx.clock()}
         insert = pg_insert if ctx.db.is_postgres else sqlite_insert
         s.execute(insert(ServiceSecret).values(row).on_conflict_do_nothing())
         value = s.scalar(select(ServiceSecret.value).where(ServiceSecret.name == "session-key"))
@@ -50,15 +49,20 @@ def _serializer(ctx: Context) -> URLSafeTimedSerializer:
         key = (ctx.db.url, ctx.settings.session_secret)
         ser = _serializers.get(key)
         if ser is None:
-            ser = URLSafeTimedSerializer(_secret(ctx), salt=SALT,
-                                         signer_kwargs={"digest_method": hashlib.sha256})
+            ser = URLSafeTimedSerializer(
+                _secret(ctx), salt=SALT, signer_kwargs={"digest_method": hashlib.sha256}
+            )
             _serializers[key] = ser
         return ser
 
 
 def _latest_code(session: Session, precinct_pk: int) -> int | None:
-    return session.scalar(select(AccessCode.id).where(AccessCode.precinct_id == precinct_pk)
-                          .order_by(AccessCode.id.desc()).limit(1))
+    return session.scalar(
+        select(AccessCode.id)
+        .where(AccessCode.precinct_id == precinct_pk)
+        .order_by(AccessCode.id.desc())
+        .limit(1)
+    )
 
 
 def issue(ctx: Context, precinct: PrecinctRef, client: str) -> tuple[str, datetime]:
@@ -69,8 +73,13 @@ def issue(ctx: Context, precinct: PrecinctRef, client: str) -> tuple[str, dateti
         code_id = _latest_code(s, precinct.pk)
         if code_id is None:
             raise Unauthorized("no access code has been issued for this precinct", "code")
-        row = ChairSession(precinct_id=precinct.pk, code_id=code_id, issued_at=now,
-                           expires_at=expires, client=client[:100])
+        row = ChairSession(
+            precinct_id=precinct.pk,
+            code_id=code_id,
+            issued_at=now,
+            expires_at=expires,
+            client=client[:100],
+        )
         s.add(row)
         s.flush()
         sid = row.id
@@ -83,24 +92,34 @@ def check(ctx: Context, token: str, precinct: PrecinctRef) -> int:
     try:
         data = _serializer(ctx).loads(token, max_age=ttl)
     except SignatureExpired as exc:
-        raise Unauthorized("your sign-in has expired: sign in again with the access code",
-                           "authorization") from exc
+        raise Unauthorized(
+            "your sign-in has expired: sign in again with the access code", "authorization"
+        ) from exc
     except BadSignature as exc:
         raise Unauthorized("not a valid sign-in token", "authorization") from exc
     if not isinstance(data, dict) or not isinstance(data.get("s"), int):
         raise Unauthorized("not a valid sign-in token", "authorization")
     if data.get("p") != precinct.pk:
         raise Unauthorized("this sign-in is for another precinct", "authorization")
-    latest = (select(func.max(AccessCode.id)).where(AccessCode.precinct_id == precinct.pk)
-              .scalar_subquery())
+    latest = (
+        select(func.max(AccessCode.id))
+        .where(AccessCode.precinct_id == precinct.pk)
+        .scalar_subquery()
+    )
     with ctx.db.read() as s:  # one round trip: live, this precinct's, made with its code
-        sid = s.scalar(select(ChairSession.id).where(
-            ChairSession.id == data["s"], ChairSession.precinct_id == precinct.pk,
-            ChairSession.revoked_at.is_(None), ChairSession.expires_at > ctx.clock(),
-            ChairSession.code_id == latest))
+        sid = s.scalar(
+            select(ChairSession.id).where(
+                ChairSession.id == data["s"],
+                ChairSession.precinct_id == precinct.pk,
+                ChairSession.revoked_at.is_(None),
+                ChairSession.expires_at > ctx.clock(),
+                ChairSession.code_id == latest,
+            )
+        )
     if sid is None:
-        raise Unauthorized("your sign-in has ended: sign in again with the access code",
-                           "authorization")
+        raise Unauthorized(
+            "your sign-in has ended: sign in again with the access code", "authorization"
+        )
     return int(sid)
 
 
@@ -118,9 +137,22 @@ def revoke(ctx: Context, precinct: PrecinctRef, *, actor: str = "admin") -> int:
     """End every session of ``precinct`` now; returns how many were live."""
     now = ctx.clock()
     with ctx.db.write() as s:
-        result = s.execute(update(ChairSession).where(
-            ChairSession.precinct_id == precinct.pk, ChairSession.revoked_at.is_(None),
-            ChairSession.expires_at > now).values(revoked_at=now))
-        ctx.audit(s, actor=actor, role="admin", action="chair.revoke", outcome="ok",
-                  client="cli", precinct=precinct.pk)
+        result = s.execute(
+            update(ChairSession)
+            .where(
+                ChairSession.precinct_id == precinct.pk,
+                ChairSession.revoked_at.is_(None),
+                ChairSession.expires_at > now,
+            )
+            .values(revoked_at=now)
+        )
+        ctx.audit(
+            s,
+            actor=actor,
+            role="admin",
+            action="chair.revoke",
+            outcome="ok",
+            client="cli",
+            precinct=precinct.pk,
+        )
         return int(getattr(result, "rowcount", 0) or 0)

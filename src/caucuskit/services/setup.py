@@ -44,12 +44,25 @@ def init_database(db: Database, election: Election) -> InitResult:
                 )
             count = s.scalar(select(func.count()).select_from(PrecinctRow)) or 0
             return InitResult(existing.id, count, False)
-        s.add(ElectionRow(id=election.id, title=election.title, ruleset=election.rules.name,
-                          definition=election_to_json(election), loaded_at=utcnow()))
+        s.add(
+            ElectionRow(
+                id=election.id,
+                title=election.title,
+                ruleset=election.rules.name,
+                definition=election_to_json(election),
+                loaded_at=utcnow(),
+            )
+        )
         slugs = precinct_slugs(p.key for p in election.precincts)
         s.add_all(
-            PrecinctRow(slug=slugs[p.key], county=p.county, name=p.name, code=p.code,
-                        delegates=p.delegates, satellite=p.satellite)
+            PrecinctRow(
+                slug=slugs[p.key],
+                county=p.county,
+                name=p.name,
+                code=p.code,
+                delegates=p.delegates,
+                satellite=p.satellite,
+            )
             for p in election.precincts
         )
         s.add(ResultsState(id=1, version=0, updated_at=None))
@@ -68,6 +81,13 @@ def certify(ctx: Context, actor: str = "admin") -> int:
             raise Conflict("already certified", "election")
         row.certified_at = ctx.clock()
         version = bump_results(ctx, s)
-        ctx.audit(s, actor=actor, role="admin", action="election.certify", outcome="ok",
-                  client="cli", detail={"results_version": version})
+        ctx.audit(
+            s,
+            actor=actor,
+            role="admin",
+            action="election.certify",
+            outcome="ok",
+            client="cli",
+            detail={"results_version": version},
+        )
     return version

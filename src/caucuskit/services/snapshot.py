@@ -45,8 +45,17 @@ from caucuskit.services.public_docs import (
 from caucuskit.services.public_types import Meta
 from caucuskit.services.tally import Delta, Tally, load_changes
 
-__all__ = ["Built", "DocumentSet", "Encoded", "PublicFeed", "build_documents", "encode",
-           "etag_of", "results_version", "sde_delta"]
+__all__ = [
+    "Built",
+    "DocumentSet",
+    "Encoded",
+    "PublicFeed",
+    "build_documents",
+    "encode",
+    "etag_of",
+    "results_version",
+    "sde_delta",
+]
 
 log = logging.getLogger(__name__)
 
@@ -140,8 +149,7 @@ class Builder:
 
     @property
     def race_stale(self) -> bool:
-        return (self.race and self.tally is not None
-                and self.race_version != self.tally.version)
+        return self.race and self.tally is not None and self.race_version != self.tally.version
 
     def apply(self, delta: Delta, *, with_race: bool = True) -> DocumentSet:
         """Apply ``delta`` and publish the resulting set (caller holds :attr:`lock`)."""
@@ -152,8 +160,12 @@ class Builder:
             self.tracker = NightTracker(ctx.election)
         tally = self.tally
         old = self.published
-        if (old is not None and not delta.changes and delta.version == old.version
-                and delta.certified == tally.certified):
+        if (
+            old is not None
+            and not delta.changes
+            and delta.version == old.version
+            and delta.certified == tally.certified
+        ):
             return self._race_now() if with_race and self.race_stale else old
         tosses_at, changes_at = tally.tosses_at, tally.changes_at
         precincts, counties = tally.apply(delta)
@@ -168,8 +180,9 @@ class Builder:
             counties = {c.name for c in ctx.election.counties}
         for name in counties:  # a satellite pool is re-divided when one of its sites reports
             if ctx.election.county_by_name[name].satellite:
-                precincts |= {p.pk for p in tally.refs_by_county.get(name, [])
-                              if p.pk in tally.current}
+                precincts |= {
+                    p.pk for p in tally.refs_by_county.get(name, []) if p.pk in tally.current
+                }
         for pk in sorted(precincts):
             p = ctx.by_pk[pk]
             _put(entries, changed, f"precincts/{p.id}", render.precinct(p))
@@ -185,8 +198,9 @@ class Builder:
             self._compute_race()
         return self._publish(render, entries, changed)
 
-    def _publish(self, render: Renderer, entries: dict[str, Encoded], changed: set[str]
-                 ) -> DocumentSet:
+    def _publish(
+        self, render: Renderer, entries: dict[str, Encoded], changed: set[str]
+    ) -> DocumentSet:
         tally = render.tally
         race = self.race_doc if self.race else None
         for path, agg in render.aggregates(race, self.race_version).items():
@@ -196,8 +210,7 @@ class Builder:
             if path != "version":
                 digest.update(f"{path}={entries[path].etag};".encode())
         tag = '"' + digest.hexdigest()[:32] + '"'
-        _put(entries, changed, "version",
-             {"version": tally.version, "etag": tag, **render.meta()})
+        _put(entries, changed, "version", {"version": tally.version, "etag": tag, **render.meta()})
         built = DocumentSet(tally.version, tally.updated_at, tag, entries, frozenset(changed))
         self.published = built
         return built
@@ -243,8 +256,12 @@ class Builder:
         """Bring the published set up to the database (or at least to ``version``)."""
         with self.lock:
             pub = self.published
-            if (pub is not None and version is not None and pub.version >= version
-                    and not (with_race and self.race_stale)):
+            if (
+                pub is not None
+                and version is not None
+                and pub.version >= version
+                and not (with_race and self.race_stale)
+            ):
                 return pub
             after = 0 if self.tally is None else self.tally.version
             with self.ctx.db.read() as s:
@@ -256,8 +273,7 @@ def _meta(at: tuple[int, datetime | None]) -> Meta:
     return {"version": at[0], "last_update": iso(at[1]), "generated_at": iso(at[1])}
 
 
-def _put(entries: dict[str, Encoded], changed: set[str], path: str, doc: Mapping[str, Any]
-         ) -> None:
+def _put(entries: dict[str, Encoded], changed: set[str], path: str, doc: Mapping[str, Any]) -> None:
     enc = Encoded.of(doc)
     prev = entries.get(path)
     if prev is None or prev.etag != enc.etag:
@@ -315,8 +331,7 @@ class PublicFeed:
         if self._thread is not None:
             return
         self.builder.catch_up(with_race=True)
-        self._thread = threading.Thread(target=self._loop, name="caucus-snapshot",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._loop, name="caucus-snapshot", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -360,8 +375,7 @@ class PublicFeed:
             stop.wait(POLL_SECONDS)
 
 
-def build_documents(ctx: Context, session: Session, as_of: datetime | None = None
-                    ) -> DocumentSet:
+def build_documents(ctx: Context, session: Session, as_of: datetime | None = None) -> DocumentSet:
     """Every public document of the results at ``as_of`` (default: now), built from scratch
     (the desk's diff between two moments). The race panel is left out of a past moment."""
     builder = Builder(ctx, race=as_of is None)

@@ -69,16 +69,21 @@ def derive(ctx: Context, precinct: PrecinctRef, report: ReportInput) -> Derived:
     d = precinct.delegates
     ref = election.precinct_by_key.get((precinct.county, precinct.name))
     if ref is not None and ref.at_large and d is None:
-        raise Invalid("this at-large site's delegates (D) have not been set by the party",
-                      "delegates")
+        raise Invalid(
+            "this at-large site's delegates (D) have not been set by the party", "delegates"
+        )
     if precinct.satellite or d is None:
         d = satellite_delegates(report.attendees)
     if election.rules.early_voting or any(t.cards for t in report.tosses):
         from caucuskit.services.nevada_reports import derive_nevada
 
         result, worksheet, winners, early = derive_nevada(ctx, precinct, report, d)
-        return _finish(ctx, precinct, d, Derived(result, {}, worksheet=worksheet,
-                                                  draw_winners=winners, early=early))
+        return _finish(
+            ctx,
+            precinct,
+            d,
+            Derived(result, {}, worksheet=worksheet, draw_winners=winners, early=early),
+        )
     data = PrecinctInput(
         delegates=d,
         attendees=report.attendees,
@@ -109,8 +114,9 @@ def _finish(ctx: Context, precinct: PrecinctRef, d: int, derived: Derived) -> De
                 x = value * n / d
                 sde[g] = str(x)
                 display[g] = decimal_str(x, places)
-    return Derived(result, delegates, sde, display, derived.worksheet, derived.draw_winners,
-                   derived.early)
+    return Derived(
+        result, delegates, sde, display, derived.worksheet, derived.draw_winners, derived.early
+    )
 
 
 def require_complete(derived: Derived) -> None:
@@ -120,7 +126,9 @@ def require_complete(derived: Derived) -> None:
         t = r.pending_tie
         raise Invalid(
             f"a {t.method} between {', '.join(t.groups)} decides {t.delegates} delegate(s) "
-            f"({t.reason}); record {t.winners_needed} winner(s) in order", "tosses")
+            f"({t.reason}); record {t.winners_needed} winner(s) in order",
+            "tosses",
+        )
     if r.undecided or r.must_realign:
         msg = "; ".join(r.notes) or "the caucus must realign before it can report"
         raise Invalid(msg, "final")
@@ -140,8 +148,10 @@ def current_version(session: Session, precinct_pk: int) -> ReportVersion | None:
 
 def version_status(session: Session, version_id: int) -> str:
     status = session.scalar(
-        select(Decision.status).where(Decision.version_id == version_id)
-        .order_by(Decision.id.desc()).limit(1)
+        select(Decision.status)
+        .where(Decision.version_id == version_id)
+        .order_by(Decision.id.desc())
+        .limit(1)
     )
     return status or "unknown"
 
@@ -149,8 +159,9 @@ def version_status(session: Session, version_id: int) -> str:
 def lock_precinct(ctx: Context, session: Session, precinct_pk: int) -> None:
     """Serialize writers of one precinct (SQLite: BEGIN IMMEDIATE already did)."""
     if ctx.db.is_postgres:
-        session.execute(select(PrecinctRow.id).where(PrecinctRow.id == precinct_pk)
-                        .with_for_update())
+        session.execute(
+            select(PrecinctRow.id).where(PrecinctRow.id == precinct_pk).with_for_update()
+        )
 
 
 def bump_results(ctx: Context, session: Session) -> int:
@@ -175,8 +186,9 @@ def field_diff(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
     """Field-by-field differences between two raw reports (``final.Warren``: 9 vs 8)."""
     out: list[dict[str, Any]] = []
     if a["attendees"] != b["attendees"]:
-        out.append({"field": "attendees", "first_entry": a["attendees"],
-                    "second_entry": b["attendees"]})
+        out.append(
+            {"field": "attendees", "first_entry": a["attendees"], "second_entry": b["attendees"]}
+        )
     for part in ("first", "final"):
         names = sorted(set(a[part]) | set(b[part]))
         for n in names:
@@ -191,8 +203,12 @@ def field_diff(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def raw_of(v: ReportVersion) -> dict[str, Any]:
-    return {"attendees": v.attendees, "first": dict(v.first), "final": dict(v.final),
-            "tosses": list(v.tosses)}
+    return {
+        "attendees": v.attendees,
+        "first": dict(v.first),
+        "final": dict(v.final),
+        "tosses": list(v.tosses),
+    }
 
 
 MESSAGES = {
@@ -237,8 +253,11 @@ def _submit(
     derived = derive(ctx, precinct, report)
     require_complete(derived)
     if derived.early is not None and report.early_confirmed is None:
-        raise Invalid(f"confirm the {derived.early['count']} early ballot(s) loaded for this "
-                      f"precinct (checksum {derived.early['checksum']})", "early_confirmed")
+        raise Invalid(
+            f"confirm the {derived.early['count']} early ballot(s) loaded for this "
+            f"precinct (checksum {derived.early['checksum']})",
+            "early_confirmed",
+        )
     req_hash = request_hash(precinct, report, channel, reason)
     content = report.content_hash()
     raw = report.raw()
@@ -249,12 +268,16 @@ def _submit(
     with ctx.db.write() as s:
         lock_precinct(ctx, s, precinct.pk)
         if idempotency_key:
-            prior = s.scalar(select(ReportVersion).where(
-                ReportVersion.actor == actor, ReportVersion.idempotency_key == idempotency_key))
+            prior = s.scalar(
+                select(ReportVersion).where(
+                    ReportVersion.actor == actor, ReportVersion.idempotency_key == idempotency_key
+                )
+            )
             if prior is not None:
                 if prior.request_hash != req_hash:
-                    raise Conflict("this Idempotency-Key was used for a different report",
-                                   "idempotency_key")
+                    raise Conflict(
+                        "this Idempotency-Key was used for a different report", "idempotency_key"
+                    )
                 return Submission({**prior.answer, "version_id": prior.id}, False)
         now = ctx.clock()
         current = current_version(s, precinct.pk)
@@ -271,8 +294,7 @@ def _submit(
                 status = "awaiting-second-entry"
             else:
                 if first.actor == actor:
-                    raise Conflict("the second entry must be made by another operator",
-                                   "operator")
+                    raise Conflict("the second entry must be made by another operator", "operator")
                 pair_of = first.id
                 if first.content_hash == content:
                     status = _status_against(current, content)
@@ -299,23 +321,62 @@ def _submit(
         if diff is not None:
             answer["diff"] = diff
         version = ReportVersion(
-            receipt=answer["receipt"], precinct_id=precinct.pk, channel=channel, actor=actor,
-            role=role, client=client[:100], entered_at=now, idempotency_key=idempotency_key,
-            request_hash=req_hash, content_hash=content, attendees=report.attendees,
-            first=raw["first"], final=raw["final"], tosses=raw["tosses"],
-            worksheet=answer["worksheet"], delegates=derived.delegates, sde=derived.sde,
-            reason=reason, pair_of=pair_of, answer=answer,
+            receipt=answer["receipt"],
+            precinct_id=precinct.pk,
+            channel=channel,
+            actor=actor,
+            role=role,
+            client=client[:100],
+            entered_at=now,
+            idempotency_key=idempotency_key,
+            request_hash=req_hash,
+            content_hash=content,
+            attendees=report.attendees,
+            first=raw["first"],
+            final=raw["final"],
+            tosses=raw["tosses"],
+            worksheet=answer["worksheet"],
+            delegates=derived.delegates,
+            sde=derived.sde,
+            reason=reason,
+            pair_of=pair_of,
+            answer=answer,
         )
         s.add(version)
         s.flush()
         for st, vid, why in decisions:
-            s.add(Decision(version_id=vid, precinct_id=precinct.pk, status=st, actor=actor,
-                           reason=why, at=now, results_version=results_version))
-        s.add(Decision(version_id=version.id, precinct_id=precinct.pk, status=status,
-                       actor=actor, reason=reason, at=now, results_version=results_version))
-        ctx.audit(s, actor=actor, role=role, action=f"report.{channel}", outcome=status,
-                  client=client, precinct=precinct.pk,
-                  detail={"version_id": version.id, "receipt": answer["receipt"]})
+            s.add(
+                Decision(
+                    version_id=vid,
+                    precinct_id=precinct.pk,
+                    status=st,
+                    actor=actor,
+                    reason=why,
+                    at=now,
+                    results_version=results_version,
+                )
+            )
+        s.add(
+            Decision(
+                version_id=version.id,
+                precinct_id=precinct.pk,
+                status=status,
+                actor=actor,
+                reason=reason,
+                at=now,
+                results_version=results_version,
+            )
+        )
+        ctx.audit(
+            s,
+            actor=actor,
+            role=role,
+            action=f"report.{channel}",
+            outcome=status,
+            client=client,
+            precinct=precinct.pk,
+            detail={"version_id": version.id, "receipt": answer["receipt"]},
+        )
     return Submission({**answer, "version_id": version.id}, True)
 
 
@@ -328,8 +389,8 @@ def _status_against(current: ReportVersion | None, content: str) -> str:
 def _open_first_entry(s: Session, precinct_pk: int) -> ReportVersion | None:
     """The latest operator entry still waiting for its second entry."""
     rows = s.scalars(
-        select(ReportVersion).where(ReportVersion.precinct_id == precinct_pk,
-                                    ReportVersion.role == "operator")
+        select(ReportVersion)
+        .where(ReportVersion.precinct_id == precinct_pk, ReportVersion.role == "operator")
         .order_by(ReportVersion.id.desc())
     ).all()
     for v in rows:
@@ -345,10 +406,15 @@ def precinct_info(ctx: Context, p: PrecinctRef) -> dict[str, Any]:
     if not p.satellite:
         value = election.precinct_sde_value(election.precinct_by_key[(p.county, p.name)])
     return {
-        "id": p.id, "county": p.county, "county_id": p.county_id, "name": p.name,
-        "delegates": p.delegates, "satellite": p.satellite,
+        "id": p.id,
+        "county": p.county,
+        "county_id": p.county_id,
+        "name": p.name,
+        "delegates": p.delegates,
+        "satellite": p.satellite,
         "sde_value": None if value is None else str(value),
-        "sde_value_display": None if value is None
+        "sde_value_display": None
+        if value is None
         else decimal_str(value, election.sde_places_precinct),
         "candidates": [c.name for c in election.candidates],
         "rules": election.rules.describe(),
@@ -363,5 +429,7 @@ def _nevada_info(ctx: Context, p: PrecinctRef) -> dict[str, Any]:
         return {}
     from caucuskit.services.early_ballots import early_summary
 
-    return {"unit": {"short": election.unit_short, "long": election.unit_long},
-            "early": early_summary(ctx, p) if election.rules.early_voting else None}
+    return {
+        "unit": {"short": election.unit_short, "long": election.unit_long},
+        "early": early_summary(ctx, p) if election.rules.early_voting else None,
+    }

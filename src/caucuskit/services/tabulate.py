@@ -58,10 +58,27 @@ from caucuskit.services.tabulation_model import (
     national_delegates,
 )
 
-__all__ = ["MAX_OUTCOMES", "CountySdeLike", "LoadedResults", "National", "Progress", "Reading",
-           "Recount", "Reporting", "Run", "Tabulation", "UnitResult", "load_county_sde",
-           "load_results", "national_delegates", "recount", "satellite_reading_difference",
-           "satellite_values", "tabulate", "tabulate_county_sde"]
+__all__ = [
+    "MAX_OUTCOMES",
+    "CountySdeLike",
+    "LoadedResults",
+    "National",
+    "Progress",
+    "Reading",
+    "Recount",
+    "Reporting",
+    "Run",
+    "Tabulation",
+    "UnitResult",
+    "load_county_sde",
+    "load_results",
+    "national_delegates",
+    "recount",
+    "satellite_reading_difference",
+    "satellite_values",
+    "tabulate",
+    "tabulate_county_sde",
+]
 
 Reading = Literal["turnout", "delegates"]
 Progress = Callable[[int, int], None]
@@ -85,8 +102,9 @@ def load_results(election: str | Election, path: str | Path) -> LoadedResults:
     return LoadedResults(e, imp.reports, [str(u) for u in imp.unjoined], imp.layout)
 
 
-def load_county_sde(election: str | Election, path: str | Path) -> tuple[Election,
-                                                                         CountySdeResults]:
+def load_county_sde(
+    election: str | Election, path: str | Path
+) -> tuple[Election, CountySdeResults]:
     """Read county-level SDE results (the 2016 file) for ``election``."""
     e = load_election(election) if isinstance(election, str) else election
     return e, read_county_sde(path, e)
@@ -157,8 +175,11 @@ def tabulate(
     known = election.candidate_names
     sat_values = satellite_values(election, reports, reading)
     # Published satellite SDEs were made with the turnout reading: convert them back with it.
-    pub_values = (sat_values if reading is SatelliteReading.TURNOUT
-                  else satellite_values(election, reports, SatelliteReading.TURNOUT))
+    pub_values = (
+        sat_values
+        if reading is SatelliteReading.TURNOUT
+        else satellite_values(election, reports, SatelliteReading.TURNOUT)
+    )
     units: list[UnitResult] = []
     unknown: list[str] = []
     ticker = _Ticker(progress, len(reports))
@@ -194,22 +215,36 @@ def tabulate(
             sde = {c: v for c, v in (r.published_sde or {}).items() if v.numerator}
             units.append(UnitResult(r, p, county, d, value, sde, None))
             continue
-        key = (d, r.effective_attendees, tuple(sorted(r.final.items())),
-               tuple(sorted(r.first.items())), r.toss_winners)
+        key = (
+            d,
+            r.effective_attendees,
+            tuple(sorted(r.final.items())),
+            tuple(sorted(r.first.items())),
+            r.toss_winners,
+        )
         rc = same.get(key) or same.setdefault(key, recount(rules, d, r, known))
         won = dict(rc.won)
         pend = Fraction(0)
         pub_won = None
         if rc.pending is not None:
-            wkey = (pub_value, d, None if r.published_sde is None
-                    else tuple(sorted(r.published_sde.items())))
+            wkey = (
+                pub_value,
+                d,
+                None if r.published_sde is None else tuple(sorted(r.published_sde.items())),
+            )
             if wkey not in pubs:
                 pubs[wkey] = _published_won(r, pub_value, d)
             pub_won = pubs[wkey]
             if pub_won is not None and pub_won in [dict(o) for o in rc.outcomes]:
                 won = dict(pub_won)
-                rc = replace(rc, won=won, pending=None, enumerated=rc.outcomes,
-                             toss_source="published", again=None)
+                rc = replace(
+                    rc,
+                    won=won,
+                    pending=None,
+                    enumerated=rc.outcomes,
+                    toss_source="published",
+                    again=None,
+                )
             elif d:
                 pend = value * rc.undecided / d
         pending_total += pend
@@ -219,8 +254,17 @@ def tabulate(
         if part is None:
             part = sdes[skey] = candidate_sdes(won, value, d) if d else {}
         units.append(UnitResult(r, p, county, d, value, part, rc, pub_won, pend))
-    return _totals(election, units, reports, reading, published, unknown, pending_total,
-                   share_places, sum_rounded)
+    return _totals(
+        election,
+        units,
+        reports,
+        reading,
+        published,
+        unknown,
+        pending_total,
+        share_places,
+        sum_rounded,
+    )
 
 
 def _totals(
@@ -276,8 +320,10 @@ def _totals(
     national = national_delegates(election, statewide, districts, share_places=share_places)
     notes = []
     if pending_total:
-        notes.append(f"{decimal_str(pending_total, 4)} SDE wait for a game of chance that no "
-                     "recorded outcome or published split decides")
+        notes.append(
+            f"{decimal_str(pending_total, 4)} SDE wait for a game of chance that no "
+            "recorded outcome or published split decides"
+        )
     return Tabulation(
         election=election,
         mode="published" if published else "recomputed",
@@ -364,8 +410,10 @@ def satellite_reading_difference(
     if basis == "recomputed":
         by_turnout = tabulate(election, reports, satellites="turnout")
         by_count = tabulate(election, reports, satellites="delegates")
-        out = {c: by_turnout.statewide.get(c, Fraction(0)) - by_count.statewide.get(c, Fraction(0))
-               for c in set(by_turnout.statewide) | set(by_count.statewide)}
+        out = {
+            c: by_turnout.statewide.get(c, Fraction(0)) - by_count.statewide.get(c, Fraction(0))
+            for c in set(by_turnout.statewide) | set(by_count.statewide)
+        }
         return {c: v for c, v in ranked(out) if v}
     turnout = satellite_values(election, reports, SatelliteReading.TURNOUT)
     by_delegates = satellite_values(election, reports, SatelliteReading.DELEGATES)

@@ -87,10 +87,14 @@ class National:
     def to_dict(self) -> dict[str, object]:
         return {
             "total": dict(self.total),
-            "units": {name: {"seats": u.seats, "delegates": dict(u.delegates),
-                             "pending_lot": None if u.pending_lot is None
-                             else u.pending_lot.to_dict()}
-                      for name, u in self.units.items()},
+            "units": {
+                name: {
+                    "seats": u.seats,
+                    "delegates": dict(u.delegates),
+                    "pending_lot": None if u.pending_lot is None else u.pending_lot.to_dict(),
+                }
+                for name, u in self.units.items()
+            },
         }
 
 
@@ -130,8 +134,10 @@ class Tabulation:
         if self.published_statewide is None or self.mode == "published":
             return {}
         names = set(self.statewide) | set(self.published_statewide)
-        diff = {c: self.statewide.get(c, Fraction(0)) - self.published_statewide.get(c, Fraction(0))
-                for c in names}
+        diff = {
+            c: self.statewide.get(c, Fraction(0)) - self.published_statewide.get(c, Fraction(0))
+            for c in names
+        }
         return {c: v for c, v in ranked(diff) if v}
 
     def to_dict(self, *, units: bool = False) -> dict[str, object]:
@@ -146,8 +152,9 @@ class Tabulation:
             "statewide_exact": {c: str(v) for c, v in ranked(self.statewide)},
             "statewide_total": decimal_str(sum(self.statewide.values(), Fraction(0)), p),
             "districts": {str(d): display_sdes(v, p) for d, v in sorted(self.districts.items())},
-            "districts_exact": {str(d): {c: str(x) for c, x in ranked(v)}
-                                for d, v in sorted(self.districts.items())},
+            "districts_exact": {
+                str(d): {c: str(x) for c, x in ranked(v)} for d, v in sorted(self.districts.items())
+            },
             "counties": {c: display_sdes(v, p) for c, v in sorted(self.counties.items())},
             "popular_vote": {
                 "first": dict(sorted(self.first_vote.items(), key=lambda kv: -kv[1])),
@@ -165,7 +172,8 @@ class Tabulation:
         if self.published_statewide is not None:
             out["published_statewide"] = display_sdes(self.published_statewide, p)
             out["difference_from_published"] = {
-                c: decimal_str(v, 4) for c, v in self.difference.items()}
+                c: decimal_str(v, 4) for c, v in self.difference.items()
+            }
         if units:
             out["units"] = [_unit_dict(u, self.election.sde_places_precinct) for u in self.units]
         return out
@@ -198,12 +206,15 @@ def national_delegates(
     the statewide SDEs (rules.md §8.2 step 5)."""
     units: dict[str, UnitAllocation] = {}
     for d, seats in sorted(election.national.district.items()):
-        units[f"CD{d}"] = allocate_unit(districts.get(d, {}), seats, unit=f"CD{d}",
-                                        share_places=share_places)
-    units["at-large"] = allocate_unit(statewide, election.national.at_large, unit="at-large",
-                                      share_places=share_places)
-    units["PLEO"] = allocate_unit(statewide, election.national.pleo, unit="PLEO",
-                                  share_places=share_places)
+        units[f"CD{d}"] = allocate_unit(
+            districts.get(d, {}), seats, unit=f"CD{d}", share_places=share_places
+        )
+    units["at-large"] = allocate_unit(
+        statewide, election.national.at_large, unit="at-large", share_places=share_places
+    )
+    units["PLEO"] = allocate_unit(
+        statewide, election.national.pleo, unit="PLEO", share_places=share_places
+    )
     return National(units, add_delegates(list(units.values())))
 
 

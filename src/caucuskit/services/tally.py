@@ -82,9 +82,18 @@ class Delta:
 
 def _current(row: Any) -> Current:
     return Current(
-        version_id=row.version_id, channel=row.channel, actor=row.v_actor, reason=row.v_reason,
-        attendees=row.attendees, first=row.first, final=row.final, delegates=row.delegates,
-        sde_text=row.sde, worksheet=row.worksheet or {}, tosses=tuple(row.tosses or ()))
+        version_id=row.version_id,
+        channel=row.channel,
+        actor=row.v_actor,
+        reason=row.v_reason,
+        attendees=row.attendees,
+        first=row.first,
+        final=row.final,
+        delegates=row.delegates,
+        sde_text=row.sde,
+        worksheet=row.worksheet or {},
+        tosses=tuple(row.tosses or ()),
+    )
 
 
 def load_changes(session: Session, after: int, as_of: datetime | None = None) -> Delta:
@@ -97,22 +106,37 @@ def load_changes(session: Session, after: int, as_of: datetime | None = None) ->
         certified = session.scalar(select(ElectionRow.certified_at)) is not None
     else:
         version, updated, certified = -1, as_of, False
-    q = (select(Decision.results_version, Decision.precinct_id, Decision.status, Decision.at,
-                Decision.actor, Decision.reason, Decision.version_id, ReportVersion.channel,
-                ReportVersion.actor.label("v_actor"), ReportVersion.reason.label("v_reason"),
-                ReportVersion.attendees, ReportVersion.first, ReportVersion.final,
-                ReportVersion.delegates, ReportVersion.sde, ReportVersion.tosses,
-                ReportVersion.worksheet)
-         .join(ReportVersion, ReportVersion.id == Decision.version_id)
-         .where(Decision.status.in_(("accepted", "superseded")),
-                Decision.results_version > after))
+    q = (
+        select(
+            Decision.results_version,
+            Decision.precinct_id,
+            Decision.status,
+            Decision.at,
+            Decision.actor,
+            Decision.reason,
+            Decision.version_id,
+            ReportVersion.channel,
+            ReportVersion.actor.label("v_actor"),
+            ReportVersion.reason.label("v_reason"),
+            ReportVersion.attendees,
+            ReportVersion.first,
+            ReportVersion.final,
+            ReportVersion.delegates,
+            ReportVersion.sde,
+            ReportVersion.tosses,
+            ReportVersion.worksheet,
+        )
+        .join(ReportVersion, ReportVersion.id == Decision.version_id)
+        .where(Decision.status.in_(("accepted", "superseded")), Decision.results_version > after)
+    )
     if as_of is None:
         q = q.where(Decision.results_version <= version)
     else:
         q = q.where(Decision.at <= as_of)
     changes = tuple(
         Change(r.results_version, r.precinct_id, r.status, r.at, r.actor, r.reason, _current(r))
-        for r in session.execute(q.order_by(Decision.id)).all())
+        for r in session.execute(q.order_by(Decision.id)).all()
+    )
     return Delta(version, updated, certified, changes)
 
 
@@ -150,8 +174,9 @@ class Tally:
     #: precinct pk -> (results version, time) of its last change
     changed_at: dict[int, tuple[int, datetime]] = field(default_factory=dict)
     #: public change log entries: (time, precinct pk, kind, reason, old sde, new sde)
-    corrections: list[tuple[datetime, int, str, str, Mapping[str, str], Mapping[str, str]]] = (
-        field(default_factory=list))
+    corrections: list[tuple[datetime, int, str, str, Mapping[str, str], Mapping[str, str]]] = field(
+        default_factory=list
+    )
     counties: dict[str, CountyTotals] = field(default_factory=dict)
     county_changed_at: dict[str, tuple[int, datetime | None]] = field(default_factory=dict)
     #: (results version, time) of the last change to the list of games of chance / change log
@@ -176,7 +201,8 @@ class Tally:
         for ch in delta.changes:
             pk = ch.precinct_pk
             self.history.setdefault(pk, []).append(
-                (ch.version.version_id, ch.status, ch.at, ch.version.channel))
+                (ch.version.version_id, ch.status, ch.at, ch.version.channel)
+            )
             precincts.add(pk)
             if ch.status != "accepted":
                 continue
@@ -186,10 +212,14 @@ class Tally:
                 self.tosses_at = (ch.results_version, ch.at)
             if prev is not None:
                 self.changes_at = (ch.results_version, ch.at)
-                kind = new.channel if new.channel in ("recanvass", "recount") else (
-                    "desk-accept" if ch.actor != new.actor else "correction")
-                self.corrections.append((ch.at, pk, kind, ch.reason or new.reason,
-                                         prev.sde_text, new.sde_text))
+                kind = (
+                    new.channel
+                    if new.channel in ("recanvass", "recount")
+                    else ("desk-accept" if ch.actor != new.actor else "correction")
+                )
+                self.corrections.append(
+                    (ch.at, pk, kind, ch.reason or new.reason, prev.sde_text, new.sde_text)
+                )
             self.current[pk] = new
             self.accepted[pk] = self.accepted.get(pk, 0) + 1
             self.changed_at[pk] = (ch.results_version, ch.at)
@@ -197,8 +227,9 @@ class Tally:
         for ch in delta.changes:
             stamp[self.ctx.by_pk[ch.precinct_pk].county] = (ch.results_version, ch.at)
         if delta.certified != self.certified:
-            stamp = dict.fromkeys((c.name for c in self.election.counties),
-                                  (delta.version, delta.updated_at))
+            stamp = dict.fromkeys(
+                (c.name for c in self.election.counties), (delta.version, delta.updated_at)
+            )
         self.certified = delta.certified
         if delta.version >= 0:
             self.version = delta.version
@@ -230,8 +261,9 @@ class Tally:
             v = self.current.get(p.pk)
             if v is None:
                 if not p.satellite:
-                    value = election.precinct_sde_value(election.precinct_by_key[(p.county,
-                                                                                  p.name)])
+                    value = election.precinct_sde_value(
+                        election.precinct_by_key[(p.county, p.name)]
+                    )
                     outstanding += value or ZERO
                 continue
             reporting += counted
@@ -244,10 +276,19 @@ class Tally:
                 sde[c] = sde.get(c, ZERO) + x
                 part = Fraction(scaled(x, places), 10**places) if rounded else x
                 basis[c] = basis.get(c, ZERO) + part
-        return CountyTotals(first, final, dels, {c: x for c, x in sde.items() if x},
-                            {c: x for c, x in basis.items() if x},
-                            total, reporting, outstanding, has_recount, corrected,
-                            precinct_sde)
+        return CountyTotals(
+            first,
+            final,
+            dels,
+            {c: x for c, x in sde.items() if x},
+            {c: x for c, x in basis.items() if x},
+            total,
+            reporting,
+            outstanding,
+            has_recount,
+            corrected,
+            precinct_sde,
+        )
 
 
 def _add_ints(into: dict[str, int], part: Mapping[str, int]) -> None:
@@ -255,8 +296,9 @@ def _add_ints(into: dict[str, int], part: Mapping[str, int]) -> None:
         into[c] = into.get(c, 0) + n
 
 
-def _precinct_sdes(election: Election, refs: Iterable[PrecinctRef],
-                   current: Mapping[int, Current]) -> dict[int, dict[str, Fraction]]:
+def _precinct_sdes(
+    election: Election, refs: Iterable[PrecinctRef], current: Mapping[int, Current]
+) -> dict[int, dict[str, Fraction]]:
     """Exact SDEs of every reported unit of one county: the stored ``p/q`` values of ordinary
     precincts; for satellite sites the pool divided by reported turnout (§7.3, the "turnout"
     reading of the tabulation)."""

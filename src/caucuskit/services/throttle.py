@@ -179,7 +179,10 @@ def prune(ctx: Context, older_than: int) -> int:
     now = ctx.clock()
     cutoff = now - timedelta(seconds=2 * older_than)
     with ctx.db.write() as s:
-        result = s.execute(delete(Throttle).where(
-            Throttle.window_start < cutoff,
-            (Throttle.blocked_until.is_(None)) | (Throttle.blocked_until < now)))
+        result = s.execute(
+            delete(Throttle).where(
+                Throttle.window_start < cutoff,
+                (Throttle.blocked_until.is_(None)) | (Throttle.blocked_until < now),
+            )
+        )
         return int(getattr(result, "rowcount", 0) or 0)

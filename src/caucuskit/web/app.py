@@ -39,8 +39,12 @@ from caucuskit.web.pages import include_pages
 
 log = logging.getLogger("caucuskit.web")
 #: Errors that mean "the database cannot be reached now" (answered 503, never 500).
-DB_AWAY = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError,
-           sa_exc.DisconnectionError)
+DB_AWAY = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    sa_exc.DisconnectionError,
+)
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -56,11 +60,18 @@ def _clean(text: str) -> str:
     return text.replace("\x00", "\\0")
 
 
-def _error(code: str, field: str, message: str, status: int,
-           headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": code, "message": f"{field}: {message}",
-                         "problems": [{"field": field, "message": message}]},
-                        status_code=status, headers=headers)
+def _error(
+    code: str, field: str, message: str, status: int, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {
+            "error": code,
+            "message": f"{field}: {message}",
+            "problems": [{"field": field, "message": message}],
+        },
+        status_code=status,
+        headers=headers,
+    )
 
 
 def create_app(settings: Settings | None = None, ctx: Context | None = None) -> FastAPI:
@@ -77,11 +88,13 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     app.state.ctx = ctx
     app.state.public = PublicFeed(ctx)
     # public reads straight from the published document set (web/api/public.py)
-    app.add_middleware(public.PublicFastPath, feed=app.state.public,
-                       max_age=settings.public_max_age)
+    app.add_middleware(
+        public.PublicFastPath, feed=app.state.public, max_age=settings.public_max_age
+    )
 
-    def audit(err: ServiceError, request: Request | None = None, client: str = "unknown",
-              path: str = "") -> None:
+    def audit(
+        err: ServiceError, request: Request | None = None, client: str = "unknown", path: str = ""
+    ) -> None:
         """The audit line of a refusal nobody audited yet (best effort: never masks it)."""
         if getattr(err, "audited", False):
             return
@@ -89,8 +102,14 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
             client = request.client.host if request.client else "unknown"
             path = request.url.path
         try:
-            ctx.audit_refusal(err, actor="anonymous", role="public", action="request",
-                              client=_clean(client)[:100], detail={"path": _clean(path)[:300]})
+            ctx.audit_refusal(
+                err,
+                actor="anonymous",
+                role="public",
+                action="request",
+                client=_clean(client)[:100],
+                detail={"path": _clean(path)[:300]},
+            )
         except Exception:  # the database may be away: the refusal is still answered
             log.warning("refusal not audited (database unavailable?)", exc_info=True)
         err.audited = True  # type: ignore[attr-defined]
@@ -98,24 +117,31 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     def refuse_early(err: ServiceError, client: str, method: str, path: str) -> None:
         audit(err, client=client, path=path)
 
-    app.add_middleware(RequestLimits, limit=settings.max_body_bytes, on_refuse=refuse_early,
-                       photo_limit=3 * 1024 * 1024)
+    app.add_middleware(
+        RequestLimits,
+        limit=settings.max_body_bytes,
+        on_refuse=refuse_early,
+        photo_limit=3 * 1024 * 1024,
+    )
     app.add_middleware(SecurityHeaders)
     if settings.trusted_proxies.strip():
         # Outermost: the client address is fixed before anything counts or audits it.
-        app.add_middleware(ProxyHeadersMiddleware,
-                           trusted_hosts=[h.strip() for h in settings.trusted_proxies.split(",")
-                                          if h.strip()])
+        app.add_middleware(
+            ProxyHeadersMiddleware,
+            trusted_hosts=[h.strip() for h in settings.trusted_proxies.split(",") if h.strip()],
+        )
 
     def must_audit(request: Request, err: ServiceError) -> bool:
         return request.method not in ("GET", "HEAD") or err.status in (401, 403, 429)
 
     def away(exc: Exception) -> JSONResponse:
         log.warning("database unavailable: %s", exc.__class__.__name__)
-        err = Unavailable("the database cannot be reached; try again shortly",
-                          settings.db_retry_after)
-        return JSONResponse(err.to_dict(), status_code=503,
-                            headers={"Retry-After": str(err.retry_after)})
+        err = Unavailable(
+            "the database cannot be reached; try again shortly", settings.db_retry_after
+        )
+        return JSONResponse(
+            err.to_dict(), status_code=503, headers={"Retry-After": str(err.retry_after)}
+        )
 
     async def internal(request: Request, exc: Exception) -> JSONResponse:
         log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -142,22 +168,31 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
         for e in exc.errors():
             field = _clean(_field(tuple(e.get("loc", ()))))
             kind = e.get("type", "")
-            if kind == "json_invalid" or (field == "body" and kind in (
-                    "model_attributes_type", "dict_type", "missing")):
+            if kind == "json_invalid" or (
+                field == "body" and kind in ("model_attributes_type", "dict_type", "missing")
+            ):
                 status, code, field = 400, "bad-request", "body"
             problems.append({"field": field, "message": _clean(describe(e))})
-        body = {"error": code, "problems": problems,
-                "message": "; ".join(f"{p['field']}: {p['message']}" for p in problems)}
+        body = {
+            "error": code,
+            "problems": problems,
+            "message": "; ".join(f"{p['field']}: {p['message']}" for p in problems),
+        }
         if request.method not in ("GET", "HEAD"):
             err = (BadRequest if status == 400 else Invalid)(
-                [Problem(p["field"][:200], p["message"][:300]) for p in problems[:20]])
+                [Problem(p["field"][:200], p["message"][:300]) for p in problems[:20]]
+            )
             audit(err, request)
         return JSONResponse(body, status_code=status)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {400: "bad-request", 404: "not-found", 405: "method-not-allowed",
-                413: "too-large"}.get(exc.status_code, "error")
+        code = {
+            400: "bad-request",
+            404: "not-found",
+            405: "method-not-allowed",
+            413: "too-large",
+        }.get(exc.status_code, "error")
         field = "path" if exc.status_code in (404, 405) else "body"
         message = _clean(str(exc.detail))
         if request.method not in ("GET", "HEAD") and 400 <= exc.status_code < 500:
@@ -181,8 +216,11 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     async def pool_timeout(request: Request, exc: sa_exc.TimeoutError) -> JSONResponse:
         return away(exc)
 
-    @app.get("/healthz", tags=["health"],
-             responses={503: {"description": "Database unreachable (Retry-After)"}})
+    @app.get(
+        "/healthz",
+        tags=["health"],
+        responses={503: {"description": "Database unreachable (Retry-After)"}},
+    )
     def healthz() -> Any:
         from caucuskit.services.snapshot import results_version
 
@@ -191,10 +229,16 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
                 version, _ = results_version(s)
         except (sa_exc.DBAPIError, sa_exc.TimeoutError):
             return JSONResponse(
-                {"ok": False, "database": ctx.db.dialect, "error": "unavailable",
-                 "message": "database: unreachable",
-                 "problems": [{"field": "database", "message": "unreachable"}]},
-                status_code=503, headers={"Retry-After": str(settings.db_retry_after)})
+                {
+                    "ok": False,
+                    "database": ctx.db.dialect,
+                    "error": "unavailable",
+                    "message": "database: unreachable",
+                    "problems": [{"field": "database", "message": "unreachable"}],
+                },
+                status_code=503,
+                headers={"Retry-After": str(settings.db_retry_after)},
+            )
         return {"ok": True, "database": ctx.db.dialect, "snapshot_version": version}
 
     app.add_exception_handler(Exception, internal)

@@ -17,13 +17,17 @@ from caucuskit.services.errors import Invalid, ServiceError, TooLarge
 OnRefuse = Callable[[ServiceError, str, str, str], None]
 
 #: The policy of the pages and the API: only our own scripts, no framing, no plugins.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
-       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 #: /docs and /redoc (Swagger UI and ReDoc, served from the package) start with inline script.
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; "
-            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; worker-src 'self' blob:; "
-            "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; worker-src 'self' blob:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 DOCS_PATHS = ("/docs", "/redoc", "/docs/oauth2-redirect")
 SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
@@ -65,8 +69,7 @@ class RequestLimits:
     Content-Length or streamed in chunks; 422 for a NUL character in the path or query (a
     value no field can hold, like the NUL refused in a body field)."""
 
-    def __init__(self, app: ASGIApp, limit: int, on_refuse: OnRefuse,
-                 photo_limit: int = 0) -> None:
+    def __init__(self, app: ASGIApp, limit: int, on_refuse: OnRefuse, photo_limit: int = 0) -> None:
         self.app, self.limit, self.on_refuse = app, limit, on_refuse
         self.photo_limit = max(limit, photo_limit)
 
@@ -77,15 +80,17 @@ class RequestLimits:
         path = scope.get("path", "")
         if "\x00" in path or b"%00" in scope.get("query_string", b"").lower():
             field = "path" if "\x00" in path else "query"
-            await self._refuse(scope, send, Invalid(
-                "must not contain the NUL character (%00)", field), 422)
+            await self._refuse(
+                scope, send, Invalid("must not contain the NUL character (%00)", field), 422
+            )
             return
         limit = self.photo_limit if path.endswith("/photo") else self.limit
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
-            await self._refuse(scope, send, TooLarge(f"request body above {limit} bytes",
-                                                     "body"), 413)
+            await self._refuse(
+                scope, send, TooLarge(f"request body above {limit} bytes", "body"), 413
+            )
             return
         chunks: list[bytes] = []
         seen = 0
@@ -96,8 +101,9 @@ class RequestLimits:
             body = msg.get("body", b"")
             seen += len(body)
             if seen > limit:
-                await self._refuse(scope, send, TooLarge(f"request body above {limit} bytes",
-                                                         "body"), 413)
+                await self._refuse(
+                    scope, send, TooLarge(f"request body above {limit} bytes", "body"), 413
+                )
                 return
             chunks.append(body)
             if not msg.get("more_body", False):
@@ -116,8 +122,12 @@ class RequestLimits:
     async def _refuse(self, scope: Scope, send: Send, err: ServiceError, status: int) -> None:
         client = scope.get("client") or ("unknown", 0)
         try:
-            self.on_refuse(err, str(client[0]), scope.get("method", ""),
-                           scope.get("path", "").replace("\x00", "\\0"))
+            self.on_refuse(
+                err,
+                str(client[0]),
+                scope.get("method", ""),
+                scope.get("path", "").replace("\x00", "\\0"),
+            )
         except Exception:  # the database may be away; the answer still goes out
             pass
         response = JSONResponse(err.to_dict(), status_code=status)

@@ -60,20 +60,24 @@ class Staff:
         self.username, self.role = username, role
 
 
-def staff(
-    request: Request, creds: Annotated[HTTPBasicCredentials | None, Depends(basic)]
-) -> Staff:
+def staff(request: Request, creds: Annotated[HTTPBasicCredentials | None, Depends(basic)]) -> Staff:
     """HTTP Basic sign-in of an operator, desk or admin account (throttled per account and
     address; refusals are audited)."""
     ctx = ctx_of(request)
     try:
         if creds is None:
             raise Unauthorized("HTTP Basic credentials required", "authorization")
-        user, role = credentials.authenticate_account(ctx, creds.username, creds.password,
-                                                      client_of(request))
+        user, role = credentials.authenticate_account(
+            ctx, creds.username, creds.password, client_of(request)
+        )
     except ServiceError as exc:
-        audit_refusal(request, exc, actor=(creds.username if creds else "anonymous"),
-                      role="staff", action="staff.signin")
+        audit_refusal(
+            request,
+            exc,
+            actor=(creds.username if creds else "anonymous"),
+            role="staff",
+            action="staff.signin",
+        )
         raise
     return Staff(user, role)
 
@@ -86,9 +90,14 @@ def role_check(request: Request, who: Staff, allowed: tuple[str, ...], action: s
         raise
 
 
-def chair_auth(ctx: Context, precinct: PrecinctRef, code: str | None,
-               token: HTTPAuthorizationCredentials | None, client: str,
-               account: str | None = None) -> str:
+def chair_auth(
+    ctx: Context,
+    precinct: PrecinctRef,
+    code: str | None,
+    token: HTTPAuthorizationCredentials | None,
+    client: str,
+    account: str | None = None,
+) -> str:
     """Let a chair in by sign-in token (cheap: a signature and one lookup) or, failing that,
     by access code (argon2, throttled). Returns ``"token"`` or ``"code"``."""
     if token is not None and account is None:

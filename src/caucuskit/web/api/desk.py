@@ -40,7 +40,8 @@ def overview(request: Request, who: Desk) -> dict[str, Any]:
 
 @router.get("/precincts")
 def precincts(
-    request: Request, who: Desk,
+    request: Request,
+    who: Desk,
     state: Annotated[str, Query(max_length=20)] = "all",
     county: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
@@ -48,8 +49,9 @@ def precincts(
 
 
 @router.get("/precincts/{precinct_id}")
-def precinct(request: Request, who: Desk,
-             precinct_id: Annotated[str, Path(max_length=300)]) -> dict[str, Any]:
+def precinct(
+    request: Request, who: Desk, precinct_id: Annotated[str, Path(max_length=300)]
+) -> dict[str, Any]:
     return desk.precinct_history(ctx_of(request), precinct_id)
 
 
@@ -58,16 +60,21 @@ def conflicts(request: Request, who: Desk) -> dict[str, Any]:
     return {"conflicts": desk.conflicts(ctx_of(request))}
 
 
-def _decide(request: Request, who: Staff, version_id: int, body: DecisionIn,
-            accept: bool) -> dict[str, Any]:
+def _decide(
+    request: Request, who: Staff, version_id: int, body: DecisionIn, accept: bool
+) -> dict[str, Any]:
     ctx = ctx_of(request)
     try:
-        return desk.decide(ctx, version_id, accept, body.reason, who.username,
-                           client_of(request))
+        return desk.decide(ctx, version_id, accept, body.reason, who.username, client_of(request))
     except ServiceError as exc:
-        audit_refusal(request, exc, actor=who.username, role=who.role,
-                      action="desk.accept" if accept else "desk.reject",
-                      detail={"version_id": version_id})
+        audit_refusal(
+            request,
+            exc,
+            actor=who.username,
+            role=who.role,
+            action="desk.accept" if accept else "desk.reject",
+            detail={"version_id": version_id},
+        )
         raise
 
 
@@ -75,31 +82,48 @@ VersionId = Annotated[int, Path(ge=1, le=2**62)]
 
 
 @router.post("/versions/{version_id}/accept")
-def accept(request: Request, who: Desk, version_id: VersionId,
-           body: DecisionIn) -> dict[str, Any]:
+def accept(request: Request, who: Desk, version_id: VersionId, body: DecisionIn) -> dict[str, Any]:
     return _decide(request, who, version_id, body, True)
 
 
 @router.post("/versions/{version_id}/reject")
-def reject(request: Request, who: Desk, version_id: VersionId,
-           body: DecisionIn) -> dict[str, Any]:
+def reject(request: Request, who: Desk, version_id: VersionId, body: DecisionIn) -> dict[str, Any]:
     return _decide(request, who, version_id, body, False)
 
 
 @router.post("/recanvass", status_code=201)
-def recanvass(request: Request, response: Response, who: Desk, body: RecanvassIn,
-              idempotency_key: IdemKey = None) -> dict[str, Any]:
+def recanvass(
+    request: Request,
+    response: Response,
+    who: Desk,
+    body: RecanvassIn,
+    idempotency_key: IdemKey = None,
+) -> dict[str, Any]:
     """Enter a recanvass or recount version: accepted at once, superseding the current one."""
     ctx, client = ctx_of(request), client_of(request)
     p: PrecinctRef | None = None
     try:
         p = ctx.find_precinct(body.county, body.precinct, body.precinct_id)
-        sub = submit_report(ctx, precinct=p, report=body.to_input(), actor=who.username,
-                            role="desk", channel=body.channel, client=client,
-                            idempotency_key=idempotency_key, reason=body.reason)
+        sub = submit_report(
+            ctx,
+            precinct=p,
+            report=body.to_input(),
+            actor=who.username,
+            role="desk",
+            channel=body.channel,
+            client=client,
+            idempotency_key=idempotency_key,
+            reason=body.reason,
+        )
     except ServiceError as exc:
-        audit_refusal(request, exc, actor=who.username, role=who.role,
-                      action=f"report.{body.channel}", precinct=p.pk if p else None)
+        audit_refusal(
+            request,
+            exc,
+            actor=who.username,
+            role=who.role,
+            action=f"report.{body.channel}",
+            precinct=p.pk if p else None,
+        )
         raise
     response.status_code = 201 if sub.created else 200
     return sub.answer
@@ -115,7 +139,8 @@ def preview(request: Request, who: Desk, body: RecanvassIn) -> dict[str, Any]:
 
 @router.get("/diff")
 def diff(
-    request: Request, who: Desk,
+    request: Request,
+    who: Desk,
     start: Annotated[datetime, Query(alias="from")],
     end: Annotated[datetime | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
@@ -126,7 +151,8 @@ def diff(
 
 @router.get("/audit-log")
 def audit_log(
-    request: Request, who: Desk,
+    request: Request,
+    who: Desk,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
 ) -> dict[str, Any]:
@@ -134,17 +160,21 @@ def audit_log(
 
 
 @router.get("/photos/{photo_id}", response_class=Response)
-def photo(request: Request, who: Desk,
-          photo_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
+def photo(request: Request, who: Desk, photo_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
     """The photo itself (desk only: worksheets carry names); decoded by Pillow when it was
     accepted, served as an attachment-safe image that no browser may sniff or run."""
     content_type, data = photos.get_photo(ctx_of(request), photo_id)
     ext = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}.get(content_type, "bin")
-    return Response(content=data, media_type=content_type,
-                    headers={"Cache-Control": "private, max-age=3600",
-                             "X-Content-Type-Options": "nosniff",
-                             "Content-Disposition": f'inline; filename="photo-{photo_id}.{ext}"',
-                             "Content-Security-Policy": "default-src 'none'; sandbox"})
+    return Response(
+        content=data,
+        media_type=content_type,
+        headers={
+            "Cache-Control": "private, max-age=3600",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": f'inline; filename="photo-{photo_id}.{ext}"',
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
+    )
 
 
 __all__ = ["Header", "router"]

@@ -41,8 +41,9 @@ class TossIn(Strict):
         return self
 
     def to_toss(self) -> Toss:
-        return Toss(self.winner or "", tuple(self.witnesses),
-                    tuple(sorted((self.cards or {}).items())))
+        return Toss(
+            self.winner or "", tuple(self.witnesses), tuple(sorted((self.cards or {}).items()))
+        )
 
 
 class EarlyConfirmIn(Strict):
@@ -74,7 +75,8 @@ class ReportIn(PrecinctRefIn, PrecinctCounts):
             first=dict(self.first),
             final=dict(self.final),
             tosses=tuple(t.to_toss() for t in self.tosses),
-            early_confirmed=None if self.early_confirmed is None
+            early_confirmed=None
+            if self.early_confirmed is None
             else (self.early_confirmed.count, self.early_confirmed.checksum),
         )
 

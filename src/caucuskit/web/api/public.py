@@ -51,20 +51,25 @@ def accepts_gzip(header: str | None) -> bool:
     return False
 
 
-def answer(e: Encoded, *, max_age: int, method: str, inm: str | None, ae: str | None
-           ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+def answer(
+    e: Encoded, *, max_age: int, method: str, inm: str | None, ae: str | None
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
     """Status, headers and body for one public document (shared by both paths)."""
-    headers = [(b"etag", e.etag.encode()),
-               (b"cache-control", f"public, max-age={max_age}".encode()),
-               (b"vary", b"Accept-Encoding")]
+    headers = [
+        (b"etag", e.etag.encode()),
+        (b"cache-control", f"public, max-age={max_age}".encode()),
+        (b"vary", b"Accept-Encoding"),
+    ]
     if if_none_match(inm, e.etag):
         return 304, headers, b""
     body = e.body
     if accepts_gzip(ae):
         body = e.gzipped
         headers.append((b"content-encoding", b"gzip"))
-    headers += [(b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode())]
+    headers += [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
     return 200, headers, b"" if method == "HEAD" else body
 
 
@@ -72,8 +77,12 @@ def serve(request: Request, path: str) -> Response:
     """The document at ``path`` (or 304 when the client has it)."""
     e = feed_of(request).entry(path)
     status, headers, body = answer(
-        e, max_age=request.app.state.ctx.settings.public_max_age, method=request.method,
-        inm=request.headers.get("if-none-match"), ae=request.headers.get("accept-encoding"))
+        e,
+        max_age=request.app.state.ctx.settings.public_max_age,
+        method=request.method,
+        inm=request.headers.get("if-none-match"),
+        ae=request.headers.get("accept-encoding"),
+    )
     response = Response(content=body, status_code=status)
     response.raw_headers = headers
     return response
@@ -90,12 +99,16 @@ class PublicFastPath:
         self.prefix = PREFIX + "/"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] != "http" or scope["method"] not in ("GET", "HEAD")
-                or not scope["path"].startswith(self.prefix) or scope.get("query_string")):
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or not scope["path"].startswith(self.prefix)
+            or scope.get("query_string")
+        ):
             await self.app(scope, receive, send)
             return
         pub = self.feed.published if self.feed.background else None
-        e = None if pub is None else pub.entries.get(scope["path"][len(self.prefix):])
+        e = None if pub is None else pub.entries.get(scope["path"][len(self.prefix) :])
         if e is None:
             await self.app(scope, receive, send)
             return
@@ -105,8 +118,9 @@ class PublicFastPath:
                 inm = v.decode("latin-1")
             elif k == b"accept-encoding":
                 ae = v.decode("latin-1")
-        status, headers, body = answer(e, max_age=self.max_age, method=scope["method"],
-                                       inm=inm, ae=ae)
+        status, headers, body = answer(
+            e, max_age=self.max_age, method=scope["method"], inm=inm, ae=ae
+        )
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 

@@ -35,16 +35,22 @@ from caucuskit.web.api.models import (
 
 router = APIRouter(prefix="/api/v1")
 
-IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200,
-                                      pattern=r"^[\x20-\x7e]+$")]
+IdemKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x20-\x7e]+$"),
+]
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     **COMMON_ERRORS,
-    401: {"model": ErrorOut,
-          "description": "Wrong or missing access code / sign-in token / credentials"},
+    401: {
+        "model": ErrorOut,
+        "description": "Wrong or missing access code / sign-in token / credentials",
+    },
     403: {"model": ErrorOut, "description": "The account's role may not do this"},
-    409: {"model": ErrorOut,
-          "description": "Idempotency-Key reused with another body; same operator twice"},
+    409: {
+        "model": ErrorOut,
+        "description": "Idempotency-Key reused with another body; same operator twice",
+    },
     422: {"model": ErrorOut, "description": "Invalid report; `problems` name each field"},
     429: {"model": ErrorOut, "description": "Too many wrong codes; see Retry-After"},
 }
@@ -57,9 +63,14 @@ def _current_summary(ctx: Context, p: PrecinctRef) -> dict[str, Any] | None:
         v = current_version(s, p.pk)
         if v is None:
             return None
-        return {"version_id": v.id, "receipt": v.receipt, "channel": v.channel,
-                "entered_at": iso(v.entered_at), "delegates": v.delegates,
-                "sde_display": v.answer.get("sde_display", {})}
+        return {
+            "version_id": v.id,
+            "receipt": v.receipt,
+            "channel": v.channel,
+            "entered_at": iso(v.entered_at),
+            "delegates": v.delegates,
+            "sde_display": v.answer.get("sde_display", {}),
+        }
 
 
 @router.post("/chair/signin", tags=["chair"], responses=ERRORS)
@@ -75,13 +86,24 @@ def chair_signin(body: SigninIn, request: Request, token: Bearer = None) -> dict
         chair_auth(ctx, p, body.code, token, client)
         new_token, expires = sessions.issue(ctx, p, client)
     except ServiceError as exc:
-        audit_refusal(request, exc, actor=f"chair:{p.id if p else '?'}", role="chair",
-                      action="chair.signin", precinct=p.pk if p else None)
+        audit_refusal(
+            request,
+            exc,
+            actor=f"chair:{p.id if p else '?'}",
+            role="chair",
+            action="chair.signin",
+            precinct=p.pk if p else None,
+        )
         raise
     at, first = credentials.record_signin(ctx, p, client)
-    return {"precinct": precinct_info(ctx, p), "signed_in_at": iso(at), "first_sign_in": first,
-            "current": _current_summary(ctx, p), "token": new_token,
-            "token_expires_at": iso(expires)}
+    return {
+        "precinct": precinct_info(ctx, p),
+        "signed_in_at": iso(at),
+        "first_sign_in": first,
+        "current": _current_summary(ctx, p),
+        "token": new_token,
+        "token_expires_at": iso(expires),
+    }
 
 
 @router.post("/chair/preview", tags=["chair"], responses=ERRORS)
@@ -95,9 +117,14 @@ def chair_preview(body: PreviewIn, request: Request) -> dict[str, Any]:
         audit_refusal(request, exc, actor="anonymous", role="public", action="chair.preview")
         raise
     ws = d.worksheet or d.result.to_dict()  # Nevada: with early votes and card draws
-    return {"precinct": precinct_info(ctx, p), "worksheet": ws, "sde": d.sde,
-            "sde_display": d.sde_display, "delegates": d.delegates,
-            "pending_tie": ws["pending_tie"]}
+    return {
+        "precinct": precinct_info(ctx, p),
+        "worksheet": ws,
+        "sde": d.sde,
+        "sde_display": d.sde_display,
+        "delegates": d.delegates,
+        "pending_tie": ws["pending_tie"],
+    }
 
 
 def _answer(sub_answer: dict[str, Any], created: bool, response: Response) -> dict[str, Any]:
@@ -108,8 +135,13 @@ def _answer(sub_answer: dict[str, Any], created: bool, response: Response) -> di
 
 
 @router.post("/chair/reports", tags=["chair"], status_code=201, responses=ERRORS)
-def chair_report(body: ChairReportIn, request: Request, response: Response,
-                 token: Bearer = None, idempotency_key: IdemKey = None) -> dict[str, Any]:
+def chair_report(
+    body: ChairReportIn,
+    request: Request,
+    response: Response,
+    token: Bearer = None,
+    idempotency_key: IdemKey = None,
+) -> dict[str, Any]:
     """Submit the precinct's raw counts; answers with the worksheet and a receipt.
 
     Authenticated by the sign-in token (``Authorization: Bearer``) or the access code."""
@@ -118,21 +150,38 @@ def chair_report(body: ChairReportIn, request: Request, response: Response,
     try:
         p = ctx.find_precinct(body.county, body.precinct, body.precinct_id)
         chair_auth(ctx, p, body.code, token, client)
-        sub = submit_report(ctx, precinct=p, report=body.to_input(), actor=f"chair:{p.id}",
-                            role="chair", channel="chair", client=client,
-                            idempotency_key=idempotency_key)
+        sub = submit_report(
+            ctx,
+            precinct=p,
+            report=body.to_input(),
+            actor=f"chair:{p.id}",
+            role="chair",
+            channel="chair",
+            client=client,
+            idempotency_key=idempotency_key,
+        )
     except ServiceError as exc:
-        audit_refusal(request, exc, actor=f"chair:{p.id if p else '?'}", role="chair",
-                      action="report.chair", precinct=p.pk if p else None,
-                      detail={"idempotency_key": idempotency_key})
+        audit_refusal(
+            request,
+            exc,
+            actor=f"chair:{p.id if p else '?'}",
+            role="chair",
+            action="report.chair",
+            precinct=p.pk if p else None,
+            detail={"idempotency_key": idempotency_key},
+        )
         raise
     return _answer(sub.answer, sub.created, response)
 
 
 @router.post("/operator/reports", tags=["operator"], status_code=201, responses=ERRORS)
-def operator_report(body: OperatorReportIn, request: Request, response: Response,
-                    who: Annotated[Staff, Depends(staff)],
-                    idempotency_key: IdemKey = None) -> dict[str, Any]:
+def operator_report(
+    body: OperatorReportIn,
+    request: Request,
+    response: Response,
+    who: Annotated[Staff, Depends(staff)],
+    idempotency_key: IdemKey = None,
+) -> dict[str, Any]:
     """Hotline / paper entry by an operator (needs a matching second entry by another one)."""
     ctx, client = ctx_of(request), client_of(request)
     role_check(request, who, ("operator", "admin"), "report.operator")
@@ -140,21 +189,38 @@ def operator_report(body: OperatorReportIn, request: Request, response: Response
     try:
         p = ctx.find_precinct(body.county, body.precinct, body.precinct_id)
         chair_auth(ctx, p, body.code, None, client, account=who.username)
-        sub = submit_report(ctx, precinct=p, report=body.to_input(), actor=who.username,
-                            role="operator", channel=body.channel, client=client,
-                            idempotency_key=idempotency_key)
+        sub = submit_report(
+            ctx,
+            precinct=p,
+            report=body.to_input(),
+            actor=who.username,
+            role="operator",
+            channel=body.channel,
+            client=client,
+            idempotency_key=idempotency_key,
+        )
     except ServiceError as exc:
-        audit_refusal(request, exc, actor=who.username, role=who.role, action="report.operator",
-                      precinct=p.pk if p else None)
+        audit_refusal(
+            request,
+            exc,
+            actor=who.username,
+            role=who.role,
+            action="report.operator",
+            precinct=p.pk if p else None,
+        )
         raise
     return _answer(sub.answer, sub.created, response)
 
 
-@router.post("/chair/reports/{version_id}/photo", tags=["chair"], status_code=201,
-             responses=ERRORS)
-def chair_photo(body: PhotoIn, request: Request, response: Response,
-                version_id: Annotated[int, Path(ge=1, le=2**62)],
-                token: Bearer = None, idempotency_key: IdemKey = None) -> dict[str, Any]:
+@router.post("/chair/reports/{version_id}/photo", tags=["chair"], status_code=201, responses=ERRORS)
+def chair_photo(
+    body: PhotoIn,
+    request: Request,
+    response: Response,
+    version_id: Annotated[int, Path(ge=1, le=2**62)],
+    token: Bearer = None,
+    idempotency_key: IdemKey = None,
+) -> dict[str, Any]:
     """Attach a photo of the signed worksheet to a report version of the chair's precinct
     (sign-in token or access code; an unknown version answers like a wrong code).
 
@@ -162,11 +228,24 @@ def chair_photo(body: PhotoIn, request: Request, response: Response,
     (a resend with the same Idempotency-Key, or the same picture for the same version)."""
     ctx, client = ctx_of(request), client_of(request)
     try:
-        up = photos.add_photo(ctx, version_id, body.code, body.content_type, body.data, client,
-                              idempotency_key,
-                              token=token.credentials if token is not None else None)
+        up = photos.add_photo(
+            ctx,
+            version_id,
+            body.code,
+            body.content_type,
+            body.data,
+            client,
+            idempotency_key,
+            token=token.credentials if token is not None else None,
+        )
     except ServiceError as exc:
-        audit_refusal(request, exc, actor="chair:?", role="chair", action="photo.add",
-                      detail={"version_id": version_id, "idempotency_key": idempotency_key})
+        audit_refusal(
+            request,
+            exc,
+            actor="chair:?",
+            role="chair",
+            action="photo.add",
+            detail={"version_id": version_id, "idempotency_key": idempotency_key},
+        )
         raise
     return _answer(up.answer, up.created, response)

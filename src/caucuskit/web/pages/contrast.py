@@ -22,7 +22,7 @@ def luminance(colour: str) -> float:
         h = "".join(ch * 2 for ch in h)
     if len(h) != 6:
         raise ValueError(f"not a hex colour: {colour!r}")
-    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
     return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
 
 
@@ -34,5 +34,8 @@ def contrast(a: str, b: str) -> float:
 
 def ink_on(background: str) -> str:
     """Black or white, whichever reads better on ``background``."""
-    return "#000000" if contrast("#000000", background) >= contrast("#ffffff", background) \
+    return (
+        "#000000"
+        if contrast("#000000", background) >= contrast("#ffffff", background)
         else "#ffffff"
+    )

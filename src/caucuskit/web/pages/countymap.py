@@ -20,13 +20,37 @@ from markupsafe import Markup, escape
 
 #: Okabe-Ito colours (distinguishable with the common colour-vision deficiencies), then extras.
 PALETTE: tuple[str, ...] = (
-    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C6D31", "#7A5195",
-    "#3F7F3F", "#B8860B", "#5F6B7A", "#A0522D", "#2F4F8F", "#8B3A62",
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#8C6D31",
+    "#7A5195",
+    "#3F7F3F",
+    "#B8860B",
+    "#5F6B7A",
+    "#A0522D",
+    "#2F4F8F",
+    "#8B3A62",
 )
 #: One pattern per palette slot: what remains when colour is not seen.
 PATTERNS: tuple[str, ...] = (
-    "diag", "dots", "horiz", "cross", "vert", "antidiag", "grid", "rings",
-    "diag", "dots", "horiz", "cross", "vert", "antidiag",
+    "diag",
+    "dots",
+    "horiz",
+    "cross",
+    "vert",
+    "antidiag",
+    "grid",
+    "rings",
+    "diag",
+    "dots",
+    "horiz",
+    "cross",
+    "vert",
+    "antidiag",
 )
 
 
@@ -155,12 +179,12 @@ def render_map(
     geo = atlas(state)
     by_key = {county_key(name): fill for name, fill in fills.items()}
     style_of = styles(candidates)
-    leaders = sorted({f.leader for f in fills.values() if f.leader in style_of},
-                     key=lambda n: list(candidates).index(n))
-    order = list(candidates)
-    defs = "".join(
-        _pattern_defs(style_of[n], f"{map_id}-p{order.index(n)}") for n in leaders
+    leaders = sorted(
+        {f.leader for f in fills.values() if f.leader in style_of},
+        key=lambda n: list(candidates).index(n),
     )
+    order = list(candidates)
+    defs = "".join(_pattern_defs(style_of[n], f"{map_id}-p{order.index(n)}") for n in leaders)
     parts = [
         f'<svg class="county-map" viewBox="{geo.view_box}" role="group" '
         f'aria-labelledby="{map_id}-cap" xmlns="http://www.w3.org/2000/svg">',
@@ -186,9 +210,7 @@ def render_map(
             f'data-county="{escape(shape.name)}"><title>{escape(title)}</title></path>'
         )
         if fill and fill.href:
-            parts.append(
-                f'<a href="{escape(fill.href)}" aria-label="{escape(title)}">{path}</a>'
-            )
+            parts.append(f'<a href="{escape(fill.href)}" aria-label="{escape(title)}">{path}</a>')
         else:
             parts.append(path)
         text = style.label if style else (fill.label if fill and fill.label else None)
@@ -216,10 +238,13 @@ def render_map(
         'fill="#e8e8e8" stroke="#333"/></svg> no results yet</li>'
     )
     if any(f.strength is not None for f in fills.values()):
-        legend += ('<li class="legend-margin">Paler: a lead under 10 points; strongest: a lead '
-                   f"over 30 points (share of the county's {escape(unit)}s)</li>")
+        legend += (
+            '<li class="legend-margin">Paler: a lead under 10 points; strongest: a lead '
+            f"over 30 points (share of the county's {escape(unit)}s)</li>"
+        )
     return Markup(
-        '<figure class="map">' + "".join(parts)
+        '<figure class="map">'
+        + "".join(parts)
         + f'<figcaption><ul class="legend" aria-label="Map legend">{legend}</ul>'
         + "</figcaption></figure>"
     )

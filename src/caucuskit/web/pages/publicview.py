@@ -24,13 +24,16 @@ STATUS_WORDS = {
 }
 
 
-def status_words(status: str | None, reporting: int | None = None,
-                 total: int | None = None) -> str:
+def status_words(status: str | None, reporting: int | None = None, total: int | None = None) -> str:
     """A scope's status in words; never "corrected" while precincts are still missing."""
     if not status:
         return "No results yet"
-    if reporting is not None and total is not None and reporting < total and status in (
-            "correction", "recount", "unofficial-complete"):
+    if (
+        reporting is not None
+        and total is not None
+        and reporting < total
+        and status in ("correction", "recount", "unofficial-complete")
+    ):
         status = "unofficial-partial"
     return STATUS_WORDS.get(status, status.replace("-", " ").capitalize())
 
@@ -52,8 +55,12 @@ def _num(text: object) -> float:
 
 
 def _zero(c: Mapping[str, Any]) -> bool:
-    return (not c.get("first") and not c.get("final") and not c.get("delegates")
-            and _num(c.get("sde_display", 0)) == 0)
+    return (
+        not c.get("first")
+        and not c.get("final")
+        and not c.get("delegates")
+        and _num(c.get("sde_display", 0)) == 0
+    )
 
 
 def candidate_view(result: Mapping[str, Any]) -> dict[str, Any]:
@@ -65,8 +72,11 @@ def candidate_view(result: Mapping[str, Any]) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     zero: list[dict[str, Any]] = []
     for c in cands:
-        row = dict(c, first_pct=pct_text(int(c.get("first") or 0), first_total),
-                   final_pct=pct_text(int(c.get("final") or 0), final_total))
+        row = dict(
+            c,
+            first_pct=pct_text(int(c.get("first") or 0), first_total),
+            final_pct=pct_text(int(c.get("final") or 0), final_total),
+        )
         (zero if _zero(c) and result.get("precincts", {}).get("reporting") else rows).append(row)
     return {"rows": rows, "zero": zero}
 
@@ -77,8 +87,10 @@ def outstanding(result: Mapping[str, Any], race: Mapping[str, Any] | None) -> di
     not yet known), else the document's."""
     raw = result.get("race")
     if isinstance(raw, Mapping) and raw.get("open_sde_display") is not None:
-        return {"display": str(raw["open_sde_display"]),
-                "at_most": bool(raw.get("open_sde_is_supremum"))}
+        return {
+            "display": str(raw["open_sde_display"]),
+            "at_most": bool(raw.get("open_sde_is_supremum")),
+        }
     sde = result.get("sde") or {}
     return {"display": sde.get("outstanding_display"), "at_most": False}
 
@@ -98,11 +110,22 @@ def national_view(result: Mapping[str, Any]) -> dict[str, Any]:
     units = [u for u in race.get("units", []) if u.get("status") == "decided"]
     open_units = [str(u.get("unit")) for u in race.get("units", []) if u.get("status") != "decided"]
     return {
-        "settled": False, "national": nat,
-        "units": [{"unit": u.get("unit"), "seats": u.get("seats"),
-                   "split": ", ".join(f"{c} {n}" for c, n in sorted(
-                       (u.get("current") or {}).items(), key=lambda kv: (-kv[1], kv[0])) if n)}
-                  for u in units],
+        "settled": False,
+        "national": nat,
+        "units": [
+            {
+                "unit": u.get("unit"),
+                "seats": u.get("seats"),
+                "split": ", ".join(
+                    f"{c} {n}"
+                    for c, n in sorted(
+                        (u.get("current") or {}).items(), key=lambda kv: (-kv[1], kv[0])
+                    )
+                    if n
+                ),
+            }
+            for u in units
+        ],
         "open_units": open_units,
     }
 
@@ -111,8 +134,9 @@ def national_view(result: Mapping[str, Any]) -> dict[str, Any]:
 COUNTY_COLUMNS = 5
 
 
-def county_columns(result: Mapping[str, Any], rows: Sequence[Mapping[str, Any]],
-                   limit: int = COUNTY_COLUMNS) -> list[str]:
+def county_columns(
+    result: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], limit: int = COUNTY_COLUMNS
+) -> list[str]:
     """The leading candidates (statewide order) with SDEs in some county: the table's columns."""
     have = {c for r in rows for c, v in (r.get("sde_display") or {}).items() if _num(v) > 0}
     return [str(c["name"]) for c in result.get("candidates", []) if c["name"] in have][:limit]
@@ -126,17 +150,23 @@ def county_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> l
         values = sorted((_num(v) for v in (r.get("sde_display") or {}).values()), reverse=True)
         total = sum(values)
         margin = (values[0] - (values[1] if len(values) > 1 else 0)) / total if total else None
-        out.append(dict(r, cells=[{"name": c, "display": sde[c], "key": _num(sde[c])}
-                                  for c in columns],
-                        margin=None if margin is None else round(100 * margin, 1)))
+        out.append(
+            dict(
+                r,
+                cells=[{"name": c, "display": sde[c], "key": _num(sde[c])} for c in columns],
+                margin=None if margin is None else round(100 * margin, 1),
+            )
+        )
     return out
 
 
 def map_title(row: Mapping[str, Any], limit: int = 4, unit: str = "SDE") -> str:
     """The county's tooltip: its numbers, not only its leader."""
     reporting, total = row.get("reporting", 0), row.get("total", 0)
-    sde = sorted(((str(c), str(v)) for c, v in (row.get("sde_display") or {}).items()
-                  if _num(v) > 0), key=lambda cv: (-_num(cv[1]), cv[0]))
+    sde = sorted(
+        ((str(c), str(v)) for c, v in (row.get("sde_display") or {}).items() if _num(v) > 0),
+        key=lambda cv: (-_num(cv[1]), cv[0]),
+    )
     tied = row.get("tied") or []
     if row.get("leader") and reporting:
         lead = f"leader {row['leader']}"
@@ -164,16 +194,41 @@ def results_csv(result: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) ->
     """The page's numbers as CSV: one line per candidate statewide, then per county."""
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(["scope", "name", "candidate", "sde", "sde_percent", "county_delegates",
-                "first_alignment", "final_alignment", "national_delegates", "reporting",
-                "total"])
+    w.writerow(
+        [
+            "scope",
+            "name",
+            "candidate",
+            "sde",
+            "sde_percent",
+            "county_delegates",
+            "first_alignment",
+            "final_alignment",
+            "national_delegates",
+            "reporting",
+            "total",
+        ]
+    )
     p = result.get("precincts") or {}
     for c in result.get("candidates", []):
-        w.writerow(["state", result.get("name", ""), c["name"], c.get("sde_display"),
-                    c.get("sde_percent_display"), c.get("delegates"), c.get("first"),
-                    c.get("final"), c.get("national", ""), p.get("reporting"), p.get("total")])
+        w.writerow(
+            [
+                "state",
+                result.get("name", ""),
+                c["name"],
+                c.get("sde_display"),
+                c.get("sde_percent_display"),
+                c.get("delegates"),
+                c.get("first"),
+                c.get("final"),
+                c.get("national", ""),
+                p.get("reporting"),
+                p.get("total"),
+            ]
+        )
     for r in rows:
         for c, v in sorted((r.get("sde_display") or {}).items()):
-            w.writerow(["county", r["name"], c, v, "", "", "", "", "", r.get("reporting"),
-                        r.get("total")])
+            w.writerow(
+                ["county", r["name"], c, v, "", "", "", "", "", r.get("reporting"), r.get("total")]
+            )
     return out.getvalue()

@@ -49,9 +49,7 @@ def _not_found(request: Request, what: str) -> HTMLResponse:
     )
 
 
-async def _live(
-    request: Request, name: str, build: Any, *, page: str = "results"
-) -> Response:
+async def _live(request: Request, name: str, build: Any, *, page: str = "results") -> Response:
     """Render ``name`` (or only its live part with ``?part=live``), with a page ETag.
 
     The ETag follows the public snapshot version, so a poll costs one cheap 304 until a
@@ -123,10 +121,8 @@ async def results_state(request: Request) -> Response:
             "map": views.leader_map(
                 e, rows, caption=f"{place} counties by leader in {unit['long']}"
             ),
-            "share": _share(request, f"{data.get('name', '')} caucus results",
-                            _share_text(data)),
-            "downloads": {"csv": "/results/download/results.csv",
-                          "json": "/api/v1/public/state"},
+            "share": _share(request, f"{data.get('name', '')} caucus results", _share_text(data)),
+            "downloads": {"csv": "/results/download/results.csv", "json": "/api/v1/public/state"},
         }
 
     return await _live(request, "results_state", build)
@@ -137,7 +133,9 @@ def _share(request: Request, title: str, text: str) -> dict[str, str]:
     url = str(request.url.replace(query=""))
     q = quote(url, safe="")
     return {
-        "url": url, "title": title, "text": text,
+        "url": url,
+        "title": title,
+        "text": text,
         "email": f"mailto:?subject={quote(title)}&body={quote(text + ' ' + url)}",
         "x": f"https://twitter.com/intent/tweet?url={q}&text={quote(text)}",
         "facebook": f"https://www.facebook.com/sharer/sharer.php?u={q}",
@@ -149,8 +147,11 @@ def _share_text(doc: dict[str, Any]) -> str:
     p = doc.get("precincts") or {}
     top = [c for c in doc.get("candidates", [])[:3] if c.get("sde") not in (None, "0")]
     lead = ", ".join(f"{c['name']} {c.get('sde_percent_display')}%" for c in top)
-    return (f"{p.get('percent_display', '0')}% of precincts reporting"
-            + (f": {lead} of SDEs" if lead else "") + ".")
+    return (
+        f"{p.get('percent_display', '0')}% of precincts reporting"
+        + (f": {lead} of SDEs" if lead else "")
+        + "."
+    )
 
 
 @router.get("/results/download/results.csv")
@@ -170,30 +171,42 @@ async def results_csv(request: Request) -> Response:
             extra.append(doc.data)
     rows = views.county_rows(e, dist_docs, extra)
     body = pv.results_csv(state.data or {}, rows)
-    return Response(body, media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": 'attachment; filename="caucus-results.csv"',
-        "Cache-Control": "no-cache"})
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="caucus-results.csv"',
+            "Cache-Control": "no-cache",
+        },
+    )
 
 
 @router.get("/results/district/{number}", response_class=HTMLResponse)
 async def results_district(request: Request, number: str) -> Response:
     async def build(src: PublicSource) -> dict[str, Any] | None:
         election, district = await asyncio.gather(
-            src.get("election"), src.get(f"districts/{number}"))
+            src.get("election"), src.get(f"districts/{number}")
+        )
         if not district.found:
             return None
         e = election.data or {}
         data = district.data or {}
         rows = views.county_rows(e, [data])
-        rows = [r for r in rows if str(r.get("district")) == str(number)
-                or r["id"] in {c["id"] for c in data.get("children", [])}]
+        rows = [
+            r
+            for r in rows
+            if str(r.get("district")) == str(number)
+            or r["id"] in {c["id"] for c in data.get("children", [])}
+        ]
         columns = pv.county_columns(data, rows)
         return {
-            "election": e, "result": data, "cands": pv.candidate_view(data),
-            "county_columns": columns, "county_table": pv.county_table(rows, columns),
+            "election": e,
+            "result": data,
+            "cands": pv.candidate_view(data),
+            "county_columns": columns,
+            "county_table": pv.county_table(rows, columns),
             "styles": views.style_table(e),
-            "share": _share(request, f"{data.get('name', '')} caucus results",
-                            _share_text(data)),
+            "share": _share(request, f"{data.get('name', '')} caucus results", _share_text(data)),
         }
 
     return await _live(request, "results_district", build)
@@ -213,8 +226,9 @@ async def results_county(request: Request, county_id: str) -> Response:
             "result": data,
             "cands": pv.candidate_view(data),
             "styles": views.style_table(election.data or {}),
-            "share": _share(request, f"{data.get('name', '')} County caucus results",
-                            _share_text(data)),
+            "share": _share(
+                request, f"{data.get('name', '')} County caucus results", _share_text(data)
+            ),
         }
 
     return await _live(request, "results_county", build)

@@ -24,8 +24,7 @@ from caucuskit.web.pages.publicview import (
 STATUS_TEXT = STATUS_WORDS  # kept for callers of the old name
 
 
-def status_text(status: str | None, reporting: int | None = None,
-                total: int | None = None) -> str:
+def status_text(status: str | None, reporting: int | None = None, total: int | None = None) -> str:
     """A person's words for a NIST ResultsStatus (never "corrected" while precincts are
     missing: :func:`caucuskit.web.pages.publicview.status_words`)."""
     return status_words(status, reporting, total)
@@ -36,7 +35,8 @@ def candidate_names(election: Mapping[str, Any]) -> list[str]:
 
 
 def county_rows(
-    election: Mapping[str, Any], districts: Sequence[Mapping[str, Any]],
+    election: Mapping[str, Any],
+    districts: Sequence[Mapping[str, Any]],
     extra: Sequence[Mapping[str, Any]] = (),
 ) -> list[dict[str, Any]]:
     """One row per county (satellite pseudo-counties last) with leader and reporting counts."""
@@ -46,14 +46,19 @@ def county_rows(
             if child.get("kind") == "county":
                 seen[str(child["id"])] = dict(child)
     for doc in extra:
-        seen.setdefault(str(doc["id"]), {
-            "id": doc["id"], "name": doc["name"], "kind": "county", "status": doc.get("status"),
-            "reporting": doc.get("precincts", {}).get("reporting", 0),
-            "total": doc.get("precincts", {}).get("total", 0),
-            "leader": _leader(doc), "sde_display": {
-                c["name"]: c.get("sde_display") for c in doc.get("candidates", [])
+        seen.setdefault(
+            str(doc["id"]),
+            {
+                "id": doc["id"],
+                "name": doc["name"],
+                "kind": "county",
+                "status": doc.get("status"),
+                "reporting": doc.get("precincts", {}).get("reporting", 0),
+                "total": doc.get("precincts", {}).get("total", 0),
+                "leader": _leader(doc),
+                "sde_display": {c["name"]: c.get("sde_display") for c in doc.get("candidates", [])},
             },
-        })
+        )
     for row in seen.values():
         row["tied"] = tied_leaders(row.get("sde_display") or {})
         if row["tied"]:
@@ -62,8 +67,14 @@ def county_rows(
     for county in election.get("counties", []):
         cid = str(county.get("id") or slug(str(county["name"])))
         row = seen.get(cid) or {
-            "id": cid, "name": county["name"], "status": None, "reporting": 0,
-            "total": county.get("precincts", 0), "leader": None, "sde_display": {}, "tied": [],
+            "id": cid,
+            "name": county["name"],
+            "status": None,
+            "reporting": 0,
+            "total": county.get("precincts", 0),
+            "leader": None,
+            "sde_display": {},
+            "tied": [],
         }
         row["satellite"] = bool(county.get("satellite"))
         row["district"] = county.get("district")
@@ -108,11 +119,14 @@ def missing_counties(
 ) -> list[str]:
     """County ids not covered by any district document (counties with no district)."""
     covered = {
-        str(child["id"]) for doc in districts for child in doc.get("children", [])
+        str(child["id"])
+        for doc in districts
+        for child in doc.get("children", [])
         if child.get("kind") == "county"
     }
     return [
-        str(c.get("id") or slug(str(c["name"]))) for c in election.get("counties", [])
+        str(c.get("id") or slug(str(c["name"])))
+        for c in election.get("counties", [])
         if str(c.get("id") or slug(str(c["name"]))) not in covered
     ]
 
@@ -127,13 +141,19 @@ def card_display(text: object) -> str:
 def unit_of(election: Mapping[str, Any]) -> dict[str, str]:
     """The headline unit of an election document: SDE (Iowa) or CCD (Nevada)."""
     u = election.get("unit") or {}
-    return {"short": str(u.get("short", "SDE")),
-            "long": str(u.get("long", "state delegate equivalents"))}
+    return {
+        "short": str(u.get("short", "SDE")),
+        "long": str(u.get("long", "state delegate equivalents")),
+    }
 
 
 def leader_map(
-    election: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], *, caption: str,
-    map_id: str = "iowa-map", mode: str = "leader",
+    election: Mapping[str, Any],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    caption: str,
+    map_id: str = "iowa-map",
+    mode: str = "leader",
 ) -> Markup:
     """The county map coloured by SDE leader (``mode="leader"``) for the real counties.
 
@@ -150,14 +170,21 @@ def leader_map(
         leader = row.get("leader") if reporting else None
         tied = row.get("tied") or []
         fills[str(row["name"])] = CountyFill(
-            leader=leader, title=map_title(row, unit=unit), href=f"/results/county/{row['id']}",
+            leader=leader,
+            title=map_title(row, unit=unit),
+            href=f"/results/county/{row['id']}",
             label="tie" if tied and reporting and not leader else None,
             strength=margin_strength(row) if leader else None,
         )
     state = atlas_for([str(r["name"]) for r in rows if not r.get("satellite")])
-    return render_map(fills, candidate_names(election), caption=caption,
-                      map_id=map_id if state == "iowa" else f"{state}-map", state=state,
-                      unit=unit)
+    return render_map(
+        fills,
+        candidate_names(election),
+        caption=caption,
+        map_id=map_id if state == "iowa" else f"{state}-map",
+        state=state,
+        unit=unit,
+    )
 
 
 def merge_parts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -172,8 +199,14 @@ def merge_parts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             continue
         acc = merged.get(whole)
         if acc is None:
-            acc = merged[whole] = {"id": slug(str(whole)), "name": whole, "reporting": 0,
-                                   "total": 0, "sums": {}, "satellite": False}
+            acc = merged[whole] = {
+                "id": slug(str(whole)),
+                "name": whole,
+                "reporting": 0,
+                "total": 0,
+                "sums": {},
+                "satellite": False,
+            }
             out.append(acc)
         acc["reporting"] += row.get("reporting", 0)
         acc["total"] += row.get("total", 0)
@@ -223,8 +256,9 @@ RACE_PAIRS_SHOWN = 3
 
 
 def _split_words(split: Mapping[str, Any] | None) -> str:
-    items = sorted(((str(k), int(v)) for k, v in (split or {}).items() if v),
-                   key=lambda kv: (-kv[1], kv[0]))
+    items = sorted(
+        ((str(k), int(v)) for k, v in (split or {}).items() if v), key=lambda kv: (-kv[1], kv[0])
+    )
     return ", ".join(f"{name} {n}" for name, n in items) or "nobody yet"
 
 
@@ -240,7 +274,8 @@ def scenario_words(scenario: Mapping[str, Any] | None) -> str:
         return "; ".join(
             "the outstanding precincts "
             + ("statewide" if p["scope"] == "statewide only" else f"in {p['scope']}")
-            + f" go to {p['winner']}" for p in parts
+            + f" go to {p['winner']}"
+            for p in parts
         )
     return str(scenario.get("label", ""))
 
@@ -248,9 +283,11 @@ def scenario_words(scenario: Mapping[str, Any] | None) -> str:
 def _pair_line(pair: Mapping[str, Any], open_display: str, unit: str = "SDE") -> str:
     verb = "overtake" if pair.get("can_overtake") else "tie"
     how = "by more than" if pair.get("can_overtake") else "by"
-    return (f"{pair['trailer']} can still {verb} {pair['leader']} if {pair['trailer']} out-gains "
-            f"{pair['leader']} {how} {pair.get('margin_display')} of the {open_display} {unit}s "
-            "still open")
+    return (
+        f"{pair['trailer']} can still {verb} {pair['leader']} if {pair['trailer']} out-gains "
+        f"{pair['leader']} {how} {pair.get('margin_display')} of the {open_display} {unit}s "
+        "still open"
+    )
 
 
 def _unit_view(unit: Mapping[str, Any], title: str, *, total: bool = False) -> dict[str, Any]:
@@ -264,16 +301,27 @@ def _unit_view(unit: Mapping[str, Any], title: str, *, total: bool = False) -> d
     if status == "decided":
         line = f"{title} stays {now} whatever is still to report."
     elif status == "open" and scenario.get("split"):
-        line = (f"{now_words}; it could still become {_split_words(scenario['split'])} "
-                f"if {scenario_words(scenario)}.")
+        line = (
+            f"{now_words}; it could still become {_split_words(scenario['split'])} "
+            f"if {scenario_words(scenario)}."
+        )
     else:
         why = (unit.get("proof") or [""])[0]
-        line = (f"{now_words}. No completion searched changes {name}, but it is not proven "
-                f"either{': ' + why if why else ''}.")
+        line = (
+            f"{now_words}. No completion searched changes {name}, but it is not proven "
+            f"either{': ' + why if why else ''}."
+        )
     if lot:
         line += f" A drawing of lots between {', '.join(lot)} decides a tied seat (rules.md §8.2)."
-    return {"title": title, "status": status, "symbol": symbol, "word": word, "line": line,
-            "seats": unit.get("seats"), "ranges": _ranges_words(unit)}
+    return {
+        "title": title,
+        "status": status,
+        "symbol": symbol,
+        "word": word,
+        "line": line,
+        "seats": unit.get("seats"),
+        "ranges": _ranges_words(unit),
+    }
 
 
 def _ranges_words(unit: Mapping[str, Any]) -> str:
@@ -282,10 +330,14 @@ def _ranges_words(unit: Mapping[str, Any]) -> str:
     seats = unit.get("seats")
     if seats is None:
         seats = max((r["most"] for r in ranges.values()), default=0)
-    known = sorted(((c, r) for c, r in ranges.items() if r["least"] > 0 or r["most"] < seats),
-                   key=lambda kv: (-kv[1]["most"], -kv[1]["least"], kv[0]))
-    spans = [f"{c} {r['least']}–{r['most']}" if r["least"] != r["most"] else f"{c} {r['least']}"
-             for c, r in known]
+    known = sorted(
+        ((c, r) for c, r in ranges.items() if r["least"] > 0 or r["most"] < seats),
+        key=lambda kv: (-kv[1]["most"], -kv[1]["least"], kv[0]),
+    )
+    spans = [
+        f"{c} {r['least']}–{r['most']}" if r["least"] != r["most"] else f"{c} {r['least']}"
+        for c, r in known
+    ]
     if not known:
         return ""  # anyone can still win 0..seats: nothing worth a line
     if len(known) < len(ranges):
@@ -318,34 +370,47 @@ def race_view(result: Mapping[str, Any], unit: str = "SDE") -> dict[str, Any] | 
         tied = [str(p["trailer"]) for p in pairs if str(p.get("margin")) == "0"]
         if tied:
             names = [str(leader), *tied]
-            lines = [f"{', '.join(names[:-1])} and {names[-1]} are tied for the lead: whoever "
-                     f"gains more of the {open_display} {unit}s still open leads."]
+            lines = [
+                f"{', '.join(names[:-1])} and {names[-1]} are tied for the lead: whoever "
+                f"gains more of the {open_display} {unit}s still open leads."
+            ]
         else:
             lines = [f"{leader} leads for now."]
-        lines += [_pair_line(p, open_display, unit) + "." for p in pairs
-                  if str(p.get("margin")) != "0"]
+        lines += [
+            _pair_line(p, open_display, unit) + "." for p in pairs if str(p.get("margin")) != "0"
+        ]
     scenario = lead.get("scenario")
     example = ""
     if status == "open" and scenario and pairs and leader is not None:
         winners = {str(p.get("winner")) for p in scenario.get("parts", [])}
         who = winners.pop() if len(winners) == 1 else "the trailer"
-        example = (f"For example, if {scenario_words(scenario)}, {who} would catch up "
-                   f"with {leader}.")
+        example = f"For example, if {scenario_words(scenario)}, {who} would catch up with {leader}."
     national = race.get("national") or {}
     units = [_unit_view(u, str(u.get("unit"))) for u in national.get("units", [])]
     total = national.get("total")
     sde_rows = [
-        {"name": r["name"], "now": r.get("current_display"), "least": r.get("least_display"),
-         "most": r.get("most_display") + ("" if r.get("most_attained", True) else " or less")}
+        {
+            "name": r["name"],
+            "now": r.get("current_display"),
+            "least": r.get("least_display"),
+            "most": r.get("most_display") + ("" if r.get("most_attained", True) else " or less"),
+        }
         for r in race.get("sde", [])
     ]
     return {
         "empty": not reporting,
         "open_sde_display": open_display,
         "open_sde_is_supremum": bool(race.get("open_sde_is_supremum")),
-        "lead": {"title": f"{unit} lead", "status": status, "symbol": symbol, "word": word,
-                 "leader": leader, "lines": lines[:1 + RACE_PAIRS_SHOWN],
-                 "more": lines[1 + RACE_PAIRS_SHOWN:], "example": example},
+        "lead": {
+            "title": f"{unit} lead",
+            "status": status,
+            "symbol": symbol,
+            "word": word,
+            "leader": leader,
+            "lines": lines[: 1 + RACE_PAIRS_SHOWN],
+            "more": lines[1 + RACE_PAIRS_SHOWN :],
+            "example": example,
+        },
         "units": units,
         "total": _unit_view(total, "National delegates in all", total=True) if total else None,
         "sde": sde_rows,

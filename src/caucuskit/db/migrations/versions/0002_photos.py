@@ -33,12 +33,16 @@ def upgrade() -> None:
     op.create_index("ix_photos_version_id", "photos", ["version_id"])
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
-        op.execute("CREATE TRIGGER photos_append_only BEFORE UPDATE OR DELETE ON photos "
-                   "FOR EACH ROW EXECUTE FUNCTION caucus_append_only()")
+        op.execute(
+            "CREATE TRIGGER photos_append_only BEFORE UPDATE OR DELETE ON photos "
+            "FOR EACH ROW EXECUTE FUNCTION caucus_append_only()"
+        )
     elif dialect == "sqlite":
         for name in ("UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER photos_no_{name.lower()} BEFORE {name} ON photos "
-                       "BEGIN SELECT RAISE(ABORT, 'table photos is append-only'); END")
+            op.execute(
+                f"CREATE TRIGGER photos_no_{name.lower()} BEFORE {name} ON photos "
+                "BEGIN SELECT RAISE(ABORT, 'table photos is append-only'); END"
+            )
 
 
 def downgrade() -> None:

@@ -27,9 +27,12 @@ depends_on = None
 def _legacy_duplicates_below() -> int | None:
     """The largest photo id if the table already holds a (version, sha256) twice, else None."""
     bind = op.get_bind()
-    twice = bind.execute(sa.text(
-        "SELECT COUNT(*) FROM (SELECT version_id, sha256 FROM photos "
-        "GROUP BY version_id, sha256 HAVING COUNT(*) > 1) AS d")).scalar()
+    twice = bind.execute(
+        sa.text(
+            "SELECT COUNT(*) FROM (SELECT version_id, sha256 FROM photos "
+            "GROUP BY version_id, sha256 HAVING COUNT(*) > 1) AS d"
+        )
+    ).scalar()
     if not twice:
         return None
     return int(bind.execute(sa.text("SELECT MAX(id) FROM photos")).scalar() or 0)
@@ -42,12 +45,17 @@ def upgrade() -> None:
     op.create_index("uq_photo_idempotency", "photos", ["actor", "idempotency_key"], unique=True)
     below = _legacy_duplicates_below()
     if below is None:
-        op.create_index("uq_photo_version_sha256", "photos", ["version_id", "sha256"],
-                        unique=True)
+        op.create_index("uq_photo_version_sha256", "photos", ["version_id", "sha256"], unique=True)
     else:
         where = sa.text(f"id > {below}")
-        op.create_index("uq_photo_version_sha256", "photos", ["version_id", "sha256"],
-                        unique=True, sqlite_where=where, postgresql_where=where)
+        op.create_index(
+            "uq_photo_version_sha256",
+            "photos",
+            ["version_id", "sha256"],
+            unique=True,
+            sqlite_where=where,
+            postgresql_where=where,
+        )
 
 
 def downgrade() -> None:

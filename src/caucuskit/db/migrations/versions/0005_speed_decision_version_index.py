@@ -1,6 +1,6 @@
 """An index on ``decisions.results_version``: the public snapshot builder reads the decisions made
-after the results version it has (docs/adr/0007-incremental-public-snapshot.md), which without it is a
-scan of the whole table on every build.
+after the results version it has (docs/adr/0007-incremental-public-snapshot.md), which without
+it is a scan of the whole table on every build.
 
 Revision ID: 0005
 Revises: 0003 (the lead relinks the chain when other revisions land first)

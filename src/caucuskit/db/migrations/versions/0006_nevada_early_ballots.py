@@ -34,13 +34,17 @@ def upgrade() -> None:
     op.create_index("ix_early_ballot_sets_precinct_id", "early_ballot_sets", ["precinct_id"])
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
-        op.execute("CREATE TRIGGER early_ballot_sets_append_only BEFORE UPDATE OR DELETE ON "
-                   "early_ballot_sets FOR EACH ROW EXECUTE FUNCTION caucus_append_only()")
+        op.execute(
+            "CREATE TRIGGER early_ballot_sets_append_only BEFORE UPDATE OR DELETE ON "
+            "early_ballot_sets FOR EACH ROW EXECUTE FUNCTION caucus_append_only()"
+        )
     elif dialect == "sqlite":
         for name in ("UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER early_ballot_sets_no_{name.lower()} BEFORE {name} ON "
-                       "early_ballot_sets BEGIN SELECT RAISE(ABORT, 'table early_ballot_sets "
-                       "is append-only'); END")
+            op.execute(
+                f"CREATE TRIGGER early_ballot_sets_no_{name.lower()} BEFORE {name} ON "
+                "early_ballot_sets BEGIN SELECT RAISE(ABORT, 'table early_ballot_sets "
+                "is append-only'); END"
+            )
 
 
 def downgrade() -> None:
