@@ -244,42 +244,27 @@ def login_limits(ctx: Context, username: str, client: str) -> list[throttle.Limi
     ]
 
 
-#: Logins being checked right now, by cache key: one check per user name and password at a
-#: time in this worker; the same login arriving meanwhile waits for its outcome.
 _inflight: dict[bytes, threading.Event] = {}
 _inflight_lock = threading.Lock()
-
-
-def _remembered(key: bytes) -> tuple[str, str] | None:
-    hit = _account_cache.get(key)
-    if hit is not None and hit[2] > time.monotonic():
-        return hit[0], hit[1]
-    return None
 
 
 def authenticate_account(ctx: Context, username: str, password: str,
                          client: str = "unknown") -> tuple[str, str]:
     """Check a staff login; returns (username, role) or raises 401/429.
 
-    Every wrong password is counted (per account and address, and per account) before the hash
-    is checked; an unknown user name is checked against a dummy hash, so the answer and its
-    time are the same as for a known one.
-
-    The same user name and password arriving several times at once (an operator's queued
-    entries after a restart emptied the cache of logins) are checked once: the others wait
-    for that check and are let in by its outcome. Were each counted as a guess until checked,
-    a few of a real operator's own right logins at once would look like wrong passwords and
-    refuse the next ones (429) although no password was ever wrong. A login that failed is no
-    outcome to share: each waiter then has its own check, counted as any guess."""
+    Wrong passwords are counted (per account and address, per account) before the hash is
+    checked; an unknown name is checked against a dummy hash (same answer, same time). One
+    login sent several times at once is checked once per worker, the others wait for it (each
+    counted as a guess until checked, a user's own right logins blocked the account, 429);
+    after a failed check each waiter makes its own, counted as usual (docs/security.md §2)."""
     if ("\x00" in username or "\x00" in password or not username or len(username) > 100
             or len(password) > 1024):
         raise Unauthorized("wrong user name or password", "authorization")
     key = _cache_key(ctx, username, password)
     deadline = time.monotonic() + ctx.settings.argon2_queue_timeout
     while True:
-        hit = _remembered(key)
-        if hit is not None:
-            return hit
+        if (hit := _account_cache.get(key)) is not None and hit[2] > time.monotonic():
+            return hit[0], hit[1]
         with _inflight_lock:
             running = _inflight.get(key)
             if running is None:
@@ -291,8 +276,7 @@ def authenticate_account(ctx: Context, username: str, password: str,
     try:
         return _check_account(ctx, key, username, password, client)
     finally:
-        with _inflight_lock:
-            _inflight.pop(key, None)
+        _inflight.pop(key, None)  # atomic; the lock guards the check-and-set above
         mine.set()
 
 
