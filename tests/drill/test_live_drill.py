@@ -108,7 +108,12 @@ def test_short_night_with_kill9_and_postgres_restart(data_dir: Path, tmp_path: P
     assert m["outcomes"].get("recanvass accepted", 0) >= 1
     assert any(k.startswith("file defect 422") for k in m["refused"])
     assert set(m["flood"]) <= {"0", "401", "422", "429", "500", "503"}
-    assert m["flood"].get("429", 0) > 0  # the throttle held the flood back
+    # every flood attempt answered was refused: a wrong code is counted (401) and, past the
+    # free typos of one precinct and address or the budget of one address, held back (429).
+    # This flood (300 attempts, 3 addresses, 22 precincts) stays under both limits of
+    # docs/security.md, so 429s are allowed, not required (tests/service/test_hardening.py
+    # asserts the limits themselves).
+    assert m["flood"].get("401", 0) + m["flood"].get("429", 0) > 0
     assert m["retries"] > 0
     html = page(result, rep)
     assert html.count("<svg") == 3 and "cdn" not in html.lower()

@@ -298,6 +298,53 @@ def test_d8_unknown_user_names_take_as_long_as_known_ones(tmp_path: Any) -> None
     assert 0.5 < ratio < 2.0
 
 
+def test_d8_an_operators_own_right_logins_at_once_are_never_refused(service: Service) -> None:
+    """The hotline after a restart (found by the drill, issue 14): operator1's queued entries
+    all arrive at once with the right password and no login remembered. Each used to be
+    counted as a wrong password until checked, so the 6th found the account blocked (429,
+    "too many wrong passwords") although no password was ever wrong. Identical wrong
+    passwords at once are still each counted."""
+    ctx = service.ctx
+    credentials.forget_logins()
+    hotline = client(service, "192.0.2.30")
+    checks = Counter[str]()
+    real = credentials._checked
+
+    def counting(*args: Any) -> bool:
+        checks["argon2"] += 1
+        return real(*args)
+
+    credentials._checked = counting  # type: ignore[assignment]
+    try:
+        right = burst(
+            20,
+            lambda i: (
+                hotline.get("/api/v1/desk/overview", auth=service.auth("operator1")).status_code
+            ),
+        )
+        wrong = burst(
+            20,
+            lambda i: hotline.get("/api/v1/desk/overview", auth=("operator2", "wrong")).status_code,
+        )
+    finally:
+        credentials._checked = real
+    print(
+        "20 right logins at once:",
+        dict(right),
+        "; 20 identical wrong ones:",
+        dict(wrong),
+        "; argon2 checks:",
+        checks["argon2"],
+    )
+    assert right == Counter({403: 20})  # let in (an operator may not read the desk view)
+    assert failures(ctx, "login:operator1@192.0.2.30") == 0
+    assert wrong == Counter(
+        {401: ctx.settings.login_free_failures, 429: 20 - ctx.settings.login_free_failures}
+    )
+    assert failures(ctx, "login:operator2@192.0.2.30") == ctx.settings.login_free_failures
+    assert checks["argon2"] == 1 + ctx.settings.login_free_failures
+
+
 def test_staff_login_cache_never_holds_the_password(service: Service) -> None:
     assert (
         service.client.get("/api/v1/desk/overview", auth=service.auth("desk1")).status_code == 200

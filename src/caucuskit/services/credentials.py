@@ -301,14 +301,20 @@ def login_limits(ctx: Context, username: str, client: str) -> list[throttle.Limi
     ]
 
 
+_inflight: dict[bytes, threading.Event] = {}
+_inflight_lock = threading.Lock()
+
+
 def authenticate_account(
     ctx: Context, username: str, password: str, client: str = "unknown"
 ) -> tuple[str, str]:
     """Check a staff login; returns (username, role) or raises 401/429.
 
-    Every wrong password is counted (per account and address, and per account) before the hash
-    is checked; an unknown user name is checked against a dummy hash, so the answer and its
-    time are the same as for a known one."""
+    Wrong passwords are counted (per account and address, per account) before the hash is
+    checked; an unknown name is checked against a dummy hash (same answer, same time). One
+    login sent several times at once is checked once per worker, the others wait for it (each
+    counted as a guess until checked, a user's own right logins blocked the account, 429);
+    after a failed check each waiter makes its own, counted as usual (docs/security.md §2)."""
     if (
         "\x00" in username
         or "\x00" in password
@@ -318,9 +324,31 @@ def authenticate_account(
     ):
         raise Unauthorized("wrong user name or password", "authorization")
     key = _cache_key(ctx, username, password)
-    hit = _account_cache.get(key)
-    if hit is not None and hit[2] > time.monotonic():
-        return hit[0], hit[1]
+    deadline = time.monotonic() + ctx.settings.argon2_queue_timeout
+    while True:
+        if (hit := _account_cache.get(key)) is not None and hit[2] > time.monotonic():
+            return hit[0], hit[1]
+        with _inflight_lock:
+            running = _inflight.get(key)
+            if running is None:
+                mine = _inflight[key] = threading.Event()
+                break
+        if not running.wait(max(0.0, deadline - time.monotonic())):
+            raise Unavailable(
+                "the server is busy checking passwords; try again shortly",
+                ctx.settings.argon2_queue_timeout,
+                "authorization",
+            )
+    try:
+        return _check_account(ctx, key, username, password, client)
+    finally:
+        _inflight.pop(key, None)  # atomic; the lock guards the check-and-set above
+        mine.set()
+
+
+def _check_account(
+    ctx: Context, key: bytes, username: str, password: str, client: str
+) -> tuple[str, str]:
     limits = login_limits(ctx, username, client)
     throttle.reserve(ctx, limits)
     with ctx.db.read() as s:
