@@ -50,11 +50,16 @@ def early_for(ctx: Context, precinct: PrecinctRef) -> tuple[EarlyBallot, ...] | 
 
 
 def early_summary(ctx: Context, precinct: PrecinctRef) -> dict[str, object] | None:
-    """``{"count", "checksum"}`` for the chair to confirm, or None."""
+    """``{"count", "checksum", "ballots"}`` for the chair to confirm, or None. The ballots
+    themselves let the chair's phone count them offline (web/static/caucus-math.js)."""
     ballots = early_for(ctx, precinct)
     if ballots is None:
         return None
-    return {"count": len(ballots), "checksum": early_checksum(ballots)}
+    return {
+        "count": len(ballots),
+        "checksum": early_checksum(ballots),
+        "ballots": [list(b.choices) for b in ballots],
+    }
 
 
 def store_early(

@@ -9,6 +9,10 @@
  * Rule: rules.md §3 (threshold), §4 (realignment), §5.1-§5.7 (allocation, ties), §5.6 (one
  * delegate). Change the Python core and this file together.
  *
+ * Nevada 2020 (core/early.py, cards.py, nevada.py; rules.md §4 NV, §5.4, §11 Q9, ADR 0011):
+ * CaucusMath.computeNevada(rules, input, knownGroups?) adds the precinct's early ranked ballots
+ * and settles ties from the cards drawn, with the shape of NevadaResult.to_dict().
+ *
  * Usage: CaucusMath.compute(rules, input, knownGroups?) -> {ok: true, result} or
  *        {ok: false, problems: [{field, message}]}
  *   rules: RuleSet.describe() (name, thresholds {"4": "3/20", ...}, one_delegate, ...)
@@ -435,6 +439,30 @@
         return "-1 from " + g + " (now " + s.now + "): lost the " + s.method;
       case "extra": return extraText(s.viable, s.delegates, s.awarded);
       case "note": return noteText(s.why, s.groups, s.count);
+      // Nevada (core/wording.py _NEVADA): early ranked ballots and card draws.
+      case "early-count":
+        return s.ballots + " early ballot(s): " + s.valid + " valid, " + s.void + " void; N = " + s.attendees +
+          " in person + " + s.valid + " early = " + s.n + " (rules.md §3.2, §4 NV)";
+      case "early-void": return s.count + " void: " + s.reason + " (rules.md §11 Q9)";
+      case "early-first": return g + ": " + s.count + " early first choice(s) join the first alignment";
+      case "early-targets":
+        if (s.after === "none") {
+          return "No viability in this precinct (D <= 1): early ballots stay with their first choice " +
+            "(rules.md §5.6).";
+        }
+        return "Early ballots of non-viable first choices move to their highest-ranked choice viable " +
+          "after the " + (s.after === "first" ? "first alignment" : "in-person realignment") + ": " +
+          (s.groups.join(", ") || "none") + " (" +
+          (s.after === "first" ? "option early_realign=after-first, rules.md §11 Q9" : "rules.md §4 NV") + ")";
+      case "early-lost": return g + ": not viable, " + s.count + " early ballot(s) move on";
+      case "early-gained": return g + ": gains " + s.count + " early ballot(s) from lower choices";
+      case "early-exhausted":
+        return s.count + " early ballot(s) rank no viable group: they count for no group and stay in N";
+      case "draw":
+        return "Card draw between " + s.groups.join(", ") + ": " + s.cards.join(", ") + "; " +
+          s.winners.join(", ") + " " + (s.change === "gain" ? "gain" : "keep") +
+          " (aces high; spades > hearts > diamonds > clubs, rules.md §5.4)" +
+          (s.witnesses.length ? "; witnesses: " + s.witnesses.join(", ") : "");
       case "award":
         if (s.single) return g + " elects the precinct's delegate (" + s.members + ").";
         return g + ": " + s.delegates + " delegate(s)";
@@ -746,7 +774,339 @@
     }
   }
 
+  // ---- Nevada 2020: early ranked ballots (core/early.py) ---------------------------------------
+  // Rule: rules.md §4 NV (early ballots counted at the home precinct), §3.2 (N), §11 Q9; the
+  // reading and its options are in docs/adr/0011-nevada-early-ballots-and-ccds.md.
+
+  var MAX_EARLY_BALLOTS = 1000000;
+
+  // SHA-256 of a string's UTF-8 bytes, as hex (synchronous: the worksheet must work offline and
+  // crypto.subtle is asynchronous and absent outside secure contexts).
+  var SHA_K = [
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2];
+  function sha256Hex(text) {
+    var bytes = Array.from(new TextEncoder().encode(text));
+    var bitLen = bytes.length * 8;
+    bytes.push(0x80);
+    while (bytes.length % 64 !== 56) bytes.push(0);
+    for (var s = 7; s >= 0; s--) bytes.push(s >= 4 ? Math.floor(bitLen / Math.pow(2, 8 * s)) & 0xff : (bitLen >>> (8 * s)) & 0xff);
+    var h = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+    var w = new Array(64);
+    var rotr = function (x, n) { return (x >>> n) | (x << (32 - n)); };
+    for (var off = 0; off < bytes.length; off += 64) {
+      for (var i = 0; i < 16; i++) {
+        w[i] = (bytes[off + 4 * i] << 24) | (bytes[off + 4 * i + 1] << 16) | (bytes[off + 4 * i + 2] << 8) | bytes[off + 4 * i + 3];
+      }
+      for (i = 16; i < 64; i++) {
+        var s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >>> 3);
+        var s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >>> 10);
+        w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
+      }
+      var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+      for (i = 0; i < 64; i++) {
+        var t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + SHA_K[i] + w[i]) | 0;
+        var t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+        hh = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
+      }
+      h = [(h[0] + a) | 0, (h[1] + b) | 0, (h[2] + c) | 0, (h[3] + d) | 0,
+        (h[4] + e) | 0, (h[5] + f) | 0, (h[6] + g) | 0, (h[7] + hh) | 0];
+    }
+    return h.map(function (x) { return (x >>> 0).toString(16).padStart(8, "0"); }).join("");
+  }
+
+  /** early.early_checksum: order-independent fingerprint, 12 hex digits in groups of four. */
+  function earlyChecksum(ballots) {
+    var lines = sorted(ballots.map(function (b) { return b.join(">"); }));
+    var digest = sha256Hex(ballots.length + "\n" + lines.join("\n") + "\n").slice(0, 12);
+    return digest.slice(0, 4) + "-" + digest.slice(4, 8) + "-" + digest.slice(8, 12);
+  }
+
+  function voidReason(rules, choices) { // early.void_reason
+    var n = choices.length, low = rules.early_min_choices, high = rules.early_max_choices;
+    var distinct = new Set(choices).size;
+    if (n > high) return "more than " + high + " choices";
+    if (rules.early_duplicates === "void" && distinct < n) return "a candidate ranked more than once";
+    var counted = rules.early_duplicates === "distinct" ? distinct : n;
+    if (counted < low) return "fewer than " + low + " " + (rules.early_duplicates === "distinct" ? "different candidates" : "choices");
+    return null;
+  }
+
+  function checkBallots(rules, ballots, knownGroups) { // early.check_ballots
+    var problems = [];
+    if (!has(rules, "early_min_choices") && ballots.length) {
+      throw single("early", "the " + rules.name + " rules have no early voting");
+    }
+    if (rules.early_min_choices > rules.early_max_choices) {
+      problems.push({ field: "options.early_min_choices", message: rules.early_min_choices +
+        " is above early_max_choices " + rules.early_max_choices });
+    }
+    if (ballots.length > MAX_EARLY_BALLOTS) {
+      problems.push({ field: "early", message: "implausibly many ballots (" + ballots.length + ")" });
+    }
+    var known = knownGroups ? sorted(Array.from(knownGroups)) : null;
+    for (var i = 0; i < ballots.length; i++) {
+      var b = ballots[i];
+      if (!Array.isArray(b)) {
+        problems.push({ field: "early[" + i + "]", message: "must be a list of candidate names" });
+      } else {
+        b.forEach(function (name, j) {
+          var where = "early[" + i + "].choices[" + j + "]";
+          if (typeof name !== "string" || !name.trim() || name !== name.trim()) {
+            problems.push({ field: where, message: "must be a candidate name, got " + pyRepr(name) });
+          } else if (known && known.indexOf(name) < 0) {
+            problems.push({ field: where, message: "unknown candidate " + pyRepr(name) + "; expected one of " + known.join(", ") });
+          }
+        });
+      }
+      if (problems.length > 50) break;
+    }
+    if (problems.length) throw new ValidationError(problems);
+  }
+
+  function count(m, g) { m[g] = (m[g] || 0) + 1; }
+  function sortedCounts(m) {
+    var out = {};
+    sorted(Object.keys(m)).forEach(function (g) { out[g] = m[g]; });
+    return out;
+  }
+
+  function tallyEarly(rules, delegates, attendees, first, final, ballots, knownGroups) {
+    checkBallots(rules, ballots, knownGroups);
+    var valid = [], voids = [];
+    ballots.forEach(function (b, i) {
+      var reason = voidReason(rules, b);
+      if (reason === null) valid.push([i, b]); else voids.push([i, reason]);
+    });
+    var n = attendees + valid.length;
+    var earlyFirst = {};
+    valid.forEach(function (x) { count(earlyFirst, x[1][0]); });
+    var log = [rec("early-count", "early", null, { ballots: ballots.length, valid: valid.length,
+      void: voids.length, attendees: attendees, n: n })];
+    var reasons = {};
+    voids.forEach(function (x) { count(reasons, x[1]); });
+    sorted(Object.keys(reasons)).forEach(function (r) {
+      log.push(rec("early-void", "early-void", null, { count: reasons[r], reason: r }));
+    });
+    sorted(Object.keys(earlyFirst)).forEach(function (g) {
+      log.push(rec("early-first", "early-first", g, { count: earlyFirst[g] }));
+    });
+    var threshold = delegates >= 2 && n > 0
+      ? Number(viabilityThreshold(rules, BigInt(delegates), BigInt(n))) : null;
+    var after = "none", targets = null;
+    if (threshold !== null) {
+      var afterFirst = rules.early_realign === "after-first";
+      var base = afterFirst ? first : final;
+      var combined = {};
+      Object.keys(base).concat(Object.keys(earlyFirst)).forEach(function (g) {
+        combined[g] = getOr(base, g, 0) + getOr(earlyFirst, g, 0);
+      });
+      targets = sorted(Object.keys(combined).filter(function (g) {
+        return combined[g] > 0 && combined[g] >= threshold;
+      }));
+      after = afterFirst ? "first" : "realignment";
+    }
+    log.push(rec("early-targets", "early", null, { after: after, groups: targets || [] }));
+    var fates = [], earlyFinal = {}, gained = {}, lost = {}, exhausted = 0;
+    valid.forEach(function (x) {
+      var b = x[1], where;
+      if (targets === null || targets.indexOf(b[0]) >= 0) where = b[0];
+      else where = b.filter(function (c) { return targets.indexOf(c) >= 0; })[0];
+      if (where === undefined) { where = null; exhausted++; }
+      if (where !== null) count(earlyFinal, where);
+      if (where !== b[0]) {
+        count(lost, b[0]);
+        if (where !== null) count(gained, where);
+      }
+      fates.push(where);
+    });
+    sorted(Object.keys(lost)).forEach(function (g) {
+      log.push(rec("early-lost", "early-lost", g, { count: lost[g] }));
+    });
+    sorted(Object.keys(gained)).forEach(function (g) {
+      log.push(rec("early-gained", "early-gained", g, { count: gained[g] }));
+    });
+    if (exhausted) log.push(rec("early-exhausted", "early-exhausted", null, { count: exhausted }));
+    return {
+      ballots: ballots.length, valid: valid.length, void: voids.length,
+      void_reasons: sortedCounts(reasons), first: sortedCounts(earlyFirst),
+      final: sortedCounts(earlyFinal), gained: sortedCounts(gained), lost: sortedCounts(lost),
+      exhausted: exhausted, checksum: earlyChecksum(ballots), log: log,
+    };
+  }
+
+  // ---- Nevada 2020: card draws (core/cards.py) -------------------------------------------------
+
+  var SUITS = { C: [1, "clubs", "♣"], D: [2, "diamonds", "♦"], H: [3, "hearts", "♥"], S: [4, "spades", "♠"] };
+  var RANK_WORDS = { J: 11, JACK: 11, Q: 12, QUEEN: 12, K: 13, KING: 13, A: 14, ACE: 14 };
+  var SUIT_WORDS = { SPADES: "S", "♠": "S", HEARTS: "H", "♥": "H", DIAMONDS: "D", "♦": "D", CLUBS: "C", "♣": "C" };
+  var CARD_RE = /^\s*(10|[2-9]|[AJQK]|ACE|JACK|QUEEN|KING)\s*(?:OF\s+)?([SHDC♠♥♦♣]|SPADES|HEARTS|DIAMONDS|CLUBS)\s*$/;
+
+  function parseCard(text, field) { // cards.parse_card
+    if (typeof text !== "string") {
+      throw single(field, "must be a card such as 'AS' or '10H', got " + pyRepr(text));
+    }
+    var m = CARD_RE.exec(text.toUpperCase());
+    if (m === null) {
+      throw single(field, pyRepr(text) + " is not a card: write rank then suit, e.g. 'AS', '10H', 'QD', '2C'");
+    }
+    var rank = RANK_WORDS[m[1]] || Number(m[1]);
+    var suit = SUIT_WORDS[m[2]] || m[2];
+    var rankText = { 11: "J", 12: "Q", 13: "K", 14: "A" }[rank] || String(rank);
+    return { rank: rank, suit: suit, key: rank * 10 + SUITS[suit][0], text: rankText + suit,
+      rank_text: rankText, display: rankText + SUITS[suit][2] };
+  }
+
+  function cardDraw(raw, field) { // cards.card_draw: every card real, none drawn twice
+    var problems = [], parsed = {}, order = [];
+    var cards = raw && raw.cards;
+    if (!isMapping(cards) || !Object.keys(cards).length) {
+      throw single(field + ".cards", "must map each tied group to its card");
+    }
+    Object.keys(cards).forEach(function (group) {
+      var card;
+      try { card = parseCard(cards[group], field + ".cards." + group); }
+      catch (e) { if (e instanceof ValidationError) { problems = problems.concat(e.problems); return; } throw e; }
+      order.forEach(function (other) {
+        if (parsed[other].key === card.key) {
+          problems.push({ field: field + ".cards." + group, message: card.text + " was already drawn by " +
+            other + ": one deck has one of each card" });
+        }
+      });
+      if (!has(parsed, group)) order.push(group);
+      parsed[group] = card;
+    });
+    var witnesses = [];
+    ((raw && raw.witnesses) || []).forEach(function (w, i) {
+      if (typeof w !== "string" || !w.trim()) {
+        problems.push({ field: field + ".witnesses[" + i + "]", message: "must be a name, got " + pyRepr(w) });
+      } else {
+        witnesses.push(w.trim());
+      }
+    });
+    if (problems.length) throw new ValidationError(problems);
+    return { cards: parsed, witnesses: witnesses };
+  }
+
+  function ranking(draw) { // highest card first (aces high; spades > hearts > diamonds > clubs)
+    return Object.keys(draw.cards).sort(function (a, b) { return draw.cards[b].key - draw.cards[a].key; });
+  }
+
+  function drawDict(tie, draw, winners) { // DrawnTie.to_dict
+    var cards = {};
+    sorted(Object.keys(draw.cards)).forEach(function (g) { cards[g] = draw.cards[g].text; });
+    var out = {};
+    Object.keys(tie).forEach(function (k) { out[k] = tie[k]; });
+    out.cards = cards;
+    out.order = ranking(draw).map(function (g) {
+      var c = draw.cards[g];
+      return { group: g, card: c.text, rank: c.rank_text, suit: SUITS[c.suit][1], display: c.display };
+    });
+    out.witnesses = draw.witnesses.slice();
+    out.winners = winners.slice();
+    return out;
+  }
+
+  function drawnStep(tie, draw, winners) { // nevada_steps.CardDrawn
+    return rec("draw", "draw", null, { groups: tie.groups.slice(),
+      cards: ranking(draw).map(function (g) { return g + " " + draw.cards[g].display; }),
+      winners: winners.slice(), change: tie.action === "gain" ? "gain" : "lose",
+      witnesses: draw.witnesses.slice() });
+  }
+
+  function addCounts(a, b) {
+    var out = {};
+    Object.keys(a).forEach(function (g) { out[g] = a[g]; });
+    Object.keys(b).forEach(function (g) { out[g] = getOr(out, g, 0) + b[g]; });
+    return out;
+  }
+
+  /** nevada.compute_nevada: in-person counts plus early ballots, ties settled by card draws.
+   *  input: {delegates, attendees, first, final, early: [[choice, ...], ...],
+   *          card_draws: [{cards: {group: "AS"}, witnesses: [...]}], confirmed: [count, checksum] | null,
+   *          toss_winners: []} */
+  function computeNevadaResult(rules, input, knownGroups) {
+    // The draws are read first, as the server reads them before it computes.
+    var drawsIn = input.card_draws || [], winnersIn = input.toss_winners || [];
+    var draws = drawsIn.map(function (d, i) { return cardDraw(d, "card_draws[" + i + "]"); });
+    var problems = [];
+    checkCount(problems, "delegates", input.delegates, MAX_DELEGATES);
+    checkCount(problems, "attendees", input.attendees, MAX_PEOPLE);
+    if (problems.length) throw new ValidationError(problems);
+    var byCards = rules.tie_method === "card draw";
+    if (drawsIn.length && !byCards) {
+      throw single("card_draws", "the " + rules.name + " rules break ties by " + rules.tie_method + ", not by card draw");
+    }
+    if (winnersIn.length && byCards) {
+      throw single("toss_winners", "ties are settled by card draws here: record each group's card, not the winners");
+    }
+    var hasFirst = input.first !== null && input.first !== undefined;
+    var firstIn = hasFirst ? input.first : {};
+    var tally = tallyEarly(rules, input.delegates, input.attendees, firstIn, input.final,
+      input.early || [], knownGroups);
+    if (input.confirmed) {
+      var cp = [];
+      if (input.confirmed[0] !== tally.ballots) {
+        cp.push({ field: "early_count", message: "the chair confirmed " + input.confirmed[0] +
+          " early ballot(s); " + tally.ballots + " were loaded for this precinct" });
+      }
+      if (String(input.confirmed[1]).trim().toLowerCase() !== tally.checksum) {
+        cp.push({ field: "early_checksum", message: pyRepr(input.confirmed[1]) +
+          " does not match the loaded ballots' checksum " + tally.checksum });
+      }
+      if (cp.length) throw new ValidationError(cp);
+    }
+    var combined = { delegates: input.delegates, attendees: input.attendees + tally.valid,
+      first: hasFirst ? addCounts(firstIn, tally.first) : null,
+      final: addCounts(input.final, tally.final), toss_winners: winnersIn.slice() };
+    var result = computePrecinct(rules, combined, knownGroups);
+    var settled = [], winners = [];
+    if (byCards) { // cards.settle_with_cards
+      draws.forEach(function (draw, i) {
+        var tie = result.pending_tie, where = "card_draws[" + i + "]";
+        if (tie === null) throw single(where, "no tie is left for this draw to settle");
+        var got = sorted(Object.keys(draw.cards)), want = sorted(tie.groups);
+        if (got.join("\u0000") !== want.join("\u0000") || got.length !== want.length) {
+          throw single(where + ".cards", "the tie is between " + tie.groups.join(", ") +
+            "; cards were recorded for " + got.join(", "));
+        }
+        var won = sorted(ranking(draw).slice(0, tie.winners_needed));
+        settled.push([tie, draw, won]);
+        winners = winners.concat(won);
+        combined.toss_winners = winners.slice();
+        result = computePrecinct(rules, combined, knownGroups);
+      });
+    }
+    var steps = settled.map(function (x) { return drawnStep(x[0], x[1], x[2]); });
+    result.log = tally.log.concat(result.log, steps);
+    var early = {};
+    Object.keys(tally).forEach(function (k) { if (k !== "log") early[k] = tally[k]; });
+    early.log = tally.log;
+    result.early = early;
+    result.card_draws = settled.map(function (x) { return drawDict(x[0], x[1], x[2]); });
+    result.in_person = { attendees: input.attendees, first: hasFirst ? Object.assign({}, input.first) : null,
+      final: Object.assign({}, input.final) };
+    return result;
+  }
+
+  function computeNevada(rules, input, knownGroups) {
+    try {
+      return { ok: true, result: computeNevadaResult(rules, input, knownGroups) };
+    } catch (e) {
+      if (e instanceof ValidationError) return { ok: false, problems: e.problems };
+      throw e;
+    }
+  }
+
   root.CaucusMath = {
+    computeNevada: computeNevada,
+    earlyChecksum: earlyChecksum,
     compute: compute,
     departures: departures,
     viabilityThreshold: function (rules, delegates, attendees) {

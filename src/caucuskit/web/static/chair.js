@@ -30,8 +30,9 @@
   function saveDraft() { writeJSON(draftKey(), draft); }
   function groups() { return (session && session.precinct.candidates) || E.candidates || []; }
   function rules() { return E.rules || (session && session.rules) || null; }
-  // Nevada (rules.md §4 NV, §5.4): early ranked ballots and card draws are worked out by the
-  // server (the preview endpoint), which holds the precinct's early ballots.
+  // Nevada (rules.md §4 NV, §5.4, §11 Q9): the sign-in hands the phone the precinct's early
+  // ballots, so CaucusMath.computeNevada works out the early votes and the card draws offline
+  // exactly as the server does; a session from before that (no ballots) asks the server.
   function unitShort() { return (session && session.precinct.unit && session.precinct.unit.short) || "SDE"; }
   function cardDraws() { var r = rules(); return !!(r && r.tie_method === "card draw"); }
   function nevada() { return !!(session && (session.precinct.early || cardDraws())); }
@@ -206,12 +207,32 @@
     };
   }
 
+  // The phone can work Nevada out alone when it holds the ballots (or there is no early vote).
+  function offlineNevada() {
+    var e = session.precinct.early;
+    return !e || Array.isArray(e.ballots);
+  }
+  function nevadaInput() {
+    var e = session.precinct.early;
+    var base = input(false);
+    base.early = e ? e.ballots : [];
+    base.card_draws = cardDraws() ? draft.tosses.filter(function (t) { return t.cards; }).map(function (t) {
+      return { cards: t.cards, witnesses: t.witnesses };
+    }) : [];
+    if (!cardDraws()) base.toss_winners = draft.tosses.map(function (t) { return t.winner; });
+    base.confirmed = null;
+    return base;
+  }
+
   function recompute() {
     if (!session) return;
     renderThreshold();
     renderFirst();
     var r = rules();
-    if (r && session.precinct.delegates !== null && !nevada()) {
+    if (r && session.precinct.delegates !== null && nevada() && offlineNevada()) {
+      lastResult = CaucusMath.computeNevada(r, nevadaInput(), groups());
+      renderFinal(lastResult);
+    } else if (r && session.precinct.delegates !== null && !nevada()) {
       var out = CaucusMath.compute(r, input(true), groups());
       lastResult = out;
       renderFinal(out);
@@ -259,7 +280,7 @@
       box.innerHTML = res && res.threshold !== null
         ? "Viability threshold: <b class='big'>" + res.threshold + "</b> people <span class='sub'>(N = " +
           res.attendees + ": " + draft.attendees + " present + " + res.early.valid + " valid early ballots)</span>"
-        : "The viability threshold counts the early ballots too: the server works it out from the counts.";
+        : "The viability threshold counts the early ballots too: enter the counts to see it.";
       return;
     }
     box.hidden = false;
