@@ -96,7 +96,6 @@ LARGER_TODAY = {
     "drill/night.py",
     "services/credentials.py",
     "services/desk.py",
-    "services/public_docs.py",
     "services/submit.py",
     "services/tabulate.py",
     "web/pages/views.py",

@@ -165,3 +165,80 @@ def test_tiny_election_documents_match_their_snapshots(tmp_path: Path) -> None:
 def test_served_bytes_are_the_canonical_encoding(tmp_path: Path, path: str) -> None:
     docs = tiny_documents(tmp_path)
     assert encode(docs[path]) == encode(json.loads(encode(docs[path])))
+
+
+def _keys(doc: Any) -> set[str]:
+    """Every key of every mapping in ``doc`` but inside the worksheet (the core's record) and
+    the race panel (its own keys, services/race_panel.py)."""
+    if isinstance(doc, dict):
+        keep = ("worksheet", "race")
+        return {k for k, v in doc.items() for k in ({k} | (set() if k in keep else _keys(v)))}
+    if isinstance(doc, list):
+        return {k for v in doc for k in _keys(v)}
+    return set()
+
+
+def test_nevada_documents_name_their_values_for_ccds(tmp_path: Path) -> None:
+    """A Nevada election's documents count county convention delegates: ``ccd`` keys and a
+    ``unit`` saying so, no ``sde`` key anywhere (services/public_units.py, docs/adr/0011); an
+    early ballot and a card draw show in the precinct and on the list of ties."""
+    from caucuskit.services.early_ballots import early_summary, load_early_file
+
+    full = load_election("nevada-2020")
+    election = make_election(
+        id="nevada-2020-carson",
+        title="Nevada 2020 (Carson City)",
+        ruleset="nv-2020",
+        candidates=full.candidates,
+        counties=tuple(c for c in full.counties if c.name == "Carson City"),
+        precincts=tuple(p for p in full.precincts if p.county == "Carson City"),
+        national=full.national,
+        unit="ccd",
+    )
+    ctx = Context(Settings.from_env(database_url=str(tmp_path / "nv.sqlite")), clock=Clock())
+    init_database(ctx.db, election)
+    early = tmp_path / "early.csv"
+    early.write_text(
+        "county,precinct,choice1,choice2,choice3\n"
+        "Carson City,105,Buttigieg,Sanders,Warren\n"
+        "Carson City,105,Warren,Sanders,Buttigieg\n"
+        "Carson City,105,Sanders,Sanders,\n",  # void: two choices
+        encoding="utf-8",
+    )
+    load_early_file(ctx, early)
+    counts = {"Warren": 99, "Sanders": 50, "Buttigieg": 49}
+    draw = Toss("", ("Pat Doe",), (("Buttigieg", "QS"), ("Sanders", "QH")))
+    p = ctx.by_id["carson-city--105"]
+    summary = early_summary(ctx, p)
+    assert summary is not None
+    confirmed = (int(str(summary["count"])), str(summary["checksum"]))
+    rep = ReportInput(198, counts, counts, (draw,), early_confirmed=confirmed)
+    assert submit(ctx, p, rep) == "accepted"
+    built = PublicFeed(ctx).current()
+    docs = {path: json.loads(e.body) for path, e in built.entries.items()}
+    ctx.db.dispose()
+    unit = {"code": "ccd", "short": "CCD", "long": "county convention delegates"}
+    for path in ("state", "counties/carson-city", "precincts/carson-city--105", "changes"):
+        assert docs[path]["unit"] == unit, path
+    assert docs["election"]["unit"] == unit
+    everywhere = set().union(*(_keys(d) for d in docs.values()))
+    assert not {k for k in everywhere if k.startswith("sde") and k != "sde_places_precinct"
+                and k != "sde_places_total"}, sorted(everywhere)  # fmt: skip
+    precinct = docs["precincts/carson-city--105"]
+    ccd = {c["name"]: c["ccd"] for c in precinct["candidates"]}
+    # D = 6 on N = 198 + 2 valid early ballots; the queen of spades beats the queen of hearts
+    assert (
+        precinct["worksheet"]["early"]["valid"] == 2 and precinct["worksheet"]["attendees"] == 200
+    )
+    assert ccd == {"Warren": "3", "Buttigieg": "2", "Sanders": "1"} | {
+        c: "0" for c in ccd if c not in ("Warren", "Buttigieg", "Sanders")
+    }
+    state = {r["name"]: r for r in docs["state"]["candidates"]}
+    assert state["Buttigieg"]["ccd_display"] == "2.000" and "sde" not in state["Buttigieg"]
+    county = docs["counties/carson-city"]
+    assert county["ccd"]["total"] == "6"
+    child = next(c for c in county["children"] if c["id"] == "carson-city--105")
+    assert child["ccd_display"] == {"Buttigieg": "2.0000", "Sanders": "1.0000", "Warren": "3.0000"}
+    (tie,) = docs["coin-tosses"]["tosses"]
+    assert tie["method"] == "card draw" and tie["winners"] == ["Buttigieg"]
+    assert tie["cards"] == {"Buttigieg": "QS", "Sanders": "QH"} and tie["witnesses"] == ["Pat Doe"]

@@ -105,7 +105,7 @@ def _compute(rules: RuleSet, raw: dict[str, Any]) -> dict[str, Any]:
             first=raw["first"],
             early=tuple(EarlyBallot(tuple(b)) for b in raw["early"]),
             card_draws=tuple(draws),
-            confirmed=None if raw["confirmed"] is None else tuple(raw["confirmed"]),  # type: ignore[arg-type]
+            confirmed=None if raw["confirmed"] is None else tuple(raw["confirmed"]),
         )
         got = compute_nevada(rules, data, frozenset(GROUPS))
     except ValidationError as exc:

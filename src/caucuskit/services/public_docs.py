@@ -1,92 +1,60 @@
 """The public documents (docs/api.md "Public"), rendered from the running :class:`Tally`.
 
-Rule: rules.md §7 (SDEs; display places per ruleset), §8 (national delegate projection from
-the scope's SDEs), §9 (publish raw alignments, SDEs, every game of chance and every
-correction). Status words are the NIST SP 1500-100 ResultsStatus vocabulary.
+Rule: rules.md §7 (SDEs, or Nevada's CCDs; display places per ruleset), §8 (national delegate
+projection from the scope's SDEs/CCDs), §9 (publish raw alignments, SDEs, every game of chance
+and every correction). Status words are the NIST SP 1500-100 ResultsStatus vocabulary.
 
 Inputs: a :class:`~caucuskit.services.tally.Tally`. Outputs: plain JSON-ready dicts typed by
 the ``TypedDict`` classes of :mod:`caucuskit.services.public_types` (pinned by
-tests/service/test_public_snapshot.py). A county,
-precinct, coin-toss or change-log document carries the results version and time of its own last
-change; the state, district and version documents carry those of the whole set.
+tests/service/test_public_snapshot.py), their value keys named for the election's headline
+unit (:mod:`caucuskit.services.public_units`). A county, precinct, coin-toss or change-log
+document carries the results version and time of its own last change; the state, district and
+version documents carry those of the whole set. Scope sums live in
+:mod:`caucuskit.services.public_sums`, ``election.json`` in
+:mod:`caucuskit.services.public_election`, the toss and change lists in
+:mod:`caucuskit.services.public_lists`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from caucuskit.core.rounding import decimal_str
 from caucuskit.services.context import Context, PrecinctRef, iso
 from caucuskit.services.ids import slug
+from caucuskit.services.public_election import election_document
+from caucuskit.services.public_lists import change_list, toss_list
+from caucuskit.services.public_precinct import precinct_document
+from caucuskit.services.public_sums import Sums, sde_delta, status_word, sums, top_groups
 from caucuskit.services.public_types import (
     CandidateRow,
     Child,
     Meta,
-    PrecinctCandidate,
     PrecinctCount,
     PrecinctDocument,
-    PrecinctToss,
     ScopeDocument,
     SdeSummary,
 )
+from caucuskit.services.public_units import unit_descriptor, unit_keys
 from caucuskit.services.tabulate import national_delegates
-from caucuskit.services.tally import ZERO, CountyTotals, Tally
+from caucuskit.services.tally import ZERO, Tally
+
+__all__ = [
+    "STATE_NAME",
+    "Renderer",
+    "Sums",
+    "election_document",
+    "sde_delta",
+    "status_word",
+    "sums",
+    "top_groups",
+]
+
+T = TypeVar("T")
 
 STATE_NAME = {"iowa": "Iowa", "nevada": "Nevada"}
-
-
-@dataclass(slots=True)
-class Sums:
-    """A scope's totals: the sum of its counties' :class:`CountyTotals`."""
-
-    first: dict[str, int]
-    final: dict[str, int]
-    delegates: dict[str, int]
-    sde: dict[str, Fraction]
-    total: int
-    reporting: int
-    outstanding: Fraction
-    has_recount: bool
-    corrected: bool
-
-
-def sums(parts: Iterable[CountyTotals | Sums]) -> Sums:
-    out = Sums({}, {}, {}, {}, 0, 0, ZERO, False, False)
-    for t in parts:
-        for into, part in (
-            (out.first, t.first),
-            (out.final, t.final),
-            (out.delegates, t.delegates),
-        ):
-            for c, n in part.items():
-                into[c] = into.get(c, 0) + n
-        for c, x in t.sde.items():
-            if x:
-                out.sde[c] = out.sde.get(c, ZERO) + x
-        out.total += t.total
-        out.reporting += t.reporting
-        out.outstanding += t.outstanding
-        out.has_recount = out.has_recount or t.has_recount
-        out.corrected = out.corrected or t.corrected
-    return out
-
-
-def status_word(s: Sums, certified: bool) -> str:
-    """NIST ResultsStatus of a scope. A recount or correction of some precincts does not make a
-    scope that is still missing precincts "corrected": it stays ``unofficial-partial`` (the
-    change log lists the corrections)."""
-    if certified:
-        return "certified"
-    if not (s.total > 0 and s.reporting == s.total):
-        return "unofficial-partial"
-    if s.has_recount:
-        return "recount"
-    if s.corrected:
-        return "correction"
-    return "unofficial-complete" if s.total > 0 and s.reporting == s.total else "unofficial-partial"
 
 
 class Renderer:
@@ -97,6 +65,7 @@ class Renderer:
         self.ctx: Context = tally.ctx
         self.election = tally.election
         self.names = [c.name for c in self.election.candidates]
+        self.unit = unit_descriptor(self.election)
         #: sums and child summaries of counties and districts, kept between builds by the
         #: builder, which drops the entries of every county a delta touches (:meth:`forget`)
         self.cache: dict[tuple[str, object], Any] = {} if cache is None else cache
@@ -219,6 +188,7 @@ class Renderer:
             "sde": summary,
             "candidates": rows,
             "children": children,
+            "unit": self.unit,
         }
 
     # ------------------------------------------------------------------------ documents
@@ -252,7 +222,7 @@ class Renderer:
         meta: Meta = {"version": version, "last_update": iso(at), "generated_at": iso(at)}
         doc = self._document("county", slug(name), name, c.district, meta, sums([totals]), kids)
         doc["satellite"] = c.satellite
-        return doc
+        return self._out(doc)
 
     def _national(self) -> dict[str, dict[str, int]]:
         e = self.election
@@ -356,169 +326,23 @@ class Renderer:
             doc["race"] = race
             doc["race_version"] = race_version
         docs["state"] = doc
-        return docs
+        return {path: self._out(d) for path, d in docs.items()}
 
     def precinct(self, p: PrecinctRef) -> PrecinctDocument:
         """``precincts/{id}``: the current result with its worksheet, tosses and history."""
-        from caucuskit.services.submit import precinct_info
-
-        t = self.tally
-        e = self.election
-        v = t.current.get(p.pk)
-        hist = t.history.get(p.pk, [])
-        info = precinct_info(self.ctx, p)
-        pplaces = e.sde_places_precinct
-        sde = t.counties[p.county].precinct_sde.get(p.pk, {})
-        cands: list[PrecinctCandidate] = []
-        tosses: list[PrecinctToss] = []
-        if v is not None:
-            for c in self.names:
-                cands.append(
-                    {
-                        "name": c,
-                        "first": v.first.get(c, 0),
-                        "final": v.final.get(c, 0),
-                        "delegates": v.delegates.get(c, 0),
-                        "sde": v.sde_text.get(c, "0"),
-                        "sde_display": decimal_str(sde.get(c, ZERO), pplaces),
-                    }
-                )
-            cands.sort(key=lambda r: (-r["delegates"], -r["final"], r["name"]))
-            for i, tie in enumerate(v.ties):
-                toss = v.tosses[i] if i < len(v.tosses) else {}
-                tosses.append(
-                    {
-                        "groups": tie["groups"],
-                        "winners": tie["winners"],
-                        "method": tie["method"],
-                        "witnesses": toss.get("witnesses", []),
-                        "cards": toss.get("cards"),
-                    }
-                )  # Nevada card draws (§5.4)
-        version, at = t.changed_at.get(p.pk, (0, None))
-        accepted = t.accepted.get(p.pk, 0)
-        return {
-            "scope": "precinct",
-            "id": p.id,
-            "county": p.county,
-            "county_id": p.county_id,
-            "name": p.name,
-            "satellite": p.satellite,
-            "delegates": p.delegates,
-            "delegates_to_elect": None if v is None else v.worksheet.get("delegates_to_elect"),
-            "status": "not-reported"
-            if v is None
-            else (
-                "recount"
-                if v.channel == "recount"
-                else "correction"
-                if accepted > 1
-                else "unofficial-complete"
-            ),
-            "reported": v is not None,
-            "version": version,
-            "last_update": iso(at),
-            "sde_value": info["sde_value"],
-            "sde_value_display": info["sde_value_display"],
-            "candidates": cands,
-            "worksheet": None if v is None else dict(v.worksheet),
-            "tosses": tosses,
-            "history": [
-                {"version_id": h[0], "status": h[1], "at": iso(h[2]), "channel": h[3]} for h in hist
-            ],
-        }
+        doc = precinct_document(self.tally, p, self.names)
+        doc["unit"] = self.unit
+        return self._out(doc)
 
     def coin_tosses(self, meta: Meta | None = None) -> dict[str, Any]:
-        t = self.tally
-        out = []
-        for pk, v in sorted(t.current.items()):
-            p = self.ctx.by_pk[pk]
-            for i, tie in enumerate(v.ties):
-                toss = v.tosses[i] if i < len(v.tosses) else {}
-                out.append(
-                    {
-                        "precinct_id": p.id,
-                        "county": p.county,
-                        "precinct": p.name,
-                        "method": tie["method"],
-                        "groups": tie["groups"],
-                        "delegates": tie["delegates"],
-                        "action": tie["action"],
-                        "winners": tie["winners"],
-                        "witnesses": toss.get("witnesses", []),
-                        "cards": toss.get("cards"),
-                    }
-                )  # Nevada card draws (§5.4)
-        return {**(meta or self.meta()), "tosses": out}
+        """``coin-tosses``: every game of chance in a current result (rules.md §5.4, §9)."""
+        return toss_list(self.tally, meta or self.meta())
 
     def changes(self, meta: Meta | None = None) -> dict[str, Any]:
-        places = self.election.sde_places_precinct
-        out = []
-        for at, pk, kind, reason, old, new in self.tally.corrections:
-            p = self.ctx.by_pk[pk]
-            out.append(
-                {
-                    "at": iso(at),
-                    "precinct_id": p.id,
-                    "county": p.county,
-                    "precinct": p.name,
-                    "kind": kind,
-                    "reason": reason,
-                    "sde_delta_display": {
-                        c: decimal_str(x, places) for c, x in sde_delta(old, new).items()
-                    },
-                }
-            )
-        return {**(meta or self.meta()), "changes": out}
+        """``changes``: every replaced accepted result, with its change in SDEs/CCDs (§9)."""
+        doc = change_list(self.tally, meta or self.meta())
+        return self._out({**doc, "unit": self.unit})
 
-
-def sde_delta(old: Mapping[str, str], new: Mapping[str, str]) -> dict[str, Fraction]:
-    """New minus old exact SDEs per candidate (``p/q`` text in, non-zero differences out)."""
-    out = {}
-    for c in sorted(set(old) | set(new)):
-        d = Fraction(new.get(c, "0")) - Fraction(old.get(c, "0"))
-        if d:
-            out[c] = d
-    return out
-
-
-def election_document(ctx: Context) -> dict[str, Any]:
-    """``election.json``: the definition the public pages need (rules.md §7, §8)."""
-    e = ctx.election
-    counts: dict[str, int] = {}
-    for p in ctx.precincts:
-        counts[p.county] = counts.get(p.county, 0) + 1
-    return {
-        "id": e.id,
-        "title": e.title,
-        "ruleset": e.rules.name,
-        "rules": e.rules.describe(),
-        "candidates": [c.name for c in e.candidates],
-        "districts": sorted(e.national.district),
-        "counties": [
-            {
-                "id": slug(c.name),
-                "name": c.name,
-                "district": c.district,
-                "satellite": c.satellite,
-                "precincts": counts.get(c.name, 0),
-                **({"part_of": c.part_of} if c.part_of else {}),
-            }
-            for c in e.counties
-        ],
-        "national": {
-            "district": {str(k): v for k, v in sorted(e.national.district.items())},
-            "at_large": e.national.at_large,
-            "pleo": e.national.pleo,
-            "total": e.national.total,
-        },
-        "sde_places_precinct": e.sde_places_precinct,
-        "sde_places_total": e.sde_places_total,
-        "unit": {"short": e.unit_short, "long": e.unit_long},  # SDE, or CCD for Nevada
-    }
-
-
-def top_groups(delegates: Mapping[str, int]) -> list[str]:
-    """The groups with the most county delegates (sorted; empty when nobody has one)."""
-    most = max((n for n in delegates.values() if n), default=0)
-    return sorted(g for g, n in delegates.items() if n == most) if most else []
+    def _out(self, doc: T) -> T:
+        """``doc`` with its value keys named for the election's unit (public_units)."""
+        return cast(T, unit_keys(doc, self.election.unit))

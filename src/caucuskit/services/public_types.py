@@ -74,6 +74,8 @@ class ScopeDocument(TypedDict):
     race: NotRequired[dict[str, object]]
     #: the results version the race panel was computed for (see snapshot.Builder)
     race_version: NotRequired[int]
+    #: the headline unit (services/public_units.py): {"code", "short", "long"}
+    unit: NotRequired[dict[str, str]]
 
 
 class PrecinctCandidate(TypedDict):
@@ -124,3 +126,4 @@ class PrecinctDocument(TypedDict):
     worksheet: dict[str, Any] | None
     tosses: list[PrecinctToss]
     history: list[HistoryEntry]
+    unit: NotRequired[dict[str, str]]

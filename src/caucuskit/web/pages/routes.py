@@ -104,7 +104,7 @@ async def results_state(request: Request) -> Response:
         data = state.data or {}
         columns = pv.county_columns(data, rows)
         unit = views.unit_of(e)
-        place = str(e.get("title", "")).split(" ")[0] or "Iowa"
+        place = _place(e)
         return {
             "election": e,
             "unit": unit,
@@ -121,11 +121,18 @@ async def results_state(request: Request) -> Response:
             "map": views.leader_map(
                 e, rows, caption=f"{place} counties by leader in {unit['long']}"
             ),
-            "share": _share(request, f"{data.get('name', '')} caucus results", _share_text(data)),
+            "share": _share(
+                request, f"{data.get('name', '')} caucus results", _share_text(data, unit["short"])
+            ),
             "downloads": {"csv": "/results/download/results.csv", "json": "/api/v1/public/state"},
         }
 
     return await _live(request, "results_state", build)
+
+
+def _place(election: dict[str, Any]) -> str:
+    """The state a page is about, from the election's title ("Nevada Democratic caucuses...")."""
+    return str(election.get("title", "")).split(" ")[0] or "Results"
 
 
 def _share(request: Request, title: str, text: str) -> dict[str, str]:
@@ -143,13 +150,13 @@ def _share(request: Request, title: str, text: str) -> dict[str, str]:
     }
 
 
-def _share_text(doc: dict[str, Any]) -> str:
+def _share_text(doc: dict[str, Any], unit: str = "SDE") -> str:
     p = doc.get("precincts") or {}
     top = [c for c in doc.get("candidates", [])[:3] if c.get("sde") not in (None, "0")]
     lead = ", ".join(f"{c['name']} {c.get('sde_percent_display')}%" for c in top)
     return (
         f"{p.get('percent_display', '0')}% of precincts reporting"
-        + (f": {lead} of SDEs" if lead else "")
+        + (f": {lead} of {unit}s" if lead else "")
         + "."
     )
 
@@ -206,7 +213,11 @@ async def results_district(request: Request, number: str) -> Response:
             "county_columns": columns,
             "county_table": pv.county_table(rows, columns),
             "styles": views.style_table(e),
-            "share": _share(request, f"{data.get('name', '')} caucus results", _share_text(data)),
+            "share": _share(
+                request,
+                f"{data.get('name', '')} caucus results",
+                _share_text(data, views.unit_of(e)["short"]),
+            ),
         }
 
     return await _live(request, "results_district", build)
@@ -227,7 +238,9 @@ async def results_county(request: Request, county_id: str) -> Response:
             "cands": pv.candidate_view(data),
             "styles": views.style_table(election.data or {}),
             "share": _share(
-                request, f"{data.get('name', '')} County caucus results", _share_text(data)
+                request,
+                f"{data.get('name', '')} County caucus results",
+                _share_text(data, views.unit_of(election.data or {})["short"]),
             ),
         }
 
@@ -304,7 +317,10 @@ async def desk(request: Request) -> Response:
             "election": e,
             "counties": rows,
             "map": views.leader_map(
-                e, rows, caption="Iowa counties by leader (public results)", map_id="desk-map"
+                e,
+                rows,
+                caption=f"{_place(e)} counties by leader (public results)",
+                map_id="desk-map",
             ),
         }
 

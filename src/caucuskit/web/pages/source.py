@@ -3,6 +3,11 @@
 The public pages are rendered from exactly the documents the public API serves (docs/api.md,
 "Public"), so a page and the JSON feed can never disagree. The documents are fetched in-process:
 from ``app.state.public.document(path)`` (no network, no database access from the pages).
+
+A Nevada document names its values for county convention delegates (``ccd_display``,
+:mod:`caucuskit.services.public_units`); the page code reads one vocabulary, so such a
+document is read with the value keys under their SDE names. What a page *shows* comes from the
+election's unit (``CCD``, "county convention delegates"), never from a key name.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from caucuskit.services.errors import NotFound
+from caucuskit.services.public_units import unit_keys
 
 
 class _Feed(Protocol):
@@ -57,4 +63,7 @@ class PublicSource:
             data, etag = await run_in_threadpool(service.document, path)
         except NotFound:
             return Document(path, 404, None, None)
+        code = (data.get("unit") or {}).get("code", "sde") if isinstance(data, Mapping) else "sde"
+        if code != "sde":  # Nevada: ccd_* keys, read under the pages' one vocabulary
+            data = unit_keys(data, "sde", source=code)
         return Document(path, 200, dict(data), str(etag))

@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   var E = JSON.parse(document.getElementById("election-data").textContent);
+  var U = (E.unit && E.unit.short) || "SDE"; // CCD for Nevada (docs/adr/0011)
   var $ = function (s) { return document.querySelector(s); };
   var esc = Staff.esc;
   // A coin toss names its winner; a Nevada card draw lists the cards (and the derived winners).
@@ -197,7 +198,7 @@
       if (!x.ok) { box.innerHTML = "<div class='msg bad'>" + Staff.problems(x.data) + "</div>"; return; }
       var p = x.data.precinct, cur = x.data.current;
       box.innerHTML = "<div class='panel'><h3>" + esc(p.county) + " County: " + esc(p.name) + "</h3>" +
-        "<p>D = " + esc(p.delegates) + " · worth " + esc(p.sde_value_display) + " SDEs · <a href='/results/precinct/" + esc(p.id) + "'>public page</a></p>" +
+        "<p>D = " + esc(p.delegates) + " · worth " + esc(p.sde_value_display) + " " + U + "s · <a href='/results/precinct/" + esc(p.id) + "'>public page</a></p>" +
         (cur ? "<p><b>Current:</b> version " + esc(cur.version_id) + " (" + esc(cur.channel) + ")<br>" + reportCell(cur.report) + "</p>" : "<p>No accepted result.</p>") +
         "<div class='actions'><button type='button' class='secondary' data-correct='" + esc(p.id) + "' data-county='" + esc(p.county_id) + "'>Correct this precinct</button></div>" +
         "<h4>History</h4><ol>" + (x.data.versions || []).map(function (v) {
@@ -299,11 +300,11 @@
         " left a viable group between the alignments (accepted: they went home; they stay in N). Check it with the chair.</p>" : "";
       $("#x-effect").innerHTML = "<div class='panel' id='x-effect-panel'><h3>What this " + esc(body.channel) + " changes</h3>" +
         "<p class='sub'>Not saved yet.</p><dl class='effect'>" +
-        [["Precinct delegates", before.delegates, p.after.delegates], ["Precinct SDEs", before.sde_display, p.after.sde_display],
+        [["Precinct delegates", before.delegates, p.after.delegates], ["Precinct " + U + "s", before.sde_display, p.after.sde_display],
           ["National delegates (statewide)", p.national_before, p.national_after]].map(function (r) {
           return "<div><dt>" + esc(r[0]) + "</dt><dd>Now: " + line(r[1]) + "</dd><dd>After: <b>" + line(r[2]) + "</b></dd></div>";
         }).join("") +
-        "</dl><p>Statewide SDE change: <b>" + signed(p.statewide_sde_delta_display) + "</b>. National delegates change: <b>" +
+        "</dl><p>Statewide " + U + " change: <b>" + signed(p.statewide_sde_delta_display) + "</b>. National delegates change: <b>" +
         signed(p.national_delta) + "</b>.</p>" + left + "</div>";
       $("#x-save").hidden = false;
       $("#x-save").focus();
@@ -347,10 +348,10 @@
       if (!x.ok) { $("#diff").innerHTML = "<div class='msg bad'>" + Staff.problems(x.data) + "</div>"; return; }
       var d = x.data, rows = d.changed || [];
       var delta = function (m) { return Object.keys(m || {}).map(function (c) { return esc(c) + " " + esc(m[c]); }).join(", ") || "–"; };
-      $("#diff").innerHTML = "<p>" + rows.length + " precinct(s) changed. Statewide SDE change: " + delta(d.sde_delta_display) +
+      $("#diff").innerHTML = "<p>" + rows.length + " precinct(s) changed. Statewide " + U + " change: " + delta(d.sde_delta_display) +
         ". National delegates change: " + delta(d.national_delta) + ".</p>" +
         "<div class='table-scroll' tabindex='0'><table class='results'><caption>Changes from " + esc(d.from) + " to " + esc(d.to) + "</caption>" +
-        "<thead><tr><th scope='col'>Precinct</th><th scope='col'>Before</th><th scope='col'>After</th><th scope='col'>SDE change</th></tr></thead><tbody>" +
+        "<thead><tr><th scope='col'>Precinct</th><th scope='col'>Before</th><th scope='col'>After</th><th scope='col'>" + U + " change</th></tr></thead><tbody>" +
         rows.map(function (r) {
           return "<tr><th scope='row'>" + esc(r.county) + " County: " + esc(r.precinct) + "</th><td>" + (r.before ? delta(r.before.sde_display) : "no result") +
             "</td><td>" + (r.after ? delta(r.after.sde_display) : "no result") + "</td><td>" + delta(r.sde_delta_display) + "</td></tr>";
