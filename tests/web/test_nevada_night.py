@@ -324,6 +324,11 @@ def test_no_nevada_page_says_iowa_or_sde(night: Night, path: str) -> None:
         assert '<a href="/results">Nevada</a>' in html, html[:2000]
 
 
+def test_nevada_results_csv_names_its_columns_for_ccds(night: Night) -> None:
+    header = page_text(night, "/results/download/results.csv").splitlines()[0]
+    assert header.startswith("scope,name,candidate,ccd,ccd_percent,"), header
+
+
 def test_nevada_results_page_screenshots(browser: Any, night: Night) -> None:
     for viewport, width in ((PHONE, "phone"), (DESKTOP, "desktop")):
         page = new_page(browser, viewport)

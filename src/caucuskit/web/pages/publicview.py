@@ -190,8 +190,11 @@ def margin_strength(row: Mapping[str, Any]) -> int | None:
     return 0 if margin < 10 else 1 if margin < 30 else 2
 
 
-def results_csv(result: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> str:
-    """The page's numbers as CSV: one line per candidate statewide, then per county."""
+def results_csv(
+    result: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], unit: str = "sde"
+) -> str:
+    """The page's numbers as CSV: one line per candidate statewide, then per county. The value
+    columns are named for the unit (``sde``, or ``ccd`` for Nevada: docs/adr/0011)."""
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(
@@ -199,8 +202,8 @@ def results_csv(result: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) ->
             "scope",
             "name",
             "candidate",
-            "sde",
-            "sde_percent",
+            unit,
+            f"{unit}_percent",
             "county_delegates",
             "first_alignment",
             "final_alignment",

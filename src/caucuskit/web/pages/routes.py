@@ -177,7 +177,7 @@ async def results_csv(request: Request) -> Response:
         if doc.data:
             extra.append(doc.data)
     rows = views.county_rows(e, dist_docs, extra)
-    body = pv.results_csv(state.data or {}, rows)
+    body = pv.results_csv(state.data or {}, rows, str((e.get("unit") or {}).get("code", "sde")))
     return Response(
         body,
         media_type="text/csv; charset=utf-8",
