@@ -336,6 +336,7 @@ def test_nevada_results_page_screenshots(browser: Any, night: Night) -> None:
         text = page.inner_text("main")
         assert "county convention delegates" in text and "SDE" not in text
         shot(page, f"nevada-results-{width}")
+        page.screenshot(path=str(SHOTS / f"nevada-results-{width}-top.png"))  # first screen
         page.goto(night.url + "/results/county/carson-city")
         shot(page, f"nevada-county-{width}")
         assert not page.errors, page.errors

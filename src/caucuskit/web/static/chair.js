@@ -380,7 +380,8 @@
       }).join("");
     dl.innerHTML = "<h3>Delegates " + (res.complete ? "" : "so far ") + "(" + res.awarded + " of " +
       res.delegates_to_elect + ")</h3><table class='counts'><thead><tr><th scope='col'>Group</th>" +
-      "<th scope='col' class='num'>Final</th><th scope='col' class='num'>Final × D ÷ N</th>" +
+      "<th scope='col' class='num'>" + (res.early && res.early.valid ? "Final, with early votes" : "Final") +
+      "</th><th scope='col' class='num'>Final × D ÷ N</th>" +
       "<th scope='col' class='num'>Delegates</th></tr></thead><tbody>" + rows + "</tbody></table>" +
       (res.notes || []).map(function (n) { return "<p class='msg warn'>" + esc(n) + "</p>"; }).join("") +
       (names.length ? "" : "");
@@ -400,7 +401,7 @@
       " void" + (e.exhausted ? "; " + e.exhausted + " rank no viable group (they count for none, and stay in N)" : "") +
       ". Checksum " + esc(e.checksum) + ".</p><table class='counts' id='early-table'><caption class='sr-only'>Early votes per group</caption>" +
       "<thead><tr><th scope='col'>Group</th><th scope='col' class='num'>First choice</th><th scope='col' class='num'>Lost</th>" +
-      "<th scope='col' class='num'>Gained</th><th scope='col' class='num'>Final</th></tr></thead><tbody>" + rows + "</tbody></table>";
+      "<th scope='col' class='num'>Gained</th><th scope='col' class='num'>Final (early)</th></tr></thead><tbody>" + rows + "</tbody></table>";
   }
 
   function renderEarlyConfirm() {
