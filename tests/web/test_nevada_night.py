@@ -341,3 +341,26 @@ def test_nevada_results_page_screenshots(browser: Any, night: Night) -> None:
         shot(page, f"nevada-county-{width}")
         assert not page.errors, page.errors
         page.context.close()
+
+
+def test_chair_api_answers_in_ccds(night: Night) -> None:
+    """The chair's preview (and sign-in, and report answers) name the values for CCDs."""
+    body = {
+        "precinct_id": "carson-city--109",
+        "attendees": 60,
+        "first": {"Biden": 30, "Sanders": 30},
+        "final": {"Biden": 30, "Sanders": 30},
+    }
+    req = urllib.request.Request(
+        night.url + "/api/v1/chair/preview",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=10) as r:
+        got = json.loads(r.read())
+    assert not [k for k in got if k.startswith("sde")], sorted(got)
+    assert not [k for k in got["precinct"] if k.startswith("sde")], sorted(got["precinct"])
+    # D = 10 on N = 60 + 2 valid early ballots (Buttigieg's and Warren's are not viable here
+    # and rank Sanders next): Biden 30, Sanders 32
+    assert got["ccd"] == {"Biden": "5", "Sanders": "5"}, got["ccd"]
+    assert got["precinct"]["ccd_value_display"] == "10.0000"

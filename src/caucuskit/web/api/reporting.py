@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from caucuskit.services import credentials, photos, sessions
 from caucuskit.services.context import Context, PrecinctRef, iso
 from caucuskit.services.errors import ServiceError
+from caucuskit.services.public_units import unit_keys
 from caucuskit.services.submit import derive, precinct_info, submit_report
 from caucuskit.web.api.deps import (
     Bearer,
@@ -96,14 +97,17 @@ def chair_signin(body: SigninIn, request: Request, token: Bearer = None) -> dict
         )
         raise
     at, first = credentials.record_signin(ctx, p, client)
-    return {
-        "precinct": precinct_info(ctx, p),
-        "signed_in_at": iso(at),
-        "first_sign_in": first,
-        "current": _current_summary(ctx, p),
-        "token": new_token,
-        "token_expires_at": iso(expires),
-    }
+    return _unit(
+        ctx,
+        {
+            "precinct": precinct_info(ctx, p),
+            "signed_in_at": iso(at),
+            "first_sign_in": first,
+            "current": _current_summary(ctx, p),
+            "token": new_token,
+            "token_expires_at": iso(expires),
+        },
+    )
 
 
 @router.post("/chair/preview", tags=["chair"], responses=ERRORS)
@@ -117,21 +121,33 @@ def chair_preview(body: PreviewIn, request: Request) -> dict[str, Any]:
         audit_refusal(request, exc, actor="anonymous", role="public", action="chair.preview")
         raise
     ws = d.worksheet or d.result.to_dict()  # Nevada: with early votes and card draws
-    return {
-        "precinct": precinct_info(ctx, p),
-        "worksheet": ws,
-        "sde": d.sde,
-        "sde_display": d.sde_display,
-        "delegates": d.delegates,
-        "pending_tie": ws["pending_tie"],
-    }
+    return _unit(
+        ctx,
+        {
+            "precinct": precinct_info(ctx, p),
+            "worksheet": ws,
+            "sde": d.sde,
+            "sde_display": d.sde_display,
+            "delegates": d.delegates,
+            "pending_tie": ws["pending_tie"],
+        },
+    )
 
 
-def _answer(sub_answer: dict[str, Any], created: bool, response: Response) -> dict[str, Any]:
+def _answer(
+    sub_answer: dict[str, Any], created: bool, response: Response, ctx: Context
+) -> dict[str, Any]:
     response.status_code = 201 if created else 200
     if not created:
         response.headers["Idempotent-Replayed"] = "true"
-    return sub_answer
+    return _unit(ctx, sub_answer)
+
+
+def _unit(ctx: Context, answer: dict[str, Any]) -> dict[str, Any]:
+    """``answer`` with its value keys named for the election's unit: ``ccd_display``, not
+    ``sde_display``, on a Nevada night (services/public_units.py, docs/adr/0011)."""
+    out: dict[str, Any] = unit_keys(answer, ctx.election.unit)
+    return out
 
 
 @router.post("/chair/reports", tags=["chair"], status_code=201, responses=ERRORS)
@@ -171,7 +187,7 @@ def chair_report(
             detail={"idempotency_key": idempotency_key},
         )
         raise
-    return _answer(sub.answer, sub.created, response)
+    return _answer(sub.answer, sub.created, response, ctx)
 
 
 @router.post("/operator/reports", tags=["operator"], status_code=201, responses=ERRORS)
@@ -209,7 +225,7 @@ def operator_report(
             precinct=p.pk if p else None,
         )
         raise
-    return _answer(sub.answer, sub.created, response)
+    return _answer(sub.answer, sub.created, response, ctx)
 
 
 @router.post("/chair/reports/{version_id}/photo", tags=["chair"], status_code=201, responses=ERRORS)
@@ -248,4 +264,4 @@ def chair_photo(
             detail={"version_id": version_id, "idempotency_key": idempotency_key},
         )
         raise
-    return _answer(up.answer, up.created, response)
+    return _answer(up.answer, up.created, response, ctx)

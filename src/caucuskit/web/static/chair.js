@@ -34,6 +34,8 @@
   // ballots, so CaucusMath.computeNevada works out the early votes and the card draws offline
   // exactly as the server does; a session from before that (no ballots) asks the server.
   function unitShort() { return (session && session.precinct.unit && session.precinct.unit.short) || "SDE"; }
+  // What the precinct is worth: sde_value_display, or ccd_value_display for Nevada (ADR 0011).
+  function worth(p) { return p.sde_value_display || p.ccd_value_display || null; }
   function cardDraws() { var r = rules(); return !!(r && r.tie_method === "card draw"); }
   function nevada() { return !!(session && (session.precinct.early || cardDraws())); }
   function fmtTime(iso) {
@@ -144,7 +146,7 @@
     $("#who").textContent = p.county + ": " + p.name;
     $("#who-detail").textContent = (p.delegates === null ? "Satellite site: delegates from turnout"
       : "Elects " + p.delegates + " county delegate" + (p.delegates === 1 ? "" : "s")) +
-      (p.sde_value_display ? " · worth " + p.sde_value_display + " " + unitShort() + "s" : "") +
+      (worth(p) ? " · worth " + worth(p) + " " + unitShort() + "s" : "") +
       " · signed in " + fmtTime(session.signed_in_at);
     draft = readJSON(draftKey()) || { step: "headcount", attendees: null, first: {}, final: {},
       tosses: [], final_untouched: true };
