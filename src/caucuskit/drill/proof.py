@@ -146,7 +146,8 @@ def offline(election: Election, ledger: Ledger, out: Path | None) -> tuple[Tabul
 
 
 def _sde_rows(doc: dict[str, Any]) -> dict[str, Fraction]:
-    return {r["name"]: Fraction(r["sde"]) for r in doc.get("candidates", [])}
+    key = str((doc.get("unit") or {}).get("code", "sde"))  # "ccd" for Nevada (docs/adr/0011)
+    return {r["name"]: Fraction(r[key]) for r in doc.get("candidates", [])}
 
 
 def _compare(
