@@ -324,6 +324,18 @@ def test_no_nevada_page_says_iowa_or_sde(night: Night, path: str) -> None:
         assert '<a href="/results">Nevada</a>' in html, html[:2000]
 
 
+@pytest.mark.parametrize(
+    ("county_id", "title"),
+    [("clark-cd1", "Clark County (CD1)"), ("clark-at-large", "Clark County (at-large)"),
+     ("carson-city", "Carson City"), ("washoe", "Washoe County")],
+)  # fmt: skip
+def test_nevada_county_pages_name_the_county_and_its_part(
+    night: Night, county_id: str, title: str
+) -> None:
+    html = page_text(night, f"/results/county/{county_id}")
+    assert f"<h1>{title}</h1>" in html and f"<title>{title} · Nevada" in html
+
+
 def test_nevada_results_csv_names_its_columns_for_ccds(night: Night) -> None:
     header = page_text(night, "/results/download/results.csv").splitlines()[0]
     assert header.startswith("scope,name,candidate,ccd,ccd_percent,"), header
