@@ -98,7 +98,6 @@ LARGER_TODAY = {
     "services/desk.py",
     "services/public_docs.py",
     "services/submit.py",
-    "services/tabulate.py",
     "web/pages/views.py",
 }
 

@@ -21,7 +21,7 @@ from caucuskit.core.errors import CaucusError
 from caucuskit.core.rounding import decimal_str
 from caucuskit.services.audit import CLASSES, AuditReport, audit
 from caucuskit.services.nevada import missing_site_delegates, with_site_delegates
-from caucuskit.services.tabulate import load_results
+from caucuskit.services.results_files import load_results
 
 
 def show(

@@ -173,7 +173,7 @@ def _county(election: str | None, path: Path, total_text: str | None, as_json: b
     from fractions import Fraction
 
     from caucuskit.services.call_county import call_county_sde, county_call_to_dict
-    from caucuskit.services.tabulate import load_county_sde
+    from caucuskit.services.results_files import load_county_sde
 
     if election is None:
         raise _fail("--election is needed with --county-results", as_json)
@@ -276,7 +276,7 @@ def register(app: typer.Typer) -> None:
         """Call the race from a results file or the results service's database: exact SDE
         ranges, whether the SDE lead and each national delegate unit are decided (with the
         proof) or still open (with a scenario), and coin tosses."""
-        from caucuskit.services.tabulate import load_results
+        from caucuskit.services.results_files import load_results
 
         if sum(x is not None for x in (results, db, county_results)) > 1:
             raise _fail(

@@ -26,13 +26,8 @@ from caucuskit.services.nevada import (
     whole_county_totals,
     with_site_delegates,
 )
-from caucuskit.services.tabulate import (
-    Tabulation,
-    load_county_sde,
-    load_results,
-    tabulate,
-    tabulate_county_sde,
-)
+from caucuskit.services.results_files import load_county_sde, load_results
+from caucuskit.services.tabulate import Tabulation, tabulate, tabulate_county_sde
 
 
 def progress_bar(enabled: bool) -> Progress:

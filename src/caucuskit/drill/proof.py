@@ -35,7 +35,8 @@ from caucuskit.drill.ledger import Ledger
 from caucuskit.drill.plan import Plan
 from caucuskit.drill.reports import Body, same_report
 from caucuskit.formats.canonical import write_reports
-from caucuskit.services.tabulate import Tabulation, load_results, tabulate
+from caucuskit.services.results_files import load_results
+from caucuskit.services.tabulate import Tabulation, tabulate
 
 DESK = "127.20.0.11"
 KNOWN = {
