@@ -95,7 +95,6 @@ LARGER_TODAY = {
     "cli/service.py",
     "drill/night.py",
     "services/credentials.py",
-    "services/desk.py",
     "services/public_docs.py",
     "services/submit.py",
     "web/pages/views.py",
