@@ -200,11 +200,11 @@ def test_early_ballots_and_a_card_draw_through_the_api(
 def test_hotline_double_entry_with_cards(
     nv_ctx: tuple[TestClient, dict[str, str], Context],
 ) -> None:
-    from caucuskit.services import credentials as cred
+    from caucuskit.services import staff_accounts
 
     client, codes, ctx = nv_ctx
-    cred.create_account(ctx, "op1", "operator", "pw-one")
-    cred.create_account(ctx, "op2", "operator", "pw-two")
+    staff_accounts.create_account(ctx, "op1", "operator", "pw-one")
+    staff_accounts.create_account(ctx, "op2", "operator", "pw-two")
     pid = "carson-city--105"
     counts = {"Warren": 100, "Sanders": 50, "Buttigieg": 50}
     body = {

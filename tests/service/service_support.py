@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from caucuskit.core.election import Election, make_election
 from caucuskit.formats.election_file import load_election
-from caucuskit.services import credentials
+from caucuskit.services import credentials, staff_accounts
 from caucuskit.services.context import Context
 from caucuskit.services.settings import Settings
 from caucuskit.services.setup import init_database
@@ -89,7 +89,7 @@ def make_service(url: str, issue: tuple[str, ...] = (ADAIR_ID, STUART_ID)) -> Co
         role = {"operator1": "operator", "operator2": "operator", "desk1": "desk"}.get(
             name, "admin"
         )
-        credentials.create_account(ctx, name, role, pw)
+        staff_accounts.create_account(ctx, name, role, pw)
     return ctx
 
 

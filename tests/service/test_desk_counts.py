@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from caucuskit.core.election import make_election
 from caucuskit.formats.election_file import load_election
-from caucuskit.services import credentials
+from caucuskit.services import credentials, staff_accounts
 from caucuskit.services.context import Context
 from caucuskit.services.desk import counted, overview
 from caucuskit.services.settings import Settings
@@ -44,7 +44,7 @@ def lee(db_url: str) -> Iterator[Service]:
     )
     ctx = Context(Settings.from_env(database_url=db_url, **FAST))
     init_database(ctx.db, election)
-    credentials.create_account(ctx, "desk1", "desk", "desk-pw")
+    staff_accounts.create_account(ctx, "desk1", "desk", "desk-pw")
     issued, _ = credentials.issue_codes(ctx, only=[ADAIR_ID])
     with TestClient(create_app(ctx.settings, ctx)) as client:
         yield Service(ctx, client, {c.precinct_id: c.code for c in issued})

@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from caucuskit.db.models import AuditEntry, Throttle
-from caucuskit.services import credentials, sessions, throttle
+from caucuskit.services import credentials, sessions, staff_accounts, throttle
 from caucuskit.services.context import Context
 from caucuskit.services.errors import Unauthorized
 from caucuskit.services.settings import Settings
@@ -85,17 +85,17 @@ def test_d2_d4_burst_of_wrong_codes_from_one_address_checks_exactly_the_limit(
     ctx = service.ctx
     free = ctx.settings.pair_free_failures
     checks = Counter[str]()
-    real = credentials._checked
+    real = credentials.checked
 
     def counting(*args: Any) -> bool:
         checks["argon2"] += 1
         return real(*args)
 
-    credentials._checked = counting  # type: ignore[assignment]
+    credentials.checked = counting  # type: ignore[assignment]
     try:
         statuses = burst(40, lambda i: signin(client(service, "198.51.100.7"), BAD).status_code)
     finally:
-        credentials._checked = real
+        credentials.checked = real
     print("D2/D4 burst of 40:", dict(statuses), "argon2 checks:", checks["argon2"])
     assert statuses == Counter({401: free, 429: 40 - free})
     assert checks["argon2"] == free
@@ -279,12 +279,12 @@ def test_d8_unknown_user_names_take_as_long_as_known_ones(tmp_path: Any) -> None
     settings = Settings.from_env(database_url=str(tmp_path / "t.sqlite"))  # real argon2 cost
     ctx = make_service(settings.database_url)
     ctx = Context(settings, db=ctx.db)
-    credentials.create_account(ctx, "timed", "desk", "the-real-password")
+    staff_accounts.create_account(ctx, "timed", "desk", "the-real-password")
 
     def timed(user: str, i: int) -> float:
         t0 = time.perf_counter()
         with pytest.raises(Unauthorized):
-            credentials.authenticate_account(ctx, user, "nope", f"192.0.2.{i}")
+            staff_accounts.authenticate_account(ctx, user, "nope", f"192.0.2.{i}")
         return time.perf_counter() - t0
 
     known = [timed("timed", i) for i in range(1, 8)]
@@ -305,16 +305,16 @@ def test_d8_an_operators_own_right_logins_at_once_are_never_refused(service: Ser
     "too many wrong passwords") although no password was ever wrong. Identical wrong
     passwords at once are still each counted."""
     ctx = service.ctx
-    credentials.forget_logins()
+    staff_accounts.forget_logins()
     hotline = client(service, "192.0.2.30")
     checks = Counter[str]()
-    real = credentials._checked
+    real = credentials.checked
 
     def counting(*args: Any) -> bool:
         checks["argon2"] += 1
         return real(*args)
 
-    credentials._checked = counting  # type: ignore[assignment]
+    credentials.checked = counting  # type: ignore[assignment]
     try:
         right = burst(
             20,
@@ -327,7 +327,7 @@ def test_d8_an_operators_own_right_logins_at_once_are_never_refused(service: Ser
             lambda i: hotline.get("/api/v1/desk/overview", auth=("operator2", "wrong")).status_code,
         )
     finally:
-        credentials._checked = real
+        credentials.checked = real
     print(
         "20 right logins at once:",
         dict(right),
@@ -349,10 +349,10 @@ def test_staff_login_cache_never_holds_the_password(service: Service) -> None:
     assert (
         service.client.get("/api/v1/desk/overview", auth=service.auth("desk1")).status_code == 200
     )
-    keys = list(credentials._account_cache)
+    keys = list(staff_accounts._account_cache)
     assert keys and all(isinstance(k, bytes) and len(k) == 32 for k in keys)  # an HMAC
     assert all(PASSWORDS["desk1"] not in repr(k) for k in keys)
-    assert all(PASSWORDS["desk1"] not in repr(v) for v in credentials._account_cache.values())
+    assert all(PASSWORDS["desk1"] not in repr(v) for v in staff_accounts._account_cache.values())
 
 
 # ------------------------------------------------------------------------------------ smaller
@@ -463,13 +463,13 @@ def test_chair_signs_in_once_then_reports_with_a_token(service: Service) -> None
     token = r.json()["token"]
     assert r.json()["token_expires_at"].endswith("Z")
     calls = Counter[str]()
-    real = credentials._checked
+    real = credentials.checked
 
     def counting(*args: Any) -> bool:
         calls["argon2"] += 1
         return real(*args)
 
-    credentials._checked = counting  # type: ignore[assignment]
+    credentials.checked = counting  # type: ignore[assignment]
     try:
         body = {k: v for k, v in service.report().items() if k != "code"}
         bearer = {"Authorization": f"Bearer {token}"}
@@ -483,7 +483,7 @@ def test_chair_signs_in_once_then_reports_with_a_token(service: Service) -> None
         )
         assert r.status_code == 201, r.text
     finally:
-        credentials._checked = real
+        credentials.checked = real
     assert calls["argon2"] == 0
     # bound to the precinct
     other = {k: v for k, v in service.report(STUART_ID).items() if k != "code"}

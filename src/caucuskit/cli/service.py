@@ -23,7 +23,7 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from caucuskit.core.errors import CaucusError
-from caucuskit.services import credentials
+from caucuskit.services import credentials, staff_accounts
 from caucuskit.services.context import Context
 from caucuskit.services.errors import ServiceError
 from caucuskit.services.settings import Settings
@@ -171,7 +171,7 @@ def cred_issue(
                 only=precinct or None,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
-        accounts = credentials.default_accounts(ctx)
+        accounts = staff_accounts.default_accounts(ctx)
     except (CaucusError, OSError) as exc:
         _fail(exc)
         return
@@ -225,14 +225,14 @@ def cred_users(
     try:
         ctx = _existing(db)
         if add:
-            acc = credentials.create_account(ctx, add, role)
+            acc = staff_accounts.create_account(ctx, add, role)
             print(
                 json.dumps({"username": acc.username, "role": acc.role, "password": acc.password})
                 if as_json
                 else f"{acc.username} ({acc.role}) password: {acc.password}"
             )
             return
-        rows = credentials.list_accounts(ctx)
+        rows = staff_accounts.list_accounts(ctx)
     except (CaucusError, OSError) as exc:
         _fail(exc)
         return
@@ -319,7 +319,7 @@ def demo(
 
         for x in load_demo_early(ctx, ids):
             console.print(f"early ballots for {x.precinct_id}: {x.count} (checksum {x.checksum})")
-    accounts = credentials.default_accounts(ctx)
+    accounts = staff_accounts.default_accounts(ctx)
     port = port or _free_port(host)
     t = Table("county", "precinct", "access code", title="Demo chair codes")
     for c in issued:
