@@ -95,7 +95,6 @@ LARGER_TODAY = {
     "drill/night.py",
     "services/public_docs.py",
     "services/submit.py",
-    "web/pages/views.py",
 }
 
 
