@@ -36,6 +36,7 @@ from caucuskit.core.report import PrecinctReport
 from caucuskit.core.rounding import decimal_str
 from caucuskit.core.sde import sde_to_delegates
 from caucuskit.core.viability import viability_threshold, viable_groups
+from caucuskit.services.recount import Recount
 from caucuskit.services.tabulate import Progress, Tabulation, UnitResult, tabulate
 
 CLASSES: tuple[str, ...] = (
@@ -256,9 +257,32 @@ def audit(
     return report
 
 
-def _finding(election: Election, u: UnitResult, dup_of: str | None) -> Finding:
-    r = u.report
-    rc = u.recount
+@dataclass(frozen=True)
+class _Facts:
+    """What one unit's finding is judged from: its counts, the published split as delegates
+    (rules.md §6: SDE / (value / D), the whole part), the threshold and viable groups."""
+
+    d: int
+    value: Fraction
+    first: dict[str, int]
+    final: dict[str, int]
+    pub: dict[str, Fraction]
+    pub_won: dict[str, int]
+    residues: dict[str, Fraction]
+    attendees: int
+    threshold: int | None
+    viable_first: tuple[str, ...]
+    viable_final: tuple[str, ...]
+    empty: bool
+    d_unknown: bool
+
+    @property
+    def total_pub(self) -> int:
+        return sum(self.pub_won.values())
+
+
+def _facts(election: Election, u: UnitResult) -> _Facts:
+    r, rc = u.report, u.recount
     assert rc is not None
     d, value = u.delegates, u.value
     first = {c: v for c, v in r.first.items() if v}
@@ -273,86 +297,146 @@ def _finding(election: Election, u: UnitResult, dup_of: str | None) -> Finding:
         residues[c] = rest
     n = rc.attendees
     threshold = viability_threshold(election.rules, d, n) if d >= 2 and n > 0 else None
-    viable_final = viable_groups(final, threshold) if threshold is not None else ()
-    viable_first = viable_groups(first, threshold) if threshold is not None else ()
-    classes: list[str] = []
-    why: list[str] = []
+    return _Facts(
+        d=d,
+        value=value,
+        first=first,
+        final=final,
+        pub=pub,
+        pub_won=pub_won,
+        residues=residues,
+        attendees=n,
+        threshold=threshold,
+        viable_first=tuple(viable_groups(first, threshold)) if threshold is not None else (),
+        viable_final=tuple(viable_groups(final, threshold)) if threshold is not None else (),
+        empty=not first and not final and not pub,
+        d_unknown=u.precinct.at_large and u.precinct.delegates is None,
+    )
+
+
+def _match(election: Election, rc: Recount, f: _Facts) -> list[tuple[str, str]]:
+    """Whether the recount gives the published split, alone or as one outcome of a toss."""
     # Base recomputation without the published split settling any toss.
     base = dict(rc.won) if rc.toss_source is None else None
-    empty = not first and not final and not pub
-    d_unknown = u.precinct.at_large and u.precinct.delegates is None
-    if empty or d_unknown:
-        pass
-    elif rc.error is None and base is not None and rc.pending is None and base == pub_won:
-        classes.append("match")
-        why.append("recomputed delegates equal the published ones")
-    elif rc.error is None and rc.outcomes and pub_won in [dict(o) for o in rc.outcomes]:
-        classes.append("match-up-to-toss")
-        why.append(
-            f"the published split is one of {len(rc.outcomes)} outcomes of the "
-            f"{election.rules.tie_method.value}(s)"
-        )
-    total_pub = sum(pub_won.values())
-    if total_pub != d and not empty:
-        classes.append("published-delegates-not-D")
-        why.append(
-            f"published {election.unit_short}s convert to {total_pub} delegates, D = {d}"
-            + (
-                " (an at-large site whose D is not given)"
-                if u.precinct.at_large and u.precinct.delegates is None
-                else ""
+    if f.empty or f.d_unknown:
+        return []
+    if rc.error is None and base is not None and rc.pending is None and base == f.pub_won:
+        return [("match", "recomputed delegates equal the published ones")]
+    if rc.error is None and rc.outcomes and f.pub_won in [dict(o) for o in rc.outcomes]:
+        return [
+            (
+                "match-up-to-toss",
+                f"the published split is one of {len(rc.outcomes)} outcomes of the "
+                f"{election.rules.tie_method.value}(s)",
+            )
+        ]
+    return []
+
+
+def _count_notes(election: Election, u: UnitResult, f: _Facts) -> list[tuple[str, str]]:
+    """What is odd in the counts themselves (rules.md §3.2, §4, §6)."""
+    notes = []
+    if f.total_pub != f.d and not f.empty:
+        notes.append(
+            (
+                "published-delegates-not-D",
+                f"published {election.unit_short}s convert to {f.total_pub} delegates, "
+                f"D = {f.d}" + (" (an at-large site whose D is not given)" if f.d_unknown else ""),
             )
         )
-    if sum(final.values()) > sum(first.values()):
-        classes.append("final-above-first")
-        why.append(f"final total {sum(final.values())} > first total {sum(first.values())}")
-    shrank = [g for g in viable_first if final.get(g, 0) < first[g]]
+    if sum(f.final.values()) > sum(f.first.values()):
+        notes.append(
+            (
+                "final-above-first",
+                f"final total {sum(f.final.values())} > first total {sum(f.first.values())}",
+            )
+        )
+    shrank = [g for g in f.viable_first if f.final.get(g, 0) < f.first[g]]
     if shrank:
-        classes.append("viable-group-shrank")
-        why.append(
-            "viable in the first alignment but smaller in the final: "
-            + ", ".join(f"{g} {first[g]}->{final.get(g, 0)}" for g in shrank)
+        notes.append(
+            (
+                "viable-group-shrank",
+                "viable in the first alignment but smaller in the final: "
+                + ", ".join(f"{g} {f.first[g]}->{f.final.get(g, 0)}" for g in shrank),
+            )
         )
-    if threshold is not None and len(viable_final) > d:
-        classes.append("more-viable-than-D")
-        why.append(f"{len(viable_final)} viable groups for {d} delegates")
-    if dup_of is not None:
-        classes.append("duplicate")
-        why.append(
-            f"same first, final and {election.unit_short} numbers as {dup_of!r} in "
-            f"{u.precinct.county}"
+    if f.threshold is not None and len(f.viable_final) > f.d:
+        notes.append(
+            ("more-viable-than-D", f"{len(f.viable_final)} viable groups for {f.d} delegates")
         )
-    if empty:
-        classes.append("all-zeros")
-        why.append(f"no counts and no {election.unit_short}s recorded")
-    if d == 1 and "match" not in classes and final:
-        top = max(final.values())
-        largest = sorted(g for g, v in final.items() if v == top)
-        got = sorted(pub_won) or ["nobody"]
-        classes.append("one-delegate")
-        why.append(
-            f"published winner {', '.join(got)} "
-            f"({', '.join(str(final.get(g, 0)) for g in got if g in final) or '-'}); "
-            f"largest final group {', '.join(largest)} ({top})"
+    return notes
+
+
+def _one_delegate(f: _Facts) -> tuple[str, str]:
+    top = max(f.final.values())
+    largest = sorted(g for g, v in f.final.items() if v == top)
+    got = sorted(f.pub_won) or ["nobody"]
+    return (
+        "one-delegate",
+        f"published winner {', '.join(got)} "
+        f"({', '.join(str(f.final.get(g, 0)) for g in got if g in f.final) or '-'}); "
+        f"largest final group {', '.join(largest)} ({top})",
+    )
+
+
+def _unexplained(rc: Recount, f: _Facts) -> list[tuple[str, str]]:
+    why = [
+        (
+            "unexplained",
+            f"recomputed {_fmt(rc.won) or 'nothing'} vs published {_fmt(f.pub_won)}"
+            + (f"; {rc.error}" if rc.error else ""),
         )
-    if d_unknown and not empty:
-        classes = ["site-d-unknown"]
-        why = [
-            "an at-large site whose D (set from expected turnout) is not in the data: not "
-            f"recomputed; give it with --site-delegates '{u.precinct.name}=D'"
-        ]
-    if not classes:
-        classes.append("unexplained")
+    ]
+    if rc.pending is not None:
         why.append(
-            f"recomputed {_fmt(rc.won) or 'nothing'} vs published {_fmt(pub_won)}"
-            + (f"; {rc.error}" if rc.error else "")
-        )
-        if rc.pending is not None:
-            why.append(
+            (
+                "",
                 f"a {rc.pending.method} between {', '.join(rc.pending.groups)} is "
                 f"pending and none of its {len(rc.outcomes)} outcomes is the published "
-                "split"
+                "split",
             )
+        )
+    return why
+
+
+def _notes(
+    election: Election, u: UnitResult, rc: Recount, f: _Facts, dup_of: str | None
+) -> list[tuple[str, str]]:
+    """(class, why) pairs, the finding's class first; a class "" adds to the reason only."""
+    notes = _match(election, rc, f) + _count_notes(election, u, f)
+    if dup_of is not None:
+        notes.append(
+            (
+                "duplicate",
+                f"same first, final and {election.unit_short} numbers as {dup_of!r} in "
+                f"{u.precinct.county}",
+            )
+        )
+    if f.empty:
+        notes.append(("all-zeros", f"no counts and no {election.unit_short}s recorded"))
+    if f.d == 1 and all(c != "match" for c, _ in notes) and f.final:
+        notes.append(_one_delegate(f))
+    if f.d_unknown and not f.empty:
+        notes = [
+            (
+                "site-d-unknown",
+                "an at-large site whose D (set from expected turnout) is not in the data: not "
+                f"recomputed; give it with --site-delegates '{u.precinct.name}=D'",
+            )
+        ]
+    return notes or _unexplained(rc, f)
+
+
+def _finding(election: Election, u: UnitResult, dup_of: str | None) -> Finding:
+    rc = u.recount
+    assert rc is not None
+    f = _facts(election, u)
+    notes = _notes(election, u, rc, f, dup_of)
+    classes = [c for c, _ in notes if c]
+    why = [w for _, w in notes]
+    d, value, n, threshold = f.d, f.value, f.attendees, f.threshold
+    first, final, pub, pub_won, residues = f.first, f.final, f.pub, f.pub_won, f.residues
+    total_pub, viable_final = f.total_pub, f.viable_final
     recomputed_sde = dict(u.sde)
     ordinary = (
         not u.precinct.satellite
