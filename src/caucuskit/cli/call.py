@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -56,6 +56,23 @@ def _show(
     console.print(
         f"[bold]{unit} lead[/]: " + escape(str(lead["explanation"]).replace(" SDE ", f" {unit} "))
     )
+    _show_sde(console, doc, unit, sup)
+    _show_national(console, doc)
+    tosses = doc.get("coin_tosses")
+    if isinstance(tosses, dict):
+        _show_tosses(console, tosses, unit, method)
+    if projection is not None:
+        lead_p = projection["lead"]
+        assert isinstance(lead_p, dict)
+        console.print(
+            f"[bold]Projection[/] (an estimate: {projection['simulations']:,} "
+            f"simulated completions, {projection['seconds']} s): chance of leading "
+            f"in {unit}s " + ", ".join(f"{c} {p}" for c, p in lead_p.items())
+        )
+
+
+def _show_sde(console: Console, doc: dict[str, object], unit: str, sup: bool) -> None:
+    """Statewide SDEs (CCDs in Nevada) now, and the least and most still reachable."""
     table = Table(title=f"Statewide {unit}s: now, and the least and most still reachable")
     for col in ("Candidate", "Now", "Least", "Most"):
         table.add_column(col, justify="left" if col == "Candidate" else "right")
@@ -75,23 +92,34 @@ def _show(
             "maximum turnout: a ceiling that no real turnout quite reaches "
             "(--satellite-max-turnout N makes it exact)."
         )
+
+
+def _unit_why(u: dict[str, Any]) -> str:
+    """Why a national delegate unit is decided (the proof's last line), or a scenario that
+    changes it (rules.md §8.2)."""
+    if u["status"] != "decided" and u["witness"] is not None:
+        w = u["witness"]
+        why = f"if {w['scenario']}: {_split(w['split'])}"
+        if w["lot"]:
+            why += f", and a lot between {' and '.join(w['lot'])} for the last seat"
+        return why
+    return str(u["proof"][-1]) if u["proof"] else ""
+
+
+def _show_national(console: Console, doc: dict[str, object]) -> None:
+    """National delegate units: seats, the split now, decided or open and why; the ranges."""
     nat = doc["national"]
     assert isinstance(nat, dict)
     units = Table(title=f"National delegates: {nat['status']}")
     for col in ("Unit", "Seats", "Split now", "Status", "Why"):
         units.add_column(col)
     for u in nat["units"]:
-        if u["status"] == "decided":
-            why = u["proof"][-1] if u["proof"] else ""
-        elif u["witness"] is not None:
-            w = u["witness"]
-            why = f"if {w['scenario']}: {_split(w['split'])}"
-            if w["lot"]:
-                why += f", and a lot between {' and '.join(w['lot'])} for the last seat"
-        else:
-            why = u["proof"][-1] if u["proof"] else ""
         units.add_row(
-            u["unit"], str(u["seats"]), escape(_split(u["current"])), u["status"], escape(why)
+            u["unit"],
+            str(u["seats"]),
+            escape(_split(u["current"])),
+            u["status"],
+            escape(_unit_why(u)),
         )
     console.print(units)
     rng = Table(title="National delegates each candidate can still reach")
@@ -106,17 +134,6 @@ def _show(
             f"{r['attained'][0]}-{r['attained'][1]}",
         )
     console.print(rng)
-    tosses = doc.get("coin_tosses")
-    if isinstance(tosses, dict):
-        _show_tosses(console, tosses, unit, method)
-    if projection is not None:
-        lead_p = projection["lead"]
-        assert isinstance(lead_p, dict)
-        console.print(
-            f"[bold]Projection[/] (an estimate: {projection['simulations']:,} "
-            f"simulated completions, {projection['seconds']} s): chance of leading "
-            f"in {unit}s " + ", ".join(f"{c} {p}" for c, p in lead_p.items())
-        )
 
 
 def _show_tosses(
