@@ -31,9 +31,7 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -41,20 +39,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from bench_support import CLI, free_port, valid_bodies
 
 from caucuskit.formats.election_file import load_election
-from caucuskit.formats.idp2020 import read_idp_results
 from caucuskit.services import credentials
 from caucuskit.services.context import Context
-from caucuskit.services.errors import ServiceError
 from caucuskit.services.settings import Settings
 from caucuskit.services.setup import init_database
-from caucuskit.services.submit import ReportInput, derive, require_complete
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
-RESULTS_100 = DATA / "iowa-2020" / "results" / "idp-2020-02-08-100pct_full.csv"
 STATE = "/api/v1/public/state"
-CLI = [sys.executable, "-c", "from caucuskit.cli.app import main; main()"]
 FAST_ARGON2 = {"CAUCUS_ARGON2_TIME_COST": "1", "CAUCUS_ARGON2_MEMORY_KIB": "1024"}
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 WRK = shutil.which("wrk")
@@ -142,39 +135,11 @@ class CpuMeter:
         return count / self.used if self.used > 0 else float("nan")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     values = sorted(values)
     return values[min(len(values) - 1, int(q / 100 * len(values)))]
-
-
-def valid_bodies(ctx: Context, limit: int) -> list[dict[str, Any]]:
-    """Real 2020 reports that pass the core's checks and need no unrecorded toss."""
-    out = []
-    for r in read_idp_results(RESULTS_100, ctx.election).reports:
-        p = ctx.by_name.get(r.key)
-        if p is None or p.satellite:
-            continue
-        first = {k: v for k, v in r.first.items() if v}
-        final = {k: v for k, v in r.final.items() if v}
-        rep = ReportInput(r.effective_attendees, first, final)
-        try:
-            require_complete(derive(ctx, p, rep))
-        except ServiceError:
-            continue
-        out.append(
-            {"precinct_id": p.id, "attendees": rep.attendees, "first": first, "final": final}
-        )
-        if len(out) >= limit:
-            break
-    return out
 
 
 class Chairs:
