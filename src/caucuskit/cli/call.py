@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from caucuskit.cli.site_options import SiteDelegatesOpt
 from caucuskit.core.errors import CaucusError
 from caucuskit.services.call import CallReport, call_database, call_reports
 from caucuskit.services.nevada import with_site_delegates
@@ -281,14 +282,7 @@ def register(app: typer.Typer) -> None:
         ] = 0,
         seed: Annotated[int, typer.Option("--seed", help="Seed of the projection.")] = 2020,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
-        site_delegates: Annotated[
-            list[str] | None,
-            typer.Option(
-                "--site-delegates",
-                help="D of an at-large site whose D is not in the data "
-                "(Nevada 2020 casino sites), as SITE=D, e.g. 'Harrahs=34'; repeat for each site.",
-            ),
-        ] = None,
+        site_delegates: SiteDelegatesOpt = None,
     ) -> None:
         """Call the race from a results file or the results service's database: exact SDE
         ranges, whether the SDE lead and each national delegate unit are decided (with the

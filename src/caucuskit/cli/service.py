@@ -25,6 +25,7 @@ from caucuskit.cli.service_db import (
     existing_context,
     fail,
 )
+from caucuskit.cli.site_options import SiteDelegatesOpt
 from caucuskit.core.errors import CaucusError
 from caucuskit.services import credentials, staff_accounts
 from caucuskit.services.errors import ServiceError
@@ -41,14 +42,7 @@ def init(
     ],
     db: DbOpt = None,
     as_json: JsonOpt = False,
-    site_delegates: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--site-delegates",
-            help="D of an at-large site whose D is not in the data (Nevada "
-            "2020 casino sites), as SITE=D, e.g. 'Harrahs=34'; repeat for each site.",
-        ),
-    ] = None,
+    site_delegates: SiteDelegatesOpt = None,
 ) -> None:
     """Create the schema and load an election definition."""
     from caucuskit.formats.election_file import load_election

@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from caucuskit.cli.badrows import SkipOpt, check_bad_rows
+from caucuskit.cli.site_options import SiteDelegatesOpt
 from caucuskit.core.errors import CaucusError
 from caucuskit.core.rounding import decimal_str
 from caucuskit.core.sde import ranked
@@ -256,14 +257,7 @@ def tabulate_command(
             "--units", help="With --json: include every reporting unit's delegates and SDEs."
         ),
     ] = False,
-    site_delegates: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--site-delegates",
-            help="D of an at-large site whose D is not in the data (Nevada "
-            "2020 casino sites), as SITE=D, e.g. 'Harrahs=34'; repeat for each site.",
-        ),
-    ] = None,
+    site_delegates: SiteDelegatesOpt = None,
     skip_bad_rows: SkipOpt = False,
 ) -> None:
     """Tabulate results: SDEs statewide and by district, reporting, national delegates."""
