@@ -4,7 +4,6 @@ the Nevada county map and the cards on the list of ties. Real server, Debian's C
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+
+from process_support import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -31,12 +32,6 @@ EARLY = (
     "Carson City,105,Sanders,Sanders,,,\n"
 )  # the last one is void (two choices)
 PRECINCTS = ("carson-city--105", "carson-city--107", "carson-city--109", "carson-city--411")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +55,7 @@ def nv_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     codes, _ = issue_codes(ctx, only=list(PRECINCTS))
     (folder / "early.csv").write_text(EARLY, encoding="utf-8")
     load_early_file(ctx, folder / "early.csv")
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(settings, ctx),

@@ -7,20 +7,15 @@ through the services, exactly as ``caucus credentials issue`` does.
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 
+from process_support import free_port
+
 from .support import PRECINCTS, LiveServer
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +36,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     init_database(ctx.db, load_election("iowa-2020"))
     codes, _ = issue_codes(ctx, only=list(PRECINCTS))
     accounts = default_accounts(ctx)
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(
         create_app(settings, ctx), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
     )
