@@ -21,7 +21,9 @@ FAST = {"argon2_time_cost": 1, "argon2_memory_kib": 1024}
 
 
 @pytest.fixture
-def nv(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
+def nv_ctx(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str], Context]]:
+    """The results service on Carson City alone (nv-2020 rules, CCDs), codes for every
+    precinct: (client, precinct id -> code, context)."""
     full = load_election("nevada-2020")
     precincts = tuple(p for p in full.precincts if p.county == "Carson City")
     e = make_election(
@@ -38,8 +40,16 @@ def nv(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
     init_database(ctx.db, e)
     issued, _ = credentials.issue_codes(ctx)
     with TestClient(create_app(ctx.settings, ctx)) as client:
-        yield client, {c.precinct_id: c.code for c in issued}
+        yield client, {c.precinct_id: c.code for c in issued}, ctx
     ctx.db.dispose()
+
+
+@pytest.fixture
+def nv(
+    nv_ctx: tuple[TestClient, dict[str, str], Context],
+) -> tuple[TestClient, dict[str, str]]:
+    client, codes, _ = nv_ctx
+    return client, codes
 
 
 # Carson City precincts with the D of each memo example: 107 (D 7), 109 (D 10), 411 (D 4).
@@ -111,28 +121,6 @@ def test_principle_2_receipt_awards_five(nv: tuple[TestClient, dict[str, str]]) 
 
 
 # ---------------------------------------------------------------- early ballots and card draws
-
-
-@pytest.fixture
-def nv_ctx(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str], Context]]:
-    full = load_election("nevada-2020")
-    precincts = tuple(p for p in full.precincts if p.county == "Carson City")
-    e = make_election(
-        id="nevada-2020-carson",
-        title="Nevada 2020 (Carson City)",
-        ruleset="nv-2020",
-        candidates=full.candidates,
-        counties=tuple(c for c in full.counties if c.name == "Carson City"),
-        precincts=precincts,
-        national=full.national,
-        unit="ccd",
-    )
-    ctx = Context(Settings.from_env(database_url=str(tmp_path / "nv.sqlite"), **FAST))
-    init_database(ctx.db, e)
-    issued, _ = credentials.issue_codes(ctx)
-    with TestClient(create_app(ctx.settings, ctx)) as client:
-        yield client, {c.precinct_id: c.code for c in issued}, ctx
-    ctx.db.dispose()
 
 
 def test_early_ballots_and_a_card_draw_through_the_api(
