@@ -4,15 +4,13 @@ the Nevada county map and the cards on the list of ties. Real server, Debian's C
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from process_support import free_port
+from process_support import served_in_thread
 
 pytestmark = pytest.mark.browser
 
@@ -36,8 +34,6 @@ PRECINCTS = ("carson-city--105", "carson-city--107", "carson-city--109", "carson
 
 @pytest.fixture(scope="module")
 def nv_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    import uvicorn
-
     from caucuskit.formats.election_file import load_election
     from caucuskit.services.context import Context
     from caucuskit.services.credentials import issue_codes
@@ -55,28 +51,8 @@ def nv_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     codes, _ = issue_codes(ctx, only=list(PRECINCTS))
     (folder / "early.csv").write_text(EARLY, encoding="utf-8")
     load_early_file(ctx, folder / "early.csv")
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, ctx),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="off",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield LiveServer(f"http://127.0.0.1:{port}", {c.precinct_id: c.code for c in codes})
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with served_in_thread(create_app(settings, ctx)) as url:
+        yield LiveServer(url, {c.precinct_id: c.code for c in codes})
 
 
 @pytest.fixture(scope="module")
