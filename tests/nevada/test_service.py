@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from caucuskit.core.election import make_election
-from caucuskit.formats.election_file import load_election
 from caucuskit.services import credentials
 from caucuskit.services.context import Context
 from caucuskit.services.settings import Settings
 from caucuskit.services.setup import init_database
 from caucuskit.web.app import create_app
+from conftest import part_of_election
 
 FAST = {"argon2_time_cost": 1, "argon2_memory_kib": 1024}
 
@@ -24,16 +23,11 @@ FAST = {"argon2_time_cost": 1, "argon2_memory_kib": 1024}
 def nv_ctx(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str], Context]]:
     """The results service on Carson City alone (nv-2020 rules, CCDs), codes for every
     precinct: (client, precinct id -> code, context)."""
-    full = load_election("nevada-2020")
-    precincts = tuple(p for p in full.precincts if p.county == "Carson City")
-    e = make_election(
+    e = part_of_election(
+        "nevada-2020",
+        ("Carson City",),
         id="nevada-2020-carson",
         title="Nevada 2020 (Carson City)",
-        ruleset="nv-2020",
-        candidates=full.candidates,
-        counties=tuple(c for c in full.counties if c.name == "Carson City"),
-        precincts=precincts,
-        national=full.national,
         unit="ccd",
     )
     ctx = Context(Settings.from_env(database_url=str(tmp_path / "nv.sqlite"), **FAST))
