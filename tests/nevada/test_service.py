@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -58,15 +59,10 @@ CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("pid", "n", "final", "expected"), CASES)
-def test_memo_examples_through_the_chair_api(
-    nv: tuple[TestClient, dict[str, str]],
-    pid: str,
-    n: int,
-    final: dict[str, int],
-    expected: dict[str, int],
-) -> None:
-    client, codes = nv
+def _report_case(
+    client: TestClient, codes: dict[str, str], pid: str, n: int, final: dict[str, int]
+) -> Any:
+    """The chair reports a memo case (first alignment = final) and it is accepted."""
     r = client.post(
         "/api/v1/chair/reports",
         json={
@@ -78,6 +74,19 @@ def test_memo_examples_through_the_chair_api(
         },
     )
     assert r.status_code in (200, 201), r.text
+    return r
+
+
+@pytest.mark.parametrize(("pid", "n", "final", "expected"), CASES)
+def test_memo_examples_through_the_chair_api(
+    nv: tuple[TestClient, dict[str, str]],
+    pid: str,
+    n: int,
+    final: dict[str, int],
+    expected: dict[str, int],
+) -> None:
+    client, codes = nv
+    r = _report_case(client, codes, pid, n, final)
     body = r.json()
     text = str(body)
     for g, k in expected.items():
@@ -100,17 +109,7 @@ def _delegates(body: object) -> dict[str, int] | None:
 def test_principle_2_receipt_awards_five(nv: tuple[TestClient, dict[str, str]]) -> None:
     client, codes = nv
     pid, n, final, expected = CASES[2]
-    r = client.post(
-        "/api/v1/chair/reports",
-        json={
-            "precinct_id": pid,
-            "code": codes[pid],
-            "attendees": n,
-            "first": final,
-            "final": final,
-        },
-    )
-    assert r.status_code in (200, 201), r.text
+    r = _report_case(client, codes, pid, n, final)
     assert _delegates(r.json()) == expected
 
 
@@ -216,17 +215,7 @@ def test_nist_export_says_county_convention_delegates(
 
     client, codes, ctx = nv_ctx
     pid, n, final, _ = CASES[1]
-    r = client.post(
-        "/api/v1/chair/reports",
-        json={
-            "precinct_id": pid,
-            "code": codes[pid],
-            "attendees": n,
-            "first": final,
-            "final": final,
-        },
-    )
-    assert r.status_code in (200, 201), r.text
+    _report_case(client, codes, pid, n, final)
     text = json.dumps(export_cdf(ctx))
     assert "county-convention-delegates" in text
     assert "state-delegate-equivalents" not in text
