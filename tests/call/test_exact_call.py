@@ -114,7 +114,11 @@ def _outcomes(e: Any, tab: Any) -> Any:
 
 @functools.lru_cache(maxsize=100_000)
 def _alloc(vec: Any, seats: Any) -> Any:
-    a = allocate_unit({c: v for c, v in zip(CANDS, vec, strict=True) if v}, seats)
+    return _key(allocate_unit({c: v for c, v in zip(CANDS, vec, strict=True) if v}, seats))
+
+
+def _key(a: Any) -> Any:
+    """An allocation as (sorted delegates, sorted candidates of a pending lot)."""
     lot = () if a.pending_lot is None else tuple(sorted(a.pending_lot.candidates))
     return tuple(sorted(a.delegates.items())), lot
 
@@ -243,10 +247,7 @@ def test_mixed_integer_search_agrees_with_brute_force(data: Any) -> None:
         now = fast_allocate(unit_votes(cur, scopes), seats)
         if now.pending_lot is not None:
             continue  # the call reports a current lot as open before any search
-        now_key = (
-            tuple(sorted(now.delegates.items())),
-            () if now.pending_lot is None else tuple(sorted(now.pending_lot.candidates)),
-        )
+        now_key = _key(now)
         changes = any(dict(units)[name] != now_key for units, _ in results)
         found = milp_search(race, scopes, seats, now)
         assert (found is not None) == changes, (name, now_key)
@@ -271,10 +272,7 @@ def test_exhaustive_search_agrees_with_brute_force(data: Any) -> None:
     cur = {s.district: dict(s.current) for s in race.scopes}
     for name, seats, scopes in race.units():
         now = fast_allocate(unit_votes(cur, scopes), seats)
-        now_key = (
-            tuple(sorted(now.delegates.items())),
-            () if now.pending_lot is None else tuple(sorted(now.pending_lot.candidates)),
-        )
+        now_key = _key(now)
         changes = any(dict(units)[name] != now_key for units, _ in results)
 
         def changed(votes: Any, seats: Any = seats, now: Any = now) -> Any:
