@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from caucuskit.services.audit import CLASSES, AuditReport, audit
+from caucuskit.services.audit import AuditReport, audit
+from caucuskit.services.audit_finding import CLASSES
 from caucuskit.services.results_files import LoadedResults, load_results
 from caucuskit.services.tabulate import Tabulation, satellite_reading_difference, tabulate
 from conftest import RESULTS_0205, RESULTS_97, RESULTS_100, need

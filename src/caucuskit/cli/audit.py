@@ -20,7 +20,8 @@ from caucuskit.cli.site_options import SiteDelegatesOpt
 from caucuskit.cli.tabulate import fail, progress_bar
 from caucuskit.core.errors import CaucusError
 from caucuskit.core.rounding import decimal_str
-from caucuskit.services.audit import CLASSES, AuditReport, audit
+from caucuskit.services.audit import AuditReport, audit
+from caucuskit.services.audit_finding import CLASSES
 from caucuskit.services.nevada import missing_site_delegates, with_site_delegates
 from caucuskit.services.results_files import load_results
 
