@@ -320,6 +320,21 @@ def stop(proc: subprocess.Popen[bytes] | None) -> None:
         proc.wait(timeout=30)
 
 
+def at_rest(
+    pid: int, base: str, args: argparse.Namespace, etag: bool, what: str, who: str, status: str
+) -> dict[str, float]:
+    """Readers of state.json with nothing else going on: reads/s, p99, reads per CPU second of
+    the serving process group ``pid`` (printed; the readers' figures returned)."""
+    with CpuMeter(pid) as cpu:
+        got = readers(base + STATE, args.readers, args.seconds, etag=etag)
+    line(f"at rest, {what}: reads/s (p99)", f"{got['rps']:8.0f}   ({got['p99_ms']:.1f} ms)")
+    line(
+        f"  reads per {who} CPU second ({status})",
+        f"{cpu.per_cpu_second(got['rps'] * args.seconds):8.0f}",
+    )
+    return got
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--precincts", type=int, default=600)
@@ -397,25 +412,9 @@ def main() -> None:
             f"{pct(night_chairs.visible, 50) * 1000:8.1f} / "
             f"{pct(night_chairs.visible, 99) * 1000:.1f} ms",
         )
-        with CpuMeter(server.pid) as cpu:
-            app = readers(base + STATE, args.readers, args.seconds, etag=False)
-        line(
-            "at rest, state.json from the app: reads/s (p99)",
-            f"{app['rps']:8.0f}   ({app['p99_ms']:.1f} ms)",
-        )
-        line(
-            "  reads per server CPU second (200)",
-            f"{cpu.per_cpu_second(app['rps'] * args.seconds):8.0f}",
-        )
-        with CpuMeter(server.pid) as cpu:
-            app304 = readers(base + STATE, args.readers, args.seconds, etag=True)
-        line(
-            "at rest, state.json from the app with ETag (304): reads/s (p99)",
-            f"{app304['rps']:8.0f}   ({app304['p99_ms']:.1f} ms)",
-        )
-        line(
-            "  reads per server CPU second (304)",
-            f"{cpu.per_cpu_second(app304['rps'] * args.seconds):8.0f}",
+        app = at_rest(server.pid, base, args, False, "state.json from the app", "server", "200")
+        at_rest(
+            server.pid, base, args, True, "state.json from the app with ETag (304)", "server", "304"
         )
         site = folder / "site"
         subprocess.run(
@@ -425,15 +424,8 @@ def main() -> None:
         )
         if os.path.exists(NGINX):
             nginx, nbase = start_nginx(site, folder, args.workers)
-            with CpuMeter(nginx.pid) as cpu:
-                ng = readers(nbase + STATE, args.readers, args.seconds, etag=False)
-            line(
-                "at rest, the same state.json from nginx: reads/s (p99)",
-                f"{ng['rps']:8.0f}   ({ng['p99_ms']:.1f} ms)",
-            )
-            line(
-                "  reads per nginx CPU second (200)",
-                f"{cpu.per_cpu_second(ng['rps'] * args.seconds):8.0f}",
+            ng = at_rest(
+                nginx.pid, nbase, args, False, "the same state.json from nginx", "nginx", "200"
             )
             line("app / nginx", f"{app['rps'] / ng['rps'] * 100:7.1f} %")
         else:
