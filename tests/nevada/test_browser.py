@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from process_support import served_in_thread
+from web.support import chair_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -62,13 +63,7 @@ def nv_browser(browser: Any) -> Any:
 
 
 def sign_in(page: Any, server: LiveServer, pid: str) -> None:
-    page.goto(server.url + "/chair")
-    page.select_option("#county", "carson-city")
-    page.wait_for_selector(f"#precinct option[value='{pid}']", state="attached")
-    page.select_option("#precinct", pid)
-    page.fill("#code", server.codes[pid])
-    page.click("#signin-form button[type=submit]")
-    page.wait_for_selector("#chair-app:not([hidden])")
+    chair_sign_in(page, server, "carson-city", pid)
 
 
 def worksheet(page: Any, n: int, first: dict[str, int], final: dict[str, int]) -> None:
