@@ -72,7 +72,6 @@ def diff(ctx: Context, start: datetime, end: datetime | None = None) -> dict[str
         )
     nb = doc_before.documents["state"]["national"]["total"]
     na = doc_after.documents["state"]["national"]["total"]
-    names = sorted(set(nb) | set(na))
     total = {c: x for c, x in total.items() if x}
     return {
         "from": iso(start),
@@ -82,9 +81,30 @@ def diff(ctx: Context, start: datetime, end: datetime | None = None) -> dict[str
         "sde_delta_display": {c: decimal_str(x, places) for c, x in sorted(total.items())},
         "national_before": nb,
         "national_after": na,
-        "national_delta": {
-            c: na.get(c, 0) - nb.get(c, 0) for c in names if na.get(c, 0) != nb.get(c, 0)
+        "national_delta": _national_delta(nb, na),
+    }
+
+
+def _national_delta(nb: dict[str, int], na: dict[str, int]) -> dict[str, int]:
+    """National delegates after minus before, per candidate whose count changes (§8.2)."""
+    return {
+        c: na.get(c, 0) - nb.get(c, 0)
+        for c in sorted(set(nb) | set(na))
+        if na.get(c, 0) != nb.get(c, 0)
+    }
+
+
+def _stored(cur: ReportVersion) -> dict[str, Any]:
+    """The precinct's current version as the preview shows it: its report, delegates, SDEs."""
+    return {
+        "report": {
+            "attendees": cur.attendees,
+            "first": cur.first,
+            "final": cur.final,
+            "tosses": cur.tosses,
         },
+        "delegates": cur.delegates,
+        "sde_display": cur.answer.get("sde_display", {}),
     }
 
 
@@ -122,18 +142,7 @@ def preview_correction(ctx: Context, precinct: PrecinctRef, report: ReportInput)
     nb, na = dict(before.national.total), dict(after.national.total)
     return {
         "precinct_id": precinct.id,
-        "before": None
-        if cur is None
-        else {
-            "report": {
-                "attendees": cur.attendees,
-                "first": cur.first,
-                "final": cur.final,
-                "tosses": cur.tosses,
-            },
-            "delegates": cur.delegates,
-            "sde_display": cur.answer.get("sde_display", {}),
-        },
+        "before": None if cur is None else _stored(cur),
         "after": {
             "delegates": derived.delegates,
             "sde_display": derived.sde_display,
@@ -151,9 +160,5 @@ def preview_correction(ctx: Context, precinct: PrecinctRef, report: ReportInput)
         "statewide_sde_delta_display": {c: decimal_str(x, places) for c, x in delta.items() if x},
         "national_before": nb,
         "national_after": na,
-        "national_delta": {
-            c: na.get(c, 0) - nb.get(c, 0)
-            for c in sorted(set(nb) | set(na))
-            if na.get(c, 0) != nb.get(c, 0)
-        },
+        "national_delta": _national_delta(nb, na),
     }
