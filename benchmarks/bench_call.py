@@ -18,6 +18,7 @@ import statistics
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from caucuskit.core.bounds import call_race
 from caucuskit.formats.election_file import load_election
@@ -38,6 +39,14 @@ def _ms(values: list[float]) -> str:
     )
 
 
+def add_and_call(tracker: NightTracker, u: Any) -> tuple[float, float]:
+    """One accepted report, then the call without the exact search: (wall, CPU) seconds."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    tracker.add(UnitOutcome.from_unit(u))
+    call_race(tracker.race(), search=False)
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
 def stream(e, tab, limit: int) -> None:  # type: ignore[no-untyped-def]
     order = list(tab.units)
     random.Random(1).shuffle(order)
@@ -46,11 +55,9 @@ def stream(e, tab, limit: int) -> None:  # type: ignore[no-untyped-def]
     tracker = NightTracker(e, satellite_max_turnout=400)
     wall, cpu = [], []
     for u in order:
-        t0, c0 = time.perf_counter(), time.process_time()
-        tracker.add(UnitOutcome.from_unit(u))
-        call_race(tracker.race(), search=False)
-        wall.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
+        w, c = add_and_call(tracker, u)
+        wall.append(w)
+        cpu.append(c)
     print(f"call after each report ({len(order)} reports): wall {_ms(wall)}; cpu {_ms(cpu)}")
 
 
@@ -95,11 +102,9 @@ def incremental(e, final, scale: int, samples: int, freeze: bool) -> None:  # ty
         gc.freeze()
     inc, cpu = [], []
     for u in tail:
-        t0, c0 = time.perf_counter(), time.process_time()
-        tracker.add(UnitOutcome.from_unit(u))
-        call_race(tracker.race(), search=False)
-        inc.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
+        w, c = add_and_call(tracker, u)
+        inc.append(w)
+        cpu.append(c)
     t0 = time.perf_counter()
     fresh = NightTracker(big, satellite_max_turnout=400)
     for u in head + tail:

@@ -31,9 +31,7 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -41,20 +39,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from bench_support import CLI, free_port, valid_bodies
 
 from caucuskit.formats.election_file import load_election
-from caucuskit.formats.idp2020 import read_idp_results
 from caucuskit.services import credentials
 from caucuskit.services.context import Context
-from caucuskit.services.errors import ServiceError
 from caucuskit.services.settings import Settings
 from caucuskit.services.setup import init_database
-from caucuskit.services.submit import ReportInput, derive, require_complete
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
-RESULTS_100 = DATA / "iowa-2020" / "results" / "idp-2020-02-08-100pct_full.csv"
 STATE = "/api/v1/public/state"
-CLI = [sys.executable, "-c", "from caucuskit.cli.app import main; main()"]
 FAST_ARGON2 = {"CAUCUS_ARGON2_TIME_COST": "1", "CAUCUS_ARGON2_MEMORY_KIB": "1024"}
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 WRK = shutil.which("wrk")
@@ -142,39 +135,11 @@ class CpuMeter:
         return count / self.used if self.used > 0 else float("nan")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     values = sorted(values)
     return values[min(len(values) - 1, int(q / 100 * len(values)))]
-
-
-def valid_bodies(ctx: Context, limit: int) -> list[dict[str, Any]]:
-    """Real 2020 reports that pass the core's checks and need no unrecorded toss."""
-    out = []
-    for r in read_idp_results(RESULTS_100, ctx.election).reports:
-        p = ctx.by_name.get(r.key)
-        if p is None or p.satellite:
-            continue
-        first = {k: v for k, v in r.first.items() if v}
-        final = {k: v for k, v in r.final.items() if v}
-        rep = ReportInput(r.effective_attendees, first, final)
-        try:
-            require_complete(derive(ctx, p, rep))
-        except ServiceError:
-            continue
-        out.append(
-            {"precinct_id": p.id, "attendees": rep.attendees, "first": first, "final": final}
-        )
-        if len(out) >= limit:
-            break
-    return out
 
 
 class Chairs:
@@ -355,6 +320,21 @@ def stop(proc: subprocess.Popen[bytes] | None) -> None:
         proc.wait(timeout=30)
 
 
+def at_rest(
+    pid: int, base: str, args: argparse.Namespace, etag: bool, what: str, who: str, status: str
+) -> dict[str, float]:
+    """Readers of state.json with nothing else going on: reads/s, p99, reads per CPU second of
+    the serving process group ``pid`` (printed; the readers' figures returned)."""
+    with CpuMeter(pid) as cpu:
+        got = readers(base + STATE, args.readers, args.seconds, etag=etag)
+    line(f"at rest, {what}: reads/s (p99)", f"{got['rps']:8.0f}   ({got['p99_ms']:.1f} ms)")
+    line(
+        f"  reads per {who} CPU second ({status})",
+        f"{cpu.per_cpu_second(got['rps'] * args.seconds):8.0f}",
+    )
+    return got
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--precincts", type=int, default=600)
@@ -432,25 +412,9 @@ def main() -> None:
             f"{pct(night_chairs.visible, 50) * 1000:8.1f} / "
             f"{pct(night_chairs.visible, 99) * 1000:.1f} ms",
         )
-        with CpuMeter(server.pid) as cpu:
-            app = readers(base + STATE, args.readers, args.seconds, etag=False)
-        line(
-            "at rest, state.json from the app: reads/s (p99)",
-            f"{app['rps']:8.0f}   ({app['p99_ms']:.1f} ms)",
-        )
-        line(
-            "  reads per server CPU second (200)",
-            f"{cpu.per_cpu_second(app['rps'] * args.seconds):8.0f}",
-        )
-        with CpuMeter(server.pid) as cpu:
-            app304 = readers(base + STATE, args.readers, args.seconds, etag=True)
-        line(
-            "at rest, state.json from the app with ETag (304): reads/s (p99)",
-            f"{app304['rps']:8.0f}   ({app304['p99_ms']:.1f} ms)",
-        )
-        line(
-            "  reads per server CPU second (304)",
-            f"{cpu.per_cpu_second(app304['rps'] * args.seconds):8.0f}",
+        app = at_rest(server.pid, base, args, False, "state.json from the app", "server", "200")
+        at_rest(
+            server.pid, base, args, True, "state.json from the app with ETag (304)", "server", "304"
         )
         site = folder / "site"
         subprocess.run(
@@ -460,15 +424,8 @@ def main() -> None:
         )
         if os.path.exists(NGINX):
             nginx, nbase = start_nginx(site, folder, args.workers)
-            with CpuMeter(nginx.pid) as cpu:
-                ng = readers(nbase + STATE, args.readers, args.seconds, etag=False)
-            line(
-                "at rest, the same state.json from nginx: reads/s (p99)",
-                f"{ng['rps']:8.0f}   ({ng['p99_ms']:.1f} ms)",
-            )
-            line(
-                "  reads per nginx CPU second (200)",
-                f"{cpu.per_cpu_second(ng['rps'] * args.seconds):8.0f}",
+            ng = at_rest(
+                nginx.pid, nbase, args, False, "the same state.json from nginx", "nginx", "200"
             )
             line("app / nginx", f"{app['rps'] / ng['rps'] * 100:7.1f} %")
         else:

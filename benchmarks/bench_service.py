@@ -15,9 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -25,47 +23,74 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from bench_support import CLI, free_port, valid_bodies, wait_healthy
 
 from caucuskit.formats.election_file import load_election
-from caucuskit.formats.idp2020 import read_idp_results
 from caucuskit.services import credentials
 from caucuskit.services.context import Context
-from caucuskit.services.errors import ServiceError
 from caucuskit.services.settings import Settings
 from caucuskit.services.setup import init_database
-from caucuskit.services.submit import ReportInput, derive, require_complete
-
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
-RESULTS_100 = DATA / "iowa-2020" / "results" / "idp-2020-02-08-100pct_full.csv"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def submit_all(base: str, bodies: list[dict[str, Any]], codes: dict[str, str]) -> dict[int, int]:
+    """Post every body from 4 client threads; how many answers of each status."""
+    queue = list(bodies)
+    lock = threading.Lock()
+    statuses: dict[int, int] = {}
+
+    def worker() -> None:
+        with httpx.Client(base_url=base, timeout=60) as c:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    body = queue.pop()
+                body = dict(body, code=codes[body["precinct_id"]])
+                r = c.post(
+                    "/api/v1/chair/reports",
+                    json=body,
+                    headers={"Idempotency-Key": "bench-" + body["precinct_id"]},
+                )
+                with lock:
+                    statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    dt = time.perf_counter() - t0
+    print(f"submissions: {len(bodies)} in {dt:.2f} s = {len(bodies) / dt:7.1f}/s  {statuses}")
+    return statuses
 
 
-def valid_bodies(ctx: Context, limit: int) -> list[dict[str, Any]]:
-    """Real 2020 reports that pass the core's checks and need no unrecorded toss."""
-    imported = read_idp_results(RESULTS_100, ctx.election)
-    out = []
-    for r in imported.reports:
-        p = ctx.by_name.get(r.key)
-        if p is None or p.satellite:
-            continue
-        first = {k: v for k, v in r.first.items() if v}
-        final = {k: v for k, v in r.final.items() if v}
-        rep = ReportInput(r.effective_attendees, first, final)
-        try:
-            require_complete(derive(ctx, p, rep))
-        except ServiceError:
-            continue
-        out.append(
-            {"precinct_id": p.id, "attendees": rep.attendees, "first": first, "final": final}
-        )
-        if len(out) >= limit:
-            break
-    return out
+def read_all(base: str, accepted: int, reads: int) -> None:
+    """Wait until the accepted reports and the race panel are public, then time ``reads``
+    reads of the state document with and without ``If-None-Match``."""
+    with httpx.Client(base_url=base, timeout=60) as c:
+        t0 = time.perf_counter()
+        first = c.get("/api/v1/public/state")
+        print(f"first state read                         {time.perf_counter() - t0:8.3f} s")
+        # the background builder publishes the reports, then the race panel (ADR 0007)
+        while True:
+            doc = first.json()
+            if doc["race_version"] == doc["version"] and doc["precincts"]["reporting"] >= accepted:
+                break
+            time.sleep(0.05)
+            first = c.get("/api/v1/public/state")
+        print(f"all reports and the race panel visible   {time.perf_counter() - t0:8.3f} s")
+        tag = first.headers["ETag"]
+        for label, headers, expect in (("200", {}, 200), ("304", {"If-None-Match": tag}, 304)):
+            t0 = time.perf_counter()
+            for _ in range(reads):
+                r = c.get("/api/v1/public/state", headers=headers)
+                assert r.status_code == expect, r.status_code
+            dt = time.perf_counter() - t0
+            print(
+                f"public reads ({label}): {reads} in {dt:.2f} s = "
+                f"{reads / dt:7.1f}/s  ({len(first.content)} bytes)"
+            )
 
 
 def main() -> None:
@@ -88,18 +113,7 @@ def main() -> None:
     port = free_port()
     env = dict(os.environ, CAUCUS_ARGON2_TIME_COST="2", CAUCUS_ARGON2_MEMORY_KIB="19456")
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from caucuskit.cli.app import main; main()",
-            "serve",
-            "--db",
-            url,
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-        ],
+        [*CLI, "serve", "--db", url, "--port", str(port), "--workers", str(args.workers)],
         env=env,
         start_new_session=True,
         stdout=subprocess.DEVNULL,
@@ -107,65 +121,9 @@ def main() -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        queue = list(bodies)
-        lock = threading.Lock()
-        statuses: dict[int, int] = {}
-
-        def worker() -> None:
-            with httpx.Client(base_url=base, timeout=60) as c:
-                while True:
-                    with lock:
-                        if not queue:
-                            return
-                        body = queue.pop()
-                    body = dict(body, code=codes[body["precinct_id"]])
-                    r = c.post(
-                        "/api/v1/chair/reports",
-                        json=body,
-                        headers={"Idempotency-Key": "bench-" + body["precinct_id"]},
-                    )
-                    with lock:
-                        statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
-
-        t0 = time.perf_counter()
-        threads = [threading.Thread(target=worker) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        dt = time.perf_counter() - t0
-        print(f"submissions: {len(bodies)} in {dt:.2f} s = {len(bodies) / dt:7.1f}/s  {statuses}")
-        with httpx.Client(base_url=base, timeout=60) as c:
-            t0 = time.perf_counter()
-            first = c.get("/api/v1/public/state")
-            print(f"first state read                         {time.perf_counter() - t0:8.3f} s")
-            # the background builder publishes the reports, then the race panel (ADR 0007)
-            while True:
-                doc = first.json()
-                if doc["race_version"] == doc["version"] and doc["precincts"][
-                    "reporting"
-                ] >= statuses.get(201, 0):
-                    break
-                time.sleep(0.05)
-                first = c.get("/api/v1/public/state")
-            print(f"all reports and the race panel visible   {time.perf_counter() - t0:8.3f} s")
-            tag = first.headers["ETag"]
-            for label, headers, expect in (("200", {}, 200), ("304", {"If-None-Match": tag}, 304)):
-                t0 = time.perf_counter()
-                for _ in range(args.reads):
-                    r = c.get("/api/v1/public/state", headers=headers)
-                    assert r.status_code == expect, r.status_code
-                dt = time.perf_counter() - t0
-                print(
-                    f"public reads ({label}): {args.reads} in {dt:.2f} s = "
-                    f"{args.reads / dt:7.1f}/s  ({len(first.content)} bytes)"
-                )
+        wait_healthy(base)
+        statuses = submit_all(base, bodies, codes)
+        read_all(base, statuses.get(201, 0), args.reads)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)

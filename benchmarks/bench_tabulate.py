@@ -28,7 +28,8 @@ from typing import Any
 from caucuskit.core.election import Election
 from caucuskit.core.report import PrecinctReport
 from caucuskit.services.audit import audit
-from caucuskit.services.tabulate import load_results, tabulate
+from caucuskit.services.results_files import load_results
+from caucuskit.services.tabulate import tabulate
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 RESULTS_100 = DATA / "iowa-2020" / "results" / "idp-2020-02-08-100pct_full.csv"

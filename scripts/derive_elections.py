@@ -48,6 +48,7 @@ from caucuskit.core.rounding import decimal_str, round_half_up, scaled
 from caucuskit.core.rules import get_ruleset
 from caucuskit.formats.election_file import dumps_election, election_from_dict, election_to_dict
 from caucuskit.formats.idp2020 import read_idp_results, read_idp_table, unescape
+from caucuskit.formats.idp2020_table import IdpTable
 from caucuskit.formats.nyt2020 import read_nyt_results
 
 REPO = Path(__file__).resolve().parent.parent
@@ -154,23 +155,9 @@ def repair_pairs(election: Election, data: Path) -> tuple[list[Repair], list[str
     A cycle that fails a check keeps the iowa-tools pairing and is reported in the second
     list (with the reason), so that nothing is changed on the feed's word alone.
     """
-    csv_rows = read_idp_results(data / RESULTS_100, election).reports
-    feed = read_nyt_results(data / NYT_FEED, election)
-    if feed.unjoined:
-        raise DeriveError(f"{NYT_FEED}: entries do not join: {feed.unjoined[0]}")
+    csv_by_county, feed_by_county, sde_sum = _vectors_by_county(election, data)
     unit = election.precinct_by_key
     by_code = {(p.county, p.code): p for p in election.precincts}
-    csv_by_county: dict[str, list[tuple[str, Vector]]] = defaultdict(list)
-    feed_by_county: dict[str, list[tuple[str, Vector]]] = defaultdict(list)
-    sde_sum: dict[tuple[str, str], Fraction] = {}
-    for r in csv_rows:
-        if not unit[r.key].satellite:
-            csv_by_county[r.county].append((r.precinct, _vector(r)))
-            sde_sum[r.key] = sum((r.published_sde or {}).values(), Fraction(0))
-    for r in feed.reports:
-        if not unit[r.key].satellite:
-            feed_by_county[r.county].append((unit[r.key].code, _vector(r)))
-
     repairs: list[Repair] = []
     refused: list[str] = []
     for county in sorted(csv_by_county):
@@ -182,46 +169,95 @@ def repair_pairs(election: Election, data: Path) -> tuple[list[Repair], list[str
                 proposed[name] = code
         value = election.sde_per_delegate(county)
         assert value is not None
-        done: set[str] = set()
-        for start in sorted(proposed):
-            if start in done:
-                continue
-            cycle: list[str] = []
-            name = start
-            while name in proposed and name not in cycle and name not in done:
-                cycle.append(name)
-                name = by_code[(county, proposed[name])].name
-            done.update(cycle)
-            moves = [
-                Repair(
-                    county,
-                    n,
-                    unit[(county, n)].code,
-                    proposed[n],
-                    unit[(county, n)].delegates or 0,
-                    by_code[(county, proposed[n])].delegates or 0,
-                )
-                for n in cycle
-            ]
-            text = "; ".join(str(m) for m in moves)
-            if name != start:
-                refused.append(f"{text}: the moves do not close up (at {name!r})")
-                continue
-            misfit = [
-                m
-                for m in moves
-                if abs(sde_sum[(county, m.name)] - m.new_delegates * value) >= SDE_NEAR
-            ]
-            if misfit:
-                m = misfit[0]
-                refused.append(
-                    f"{text}: the published SDE sum of {m.name!r} "
-                    f"({decimal_str(sde_sum[(county, m.name)], 4)}) is not D x S_c / C_c for "
-                    f"D = {m.new_delegates} ({decimal_str(m.new_delegates * value, 4)})"
-                )
-                continue
-            repairs.extend(moves)
+        for moves, end in _cycles(election, county, proposed, by_code):
+            why = _refusal(moves, end, sde_sum, value)
+            if why is None:
+                repairs.extend(moves)
+            else:
+                refused.append(f"{'; '.join(str(m) for m in moves)}: {why}")
     return repairs, refused
+
+
+def _vectors_by_county(
+    election: Election, data: Path
+) -> tuple[
+    dict[str, list[tuple[str, Vector]]],
+    dict[str, list[tuple[str, Vector]]],
+    dict[tuple[str, str], Fraction],
+]:
+    """Per county, the (long name, numbers) of the results table and the (short code, numbers)
+    of the NYT feed, satellites left out; and each results row's published SDE sum."""
+    csv_rows = read_idp_results(data / RESULTS_100, election).reports
+    feed = read_nyt_results(data / NYT_FEED, election)
+    if feed.unjoined:
+        raise DeriveError(f"{NYT_FEED}: entries do not join: {feed.unjoined[0]}")
+    unit = election.precinct_by_key
+    csv_by_county: dict[str, list[tuple[str, Vector]]] = defaultdict(list)
+    feed_by_county: dict[str, list[tuple[str, Vector]]] = defaultdict(list)
+    sde_sum: dict[tuple[str, str], Fraction] = {}
+    for r in csv_rows:
+        if not unit[r.key].satellite:
+            csv_by_county[r.county].append((r.precinct, _vector(r)))
+            sde_sum[r.key] = sum((r.published_sde or {}).values(), Fraction(0))
+    for r in feed.reports:
+        if not unit[r.key].satellite:
+            feed_by_county[r.county].append((unit[r.key].code, _vector(r)))
+    return csv_by_county, feed_by_county, sde_sum
+
+
+def _cycles(
+    election: Election,
+    county: str,
+    proposed: dict[str, str],
+    by_code: dict[tuple[str, str], Precinct],
+) -> list[tuple[list[Repair], str | None]]:
+    """The proposed moves followed from name to the name holding its new code: each chain of
+    moves, and the name it ends at (its start when the moves close up)."""
+    unit = election.precinct_by_key
+    done: set[str] = set()
+    out = []
+    for start in sorted(proposed):
+        if start in done:
+            continue
+        cycle: list[str] = []
+        name = start
+        while name in proposed and name not in cycle and name not in done:
+            cycle.append(name)
+            name = by_code[(county, proposed[name])].name
+        done.update(cycle)
+        moves = [
+            Repair(
+                county,
+                n,
+                unit[(county, n)].code,
+                proposed[n],
+                unit[(county, n)].delegates or 0,
+                by_code[(county, proposed[n])].delegates or 0,
+            )
+            for n in cycle
+        ]
+        out.append((moves, None if name == start else name))
+    return out
+
+
+def _refusal(
+    moves: list[Repair], end: str | None, sde_sum: dict[tuple[str, str], Fraction], value: Fraction
+) -> str | None:
+    """Why a chain of moves is not taken (None when it is): it does not close up, or a
+    published SDE sum is not D x S_c / C_c for the new code's D (rules.md §7.1)."""
+    if end is not None:
+        return f"the moves do not close up (at {end!r})"
+    misfit = [
+        m for m in moves if abs(sde_sum[(m.county, m.name)] - m.new_delegates * value) >= SDE_NEAR
+    ]
+    if not misfit:
+        return None
+    m = misfit[0]
+    return (
+        f"the published SDE sum of {m.name!r} "
+        f"({decimal_str(sde_sum[(m.county, m.name)], 4)}) is not D x S_c / C_c for "
+        f"D = {m.new_delegates} ({decimal_str(m.new_delegates * value, 4)})"
+    )
 
 
 def apply_repairs(precincts: list[Precinct], repairs: list[Repair]) -> list[Precinct]:
@@ -237,10 +273,9 @@ def apply_repairs(precincts: list[Precinct], repairs: list[Repair]) -> list[Prec
     ]
 
 
-def derive_2020(data: Path, pools: str, log: Callable[[str], object] = print) -> Election:
-    """The iowa-2020 definition (rules.md §2, §7.1, §7.3, §8.1)."""
-    base = data / "iowa-2020"
-    districts = read_districts(base / "geography" / "iowa_counties_cd.txt")
+def _apportionment_2020(base: Path) -> tuple[dict[str, list[tuple[int, str]]], list[Precinct]]:
+    """The IDP apportionment as matched by iowa-tools: per county its (D, precinct SDE) rows,
+    and the precincts with their short codes and D (rules.md §2)."""
     with (base / "apportionment" / "ipd-precinct-delegates-mapped.csv").open(
         newline="", encoding="utf-8"
     ) as handle:
@@ -254,23 +289,23 @@ def derive_2020(data: Path, pools: str, log: Callable[[str], object] = print) ->
         delegates = int(row["County Delegates"])
         by_county[county].append((delegates, row["Precinct SDE (IDP)"]))
         precincts.append(Precinct(county, name, code, delegates))
+    return by_county, precincts
 
-    table = read_idp_table(data / RESULTS_100)
+
+def _satellites_2020(
+    table: IdpTable, pools: str, places: int
+) -> tuple[list[County], list[Precinct]]:
+    """The satellite pseudo-counties with their pools, and their sites as named in the 100 %
+    results (rules.md §7.3): 'observed' pools are the published site SDEs summed and rounded
+    to ``places``, 'nominal' ones the same rounded to whole delegates."""
     site_sde: dict[str, Fraction] = defaultdict(Fraction)
     sites: dict[str, list[str]] = defaultdict(list)
     for r in table.rows:
         if r.county in SATELLITE_DISTRICTS:
             sites[r.county].append(r.precinct)
             site_sde[r.county] += sum(r.sde.values(), Fraction(0))
-
     counties: list[County] = []
-    for name in sorted(by_county):
-        if name not in districts:
-            raise DeriveError(f"county {name!r} has no congressional district")
-        counties.append(
-            County(name, districts[name], recover_state_delegates(by_county[name], name))
-        )
-    places = get_ruleset("ia-2020").sde_places_total
+    precincts: list[Precinct] = []
     for name, district in SATELLITE_DISTRICTS.items():
         observed = site_sde[name]
         if pools == "observed":
@@ -280,6 +315,26 @@ def derive_2020(data: Path, pools: str, log: Callable[[str], object] = print) ->
         counties.append(County(name, district, pool, satellite=True))
         for i, site in enumerate(sorted(sites[name]), start=1):
             precincts.append(Precinct(name, site, f"S{i:02d}", None, satellite=True))
+    return counties, precincts
+
+
+def derive_2020(data: Path, pools: str, log: Callable[[str], object] = print) -> Election:
+    """The iowa-2020 definition (rules.md §2, §7.1, §7.3, §8.1)."""
+    base = data / "iowa-2020"
+    districts = read_districts(base / "geography" / "iowa_counties_cd.txt")
+    by_county, precincts = _apportionment_2020(base)
+    table = read_idp_table(data / RESULTS_100)
+    counties: list[County] = []
+    for name in sorted(by_county):
+        if name not in districts:
+            raise DeriveError(f"county {name!r} has no congressional district")
+        counties.append(
+            County(name, districts[name], recover_state_delegates(by_county[name], name))
+        )
+    places = get_ruleset("ia-2020").sde_places_total
+    sat_counties, sat_sites = _satellites_2020(table, pools, places)
+    counties += sat_counties
+    precincts += sat_sites
 
     pool_text = ", ".join(
         f"{c.name} {decimal_str(c.state_delegates or Fraction(0), places)}"

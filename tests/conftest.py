@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
+
+from caucuskit.core.election import Election, Precinct, make_election
+from caucuskit.formats.election_file import load_election
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = (REPO / ".." / "shared" / "data").resolve()
@@ -25,6 +28,33 @@ COUNTY_2016 = IOWA_2016 / "results" / "kaggle_primary_results_iowa_dem_county.cs
 NIST_SCHEMA = (REPO / ".." / "shared" / "spec" / "nist-1500-100").resolve()
 CHROMIUM = Path("/usr/bin/chromium")
 PG_ADMIN_URL = os.environ.get("CAUCUS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def part_of_election(
+    shipped: str,
+    counties: Iterable[str],
+    *,
+    id: str,
+    title: str,
+    keep: Callable[[Precinct], bool] | None = None,
+    unit: str = "sde",
+) -> Election:
+    """A shipped election cut down to ``counties`` (their real S_c and D, the same candidates,
+    rules and national delegates), and to the precincts ``keep`` accepts when given."""
+    full = load_election(shipped)
+    names = set(counties)
+    return make_election(
+        id=id,
+        title=title,
+        ruleset=full.rules.name,
+        candidates=full.candidates,
+        counties=tuple(c for c in full.counties if c.name in names),
+        precincts=tuple(
+            p for p in full.precincts if p.county in names and (keep is None or keep(p))
+        ),
+        national=full.national,
+        unit=unit,
+    )
 
 
 def services_required() -> bool:

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from caucuskit.cli.app import build
 from caucuskit.services.call_county import call_county_sde
-from caucuskit.services.tabulate import load_county_sde
+from caucuskit.services.results_files import load_county_sde
 from conftest import IOWA_2016
 
 FILE = IOWA_2016 / "results" / "kaggle_primary_results_iowa_dem_county.csv"

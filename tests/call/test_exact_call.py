@@ -114,7 +114,11 @@ def _outcomes(e: Any, tab: Any) -> Any:
 
 @functools.lru_cache(maxsize=100_000)
 def _alloc(vec: Any, seats: Any) -> Any:
-    a = allocate_unit({c: v for c, v in zip(CANDS, vec, strict=True) if v}, seats)
+    return _key(allocate_unit({c: v for c, v in zip(CANDS, vec, strict=True) if v}, seats))
+
+
+def _key(a: Any) -> Any:
+    """An allocation as (sorted delegates, sorted candidates of a pending lot)."""
     lot = () if a.pending_lot is None else tuple(sorted(a.pending_lot.candidates))
     return tuple(sorted(a.delegates.items())), lot
 
@@ -145,6 +149,24 @@ def _total(units: Any) -> Any:
         if lot:
             lots.append(lot)
     return tuple(sorted((c, k) for c, k in tot.items() if k)), tuple(sorted(lots))
+
+
+def _brute_force(data: Any) -> tuple[Any, Any, dict[int | None, dict[str, Fraction]]]:
+    """The night's race, every outcome an admissible completion can give, and the current
+    votes per scope."""
+    e, reports = data
+    tab = tabulate(e, reports)
+    race = tracker_from_tabulation(tab).race()
+    results = _results(e, _outcomes(e, tab))
+    return race, results, {s.district: dict(s.current) for s in race.scopes}
+
+
+def _agrees(race: Any, scopes: Any, seats: Any, found: Any, changes: bool, where: Any) -> None:
+    """A search found a completion exactly when one changes the unit, and it really does."""
+    assert (found is not None) == changes, where
+    if found is not None:
+        votes = unit_votes(scenario_votes(race, found), scopes)
+        assert _alloc(tuple(votes.get(c, ZERO) for c in CANDS), seats) != where[1]
 
 
 @pytest.mark.parametrize("method", ["exhaustive", "milp"])
@@ -234,25 +256,15 @@ def test_mixed_integer_search_agrees_with_brute_force(data: Any) -> None:
     from caucuskit.core.national import fast_allocate
     from caucuskit.services.call_milp import milp_search
 
-    e, reports = data
-    tab = tabulate(e, reports)
-    race = tracker_from_tabulation(tab).race()
-    results = _results(e, _outcomes(e, tab))
-    cur = {s.district: dict(s.current) for s in race.scopes}
+    race, results, cur = _brute_force(data)
     for name, seats, scopes in race.units():
         now = fast_allocate(unit_votes(cur, scopes), seats)
         if now.pending_lot is not None:
             continue  # the call reports a current lot as open before any search
-        now_key = (
-            tuple(sorted(now.delegates.items())),
-            () if now.pending_lot is None else tuple(sorted(now.pending_lot.candidates)),
-        )
+        now_key = _key(now)
         changes = any(dict(units)[name] != now_key for units, _ in results)
         found = milp_search(race, scopes, seats, now)
-        assert (found is not None) == changes, (name, now_key)
-        if found is not None:
-            votes = unit_votes(scenario_votes(race, found), scopes)
-            assert _alloc(tuple(votes.get(c, ZERO) for c in CANDS), seats) != now_key
+        _agrees(race, scopes, seats, found, changes, (name, now_key))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -264,17 +276,10 @@ def test_exhaustive_search_agrees_with_brute_force(data: Any) -> None:
     from caucuskit.core.national_bounds import split_of
     from caucuskit.core.national_call import search_exhaustive
 
-    e, reports = data
-    tab = tabulate(e, reports)
-    race = tracker_from_tabulation(tab).race()
-    results = _results(e, _outcomes(e, tab))
-    cur = {s.district: dict(s.current) for s in race.scopes}
+    race, results, cur = _brute_force(data)
     for name, seats, scopes in race.units():
         now = fast_allocate(unit_votes(cur, scopes), seats)
-        now_key = (
-            tuple(sorted(now.delegates.items())),
-            () if now.pending_lot is None else tuple(sorted(now.pending_lot.candidates)),
-        )
+        now_key = _key(now)
         changes = any(dict(units)[name] != now_key for units, _ in results)
 
         def changed(votes: Any, seats: Any = seats, now: Any = now) -> Any:
@@ -282,7 +287,4 @@ def test_exhaustive_search_agrees_with_brute_force(data: Any) -> None:
 
         found, exact = search_exhaustive(race, scopes, changed)
         assert exact
-        assert (found is not None) == changes, (name, now_key)
-        if found is not None:
-            votes = unit_votes(scenario_votes(race, found), scopes)
-            assert _alloc(tuple(votes.get(c, ZERO) for c in CANDS), seats) != now_key
+        _agrees(race, scopes, seats, found, changes, (name, now_key))

@@ -18,6 +18,7 @@ from caucuskit.cli.app import build
 from caucuskit.cli.helptext import plain
 from caucuskit.cli.service import DEMO_PAGES
 from conftest import DATA
+from process_support import CLI
 
 runner = CliRunner()
 FULL = DATA / "iowa-2020" / "results" / "idp-2020-02-08-100pct_full.csv"
@@ -151,7 +152,6 @@ def test_demo_prints_every_page_and_removes_its_folder_when_stopped(tmp_path: Pa
     import signal
     import socket
     import subprocess
-    import sys
     import threading
     import time
 
@@ -167,9 +167,7 @@ def test_demo_prints_every_page_and_removes_its_folder_when_stopped(tmp_path: Pa
     )
     proc = subprocess.Popen(
         [
-            sys.executable,
-            "-c",
-            "from caucuskit.cli.app import main; main()",
+            *CLI,
             "demo",
             "--port",
             str(port),

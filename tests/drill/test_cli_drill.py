@@ -25,20 +25,18 @@ def test_drill_command_against_a_running_server(data_dir: Path, tmp_path: Path) 
         str(tmp_path / "caucus.sqlite"), env=FAST, log=Path(tempfile.mkstemp(suffix=".log")[1])
     )
     server.setup(str(election), tmp_path)
+    # the election, its results and the running server the drill replays against
+    target = [
+        "drill",
+        *("--election", str(election), "--results", str(results)),
+        *("--url", server.url, "--codes", str(tmp_path / "codes.csv")),
+    ]
     server.start()
     try:
         out = CliRunner().invoke(
             build(),
             [
-                "drill",
-                "--election",
-                str(election),
-                "--results",
-                str(results),
-                "--url",
-                server.url,
-                "--codes",
-                str(tmp_path / "codes.csv"),
+                *target,
                 "--limit",
                 "30",
                 "--speed",
@@ -67,15 +65,7 @@ def test_drill_command_against_a_running_server(data_dir: Path, tmp_path: Path) 
     refused = CliRunner().invoke(
         build(),
         [
-            "drill",
-            "--election",
-            str(election),
-            "--results",
-            str(results),
-            "--url",
-            server.url,
-            "--codes",
-            str(tmp_path / "codes.csv"),
+            *target,
             "--kill",
             "1",
         ],

@@ -12,14 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from caucuskit.core.election import make_election
 from caucuskit.drill.html import page
 from caucuskit.drill.output import report
 from caucuskit.drill.plan import Options
 from caucuskit.drill.run import DrillConfig, run_drill
 from caucuskit.drill.servers import ServerError, pg_bin
-from caucuskit.formats.election_file import load_election, write_election
-from conftest import need
+from caucuskit.formats.election_file import write_election
+from conftest import need, part_of_election
 
 pytestmark = pytest.mark.slow
 
@@ -36,15 +35,8 @@ COUNTIES = ("Johnson", "Black Hawk", "Story", "Pottawattamie", "Adair", "CD2 Sat
 
 
 def mini_iowa(folder: Path) -> Path:
-    full = load_election("iowa-2020")
-    e = make_election(
-        id="iowa-2020-drill",
-        title="Iowa 2020 (six counties)",
-        ruleset=full.rules.name,
-        candidates=full.candidates,
-        counties=tuple(c for c in full.counties if c.name in COUNTIES),
-        precincts=tuple(p for p in full.precincts if p.county in COUNTIES),
-        national=full.national,
+    e = part_of_election(
+        "iowa-2020", COUNTIES, id="iowa-2020-drill", title="Iowa 2020 (six counties)"
     )
     path = folder / "iowa-2020-drill.json"
     write_election(e, path)

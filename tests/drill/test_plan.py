@@ -16,7 +16,7 @@ from caucuskit.core.report import PrecinctReport
 from caucuskit.drill.plan import HOUR, Options, Plan, make_plan
 from caucuskit.drill.reports import body_of, counts, problems, repair, same_report, variant
 from caucuskit.drill.trouble import EXPECTED, FLOOD_KINDS, flood_body, malformed
-from caucuskit.services.tabulate import load_results
+from caucuskit.services.results_files import load_results
 
 
 @cache

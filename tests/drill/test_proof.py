@@ -17,7 +17,8 @@ from caucuskit.drill.ledger import Ledger
 from caucuskit.drill.plan import Options, Plan, make_plan
 from caucuskit.drill.proof import ServerView, check_records, check_tabulation, offline
 from caucuskit.drill.reports import counts
-from caucuskit.services.tabulate import Tabulation, load_results
+from caucuskit.services.results_files import load_results
+from caucuskit.services.tabulate import Tabulation
 
 
 @pytest.fixture(scope="module")

@@ -265,7 +265,7 @@ def test_two_columns_for_one_candidate(iowa: Election, rows: Rows, tmp_path: Pat
 
 
 def test_the_tabulation_reads_through_detection(iowa: Election) -> None:
-    from caucuskit.services.tabulate import load_results
+    from caucuskit.services.results_files import load_results
 
     need(FEED.is_file(), f"missing {FEED}")
     loaded = load_results(iowa, FEED)

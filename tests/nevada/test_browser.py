@@ -4,14 +4,14 @@ the Nevada county map and the cards on the list of ties. Real server, Debian's C
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+
+from process_support import served_in_thread
+from web.support import chair_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -33,16 +33,8 @@ EARLY = (
 PRECINCTS = ("carson-city--105", "carson-city--107", "carson-city--109", "carson-city--411")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def nv_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    import uvicorn
-
     from caucuskit.formats.election_file import load_election
     from caucuskit.services.context import Context
     from caucuskit.services.credentials import issue_codes
@@ -60,28 +52,8 @@ def nv_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     codes, _ = issue_codes(ctx, only=list(PRECINCTS))
     (folder / "early.csv").write_text(EARLY, encoding="utf-8")
     load_early_file(ctx, folder / "early.csv")
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, ctx),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="off",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield LiveServer(f"http://127.0.0.1:{port}", {c.precinct_id: c.code for c in codes})
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with served_in_thread(create_app(settings, ctx)) as url:
+        yield LiveServer(url, {c.precinct_id: c.code for c in codes})
 
 
 @pytest.fixture(scope="module")
@@ -91,13 +63,7 @@ def nv_browser(browser: Any) -> Any:
 
 
 def sign_in(page: Any, server: LiveServer, pid: str) -> None:
-    page.goto(server.url + "/chair")
-    page.select_option("#county", "carson-city")
-    page.wait_for_selector(f"#precinct option[value='{pid}']", state="attached")
-    page.select_option("#precinct", pid)
-    page.fill("#code", server.codes[pid])
-    page.click("#signin-form button[type=submit]")
-    page.wait_for_selector("#chair-app:not([hidden])")
+    chair_sign_in(page, server, "carson-city", pid)
 
 
 def worksheet(page: Any, n: int, first: dict[str, int], final: dict[str, int]) -> None:

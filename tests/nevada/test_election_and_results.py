@@ -151,6 +151,10 @@ def test_snapshot_recomputed_with_harrahs(election) -> None:  # type: ignore[no-
     assert all(isinstance(v, Fraction) and v.denominator == 1 for v in tab.statewide.values())
 
 
+#: The election and the results snapshot every CLI call below reads.
+NV_SNAPSHOT = ("--election", "nevada-2020", "--results", str(SNAPSHOT))
+
+
 def _cli(*args: str) -> tuple[int, str]:
     result = CliRunner(env={"COLUMNS": "200"}).invoke(build(), list(args))
     return result.exit_code, result.output
@@ -159,58 +163,22 @@ def _cli(*args: str) -> tuple[int, str]:
 def test_cli_tabulate_audit_call_label_ccds() -> None:
     need(SNAPSHOT.is_file(), "the NV snapshot is missing")
     # A row the election cannot place stops the command unless --skip-bad-rows (rules.md §9).
-    code, out = _cli(
-        "tabulate",
-        "--election",
-        "nevada-2020",
-        "--results",
-        str(SNAPSHOT),
-        "--site-delegates",
-        "Harrahs=34",
-    )
+    code, out = _cli("tabulate", *NV_SNAPSHOT, "--site-delegates", "Harrahs=34")
     assert code == 2 and "line 386: CARSON / City" in out.replace("\n", " "), out
-    code, out = _cli(
-        "tabulate",
-        "--election",
-        "nevada-2020",
-        "--results",
-        str(SNAPSHOT),
-        "--site-delegates",
-        "Harrahs=34",
-        "--skip-bad-rows",
-    )
+    code, out = _cli("tabulate", *NV_SNAPSHOT, "--site-delegates", "Harrahs=34", "--skip-bad-rows")
     assert code == 0, out
     assert "SDE" not in out and "CCD" in out
     assert "CCDs by congressional district" in out
     assert "County convention delegates by county" in out
     assert "skipped: line 386: CARSON / City" in out.replace("\n", " ")
-    code, out = _cli(
-        "tabulate",
-        "--election",
-        "nevada-2020",
-        "--results",
-        str(SNAPSHOT),
-        "--published",
-        "--json",
-        "--skip-bad-rows",
-    )
+    code, out = _cli("tabulate", *NV_SNAPSHOT, "--published", "--json", "--skip-bad-rows")
     data = json.loads(out)
     assert data["unit"] == {"short": "CCD", "long": "county convention delegates"}
     assert data["national"] == {"Sanders": 23, "Biden": 7, "Buttigieg": 6}
-    code, out = _cli(
-        "audit", "--election", "nevada-2020", "--results", str(SNAPSHOT), "--skip-bad-rows"
-    )
+    code, out = _cli("audit", *NV_SNAPSHOT, "--skip-bad-rows")
     assert code == 0, out
     assert "SDE" not in out and "card draw" in out and "final-above-first" in out
-    code, out = _cli(
-        "call",
-        "--election",
-        "nevada-2020",
-        "--results",
-        str(SNAPSHOT),
-        "--site-delegates",
-        "Harrahs=34",
-    )
+    code, out = _cli("call", *NV_SNAPSHOT, "--site-delegates", "Harrahs=34")
     assert code == 0, out
     assert "SDE" not in out and "CCD lead" in out
 

@@ -5,41 +5,46 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from caucuskit.core.election import make_election
-from caucuskit.formats.election_file import load_election
 from caucuskit.services import credentials
 from caucuskit.services.context import Context
 from caucuskit.services.settings import Settings
 from caucuskit.services.setup import init_database
 from caucuskit.web.app import create_app
+from conftest import part_of_election
 
 FAST = {"argon2_time_cost": 1, "argon2_memory_kib": 1024}
 
 
 @pytest.fixture
-def nv(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    full = load_election("nevada-2020")
-    precincts = tuple(p for p in full.precincts if p.county == "Carson City")
-    e = make_election(
+def nv_ctx(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str], Context]]:
+    """The results service on Carson City alone (nv-2020 rules, CCDs), codes for every
+    precinct: (client, precinct id -> code, context)."""
+    e = part_of_election(
+        "nevada-2020",
+        ("Carson City",),
         id="nevada-2020-carson",
         title="Nevada 2020 (Carson City)",
-        ruleset="nv-2020",
-        candidates=full.candidates,
-        counties=tuple(c for c in full.counties if c.name == "Carson City"),
-        precincts=precincts,
-        national=full.national,
         unit="ccd",
     )
     ctx = Context(Settings.from_env(database_url=str(tmp_path / "nv.sqlite"), **FAST))
     init_database(ctx.db, e)
     issued, _ = credentials.issue_codes(ctx)
     with TestClient(create_app(ctx.settings, ctx)) as client:
-        yield client, {c.precinct_id: c.code for c in issued}
+        yield client, {c.precinct_id: c.code for c in issued}, ctx
     ctx.db.dispose()
+
+
+@pytest.fixture
+def nv(
+    nv_ctx: tuple[TestClient, dict[str, str], Context],
+) -> tuple[TestClient, dict[str, str]]:
+    client, codes, _ = nv_ctx
+    return client, codes
 
 
 # Carson City precincts with the D of each memo example: 107 (D 7), 109 (D 10), 411 (D 4).
@@ -54,15 +59,10 @@ CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("pid", "n", "final", "expected"), CASES)
-def test_memo_examples_through_the_chair_api(
-    nv: tuple[TestClient, dict[str, str]],
-    pid: str,
-    n: int,
-    final: dict[str, int],
-    expected: dict[str, int],
-) -> None:
-    client, codes = nv
+def _report_case(
+    client: TestClient, codes: dict[str, str], pid: str, n: int, final: dict[str, int]
+) -> Any:
+    """The chair reports a memo case (first alignment = final) and it is accepted."""
     r = client.post(
         "/api/v1/chair/reports",
         json={
@@ -74,6 +74,19 @@ def test_memo_examples_through_the_chair_api(
         },
     )
     assert r.status_code in (200, 201), r.text
+    return r
+
+
+@pytest.mark.parametrize(("pid", "n", "final", "expected"), CASES)
+def test_memo_examples_through_the_chair_api(
+    nv: tuple[TestClient, dict[str, str]],
+    pid: str,
+    n: int,
+    final: dict[str, int],
+    expected: dict[str, int],
+) -> None:
+    client, codes = nv
+    r = _report_case(client, codes, pid, n, final)
     body = r.json()
     text = str(body)
     for g, k in expected.items():
@@ -96,43 +109,11 @@ def _delegates(body: object) -> dict[str, int] | None:
 def test_principle_2_receipt_awards_five(nv: tuple[TestClient, dict[str, str]]) -> None:
     client, codes = nv
     pid, n, final, expected = CASES[2]
-    r = client.post(
-        "/api/v1/chair/reports",
-        json={
-            "precinct_id": pid,
-            "code": codes[pid],
-            "attendees": n,
-            "first": final,
-            "final": final,
-        },
-    )
-    assert r.status_code in (200, 201), r.text
+    r = _report_case(client, codes, pid, n, final)
     assert _delegates(r.json()) == expected
 
 
 # ---------------------------------------------------------------- early ballots and card draws
-
-
-@pytest.fixture
-def nv_ctx(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str], Context]]:
-    full = load_election("nevada-2020")
-    precincts = tuple(p for p in full.precincts if p.county == "Carson City")
-    e = make_election(
-        id="nevada-2020-carson",
-        title="Nevada 2020 (Carson City)",
-        ruleset="nv-2020",
-        candidates=full.candidates,
-        counties=tuple(c for c in full.counties if c.name == "Carson City"),
-        precincts=precincts,
-        national=full.national,
-        unit="ccd",
-    )
-    ctx = Context(Settings.from_env(database_url=str(tmp_path / "nv.sqlite"), **FAST))
-    init_database(ctx.db, e)
-    issued, _ = credentials.issue_codes(ctx)
-    with TestClient(create_app(ctx.settings, ctx)) as client:
-        yield client, {c.precinct_id: c.code for c in issued}, ctx
-    ctx.db.dispose()
 
 
 def test_early_ballots_and_a_card_draw_through_the_api(
@@ -200,11 +181,11 @@ def test_early_ballots_and_a_card_draw_through_the_api(
 def test_hotline_double_entry_with_cards(
     nv_ctx: tuple[TestClient, dict[str, str], Context],
 ) -> None:
-    from caucuskit.services import credentials as cred
+    from caucuskit.services import staff_accounts
 
     client, codes, ctx = nv_ctx
-    cred.create_account(ctx, "op1", "operator", "pw-one")
-    cred.create_account(ctx, "op2", "operator", "pw-two")
+    staff_accounts.create_account(ctx, "op1", "operator", "pw-one")
+    staff_accounts.create_account(ctx, "op2", "operator", "pw-two")
     pid = "carson-city--105"
     counts = {"Warren": 100, "Sanders": 50, "Buttigieg": 50}
     body = {
@@ -234,17 +215,7 @@ def test_nist_export_says_county_convention_delegates(
 
     client, codes, ctx = nv_ctx
     pid, n, final, _ = CASES[1]
-    r = client.post(
-        "/api/v1/chair/reports",
-        json={
-            "precinct_id": pid,
-            "code": codes[pid],
-            "attendees": n,
-            "first": final,
-            "final": final,
-        },
-    )
-    assert r.status_code in (200, 201), r.text
+    _report_case(client, codes, pid, n, final)
     text = json.dumps(export_cdf(ctx))
     assert "county-convention-delegates" in text
     assert "state-delegate-equivalents" not in text

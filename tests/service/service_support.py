@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from caucuskit.core.election import Election, make_election
-from caucuskit.formats.election_file import load_election
-from caucuskit.services import credentials
+from caucuskit.core.election import Election
+from caucuskit.services import credentials, staff_accounts
 from caucuskit.services.context import Context
 from caucuskit.services.settings import Settings
 from caucuskit.services.setup import init_database
 from caucuskit.web.app import create_app
+from conftest import part_of_election
 
 #: Adair "1NW ADAIR" on 3 Feb 2020: D = 8, N = 40; Klobuchar won the coin toss (rules.md §5.8 G).
 ADAIR_1NW: dict[str, Any] = {
@@ -41,15 +41,8 @@ PASSWORDS = {
 
 def mini_election() -> Election:
     """A few real 2020 counties (with their real S_c and D) and one satellite pool."""
-    full = load_election("iowa-2020")
-    return make_election(
-        id="iowa-2020-mini",
-        title="Iowa 2020 (four counties)",
-        ruleset=full.rules.name,
-        candidates=full.candidates,
-        counties=tuple(c for c in full.counties if c.name in COUNTIES),
-        precincts=tuple(p for p in full.precincts if p.county in COUNTIES),
-        national=full.national,
+    return part_of_election(
+        "iowa-2020", COUNTIES, id="iowa-2020-mini", title="Iowa 2020 (four counties)"
     )
 
 
@@ -89,7 +82,7 @@ def make_service(url: str, issue: tuple[str, ...] = (ADAIR_ID, STUART_ID)) -> Co
         role = {"operator1": "operator", "operator2": "operator", "desk1": "desk"}.get(
             name, "admin"
         )
-        credentials.create_account(ctx, name, role, pw)
+        staff_accounts.create_account(ctx, name, role, pw)
     return ctx
 
 

@@ -7,21 +7,15 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
-import sys
 import time
 
 import httpx
 import pytest
 
+from process_support import CLI, free_port
+
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _answers(url: str, proc: subprocess.Popen[str], seconds: float) -> bool:
@@ -38,14 +32,12 @@ def _answers(url: str, proc: subprocess.Popen[str], seconds: float) -> bool:
 
 
 def test_demo_serves_iowa_2020_and_prints_chair_codes() -> None:
-    port = _free_port()
+    port = free_port()
     env = dict(
         os.environ, CAUCUS_ARGON2_TIME_COST="1", CAUCUS_ARGON2_MEMORY_KIB="1024", COLUMNS="200"
     )
     cmd = [
-        sys.executable,
-        "-c",
-        "from caucuskit.cli.app import main; main()",
+        *CLI,
         "demo",
         "--port",
         str(port),

@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from caucuskit.core.election import make_election
 from caucuskit.formats.election_file import load_election
-from caucuskit.services import credentials
+from caucuskit.services import credentials, staff_accounts
 from caucuskit.services.context import Context
 from caucuskit.services.desk import counted, overview
 from caucuskit.services.settings import Settings
 from caucuskit.services.setup import init_database
 from caucuskit.web.app import create_app
+from conftest import part_of_election
 from service.service_support import ADAIR_1NW, ADAIR_ID, FAST, Service
 
 LEE_D0 = {"lee--fm4b", "lee--hr", "lee--ke2b"}
@@ -31,20 +31,15 @@ ALT = {"Biden": 6, "Buttigieg": 8, "Klobuchar": 8, "Sanders": 7, "Warren": 11}
 def lee(db_url: str) -> Iterator[Service]:
     """Adair, Lee (with its three D = 0 precincts) and one satellite pool, from the real 2020
     definition."""
-    full = load_election("iowa-2020")
-    keep = ("Adair", "Lee", "CD2 Satellite")
-    election = make_election(
+    election = part_of_election(
+        "iowa-2020",
+        ("Adair", "Lee", "CD2 Satellite"),
         id="iowa-2020-lee",
         title="Iowa 2020 (Adair, Lee)",
-        ruleset=full.rules.name,
-        candidates=full.candidates,
-        counties=tuple(c for c in full.counties if c.name in keep),
-        precincts=tuple(p for p in full.precincts if p.county in keep),
-        national=full.national,
     )
     ctx = Context(Settings.from_env(database_url=db_url, **FAST))
     init_database(ctx.db, election)
-    credentials.create_account(ctx, "desk1", "desk", "desk-pw")
+    staff_accounts.create_account(ctx, "desk1", "desk", "desk-pw")
     issued, _ = credentials.issue_codes(ctx, only=[ADAIR_ID])
     with TestClient(create_app(ctx.settings, ctx)) as client:
         yield Service(ctx, client, {c.precinct_id: c.code for c in issued})

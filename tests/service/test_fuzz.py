@@ -5,39 +5,23 @@ Bounded: a dozen examples per operation, a few hundred requests per database.
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from schemathesis.core.result import Ok
 
 from caucuskit.services import credentials
 from caucuskit.web.app import create_app
-from service.service_support import ADAIR_ID, PASSWORDS, make_service
-
-EXAMPLES = 12
-
-
-def _basic(user: str) -> str:
-    return "Basic " + base64.b64encode(f"{user}:{PASSWORDS[user]}".encode()).decode()
+from service.fuzz_support import FUZZ_SETTINGS, auth_for
+from service.service_support import ADAIR_ID, make_service
 
 
 def fuzz_operation(op: Any, seen: dict[int, int]) -> None:
     """Fuzz one operation (desk and operator paths signed in, so the fuzz gets past auth)."""
-    auth: dict[str, str] = {}
-    if "/desk/" in op.path:
-        auth = {"Authorization": _basic("desk1")}
-    elif "/operator/" in op.path:
-        auth = {"Authorization": _basic("operator1")}
+    auth = auth_for(op)
 
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        database=None,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
+    @FUZZ_SETTINGS
     @given(case=op.as_strategy())
     def run(case: schemathesis.Case[Any]) -> None:
         response = case.call(headers=auth)

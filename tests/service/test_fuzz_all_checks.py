@@ -7,12 +7,11 @@ Bounded: a few examples per operation, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import base64
 from collections import Counter
 from typing import Any
 
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.result import Ok
 
@@ -20,13 +19,8 @@ from caucuskit.services import credentials
 from caucuskit.services.context import Context
 from caucuskit.services.settings import Settings
 from caucuskit.web.app import create_app
-from service.service_support import ADAIR_ID, FAST, PASSWORDS, make_service
-
-EXAMPLES = 12
-
-
-def _basic(user: str) -> str:
-    return "Basic " + base64.b64encode(f"{user}:{PASSWORDS[user]}".encode()).decode()
+from service.fuzz_support import FUZZ_SETTINGS, auth_for
+from service.service_support import ADAIR_ID, FAST, make_service
 
 
 def test_openapi_fuzz_all_checks(db_url: str) -> None:
@@ -72,19 +66,9 @@ def test_openapi_fuzz_all_checks(db_url: str) -> None:
 
 def fuzz(op: Any, seen: Counter[int], failures: Counter[str], examples: dict[str, str]) -> None:
     """Fuzz one operation; desk and operator paths signed in so the fuzz gets past auth."""
-    auth: dict[str, str] = {}
-    if "/desk/" in op.path:
-        auth = {"Authorization": _basic("desk1")}
-    elif "/operator/" in op.path:
-        auth = {"Authorization": _basic("operator1")}
+    auth = auth_for(op)
 
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        database=None,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
+    @FUZZ_SETTINGS
     @given(case=op.as_strategy())
     def run(case: schemathesis.Case[Any]) -> None:
         response = case.call(headers=auth)

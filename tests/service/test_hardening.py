@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from caucuskit.db.models import AuditEntry, Throttle
-from caucuskit.services import credentials, sessions, throttle
+from caucuskit.services import credentials, sessions, staff_accounts, throttle
 from caucuskit.services.context import Context
 from caucuskit.services.errors import Unauthorized
 from caucuskit.services.settings import Settings
@@ -67,6 +68,23 @@ def refusals(ctx: Context, action: str | None = None) -> int:
         return int(s.scalar(q) or 0)
 
 
+@contextmanager
+def counting_checks() -> Iterator[Counter[str]]:
+    """Count the argon2 checks made inside the block (``credentials.checked`` wrapped)."""
+    checks = Counter[str]()
+    real = credentials.checked
+
+    def counting(*args: Any) -> bool:
+        checks["argon2"] += 1
+        return real(*args)
+
+    credentials.checked = counting  # type: ignore[assignment]
+    try:
+        yield checks
+    finally:
+        credentials.checked = real
+
+
 # ------------------------------------------------------------------------------------ D1
 def test_d1_unknown_precinct_or_county_page_is_a_404_page(service: Service) -> None:
     for path in ("/results/precinct/nope", "/results/county/nope"):
@@ -84,18 +102,8 @@ def test_d2_d4_burst_of_wrong_codes_from_one_address_checks_exactly_the_limit(
     checked (401), the rest refused before any hash (429), every guess counted."""
     ctx = service.ctx
     free = ctx.settings.pair_free_failures
-    checks = Counter[str]()
-    real = credentials._checked
-
-    def counting(*args: Any) -> bool:
-        checks["argon2"] += 1
-        return real(*args)
-
-    credentials._checked = counting  # type: ignore[assignment]
-    try:
+    with counting_checks() as checks:
         statuses = burst(40, lambda i: signin(client(service, "198.51.100.7"), BAD).status_code)
-    finally:
-        credentials._checked = real
     print("D2/D4 burst of 40:", dict(statuses), "argon2 checks:", checks["argon2"])
     assert statuses == Counter({401: free, 429: 40 - free})
     assert checks["argon2"] == free
@@ -279,12 +287,12 @@ def test_d8_unknown_user_names_take_as_long_as_known_ones(tmp_path: Any) -> None
     settings = Settings.from_env(database_url=str(tmp_path / "t.sqlite"))  # real argon2 cost
     ctx = make_service(settings.database_url)
     ctx = Context(settings, db=ctx.db)
-    credentials.create_account(ctx, "timed", "desk", "the-real-password")
+    staff_accounts.create_account(ctx, "timed", "desk", "the-real-password")
 
     def timed(user: str, i: int) -> float:
         t0 = time.perf_counter()
         with pytest.raises(Unauthorized):
-            credentials.authenticate_account(ctx, user, "nope", f"192.0.2.{i}")
+            staff_accounts.authenticate_account(ctx, user, "nope", f"192.0.2.{i}")
         return time.perf_counter() - t0
 
     known = [timed("timed", i) for i in range(1, 8)]
@@ -305,17 +313,9 @@ def test_d8_an_operators_own_right_logins_at_once_are_never_refused(service: Ser
     "too many wrong passwords") although no password was ever wrong. Identical wrong
     passwords at once are still each counted."""
     ctx = service.ctx
-    credentials.forget_logins()
+    staff_accounts.forget_logins()
     hotline = client(service, "192.0.2.30")
-    checks = Counter[str]()
-    real = credentials._checked
-
-    def counting(*args: Any) -> bool:
-        checks["argon2"] += 1
-        return real(*args)
-
-    credentials._checked = counting  # type: ignore[assignment]
-    try:
+    with counting_checks() as checks:
         right = burst(
             20,
             lambda i: (
@@ -326,8 +326,6 @@ def test_d8_an_operators_own_right_logins_at_once_are_never_refused(service: Ser
             20,
             lambda i: hotline.get("/api/v1/desk/overview", auth=("operator2", "wrong")).status_code,
         )
-    finally:
-        credentials._checked = real
     print(
         "20 right logins at once:",
         dict(right),
@@ -349,10 +347,10 @@ def test_staff_login_cache_never_holds_the_password(service: Service) -> None:
     assert (
         service.client.get("/api/v1/desk/overview", auth=service.auth("desk1")).status_code == 200
     )
-    keys = list(credentials._account_cache)
+    keys = list(staff_accounts._account_cache)
     assert keys and all(isinstance(k, bytes) and len(k) == 32 for k in keys)  # an HMAC
     assert all(PASSWORDS["desk1"] not in repr(k) for k in keys)
-    assert all(PASSWORDS["desk1"] not in repr(v) for v in credentials._account_cache.values())
+    assert all(PASSWORDS["desk1"] not in repr(v) for v in staff_accounts._account_cache.values())
 
 
 # ------------------------------------------------------------------------------------ smaller
@@ -462,15 +460,7 @@ def test_chair_signs_in_once_then_reports_with_a_token(service: Service) -> None
     r = signin(c, service.codes[ADAIR_ID])
     token = r.json()["token"]
     assert r.json()["token_expires_at"].endswith("Z")
-    calls = Counter[str]()
-    real = credentials._checked
-
-    def counting(*args: Any) -> bool:
-        calls["argon2"] += 1
-        return real(*args)
-
-    credentials._checked = counting  # type: ignore[assignment]
-    try:
+    with counting_checks() as calls:
         body = {k: v for k, v in service.report().items() if k != "code"}
         bearer = {"Authorization": f"Bearer {token}"}
         r = c.post("/api/v1/chair/reports", json=body, headers=bearer)
@@ -482,8 +472,6 @@ def test_chair_signs_in_once_then_reports_with_a_token(service: Service) -> None
             json={"content_type": "image/jpeg", "data": base64.b64encode(picture()).decode()},
         )
         assert r.status_code == 201, r.text
-    finally:
-        credentials._checked = real
     assert calls["argon2"] == 0
     # bound to the precinct
     other = {k: v for k, v in service.report(STUART_ID).items() if k != "code"}

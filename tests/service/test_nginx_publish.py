@@ -13,9 +13,7 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +23,7 @@ import pytest
 
 from caucuskit.services.submit import ReportInput, Toss, submit_report
 from conftest import need
+from process_support import CLI, free_port
 from service.service_support import ADAIR_1NW, ADAIR_ID, make_service
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -58,12 +57,6 @@ http {{
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _wait(cond: object, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -82,9 +75,7 @@ def nginx_site(tmp_path: Path) -> Iterator[tuple[str, Path, str]]:
     site = tmp_path / "site"
     watcher = subprocess.Popen(
         [
-            sys.executable,
-            "-c",
-            "from caucuskit.cli.app import main; main()",
+            *CLI,
             "publish",
             "--watch",
             "--json",
@@ -97,7 +88,7 @@ def nginx_site(tmp_path: Path) -> Iterator[tuple[str, Path, str]]:
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
-    port = _free_port()
+    port = free_port()
     conf = tmp_path / "nginx.conf"
     user = "user root root;" if os.geteuid() == 0 else ""
     conf.write_text(CONF.format(tmp=tmp_path, root=site, port=port, user=user))

@@ -11,9 +11,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -31,8 +29,8 @@ from caucuskit.db.models import ReportVersion
 from caucuskit.services import credentials
 from caucuskit.services.context import Context
 from conftest import need
+from process_support import caucus_serve, free_port
 from service.service_support import FAST, make_service
-from service.test_processes import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -114,48 +112,12 @@ def serve(
     url: str, log: Path, fast: bool = True, workers: int = 1
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``caucus serve`` on a free loopback port, its log in ``log``."""
-    port = free_port()
     env = dict(
         os.environ, **({f"CAUCUS_{k.upper()}": str(v) for k, v in FAST.items()} if fast else {})
     )
     env["CAUCUS_DB_RETRY_AFTER"] = "2"
-    cmd = [
-        sys.executable,
-        "-c",
-        "from caucuskit.cli.app import main; main()",
-        "serve",
-        "--db",
-        url,
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-    ]
-    with log.open("wb") as err:
-        proc = subprocess.Popen(
-            cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=err
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield base, proc
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+    with caucus_serve(url, env, workers=workers, log=log) as running:
+        yield running
 
 
 def test_d9_database_outage_gives_json_503_never_500(cluster: Cluster, tmp_path: Path) -> None:

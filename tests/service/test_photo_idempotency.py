@@ -129,6 +129,23 @@ def test_the_same_picture_on_another_version_is_stored_there(service: Service) -
     assert [row[1] for row in stored(service)] == [v1, v2]
 
 
+def photo_row(
+    version: int, precinct: int, data: bytes, at: datetime, client: str, digest: str = ""
+) -> Photo:
+    """A JPEG photo row written straight to the database (past the service's checks); its
+    SHA-256 is ``digest`` when given, else that of ``data``."""
+    return Photo(
+        version_id=version,
+        precinct_id=precinct,
+        content_type="image/jpeg",
+        size=len(data),
+        sha256=digest or hashlib.sha256(data).hexdigest(),
+        data=data,
+        uploaded_at=at,
+        client=client,
+    )
+
+
 def test_the_database_refuses_a_second_copy(service: Service) -> None:
     v = a_version(service)
     pid = post(service, f"/chair/reports/{v}/photo", photo_body(service)).json()["photo_id"]
@@ -138,18 +155,7 @@ def test_the_database_refuses_a_second_copy(service: Service) -> None:
         pk, digest = p.precinct_id, p.sha256
     with pytest.raises(IntegrityError):
         with service.ctx.db.write() as s:
-            s.add(
-                Photo(
-                    version_id=v,
-                    precinct_id=pk,
-                    content_type="image/jpeg",
-                    size=len(JPEG),
-                    sha256=digest,
-                    data=JPEG,
-                    uploaded_at=datetime(2020, 2, 3, 21),
-                    client="test",
-                )
-            )
+            s.add(photo_row(v, pk, JPEG, datetime(2020, 2, 3, 21), "test", digest))
 
 
 def test_migration_keeps_duplicates_stored_before_it(service: Service) -> None:
@@ -164,7 +170,7 @@ def test_migration_keeps_duplicates_stored_before_it(service: Service) -> None:
     with service.ctx.db.write() as s:
         pk = s.execute(
             text("SELECT precinct_id FROM report_versions WHERE id = :v"), {"v": v}
-        ).scalar()
+        ).scalar_one()
         for _ in range(2):
             s.execute(
                 text(
@@ -188,31 +194,8 @@ def test_migration_keeps_duplicates_stored_before_it(service: Service) -> None:
     r = post(service, f"/chair/reports/{v}/photo", photo_body(service))
     assert r.status_code == 200 and r.json()["photo_id"] == legacy[0][0]
     assert len(stored(service)) == 2
-    fresh = hashlib.sha256(OTHER_JPEG).hexdigest()
     with service.ctx.db.write() as s:
-        s.add(
-            Photo(
-                version_id=v,
-                precinct_id=pk,
-                content_type="image/jpeg",
-                size=len(OTHER_JPEG),
-                sha256=fresh,
-                data=OTHER_JPEG,
-                uploaded_at=datetime(2020, 2, 3, 22),
-                client="new",
-            )
-        )
+        s.add(photo_row(v, pk, OTHER_JPEG, datetime(2020, 2, 3, 22), "new"))
     with pytest.raises(IntegrityError):
         with service.ctx.db.write() as s:
-            s.add(
-                Photo(
-                    version_id=v,
-                    precinct_id=pk,
-                    content_type="image/jpeg",
-                    size=len(OTHER_JPEG),
-                    sha256=fresh,
-                    data=OTHER_JPEG,
-                    uploaded_at=datetime(2020, 2, 3, 22),
-                    client="new",
-                )
-            )
+            s.add(photo_row(v, pk, OTHER_JPEG, datetime(2020, 2, 3, 22), "new"))

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -25,58 +23,18 @@ from sqlalchemy import select
 from caucuskit.db.models import Decision, ReportVersion
 from caucuskit.services import credentials
 from caucuskit.services.context import Context
+from process_support import caucus_serve
 from service.service_support import FAST, make_service
 
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def server(url: str, workers: int = 1) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``caucus serve`` as a real subprocess on a free loopback port."""
-    port = free_port()
     env = dict(os.environ, **{f"CAUCUS_{k.upper()}": str(v) for k, v in FAST.items()})
-    cmd = [
-        sys.executable,
-        "-c",
-        "from caucuskit.cli.app import main; main()",
-        "serve",
-        "--db",
-        url,
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-    ]
-    proc = subprocess.Popen(
-        cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {proc.stderr.read()!r}")  # type: ignore[union-attr]
-            time.sleep(0.2)
-        yield base, proc
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+    with caucus_serve(url, env, workers=workers) as running:
+        yield running
 
 
 def kill9(proc: subprocess.Popen[bytes]) -> None:

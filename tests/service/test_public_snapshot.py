@@ -25,14 +25,13 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from caucuskit.core.election import make_election
-from caucuskit.formats.election_file import load_election
 from caucuskit.services.context import Context
 from caucuskit.services.public_types import PrecinctDocument, ScopeDocument
 from caucuskit.services.settings import Settings
 from caucuskit.services.setup import init_database
 from caucuskit.services.snapshot import PublicFeed, encode
 from caucuskit.services.submit import ReportInput, Toss
+from conftest import part_of_election
 from service.public_support import complete, submit
 from service.service_support import ADAIR_1NW
 
@@ -69,19 +68,12 @@ class Clock:
 
 
 def tiny_context(url: str) -> Context:
-    full = load_election("iowa-2020")
-    election = make_election(
+    election = part_of_election(
+        "iowa-2020",
+        ("Adair", "CD3 Satellite"),
         id="iowa-2020-tiny",
         title="Iowa 2020 (Adair and three satellite sites)",
-        ruleset=full.rules.name,
-        candidates=full.candidates,
-        counties=tuple(c for c in full.counties if c.name in ("Adair", "CD3 Satellite")),
-        precincts=tuple(
-            p
-            for p in full.precincts
-            if p.county == "Adair" or (p.county == "CD3 Satellite" and p.name in SITES)
-        ),
-        national=full.national,
+        keep=lambda p: p.county == "Adair" or p.name in SITES,
     )
     ctx = Context(Settings.from_env(database_url=url), clock=Clock())
     init_database(ctx.db, election)

@@ -10,6 +10,8 @@ from caucuskit.cli.app import build
 from conftest import COUNTY_2016, RESULTS_97, RESULTS_100, need
 
 runner = CliRunner()
+#: The 2020 election and its 100 % results file.
+IOWA_100 = ("--election", "iowa-2020", "--results", str(RESULTS_100))
 
 
 def _run(*args: str) -> tuple[int, str]:
@@ -21,10 +23,7 @@ def test_tabulate_published_json() -> None:
     need(RESULTS_100.is_file(), "shared data missing")
     code, out = _run(
         "tabulate",
-        "--election",
-        "iowa-2020",
-        "--results",
-        str(RESULTS_100),
+        *IOWA_100,
         "--published",
         "--json",
     )
@@ -67,10 +66,7 @@ def test_tabulate_errors_exit_non_zero() -> None:
     need(RESULTS_100.is_file(), "shared data missing")
     code, out = _run(
         "tabulate",
-        "--election",
-        "iowa-2020",
-        "--results",
-        str(RESULTS_100),
+        *IOWA_100,
         "--satellites",
         "people",
     )
@@ -100,10 +96,7 @@ def test_audit_json_and_csv() -> None:
     assert len(lines) == 1766
     code, out = _run(
         "audit",
-        "--election",
-        "iowa-2020",
-        "--results",
-        str(RESULTS_100),
+        *IOWA_100,
         "--fail-on-findings",
         "--limit",
         "3",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fractions import Fraction as F
 from typing import Any
 
-from caucuskit.services.tabulate import load_county_sde, tabulate_county_sde
+from caucuskit.services.results_files import load_county_sde
+from caucuskit.services.tabulate import tabulate_county_sde
 from conftest import COUNTY_2016, need
 
 

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from caucuskit.core.sde import candidate_sdes
-from caucuskit.services.tabulate import LoadedResults, load_results, recount, tabulate
+from caucuskit.services.results_files import LoadedResults, load_results
+from caucuskit.services.tabulate import recount, tabulate
 from conftest import RESULTS_100, need
 
 

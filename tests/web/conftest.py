@@ -7,31 +7,23 @@ through the services, exactly as ``caucus credentials issue`` does.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
 
+from process_support import served_in_thread
+
 from .support import PRECINCTS, LiveServer
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    import uvicorn
-
     from caucuskit.formats.election_file import load_election
     from caucuskit.services.context import Context
-    from caucuskit.services.credentials import default_accounts, issue_codes
+    from caucuskit.services.credentials import issue_codes
     from caucuskit.services.settings import Settings
     from caucuskit.services.setup import init_database
+    from caucuskit.services.staff_accounts import default_accounts
     from caucuskit.web.app import create_app
 
     db = tmp_path_factory.mktemp("pages") / "caucus.sqlite"
@@ -40,24 +32,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     init_database(ctx.db, load_election("iowa-2020"))
     codes, _ = issue_codes(ctx, only=list(PRECINCTS))
     accounts = default_accounts(ctx)
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings, ctx), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
+    with served_in_thread(create_app(settings, ctx)) as url:
         yield LiveServer(
-            url=f"http://127.0.0.1:{port}",
+            url=url,
             codes={c.precinct_id: c.code for c in codes},
             accounts={a.username: a.password for a in accounts},
         )
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 from conftest import CHROMIUM_ARGS  # noqa: E402,F401  (one list, kept beside the fixture)
@@ -31,6 +32,27 @@ class LiveServer:
     url: str
     codes: dict[str, str]
     accounts: dict[str, str]
+
+
+class ChairServer(Protocol):
+    """A test server that issued chair codes (the Iowa and the Nevada one)."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def codes(self) -> dict[str, str]: ...
+
+
+def chair_sign_in(page: Any, server: ChairServer, county: str, precinct_id: str) -> None:
+    """Sign a chair in on /chair with the precinct's code, until the worksheet shows."""
+    page.goto(server.url + "/chair")
+    page.select_option("#county", county)
+    page.wait_for_selector(f"#precinct option[value='{precinct_id}']", state="attached")
+    page.select_option("#precinct", precinct_id)
+    page.fill("#code", server.codes[precinct_id])
+    page.click("#signin-form button[type=submit]")
+    page.wait_for_selector("#chair-app:not([hidden])")
 
 
 def screenshot(page: object, name: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from .support import DESKTOP, PHONE, LiveServer, jpeg_size, png, screenshot
+from .support import DESKTOP, PHONE, LiveServer, chair_sign_in, jpeg_size, png, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -46,16 +46,6 @@ def desk_sign_in(page: Any, server: LiveServer) -> None:
     page.wait_for_selector("#desk:not([hidden])")
 
 
-def chair_sign_in(page: Any, server: LiveServer, precinct_id: str) -> None:
-    page.goto(server.url + "/chair")
-    page.select_option("#county", "adair")
-    page.wait_for_selector(f"#precinct option[value='{precinct_id}']", state="attached")
-    page.select_option("#precinct", precinct_id)
-    page.fill("#code", server.codes[precinct_id])
-    page.click("#signin-form button[type=submit]")
-    page.wait_for_selector("#chair-app:not([hidden])")
-
-
 def fill_counts(page: Any, which: str, counts: dict[str, int]) -> None:
     for group, n in counts.items():
         page.fill(f"input[data-which='{which}'][data-group='{group}']", str(n))
@@ -84,7 +74,7 @@ def test_chair_reports_1nw_adair_with_coin_toss_and_public_page_updates(
 
     context = browser.new_context(viewport=PHONE, bypass_csp=True)
     chair = context.new_page()
-    chair_sign_in(chair, live_server, "adair--1nw-adair")
+    chair_sign_in(chair, live_server, "adair", "adair--1nw-adair")
     screenshot(chair, "chair-headcount-phone")
     chair.fill("#attendees", "40")
     assert "6" in chair.inner_text("#threshold")  # 15 % of 40 = 6 people
@@ -147,7 +137,7 @@ def test_report_made_offline_arrives_exactly_once_with_its_photo(
 ) -> None:
     context = browser.new_context(viewport=PHONE, bypass_csp=True)
     chair = context.new_page()
-    chair_sign_in(chair, live_server, "adair--2ne-stuart")
+    chair_sign_in(chair, live_server, "adair", "adair--2ne-stuart")
     chair_worksheet(chair, 43, STUART_FIRST, STUART_FINAL)
     chair.locator("#tie").wait_for(state="visible")
     chair.check("#tie input[value='Sanders']")

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from .support import DESKTOP, PHONE, LiveServer, element_shot, screenshot
+from .support import DESKTOP, PHONE, LiveServer, chair_sign_in, element_shot, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -46,16 +46,6 @@ def new_page(browser: Any, viewport: dict[str, int], scheme: str = "light") -> A
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.errors = errors
     return page
-
-
-def chair_sign_in(page: Any, server: LiveServer, county: str, precinct_id: str) -> None:
-    page.goto(server.url + "/chair")
-    page.select_option("#county", county)
-    page.wait_for_selector(f"#precinct option[value='{precinct_id}']", state="attached")
-    page.select_option("#precinct", precinct_id)
-    page.fill("#code", server.codes[precinct_id])
-    page.click("#signin-form button[type=submit]")
-    page.wait_for_selector("#chair-app:not([hidden])")
 
 
 def fill(page: Any, which: str, counts: dict[str, int], prefix: str = "") -> None:

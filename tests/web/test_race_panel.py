@@ -1,10 +1,10 @@
-"""The race-status panel's words (views.race_view) from state.json's ``race`` (docs/api.md)."""
+"""The race-status panel's words (web/pages/race_panel.py) from state.json's ``race``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from caucuskit.web.pages.views import race_view, scenario_words
+from caucuskit.web.pages.race_panel import race_view, scenario_words
 
 
 def _pair(leader: str, trailer: str, margin: str, overtake: bool = True) -> dict[str, Any]:

@@ -56,7 +56,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "service",
         "Mark the results certified: every public result then has status `certified`.",
     ),
-    "credentials": ("service", "Precinct access codes and staff accounts."),
+    "credentials": ("credentials", "Precinct access codes and staff accounts."),
     "drill": (
         "drill",
         "Replay a results file as caucus night through the public HTTP API, with load and\n"

@@ -16,12 +16,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from caucuskit.cli.badrows import SkipOpt, check_bad_rows
+from caucuskit.cli.site_options import SiteDelegatesOpt
 from caucuskit.cli.tabulate import fail, progress_bar
 from caucuskit.core.errors import CaucusError
 from caucuskit.core.rounding import decimal_str
-from caucuskit.services.audit import CLASSES, AuditReport, audit
+from caucuskit.services.audit import AuditReport, audit
+from caucuskit.services.audit_finding import CLASSES
 from caucuskit.services.nevada import missing_site_delegates, with_site_delegates
-from caucuskit.services.tabulate import load_results
+from caucuskit.services.results_files import load_results
 
 
 def show(
@@ -98,14 +100,7 @@ def audit_command(
             "--fail-on-findings", help="Exit with status 1 when any precinct does not match."
         ),
     ] = False,
-    site_delegates: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--site-delegates",
-            help="D of an at-large site whose D is not in the data (Nevada "
-            "2020 casino sites), as SITE=D, e.g. 'Harrahs=34'; repeat for each site.",
-        ),
-    ] = None,
+    site_delegates: SiteDelegatesOpt = None,
     skip_bad_rows: SkipOpt = False,
 ) -> None:
     """Recompute every precinct from raw counts and explain each difference from the published

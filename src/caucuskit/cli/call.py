@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from caucuskit.cli.site_options import SiteDelegatesOpt
 from caucuskit.core.errors import CaucusError
 from caucuskit.services.call import CallReport, call_database, call_reports
 from caucuskit.services.nevada import with_site_delegates
@@ -56,6 +57,23 @@ def _show(
     console.print(
         f"[bold]{unit} lead[/]: " + escape(str(lead["explanation"]).replace(" SDE ", f" {unit} "))
     )
+    _show_sde(console, doc, unit, sup)
+    _show_national(console, doc)
+    tosses = doc.get("coin_tosses")
+    if isinstance(tosses, dict):
+        _show_tosses(console, tosses, unit, method)
+    if projection is not None:
+        lead_p = projection["lead"]
+        assert isinstance(lead_p, dict)
+        console.print(
+            f"[bold]Projection[/] (an estimate: {projection['simulations']:,} "
+            f"simulated completions, {projection['seconds']} s): chance of leading "
+            f"in {unit}s " + ", ".join(f"{c} {p}" for c, p in lead_p.items())
+        )
+
+
+def _show_sde(console: Console, doc: dict[str, object], unit: str, sup: bool) -> None:
+    """Statewide SDEs (CCDs in Nevada) now, and the least and most still reachable."""
     table = Table(title=f"Statewide {unit}s: now, and the least and most still reachable")
     for col in ("Candidate", "Now", "Least", "Most"):
         table.add_column(col, justify="left" if col == "Candidate" else "right")
@@ -75,23 +93,34 @@ def _show(
             "maximum turnout: a ceiling that no real turnout quite reaches "
             "(--satellite-max-turnout N makes it exact)."
         )
+
+
+def _unit_why(u: dict[str, Any]) -> str:
+    """Why a national delegate unit is decided (the proof's last line), or a scenario that
+    changes it (rules.md §8.2)."""
+    if u["status"] != "decided" and u["witness"] is not None:
+        w = u["witness"]
+        why = f"if {w['scenario']}: {_split(w['split'])}"
+        if w["lot"]:
+            why += f", and a lot between {' and '.join(w['lot'])} for the last seat"
+        return why
+    return str(u["proof"][-1]) if u["proof"] else ""
+
+
+def _show_national(console: Console, doc: dict[str, object]) -> None:
+    """National delegate units: seats, the split now, decided or open and why; the ranges."""
     nat = doc["national"]
     assert isinstance(nat, dict)
     units = Table(title=f"National delegates: {nat['status']}")
     for col in ("Unit", "Seats", "Split now", "Status", "Why"):
         units.add_column(col)
     for u in nat["units"]:
-        if u["status"] == "decided":
-            why = u["proof"][-1] if u["proof"] else ""
-        elif u["witness"] is not None:
-            w = u["witness"]
-            why = f"if {w['scenario']}: {_split(w['split'])}"
-            if w["lot"]:
-                why += f", and a lot between {' and '.join(w['lot'])} for the last seat"
-        else:
-            why = u["proof"][-1] if u["proof"] else ""
         units.add_row(
-            u["unit"], str(u["seats"]), escape(_split(u["current"])), u["status"], escape(why)
+            u["unit"],
+            str(u["seats"]),
+            escape(_split(u["current"])),
+            u["status"],
+            escape(_unit_why(u)),
         )
     console.print(units)
     rng = Table(title="National delegates each candidate can still reach")
@@ -106,17 +135,6 @@ def _show(
             f"{r['attained'][0]}-{r['attained'][1]}",
         )
     console.print(rng)
-    tosses = doc.get("coin_tosses")
-    if isinstance(tosses, dict):
-        _show_tosses(console, tosses, unit, method)
-    if projection is not None:
-        lead_p = projection["lead"]
-        assert isinstance(lead_p, dict)
-        console.print(
-            f"[bold]Projection[/] (an estimate: {projection['simulations']:,} "
-            f"simulated completions, {projection['seconds']} s): chance of leading "
-            f"in {unit}s " + ", ".join(f"{c} {p}" for c, p in lead_p.items())
-        )
 
 
 def _show_tosses(
@@ -173,7 +191,7 @@ def _county(election: str | None, path: Path, total_text: str | None, as_json: b
     from fractions import Fraction
 
     from caucuskit.services.call_county import call_county_sde, county_call_to_dict
-    from caucuskit.services.tabulate import load_county_sde
+    from caucuskit.services.results_files import load_county_sde
 
     if election is None:
         raise _fail("--election is needed with --county-results", as_json)
@@ -264,19 +282,12 @@ def register(app: typer.Typer) -> None:
         ] = 0,
         seed: Annotated[int, typer.Option("--seed", help="Seed of the projection.")] = 2020,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
-        site_delegates: Annotated[
-            list[str] | None,
-            typer.Option(
-                "--site-delegates",
-                help="D of an at-large site whose D is not in the data "
-                "(Nevada 2020 casino sites), as SITE=D, e.g. 'Harrahs=34'; repeat for each site.",
-            ),
-        ] = None,
+        site_delegates: SiteDelegatesOpt = None,
     ) -> None:
         """Call the race from a results file or the results service's database: exact SDE
         ranges, whether the SDE lead and each national delegate unit are decided (with the
         proof) or still open (with a scenario), and coin tosses."""
-        from caucuskit.services.tabulate import load_results
+        from caucuskit.services.results_files import load_results
 
         if sum(x is not None for x in (results, db, county_results)) > 1:
             raise _fail(

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from caucuskit.cli.service_db import DbOpt
 from caucuskit.core.errors import CaucusError
 from caucuskit.services.context import Context
 from caucuskit.services.settings import Settings
@@ -21,13 +22,6 @@ from caucuskit.services.settings import Settings
 early_app = typer.Typer(
     help="Early ranked ballots (Nevada): load them per precinct, show them.", no_args_is_help=True
 )
-DbOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Database URL or SQLite file (default: $CAUCUS_DATABASE_URL, else caucus.sqlite).",
-    ),
-]
 
 
 @early_app.command("load")

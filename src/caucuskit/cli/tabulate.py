@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from caucuskit.cli.badrows import SkipOpt, check_bad_rows
+from caucuskit.cli.site_options import SiteDelegatesOpt
 from caucuskit.core.errors import CaucusError
 from caucuskit.core.rounding import decimal_str
 from caucuskit.core.sde import ranked
@@ -26,13 +27,8 @@ from caucuskit.services.nevada import (
     whole_county_totals,
     with_site_delegates,
 )
-from caucuskit.services.tabulate import (
-    Tabulation,
-    load_county_sde,
-    load_results,
-    tabulate,
-    tabulate_county_sde,
-)
+from caucuskit.services.results_files import load_county_sde, load_results
+from caucuskit.services.tabulate import Tabulation, tabulate, tabulate_county_sde
 
 
 def progress_bar(enabled: bool) -> Progress:
@@ -97,8 +93,8 @@ def _whole_county_table(tab: Tabulation) -> Table:
     return table
 
 
-def show(console: Console, tab: Tabulation) -> None:
-    """Rich tables: statewide, districts, national per unit and in total."""
+def _show_heading(console: Console, tab: Tabulation) -> None:
+    """The election, the mode, how far reporting has got and the turnout."""
     p = tab.places
     rep = tab.reporting
     head = f"{tab.election.title} ({tab.mode}"
@@ -122,20 +118,25 @@ def show(console: Console, tab: Tabulation) -> None:
         )
     if tab.turnout:
         console.print(f"Turnout (first-alignment total where not published): {tab.turnout:,}")
-    statewide = _statewide_table(tab)
-    console.print(statewide)
-    districts = Table(title=f"{unit}s by congressional district")
+
+
+def _district_table(tab: Tabulation) -> Table:
+    districts = Table(title=f"{tab.election.unit_short}s by congressional district")
     districts.add_column("Candidate")
     for d in sorted(tab.districts):
         districts.add_column(f"CD{d}", justify="right")
     for c, _ in ranked(tab.statewide):
         districts.add_row(
             escape(c),
-            *[decimal_str(tab.districts[d].get(c, Fraction(0)), p) for d in sorted(tab.districts)],
+            *[
+                decimal_str(tab.districts[d].get(c, Fraction(0)), tab.places)
+                for d in sorted(tab.districts)
+            ],
         )
-    console.print(districts)
-    if any(c.part_of for c in tab.election.counties):
-        console.print(_whole_county_table(tab))
+    return districts
+
+
+def _national_table(tab: Tabulation) -> Table:
     nat = Table(title="National delegates (D-Math, rules.md §8.2)")
     nat.add_column("Candidate", no_wrap=True, min_width=11)
     names = list(tab.national.units)
@@ -145,7 +146,13 @@ def show(console: Console, tab: Tabulation) -> None:
     for c, total in tab.national.total.items():
         cells = [str(tab.national.units[n].delegates.get(c, 0) or "") for n in names]
         nat.add_row(escape(c), *cells, str(total))
-    console.print(nat)
+    return nat
+
+
+def _show_open_ends(console: Console, tab: Tabulation) -> None:
+    """Lots and tosses no record decides, the difference from the published totals, and the
+    rows skipped."""
+    p, unit = tab.places, tab.election.unit_short
     for n, u in tab.national.units.items():
         if u.pending_lot is not None:
             console.print(
@@ -171,6 +178,17 @@ def show(console: Console, tab: Tabulation) -> None:
         )
     for text in tab.unknown:
         console.print(f"[red]skipped:[/] {escape(text)}")
+
+
+def show(console: Console, tab: Tabulation) -> None:
+    """Rich tables: statewide, districts, national per unit and in total."""
+    _show_heading(console, tab)
+    console.print(_statewide_table(tab))
+    console.print(_district_table(tab))
+    if any(c.part_of for c in tab.election.counties):
+        console.print(_whole_county_table(tab))
+    console.print(_national_table(tab))
+    _show_open_ends(console, tab)
 
 
 def tabulate_command(
@@ -239,14 +257,7 @@ def tabulate_command(
             "--units", help="With --json: include every reporting unit's delegates and SDEs."
         ),
     ] = False,
-    site_delegates: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--site-delegates",
-            help="D of an at-large site whose D is not in the data (Nevada "
-            "2020 casino sites), as SITE=D, e.g. 'Harrahs=34'; repeat for each site.",
-        ),
-    ] = None,
+    site_delegates: SiteDelegatesOpt = None,
     skip_bad_rows: SkipOpt = False,
 ) -> None:
     """Tabulate results: SDEs statewide and by district, reporting, national delegates."""

@@ -37,16 +37,8 @@ def _yes(value: bool | None) -> str:
     return "" if value is None else ("yes" if value else "no")
 
 
-def show_worksheet(console: Console, rules: RuleSet, result: PrecinctResult) -> None:
-    """Print the chair's worksheet: the numbers, the table of groups, every step, what is left."""
-    console.print(f"[bold]Precinct worksheet[/bold] — {escape(rules.title)} ({rules.name})")
-    console.print(f"Delegates to elect (D): {result.delegates_to_elect}")
-    console.print(f"Attendees at the start (N): {result.attendees}")
-    if result.threshold is None:
-        why = "one delegate: rules.md §5.6" if result.delegates_to_elect == 1 else "D = 0"
-        console.print(f"Viability threshold: none ({why})")
-    else:
-        console.print(f"Viability threshold: {result.threshold} people")
+def _groups_table(result: PrecinctResult) -> Table:
+    """One row per preference group: its counts, viability, shares and delegates (§5)."""
     has_first = any(line.first is not None for line in result.lines)
     table = Table(title="Preference groups", title_justify="left")
     table.add_column("Group")
@@ -76,15 +68,11 @@ def show_worksheet(console: Console, rules: RuleSet, result: PrecinctResult) -> 
             delegates,
         ]
         table.add_row(*cells)
-    console.print(table)
-    console.print("[bold]Steps[/bold]")
-    for i, step in enumerate(result.log, start=1):
-        console.print(f"{i:>3}. {escape(step.text)}")
-    for tie in result.ties:
-        console.print(
-            f"Recorded {tie.method}: {escape(_names(tie.groups))}; won by "
-            f"{escape(_names(tie.winners))}"
-        )
+    return table
+
+
+def _show_what_is_left(console: Console, result: PrecinctResult) -> None:
+    """A tie still to settle, groups that must realign, and the delegates so far."""
     pending = result.pending_tie
     if pending is not None:
         console.print(f"[bold yellow]{escape(describe_tie(pending))}[/bold yellow]", soft_wrap=True)
@@ -102,3 +90,25 @@ def show_worksheet(console: Console, rules: RuleSet, result: PrecinctResult) -> 
     awarded = ", ".join(f"{g} {n}" for g, n in result.delegates.items()) or "none"
     status = "final" if result.complete else "not final yet"
     console.print(f"[bold]Delegates ({status}):[/bold] {escape(awarded)}", soft_wrap=True)
+
+
+def show_worksheet(console: Console, rules: RuleSet, result: PrecinctResult) -> None:
+    """Print the chair's worksheet: the numbers, the table of groups, every step, what is left."""
+    console.print(f"[bold]Precinct worksheet[/bold] — {escape(rules.title)} ({rules.name})")
+    console.print(f"Delegates to elect (D): {result.delegates_to_elect}")
+    console.print(f"Attendees at the start (N): {result.attendees}")
+    if result.threshold is None:
+        why = "one delegate: rules.md §5.6" if result.delegates_to_elect == 1 else "D = 0"
+        console.print(f"Viability threshold: none ({why})")
+    else:
+        console.print(f"Viability threshold: {result.threshold} people")
+    console.print(_groups_table(result))
+    console.print("[bold]Steps[/bold]")
+    for i, step in enumerate(result.log, start=1):
+        console.print(f"{i:>3}. {escape(step.text)}")
+    for tie in result.ties:
+        console.print(
+            f"Recorded {tie.method}: {escape(_names(tie.groups))}; won by "
+            f"{escape(_names(tie.winners))}"
+        )
+    _show_what_is_left(console, result)

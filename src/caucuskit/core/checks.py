@@ -90,16 +90,7 @@ def validate_input(
         if not isinstance(name, str) or not name:
             problems.append(Problem(f"toss_winners[{i}]", f"must be a group name, got {name!r}"))
     if known_groups is not None:
-        for label, counts in (("final", data.final), ("first", data.first or {})):
-            if isinstance(counts, Mapping):
-                for group in counts:
-                    if group not in known_groups:
-                        problems.append(
-                            Problem(
-                                f"{label}.{group}",
-                                "unknown group; expected one of " + ", ".join(sorted(known_groups)),
-                            )
-                        )
+        problems.extend(_unknown_groups(data, known_groups))
     if (
         d_ok
         and n_ok
@@ -111,6 +102,22 @@ def validate_input(
         problems.extend(realignment_problems(rules, data))
     if problems:
         raise ValidationError(problems)
+
+
+def _unknown_groups(data: PrecinctInput, known_groups: frozenset[str]) -> list[Problem]:
+    """Every group named in the alignments that is not one of the election's (rules.md §4)."""
+    out: list[Problem] = []
+    for label, counts in (("final", data.final), ("first", data.first or {})):
+        if isinstance(counts, Mapping):
+            out.extend(
+                Problem(
+                    f"{label}.{group}",
+                    "unknown group; expected one of " + ", ".join(sorted(known_groups)),
+                )
+                for group in counts
+                if group not in known_groups
+            )
+    return out
 
 
 def realignment_problems(rules: RuleSet, data: PrecinctInput) -> list[Problem]:

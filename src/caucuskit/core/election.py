@@ -180,12 +180,7 @@ class Election:
             if c.name in seen:
                 problems.append(f"counties: {c.name!r} appears twice")
             seen.add(c.name)
-            if c.district is not None and c.district not in self.national.district:
-                problems.append(
-                    f"counties.{c.name}: district {c.district} has no national delegate count"
-                )
-            if c.state_delegates is not None and c.state_delegates < 0:
-                problems.append(f"counties.{c.name}: negative state delegates")
+            problems.extend(self._county_problems(c))
         keys: set[tuple[str, str]] = set()
         codes: set[tuple[str, str]] = set()
         for p in self.precincts:
@@ -198,27 +193,48 @@ class Election:
             if p.code and (p.county, p.code) in codes:
                 problems.append(f"{where}: duplicate short code {p.code!r}")
             codes.add((p.county, p.code))
-            if p.at_large:
-                if p.satellite:
-                    problems.append(f"{where}: an at-large site is not a satellite site")
-            elif p.satellite != (p.delegates is None):
-                problems.append(f"{where}: satellite sites (and only they) take D from turnout")
-            if p.delegates is not None and p.delegates < 0:
-                problems.append(f"{where}: negative delegates")
-            county = self.county_by_name.get(p.county)
-            if county is not None and county.satellite != p.satellite:
-                problems.append(f"{where}: satellite flag differs from its county's")
+            problems.extend(f"{where}: {why}" for why in self._precinct_problems(p))
         if self.unit not in UNIT_LABELS:
             problems.append(f"unit: {self.unit!r} is not one of {', '.join(UNIT_LABELS)}")
+        problems.extend(self._apportionment_problems(seen))
+        if problems:
+            raise DefinitionError(problems)
+
+    def _county_problems(self, c: County) -> list[str]:
+        out = []
+        if c.district is not None and c.district not in self.national.district:
+            out.append(f"counties.{c.name}: district {c.district} has no national delegate count")
+        if c.state_delegates is not None and c.state_delegates < 0:
+            out.append(f"counties.{c.name}: negative state delegates")
+        return out
+
+    def _precinct_problems(self, p: Precinct) -> list[str]:
+        """What is wrong with one precinct on its own (rules.md §2, §7.3)."""
+        out = []
+        if p.at_large:
+            if p.satellite:
+                out.append("an at-large site is not a satellite site")
+        elif p.satellite != (p.delegates is None):
+            out.append("satellite sites (and only they) take D from turnout")
+        if p.delegates is not None and p.delegates < 0:
+            out.append("negative delegates")
+        county = self.county_by_name.get(p.county)
+        if county is not None and county.satellite != p.satellite:
+            out.append("satellite flag differs from its county's")
+        return out
+
+    def _apportionment_problems(self, whole: set[str]) -> list[str]:
+        """Counties that are part of a whole county listed too, or that have state delegates
+        and no precinct delegates to divide them by (rules.md §7.1)."""
+        out = []
         for c in self.counties:
-            if c.part_of is not None and c.part_of in seen:
-                problems.append(f"counties.{c.name}: part_of names a county listed as whole")
+            if c.part_of is not None and c.part_of in whole:
+                out.append(f"counties.{c.name}: part_of names a county listed as whole")
         for c in self.counties:
             if not c.satellite and c.state_delegates is not None and c.state_delegates > 0:
                 if self.county_delegates.get(c.name, 0) == 0:
-                    problems.append(f"counties.{c.name}: state delegates but no precinct delegates")
-        if problems:
-            raise DefinitionError(problems)
+                    out.append(f"counties.{c.name}: state delegates but no precinct delegates")
+        return out
 
 
 def make_election(

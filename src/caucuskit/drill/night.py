@@ -17,15 +17,15 @@ from functools import partial
 from typing import Any
 
 from caucuskit.drill.client import Answer, Api, Credentials, Staff, chair_address, persist
+from caucuskit.drill.desk import desk_rounds, recanvass, settle
 from caucuskit.drill.ledger import Ledger
 from caucuskit.drill.metrics import Metrics
 from caucuskit.drill.plan import Plan, Unit, real_delay
 from caucuskit.drill.readiness import readiness
-from caucuskit.drill.reports import Body, same_report
+from caucuskit.drill.reports import Body
 from caucuskit.drill.servers import OwnedServer, PgCluster
 from caucuskit.drill.trouble import faults, flood, malformed_requests
 
-DESK = "127.20.0.10"
 OPERATORS = ("127.20.0.1", "127.20.0.2")
 Progress = Callable[[dict[str, Any]], None]
 
@@ -287,101 +287,6 @@ class Night:
         finally:
             self.done_units += 1
 
-    # ----------------------------------------------------------------- the desk
-    async def settle(self) -> int:
-        """Decide every open item by the precinct's tally sheet; returns how many were open."""
-        who = self.target.creds.desk
-        a = await persist(
-            lambda: self.api.conflicts(DESK, who), deadline=self.deadline(), on_retry=self.retried
-        )
-        if not a.ok or not isinstance(a.body, dict):
-            return 0
-        items = a.body.get("conflicts", [])
-        decided: set[tuple[str, str]] = set()
-        judged = []
-        for item in items:
-            key = (item["county"], item["precinct"])
-            want = self.ledger.intended.get(key)
-            judged.append((want is not None and same_report(want, item["report"]), item))
-        # accepting closes the other side of a double entry: accepts first, then the rest
-        for ok, item in sorted(judged, key=lambda x: not x[0]):
-            key = (item["county"], item["precinct"])
-            want = self.ledger.intended.get(key)
-            if not ok and key in decided:
-                continue
-            decided.add(key)
-            vid = int(item["version_id"])
-            reason = (
-                "matches the precinct's signed worksheet"
-                if ok
-                else "does not match the precinct's signed worksheet"
-            )
-            d = await persist(
-                partial(self.api.decide, DESK, who, vid, ok, reason),
-                deadline=self.deadline(),
-                on_retry=self.retried,
-            )
-            self.m.outcomes[f"desk {'accept' if ok else 'reject'} {d.status}"] += 1
-            if ok and not d.ok:  # a repeat after a lost answer finds it decided already
-                d = await self.decided(str(item["precinct_id"]), vid, d)
-            if ok and d.ok and want is not None:
-                self.ledger.expected[key] = want
-                self.ledger.precinct_ids[key] = str(item["precinct_id"])
-                self.accepted(str(item["precinct_id"]), vid, d)
-        return len(items)
-
-    async def decided(self, precinct_id: str, version_id: int, answer: Answer) -> Answer:
-        """Whether ``version_id`` is the precinct's current result after all (an accept whose
-        answer was lost is answered 409 when repeated): the history says."""
-        h = await persist(
-            partial(self.api.history, DESK, self.target.creds.desk, precinct_id),
-            deadline=self.deadline(),
-            on_retry=self.retried,
-        )
-        cur = h.body.get("current") if h.ok and isinstance(h.body, dict) else None
-        if isinstance(cur, dict) and cur.get("version_id") == version_id:
-            self.m.outcomes["desk accept confirmed by history"] += 1
-            return Answer(200, cur, h.headers, answer.started, answer.elapsed)
-        return answer
-
-    async def desk_rounds(self, stop: asyncio.Event) -> None:
-        interval = max(0.3, real_delay(self.opt, 300))
-        for _ in range(100_000):
-            if stop.is_set():
-                return
-            await self.settle()
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=interval)
-            except TimeoutError:
-                pass
-
-    async def recanvass(self) -> None:
-        """After the night: the desk enters the recanvass corrections."""
-        who = self.target.creds.desk
-        for u in self.plan.units:
-            if u.recanvass is None or u.key not in self.ledger.expected:
-                continue
-            idem = f"s{self.opt.seed}-u{u.index}-recanvass"
-            a = await persist(
-                partial(
-                    self.api.recanvass,
-                    DESK,
-                    who,
-                    u.recanvass,
-                    "recanvass of the precinct's worksheet",
-                    idem,
-                ),
-                deadline=self.deadline(),
-                on_retry=self.retried,
-            )
-            self.ledger.intended[u.key] = u.recanvass
-            ack = self.ledger.acknowledge(u.key, u.recanvass, "recanvass", a, idem)
-            if ack is not None:
-                self.m.outcomes[f"recanvass {ack.status}"] += 1
-                self.accepted(ack.precinct_id, ack.version_id, a)
-            else:
-                self.ledger.unexpected.append(f"recanvass {u.county}/{u.precinct}: {a.status}")
-
     # ----------------------------------------------------------------- the whole run
     async def _tick(self, stop: asyncio.Event) -> None:
         while not stop.is_set() and self.progress is not None:
@@ -415,7 +320,7 @@ class Night:
             side = [
                 asyncio.create_task(c)
                 for c in (
-                    self.desk_rounds(stop_desk),
+                    desk_rounds(self, stop_desk),
                     flood(self),
                     malformed_requests(self),
                     faults(self),
@@ -434,12 +339,12 @@ class Night:
             await side[0]
             await self.reconcile()
             for _ in range(20):
-                if not await self.settle():
+                if not await settle(self):
                     break
             self.m.notes.append(f"night over, desk settled at {self.m.now():.1f} s")
-            await self.recanvass()
+            await recanvass(self)
             for _ in range(20):
-                if not await self.settle():
+                if not await settle(self):
                     break
             self.m.notes.append(f"recanvass done at {self.m.now():.1f} s")
             self.watch_deadline = time.monotonic() + 60

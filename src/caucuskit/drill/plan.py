@@ -129,13 +129,11 @@ def _pick(rng: random.Random, pool: Sequence[int], share: float) -> set[int]:
     return set(rng.sample(list(pool), k)) if k else set()
 
 
-def make_plan(election: Election, reports: Sequence[PrecinctReport], options: Options) -> Plan:
-    """The deterministic night for ``reports`` (see the module docstring)."""
-    rng = random.Random(options.seed)
-    rows = sorted(reports, key=lambda r: r.key)
-    rows = [r for r in rows if r.key in election.precinct_by_key]
-    if options.limit is not None and options.limit < len(rows):
-        rows = sorted(rng.sample(rows, options.limit), key=lambda r: r.key)
+def _units(
+    election: Election, rows: Sequence[PrecinctReport], options: Options, rng: random.Random
+) -> list[Unit]:
+    """One unit per report: its body (tosses settled when the record lacks them), what the
+    service will refuse and the chair's repair, the channel and the arrival."""
     units: list[Unit] = []
     for i, r in enumerate(rows):
         body = body_of(r)
@@ -146,8 +144,15 @@ def make_plan(election: Election, reports: Sequence[PrecinctReport], options: Op
         fixed = repair(election, body, rng) if refused else None
         channel = "hotline" if rng.random() < options.hotline_share else "chair"
         units.append(Unit(i, r.county, r.precinct, channel, body, refused, fixed, _arrival(rng)))
-    n = len(units)
-    idx = list(range(n))
+    return units
+
+
+def _defects(
+    election: Election, units: list[Unit], options: Options, rng: random.Random
+) -> list[int]:
+    """Give each unit its slips (duplicates, timeouts, typos, forgotten tosses, hotline
+    mismatches, second thoughts); returns the flood's target units."""
+    idx = list(range(len(units)))
     chairs = [u.index for u in units if u.channel == "chair"]
     hotline = [u.index for u in units if u.channel == "hotline"]
     with_toss = [u.index for u in units if not u.refused and u.body.get("tosses")]
@@ -172,39 +177,67 @@ def make_plan(election: Election, reports: Sequence[PrecinctReport], options: Op
             u.typo = variant(election, good, rng)
         if good is not None and "second-thoughts" in u.defects:
             u.second_thoughts = variant(election, good, rng)
+    return flood_targets
+
+
+def _recanvass(election: Election, units: list[Unit], options: Options, rng: random.Random) -> None:
+    """The recanvass corrections the desk enters after the night (rules.md §9)."""
+    n = len(units)
     n_recanvass = options.recanvass if options.recanvass is not None else max(2, n // 40)
-    for i in sorted(rng.sample(idx, min(n_recanvass, n))):
+    for i in sorted(rng.sample(list(range(n)), min(n_recanvass, n))):
         u = units[i]
         base = u.second_thoughts or u.good
         if base is not None:
             u.recanvass = variant(election, base, rng)
-    # readiness: most chairs sign in during the days before, in a random order
-    ready = options.readiness_seconds
-    ready = ready if ready is not None else min(15.0, 2.0 + n / 200)
-    for i in _pick(rng, idx, options.signin_share):
-        units[i].signin_at = rng.uniform(0.0, ready)
-    # real offsets of the arrivals
+
+
+def _schedule(units: list[Unit], options: Options) -> None:
+    """Real offsets of the arrivals: simulated gaps divided by the speed, each capped."""
     clock, last = 0.0, 0.0
     for u in sorted(units, key=lambda u: (u.arrival, u.index)):
         clock += min((u.arrival - last) / options.speed, options.max_gap)
         last = u.arrival
         u.at = clock
+
+
+def _moments(
+    by_time: Sequence[float], rng: random.Random, count: int, lo: float, hi: float
+) -> list[float]:
+    """``count`` arrival times spread over the quantiles ``lo``..``hi`` of the night."""
+    if not by_time or count <= 0:
+        return []
+    out = []
+    for k in range(count):
+        q = lo + (hi - lo) * (k + rng.random()) / count
+        out.append(by_time[min(len(by_time) - 1, int(q * len(by_time)))])
+    return sorted(out)
+
+
+def make_plan(election: Election, reports: Sequence[PrecinctReport], options: Options) -> Plan:
+    """The deterministic night for ``reports`` (see the module docstring)."""
+    rng = random.Random(options.seed)
+    rows = sorted(reports, key=lambda r: r.key)
+    rows = [r for r in rows if r.key in election.precinct_by_key]
+    if options.limit is not None and options.limit < len(rows):
+        rows = sorted(rng.sample(rows, options.limit), key=lambda r: r.key)
+    units = _units(election, rows, options, rng)
+    n = len(units)
+    idx = list(range(n))
+    flood_targets = _defects(election, units, options, rng)
+    _recanvass(election, units, options, rng)
+    # readiness: most chairs sign in during the days before, in a random order
+    ready = options.readiness_seconds
+    ready = ready if ready is not None else min(15.0, 2.0 + n / 200)
+    for i in _pick(rng, idx, options.signin_share):
+        units[i].signin_at = rng.uniform(0.0, ready)
+    _schedule(units, options)
     n_bad = options.malformed if options.malformed is not None else max(len(MALFORMED), n // 50)
     malformed = (
         [(rng.choice(idx), MALFORMED[k % len(MALFORMED)]) for k in range(n_bad)] if n else []
     )
     flood = options.flood if options.flood is not None else min(5000, 3 * n)
     by_time = sorted(u.at for u in units)
-
-    def moments(count: int, lo: float, hi: float) -> list[float]:
-        if not by_time or count <= 0:
-            return []
-        out = []
-        for k in range(count):
-            q = lo + (hi - lo) * (k + rng.random()) / count
-            out.append(by_time[min(len(by_time) - 1, int(q * len(by_time)))])
-        return sorted(out)
-
+    kills = _moments(by_time, rng, options.kills, 0.25, 0.45)
     return Plan(
         election,
         options,
@@ -213,6 +246,6 @@ def make_plan(election: Election, reports: Sequence[PrecinctReport], options: Op
         malformed,
         flood,
         flood_targets,
-        moments(options.kills, 0.25, 0.45),
-        moments(options.pg_restarts, 0.55, 0.75),
+        kills,
+        _moments(by_time, rng, options.pg_restarts, 0.55, 0.75),
     )

@@ -35,7 +35,8 @@ from caucuskit.drill.ledger import Ledger
 from caucuskit.drill.plan import Plan
 from caucuskit.drill.reports import Body, same_report
 from caucuskit.formats.canonical import write_reports
-from caucuskit.services.tabulate import Tabulation, load_results, tabulate
+from caucuskit.services.results_files import load_results
+from caucuskit.services.tabulate import Tabulation, tabulate
 
 DESK = "127.20.0.11"
 KNOWN = {
@@ -163,19 +164,17 @@ def _nz(d: dict[str, int]) -> dict[str, int]:
     return {k: v for k, v in d.items() if v}
 
 
-def check_tabulation(
-    election: Election, view: ServerView, tab: Tabulation, ledger: Ledger
-) -> Check:
+def _district_problems(d: str, doc: dict[str, Any], tab: Tabulation) -> list[str]:
+    """A district's national delegates: the service's against the offline ones (§8.2)."""
+    got = _nz(doc.get("national", {}).get("district", {}))
+    want = _nz(dict(tab.national.units[f"CD{d}"].delegates))
+    return [] if got == want else [f"CD{d} national delegates: service {got} ≠ offline {want}"]
+
+
+def _national_problems(view: ServerView, tab: Tabulation) -> list[str]:
+    """The service's national delegates at large, PLEO and in total against the offline
+    tabulation (rules.md §8.2)."""
     problems: list[str] = []
-    _compare("statewide SDE", _sde_rows(view.state), dict(tab.statewide), problems)
-    for d, doc in sorted(view.districts.items()):
-        _compare(f"CD{d} SDE", _sde_rows(doc), dict(tab.districts.get(int(d), {})), problems)
-        got = _nz(doc.get("national", {}).get("district", {}))
-        want = _nz(dict(tab.national.units[f"CD{d}"].delegates))
-        if got != want:
-            problems.append(f"CD{d} national delegates: service {got} ≠ offline {want}")
-    for name, doc in sorted(view.counties.items()):
-        _compare(f"{name} SDE", _sde_rows(doc), dict(tab.counties.get(name, {})), problems)
     nat = view.state.get("national", {})
     for part, unit in (("at_large", "at-large"), ("pleo", "PLEO")):
         want = _nz(dict(tab.national.units[unit].delegates))
@@ -185,6 +184,11 @@ def check_tabulation(
         problems.append(
             f"national total: service {nat.get('total')} ≠ offline {dict(tab.national.total)}"
         )
+    return problems
+
+
+def _vote_problems(view: ServerView, tab: Tabulation) -> list[str]:
+    problems = []
     for row in view.state.get("candidates", []):
         for part, ours in (("first", tab.first_vote), ("final", tab.final_vote)):
             if int(row.get(part, 0)) != ours.get(row["name"], 0):
@@ -192,6 +196,21 @@ def check_tabulation(
                     f"{part} alignment {row['name']}: service {row.get(part)} ≠ "
                     f"offline {ours.get(row['name'], 0)}"
                 )
+    return problems
+
+
+def check_tabulation(
+    election: Election, view: ServerView, tab: Tabulation, ledger: Ledger
+) -> Check:
+    problems: list[str] = []
+    _compare("statewide SDE", _sde_rows(view.state), dict(tab.statewide), problems)
+    for d, doc in sorted(view.districts.items()):
+        _compare(f"CD{d} SDE", _sde_rows(doc), dict(tab.districts.get(int(d), {})), problems)
+        problems += _district_problems(d, doc, tab)
+    for name, doc in sorted(view.counties.items()):
+        _compare(f"{name} SDE", _sde_rows(doc), dict(tab.counties.get(name, {})), problems)
+    problems += _national_problems(view, tab)
+    problems += _vote_problems(view, tab)
     counted = sum(
         1
         for k in ledger.expected

@@ -24,7 +24,7 @@ from caucuskit.drill.plan import Options, Plan, make_plan
 from caucuskit.drill.proof import Check, fetch, prove
 from caucuskit.drill.readers import Readers, ReaderStats
 from caucuskit.drill.servers import OwnedServer, PgCluster, ServerError, read_codes
-from caucuskit.services.tabulate import load_results
+from caucuskit.services.results_files import load_results
 
 
 @dataclass

@@ -2,24 +2,11 @@
 the party published, and name what explains each difference.
 
 Rule: rules.md §6 (the method: published SDE -> delegates = SDE / (value / D), recompute with
-N = first-alignment total), §4 (realignment checks), §5.6 (one-delegate precincts), §7.3
-(satellite sites valued by turnout, the IDP's reading).
+N = first-alignment total), §4, §5.6, §7.3. The classes of a finding, and how one unit is
+judged, are :mod:`caucuskit.services.audit_finding`.
 
-Classes, in the order a precinct's ``finding`` takes the first that applies (``classes`` lists
-every one that applies):
-
-* ``match``: the recomputed delegates are the published ones;
-* ``match-up-to-toss``: the published split is one outcome of the pending coin toss(es);
-* ``published-delegates-not-D``: the published SDEs convert to a delegate total other than D;
-* ``final-above-first``: the final alignment outnumbers the first (nobody joins, §4);
-* ``viable-group-shrank``: a group viable in the first alignment lost members (§4);
-* ``more-viable-than-D``: more viable groups than delegates (§5.7 step 5);
-* ``duplicate``: the same first + final + SDE vector as another unit of the same county;
-* ``all-zeros``: nothing was recorded;
-* ``one-delegate``: D = 1 and the delegate went elsewhere than the recomputation says;
-* ``site-d-unknown``: a Nevada at-large site whose D is not given (not recomputed; give it
-  with ``--site-delegates``);
-* ``unexplained``: none of the above.
+Inputs: an election and its reports (or a tabulation). Outputs: an :class:`AuditReport` (one
+finding per unit, the class counts, the total difference; as JSON or CSV).
 """
 
 from __future__ import annotations
@@ -27,94 +14,15 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from caucuskit.core.election import Election
 from caucuskit.core.report import PrecinctReport
 from caucuskit.core.rounding import decimal_str
-from caucuskit.core.sde import sde_to_delegates
-from caucuskit.core.viability import viability_threshold, viable_groups
-from caucuskit.services.tabulate import Progress, Tabulation, UnitResult, tabulate
-
-CLASSES: tuple[str, ...] = (
-    "match",
-    "match-up-to-toss",
-    "published-delegates-not-D",
-    "final-above-first",
-    "viable-group-shrank",
-    "more-viable-than-D",
-    "duplicate",
-    "all-zeros",
-    "one-delegate",
-    "site-d-unknown",
-    "unexplained",
-)
-
-
-@dataclass(frozen=True)
-class Finding:
-    """The audit of one reporting unit."""
-
-    county: str
-    precinct: str
-    satellite: bool
-    finding: str
-    classes: tuple[str, ...]
-    delegates: int
-    attendees: int
-    value: Fraction
-    threshold: int | None
-    first: Mapping[str, int]
-    final: Mapping[str, int]
-    published_sde: Mapping[str, Fraction]
-    published_delegates: Mapping[str, int]
-    residues: Mapping[str, Fraction]
-    recomputed_delegates: Mapping[str, int]
-    recomputed_sde: Mapping[str, Fraction]
-    toss_outcomes: tuple[Mapping[str, int], ...]
-    problems: tuple[str, ...]
-    explanation: str
-    ordinary: bool
-    duplicate_of: str | None = None
-
-    @property
-    def difference(self) -> dict[str, Fraction]:
-        """Recomputed minus published SDE per candidate (only non-zero entries)."""
-        names = set(self.recomputed_sde) | set(self.published_sde)
-        diff = {
-            c: self.recomputed_sde.get(c, Fraction(0)) - self.published_sde.get(c, Fraction(0))
-            for c in sorted(names)
-        }
-        return {c: v for c, v in diff.items() if v}
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "county": self.county,
-            "precinct": self.precinct,
-            "satellite": self.satellite,
-            "finding": self.finding,
-            "classes": list(self.classes),
-            "ordinary": self.ordinary,
-            "explanation": self.explanation,
-            "delegates": self.delegates,
-            "attendees": self.attendees,
-            "threshold": self.threshold,
-            "value": decimal_str(self.value, 4),
-            "first": {c: v for c, v in self.first.items() if v},
-            "final": {c: v for c, v in self.final.items() if v},
-            "published_sde": {c: decimal_str(v, 4) for c, v in self.published_sde.items() if v},
-            "published_delegates": dict(self.published_delegates),
-            "published_delegates_total": sum(self.published_delegates.values()),
-            "residues": {c: decimal_str(v, 4) for c, v in self.residues.items() if v},
-            "recomputed_delegates": dict(self.recomputed_delegates),
-            "recomputed_sde": {c: decimal_str(v, 4) for c, v in self.recomputed_sde.items()},
-            "difference": {c: decimal_str(v, 4) for c, v in self.difference.items()},
-            "toss_outcomes": [dict(o) for o in self.toss_outcomes],
-            "problems": list(self.problems),
-            "duplicate_of": self.duplicate_of,
-        }
+from caucuskit.services.audit_finding import CLASSES, Finding, finding, fmt_delegates
+from caucuskit.services.tabulate import Progress, Tabulation, tabulate
 
 
 @dataclass
@@ -198,18 +106,14 @@ class AuditReport:
                     f.attendees,
                     "" if f.threshold is None else f.threshold,
                     decimal_str(f.value, 4),
-                    _fmt(f.published_delegates),
+                    fmt_delegates(f.published_delegates),
                     sum(f.published_delegates.values()),
-                    _fmt(f.recomputed_delegates),
+                    fmt_delegates(f.recomputed_delegates),
                     " ".join(f"{c}={decimal_str(v, 4)}" for c, v in f.difference.items()),
                     f.explanation,
                 ]
             )
         return buf.getvalue()
-
-
-def _fmt(d: Mapping[str, int]) -> str:
-    return " ".join(f"{c}={n}" for c, n in sorted(d.items()) if n)
 
 
 def _vector(r: PrecinctReport) -> tuple[object, ...]:
@@ -246,7 +150,7 @@ def audit(
     for u, vec in zip(tab.units, vectors, strict=True):
         same = groups.get((u.precinct.county, vec), []) if vec else []
         others = [name for name in same if name != u.precinct.name]
-        findings.append(_finding(election, u, ", ".join(others) or None))
+        findings.append(finding(election, u, ", ".join(others) or None))
     report = AuditReport(election.id, findings)
     total: dict[str, Fraction] = {}
     for f in findings:
@@ -254,133 +158,3 @@ def audit(
             total[c] = total.get(c, Fraction(0)) + v
     report.total_difference = {c: v for c, v in sorted(total.items()) if v}
     return report
-
-
-def _finding(election: Election, u: UnitResult, dup_of: str | None) -> Finding:
-    r = u.report
-    rc = u.recount
-    assert rc is not None
-    d, value = u.delegates, u.value
-    first = {c: v for c, v in r.first.items() if v}
-    final = {c: v for c, v in r.final.items() if v}
-    pub = {c: v for c, v in (r.published_sde or {}).items() if v}
-    pub_won: dict[str, int] = {}
-    residues: dict[str, Fraction] = {}
-    for c, v in pub.items():
-        whole, rest = sde_to_delegates(v, value, d)
-        if whole:
-            pub_won[c] = whole
-        residues[c] = rest
-    n = rc.attendees
-    threshold = viability_threshold(election.rules, d, n) if d >= 2 and n > 0 else None
-    viable_final = viable_groups(final, threshold) if threshold is not None else ()
-    viable_first = viable_groups(first, threshold) if threshold is not None else ()
-    classes: list[str] = []
-    why: list[str] = []
-    # Base recomputation without the published split settling any toss.
-    base = dict(rc.won) if rc.toss_source is None else None
-    empty = not first and not final and not pub
-    d_unknown = u.precinct.at_large and u.precinct.delegates is None
-    if empty or d_unknown:
-        pass
-    elif rc.error is None and base is not None and rc.pending is None and base == pub_won:
-        classes.append("match")
-        why.append("recomputed delegates equal the published ones")
-    elif rc.error is None and rc.outcomes and pub_won in [dict(o) for o in rc.outcomes]:
-        classes.append("match-up-to-toss")
-        why.append(
-            f"the published split is one of {len(rc.outcomes)} outcomes of the "
-            f"{election.rules.tie_method.value}(s)"
-        )
-    total_pub = sum(pub_won.values())
-    if total_pub != d and not empty:
-        classes.append("published-delegates-not-D")
-        why.append(
-            f"published {election.unit_short}s convert to {total_pub} delegates, D = {d}"
-            + (
-                " (an at-large site whose D is not given)"
-                if u.precinct.at_large and u.precinct.delegates is None
-                else ""
-            )
-        )
-    if sum(final.values()) > sum(first.values()):
-        classes.append("final-above-first")
-        why.append(f"final total {sum(final.values())} > first total {sum(first.values())}")
-    shrank = [g for g in viable_first if final.get(g, 0) < first[g]]
-    if shrank:
-        classes.append("viable-group-shrank")
-        why.append(
-            "viable in the first alignment but smaller in the final: "
-            + ", ".join(f"{g} {first[g]}->{final.get(g, 0)}" for g in shrank)
-        )
-    if threshold is not None and len(viable_final) > d:
-        classes.append("more-viable-than-D")
-        why.append(f"{len(viable_final)} viable groups for {d} delegates")
-    if dup_of is not None:
-        classes.append("duplicate")
-        why.append(
-            f"same first, final and {election.unit_short} numbers as {dup_of!r} in "
-            f"{u.precinct.county}"
-        )
-    if empty:
-        classes.append("all-zeros")
-        why.append(f"no counts and no {election.unit_short}s recorded")
-    if d == 1 and "match" not in classes and final:
-        top = max(final.values())
-        largest = sorted(g for g, v in final.items() if v == top)
-        got = sorted(pub_won) or ["nobody"]
-        classes.append("one-delegate")
-        why.append(
-            f"published winner {', '.join(got)} "
-            f"({', '.join(str(final.get(g, 0)) for g in got if g in final) or '-'}); "
-            f"largest final group {', '.join(largest)} ({top})"
-        )
-    if d_unknown and not empty:
-        classes = ["site-d-unknown"]
-        why = [
-            "an at-large site whose D (set from expected turnout) is not in the data: not "
-            f"recomputed; give it with --site-delegates '{u.precinct.name}=D'"
-        ]
-    if not classes:
-        classes.append("unexplained")
-        why.append(
-            f"recomputed {_fmt(rc.won) or 'nothing'} vs published {_fmt(pub_won)}"
-            + (f"; {rc.error}" if rc.error else "")
-        )
-        if rc.pending is not None:
-            why.append(
-                f"a {rc.pending.method} between {', '.join(rc.pending.groups)} is "
-                f"pending and none of its {len(rc.outcomes)} outcomes is the published "
-                "split"
-            )
-    recomputed_sde = dict(u.sde)
-    ordinary = (
-        not u.precinct.satellite
-        and d >= 2
-        and total_pub == d
-        and len(viable_final) <= d
-        and bool(first or final)
-    )
-    return Finding(
-        county=u.precinct.county,
-        precinct=u.precinct.name,
-        satellite=u.precinct.satellite,
-        finding=classes[0],
-        classes=tuple(classes),
-        delegates=d,
-        attendees=n,
-        value=value,
-        threshold=threshold,
-        first=first,
-        final=final,
-        published_sde=pub,
-        published_delegates=pub_won,
-        residues=residues,
-        recomputed_delegates=dict(rc.won),
-        recomputed_sde=recomputed_sde,
-        toss_outcomes=rc.outcomes,
-        problems=rc.problems,
-        explanation="; ".join(why),
-        ordinary=ordinary,
-        duplicate_of=dup_of,
-    )

@@ -1,4 +1,5 @@
-"""Precinct access codes, staff accounts, throttling of wrong codes, chair sign-in (readiness).
+"""Precinct access codes, the argon2 checks of every secret, throttling of wrong codes, chair
+sign-in (readiness). Staff accounts and their logins are :mod:`caucuskit.services.staff_accounts`.
 
 Rule: rules.md §9 (2020: the app failed and the hotline was swamped; the party did not know how
 many chairs could sign in). Codes are 10 characters from an alphabet without look-alikes
@@ -11,11 +12,8 @@ counted per precinct and address plus a budget per address; staff per account.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -29,10 +27,10 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from caucuskit.db.models import AccessCode, Account, ChairSignin
+from caucuskit.db.models import AccessCode, ChairSignin
 from caucuskit.services import throttle
-from caucuskit.services.context import Context, PrecinctRef, iso
-from caucuskit.services.errors import Conflict, Forbidden, Invalid, Unauthorized, Unavailable
+from caucuskit.services.context import Context, PrecinctRef
+from caucuskit.services.errors import Unauthorized, Unavailable
 
 #: No 0/O, no 1/I/L: nothing a tired chair can misread on a printed packet.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -78,13 +76,6 @@ class IssuedCode:
     county: str
     precinct: str
     code: str
-
-
-@dataclass(frozen=True)
-class IssuedAccount:
-    username: str
-    role: str
-    password: str
 
 
 def _has_code(session: Session) -> set[int]:
@@ -169,56 +160,6 @@ def rotate_code(ctx: Context, precinct_id: str, *, actor: str = "admin", reason:
     return code
 
 
-def create_account(
-    ctx: Context, username: str, role: str, password: str | None = None, *, actor: str = "admin"
-) -> IssuedAccount:
-    """Create a staff account; an existing username is refused (409)."""
-    if role not in ROLES:
-        raise Invalid(f"must be one of {', '.join(ROLES)}", "role")
-    if not username or len(username) > 100 or ":" in username:
-        raise Invalid("1..100 characters, no ':'", "username")
-    secret = password or generate_password()
-    digest = hasher(ctx).hash(secret)
-    with ctx.db.write() as s:
-        if s.scalar(select(Account).where(Account.username == username)) is not None:
-            raise Conflict(f"account {username!r} exists", "username")
-        s.add(Account(username=username, role=role, password_hash=digest, created_at=ctx.clock()))
-        ctx.audit(
-            s,
-            actor=actor,
-            role="admin",
-            action="account.create",
-            outcome="ok",
-            client="cli",
-            detail={"username": username, "role": role},
-        )
-    return IssuedAccount(username, role, secret)
-
-
-def default_accounts(ctx: Context) -> list[IssuedAccount]:
-    """operator1, operator2, desk1, admin — those that do not exist yet."""
-    with ctx.db.read() as s:
-        existing = set(s.scalars(select(Account.username)).all())
-    out = []
-    for name, role in (
-        ("operator1", "operator"),
-        ("operator2", "operator"),
-        ("desk1", "desk"),
-        ("admin", "admin"),
-    ):
-        if name not in existing:
-            out.append(create_account(ctx, name, role))
-    return out
-
-
-def list_accounts(ctx: Context) -> list[dict[str, Any]]:
-    with ctx.db.read() as s:
-        rows = s.scalars(select(Account).order_by(Account.username)).all()
-        return [
-            {"username": a.username, "role": a.role, "created_at": iso(a.created_at)} for a in rows
-        ]
-
-
 # ---------------------------------------------------------------------------- argon2 queue
 _pools: dict[int, ThreadPoolExecutor] = {}
 _pools_lock = threading.Lock()
@@ -236,7 +177,7 @@ def _pool(ctx: Context) -> ThreadPoolExecutor:
         return pool
 
 
-def _checked(ctx: Context, digest: str | None, secret: str) -> bool:
+def checked(ctx: Context, digest: str | None, secret: str) -> bool:
     """One argon2 check in the argon2 threads; a burst waits in their queue (503 with
     Retry-After after ``argon2_queue_timeout`` s). With no ``digest`` a dummy hash is checked,
     so an unknown name costs the same time as a known one."""
@@ -261,117 +202,6 @@ def _dummy_for(time_cost: int, memory: int) -> str:
 
 def _dummy(ctx: Context) -> str:
     return _dummy_for(ctx.settings.argon2_time_cost, ctx.settings.argon2_memory_kib)
-
-
-# ---------------------------------------------------------------------------- staff sign-in
-#: Successful logins remembered for a minute, keyed by an HMAC (random per process) of the
-#: database, user name and password: never the password itself.
-_CACHE_KEY = secrets.token_bytes(32)
-_CACHE_SECONDS = 60
-_account_cache: dict[bytes, tuple[str, str, float]] = {}
-
-
-def _cache_key(ctx: Context, username: str, password: str) -> bytes:
-    msg = "\x00".join((ctx.db.url, username, password)).encode("utf-8", "surrogatepass")
-    return hmac.new(_CACHE_KEY, msg, hashlib.sha256).digest()
-
-
-def login_limits(ctx: Context, username: str, client: str) -> list[throttle.Limit]:
-    """Per account and address a few free tries; per account a budget that only shuts out
-    addresses that have themselves failed (so nobody else can lock a user out)."""
-    st = ctx.settings
-    user = username[:100]
-    pair = f"login:{user}@{throttle.client_key(client)}"
-    return [
-        throttle.Backoff(
-            pair,
-            st.login_free_failures,
-            st.pair_block_base,
-            st.block_cap,
-            st.throttle_window,
-            "wrong passwords",
-        ),
-        throttle.Budget(
-            f"login:{user}",
-            st.login_account_budget,
-            st.budget_window,
-            "wrong passwords for this account",
-            only_after=pair,
-        ),
-    ]
-
-
-_inflight: dict[bytes, threading.Event] = {}
-_inflight_lock = threading.Lock()
-
-
-def authenticate_account(
-    ctx: Context, username: str, password: str, client: str = "unknown"
-) -> tuple[str, str]:
-    """Check a staff login; returns (username, role) or raises 401/429.
-
-    Wrong passwords are counted (per account and address, per account) before the hash is
-    checked; an unknown name is checked against a dummy hash (same answer, same time). One
-    login sent several times at once is checked once per worker, the others wait for it (each
-    counted as a guess until checked, a user's own right logins blocked the account, 429);
-    after a failed check each waiter makes its own, counted as usual (docs/security.md §2)."""
-    if (
-        "\x00" in username
-        or "\x00" in password
-        or not username
-        or len(username) > 100
-        or len(password) > 1024
-    ):
-        raise Unauthorized("wrong user name or password", "authorization")
-    key = _cache_key(ctx, username, password)
-    deadline = time.monotonic() + ctx.settings.argon2_queue_timeout
-    while True:
-        if (hit := _account_cache.get(key)) is not None and hit[2] > time.monotonic():
-            return hit[0], hit[1]
-        with _inflight_lock:
-            running = _inflight.get(key)
-            if running is None:
-                mine = _inflight[key] = threading.Event()
-                break
-        if not running.wait(max(0.0, deadline - time.monotonic())):
-            raise Unavailable(
-                "the server is busy checking passwords; try again shortly",
-                ctx.settings.argon2_queue_timeout,
-                "authorization",
-            )
-    try:
-        return _check_account(ctx, key, username, password, client)
-    finally:
-        _inflight.pop(key, None)  # atomic; the lock guards the check-and-set above
-        mine.set()
-
-
-def _check_account(
-    ctx: Context, key: bytes, username: str, password: str, client: str
-) -> tuple[str, str]:
-    limits = login_limits(ctx, username, client)
-    throttle.reserve(ctx, limits)
-    with ctx.db.read() as s:
-        acc = s.scalar(select(Account).where(Account.username == username))
-        digest, role = (acc.password_hash, acc.role) if acc is not None else (None, None)
-    ok = _checked(ctx, digest, password)  # a dummy hash when the user is unknown
-    if not ok or role is None:
-        raise Unauthorized("wrong user name or password", "authorization")
-    throttle.refund(ctx, limits, clear=[limits[0].key])
-    if len(_account_cache) > 10_000:
-        _account_cache.clear()
-    _account_cache[key] = (username, role, time.monotonic() + _CACHE_SECONDS)
-    return username, role
-
-
-def forget_logins() -> None:
-    """Drop remembered logins (tests; after a password change)."""
-    _account_cache.clear()
-
-
-def require_role(role: str, allowed: tuple[str, ...]) -> None:
-    if role not in allowed:
-        raise Forbidden(f"role {role!r} may not do this (needs {' or '.join(allowed)})", "role")
 
 
 # ---------------------------------------------------------------------------- code guesses
@@ -421,7 +251,7 @@ def verify_precinct_code(
     try:
         digest = _latest_digest(ctx, precinct)
         normalized = normalize_code(code or "")
-        ok = bool(normalized) and _checked(ctx, digest, normalized)
+        ok = bool(normalized) and checked(ctx, digest, normalized)
     except Unavailable:
         throttle.refund(ctx, limits)  # not checked: not a guess
         raise
@@ -437,7 +267,7 @@ def count_blind_guess(ctx: Context, code: str, client: str, account: str | None 
     hashed like any guess, so that it answers exactly like a wrong code (no enumeration)."""
     limits = code_limits(ctx, "unknown", client, account)
     throttle.reserve(ctx, limits)
-    _checked(ctx, None, normalize_code(code or ""))
+    checked(ctx, None, normalize_code(code or ""))
 
 
 # ---------------------------------------------------------------------------- readiness

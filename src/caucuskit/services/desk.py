@@ -1,5 +1,6 @@
 """The results desk: what is reported, missing, in conflict, awaiting a second entry or flagged;
-accept or reject held versions; recanvass and recount versions; a diff between two moments.
+accept or reject held versions; the audit log. What a change does to the results (a diff
+between two moments, the preview of a correction) is :mod:`caucuskit.services.change_effect`.
 
 Rule: rules.md §9 (2020: a recanvass of 81 precincts changed 29, a recount of 23 changed 19; every
 correction must be traceable), §8 (the national-delegate effect of a change).
@@ -7,8 +8,6 @@ correction must be traceable), §8 (the national-delegate effect of a change).
 
 from __future__ import annotations
 
-from datetime import datetime
-from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
@@ -16,8 +15,6 @@ from sqlalchemy import select
 from caucuskit.core.checks import departures
 from caucuskit.core.election import is_counted_unit
 from caucuskit.core.model import PrecinctInput
-from caucuskit.core.report import PrecinctReport
-from caucuskit.core.rounding import decimal_str
 from caucuskit.core.satellite import satellite_delegates
 from caucuskit.db.models import AuditEntry, Decision, ReportVersion
 from caucuskit.services import credentials
@@ -25,15 +22,13 @@ from caucuskit.services.audit import audit
 from caucuskit.services.context import Context, PrecinctRef, iso
 from caucuskit.services.errors import Conflict, Invalid, NotFound
 from caucuskit.services.history import as_report, current_versions, statuses, version_dict
-from caucuskit.services.snapshot import build_documents, results_version, sde_delta
+from caucuskit.services.snapshot import results_version
 from caucuskit.services.submit import (
     OPEN,
-    ReportInput,
     bump_results,
     current_version,
     lock_precinct,
 )
-from caucuskit.services.tabulate import tabulate
 
 STATES = ("missing", "reported", "conflict", "awaiting", "flagged", "no-delegates", "all")
 
@@ -277,62 +272,34 @@ def decide(
         status = statuses(s)
         if status.get(version_id) not in OPEN:
             raise Conflict(f"version {version_id} is {status.get(version_id)}, not open", "version")
-        now = ctx.clock()
+        now, precinct_pk = ctx.clock(), v.precinct_id
+
+        def mark(vid: int, decided: str, why: str, results: int) -> Decision:
+            return Decision(
+                version_id=vid,
+                precinct_id=precinct_pk,
+                status=decided,
+                actor=actor,
+                reason=why,
+                at=now,
+                results_version=results,
+            )
+
         if accept:
             results = bump_results(ctx, s)
             cur = current_version(s, v.precinct_id)
             if cur is not None:
-                s.add(
-                    Decision(
-                        version_id=cur.id,
-                        precinct_id=v.precinct_id,
-                        status="superseded",
-                        actor=actor,
-                        reason=reason,
-                        at=now,
-                        results_version=results,
-                    )
-                )
-            s.add(
-                Decision(
-                    version_id=v.id,
-                    precinct_id=v.precinct_id,
-                    status="accepted",
-                    actor=actor,
-                    reason=reason,
-                    at=now,
-                    results_version=results,
-                )
-            )
+                s.add(mark(cur.id, "superseded", reason, results))
+            s.add(mark(v.id, "accepted", reason, results))
             # the other side of a double entry (or a pending first entry) is closed
             related = [x for x in (v.pair_of,) if x] + list(
                 s.scalars(select(ReportVersion.id).where(ReportVersion.pair_of == v.id)).all()
             )
             for other in related:
                 if status.get(other) in OPEN:
-                    s.add(
-                        Decision(
-                            version_id=other,
-                            precinct_id=v.precinct_id,
-                            status="rejected",
-                            actor=actor,
-                            reason=f"version {v.id} accepted instead",
-                            at=now,
-                            results_version=results,
-                        )
-                    )
+                    s.add(mark(other, "rejected", f"version {v.id} accepted instead", results))
         else:
-            s.add(
-                Decision(
-                    version_id=v.id,
-                    precinct_id=v.precinct_id,
-                    status="rejected",
-                    actor=actor,
-                    reason=reason,
-                    at=now,
-                    results_version=0,
-                )
-            )
+            s.add(mark(v.id, "rejected", reason, 0))
         ctx.audit(
             s,
             actor=actor,
@@ -347,67 +314,6 @@ def decide(
         v2 = s.get(ReportVersion, version_id)
         assert v2 is not None
         return version_dict(ctx, v2, statuses(s)[version_id], _decisions(s, version_id))
-
-
-def diff(ctx: Context, start: datetime, end: datetime | None = None) -> dict[str, Any]:
-    """Which precincts changed between two moments; the effect on SDEs and national delegates."""
-    end = end or ctx.clock()
-    places = ctx.election.sde_places_total
-    with ctx.db.read() as s:
-        before = current_versions(s, start)
-        after = current_versions(s, end)
-        doc_before = build_documents(ctx, s, start)
-        doc_after = build_documents(ctx, s, end)
-    changed = []
-    total: dict[str, Fraction] = {}
-    for pk in sorted(set(before) | set(after)):
-        a, b = before.get(pk), after.get(pk)
-        if a is not None and b is not None and a.id == b.id:
-            continue
-        p = ctx.by_pk[pk]
-        delta = sde_delta(a.sde if a else {}, b.sde if b else {})
-        for c, x in delta.items():
-            total[c] = total.get(c, Fraction(0)) + x
-
-        def side(v: ReportVersion | None) -> dict[str, Any] | None:
-            return (
-                None
-                if v is None
-                else {
-                    "version_id": v.id,
-                    "channel": v.channel,
-                    "delegates": v.delegates,
-                    "sde_display": v.answer.get("sde_display", {}),
-                }
-            )
-
-        changed.append(
-            {
-                "precinct_id": p.id,
-                "county": p.county,
-                "precinct": p.name,
-                "before": side(a),
-                "after": side(b),
-                "sde_delta": {c: str(x) for c, x in delta.items()},
-                "sde_delta_display": {c: decimal_str(x, 4) for c, x in delta.items()},
-            }
-        )
-    nb = doc_before.documents["state"]["national"]["total"]
-    na = doc_after.documents["state"]["national"]["total"]
-    names = sorted(set(nb) | set(na))
-    total = {c: x for c, x in total.items() if x}
-    return {
-        "from": iso(start),
-        "to": iso(end),
-        "changed": changed,
-        "sde_delta": {c: str(x) for c, x in sorted(total.items())},
-        "sde_delta_display": {c: decimal_str(x, places) for c, x in sorted(total.items())},
-        "national_before": nb,
-        "national_after": na,
-        "national_delta": {
-            c: na.get(c, 0) - nb.get(c, 0) for c in names if na.get(c, 0) != nb.get(c, 0)
-        },
-    }
 
 
 def audit_log(ctx: Context, limit: int = 100, before: int | None = None) -> list[dict[str, Any]]:
@@ -437,74 +343,3 @@ def audit_log(ctx: Context, limit: int = 100, before: int | None = None) -> list
             }
         )
     return out
-
-
-def preview_correction(ctx: Context, precinct: PrecinctRef, report: ReportInput) -> dict[str, Any]:
-    """What a correction would change, before it is saved: the precinct's delegates and SDEs,
-    the statewide SDEs and the national delegates, before and after (nothing is stored).
-
-    The report is checked exactly as :func:`caucuskit.services.submit.submit_report` checks it
-    (a refused correction is refused here too). Rule: rules.md §9 (every correction traceable),
-    §7 (SDEs), §8.2 (national delegates).
-    """
-    from caucuskit.services.submit import derive, require_complete
-
-    derived = derive(ctx, precinct, report)
-    require_complete(derived)
-    places = ctx.election.sde_places_total
-    with ctx.db.read() as s:
-        current = current_versions(s)
-    cur = current.get(precinct.pk)
-    before_reports = [as_report(ctx, v) for _, v in sorted(current.items())]
-    new = PrecinctReport(
-        county=precinct.county,
-        precinct=precinct.name,
-        attendees=report.attendees,
-        first=dict(report.first),
-        final=dict(report.final),
-        toss_winners=tuple(t.winner for t in report.tosses),
-    )
-    after_reports = [r for r in before_reports if r.key != new.key] + [new]
-    before, after = tabulate(ctx.election, before_reports), tabulate(ctx.election, after_reports)
-    names = sorted(set(before.statewide) | set(after.statewide))
-    delta = {
-        c: after.statewide.get(c, Fraction(0)) - before.statewide.get(c, Fraction(0)) for c in names
-    }
-    nb, na = dict(before.national.total), dict(after.national.total)
-    return {
-        "precinct_id": precinct.id,
-        "before": None
-        if cur is None
-        else {
-            "report": {
-                "attendees": cur.attendees,
-                "first": cur.first,
-                "final": cur.final,
-                "tosses": cur.tosses,
-            },
-            "delegates": cur.delegates,
-            "sde_display": cur.answer.get("sde_display", {}),
-        },
-        "after": {
-            "delegates": derived.delegates,
-            "sde_display": derived.sde_display,
-            "worksheet": derived.result.to_dict(),
-            "people_left": departures(
-                ctx.election.rules,
-                PrecinctInput(
-                    delegates=derived.result.delegates_to_elect,
-                    attendees=report.attendees,
-                    first=dict(report.first),
-                    final=dict(report.final),
-                ),
-            ),
-        },
-        "statewide_sde_delta_display": {c: decimal_str(x, places) for c, x in delta.items() if x},
-        "national_before": nb,
-        "national_after": na,
-        "national_delta": {
-            c: na.get(c, 0) - nb.get(c, 0)
-            for c in sorted(set(nb) | set(na))
-            if na.get(c, 0) != nb.get(c, 0)
-        },
-    }

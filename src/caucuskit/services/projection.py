@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from caucuskit.core.national import NATIONAL_THRESHOLD
-from caucuskit.services.tabulate import Tabulation
+from caucuskit.services.tabulate import Tabulation, UnitResult
 
 F = NDArray[np.float64]
 
@@ -123,51 +123,82 @@ class _Inputs:
     units: list[tuple[str, int, list[int]]]
 
 
-def _inputs(tab: Tabulation) -> _Inputs:
-    e = tab.election
-    cands = [c.name for c in e.candidates]
-    ci = {c: i for i, c in enumerate(cands)}
-    nc = len(cands)
-    districts = sorted(e.national.district)
-    scope_index = {d: i for i, d in enumerate(districts)}
-    ns = len(districts) + 1  # last: statewide only
-    reported = {u.precinct.key: u for u in tab.units}
+@dataclass(frozen=True)
+class _Scopes:
+    """Candidates by column, and scopes by row: one per congressional district, the last for
+    statewide only (counties without a district)."""
 
-    def scope_of(county: str) -> int:
-        d = e.county_by_name[county].district
-        return scope_index[d] if d is not None else ns - 1
+    cands: list[str]
+    ci: dict[str, int]
+    scope_index: dict[int, int]
+    district_of: dict[str, int | None]
 
-    base = np.zeros((ns, nc))
-    donors_by_county: dict[str, list[F]] = {}
-    donors_by_scope: dict[int, list[F]] = {}
-    all_donors: list[F] = []
-    pend: list[tuple[int, F]] = []  # (scope, outcome deltas)
-    sites: dict[str, list[tuple[int, F]]] = {}
+    @property
+    def ns(self) -> int:
+        return len(self.scope_index) + 1
+
+    def of(self, county: str) -> int:
+        d = self.district_of[county]
+        return self.scope_index[d] if d is not None else self.ns - 1
+
+
+@dataclass
+class _Reported:
+    """What the reported units give the simulation: their SDEs per scope, the donors' delegate
+    shares (by county, by scope, all), the pending tosses and the satellite sites' shares."""
+
+    base: F
+    by_county: dict[str, list[F]] = field(default_factory=dict)
+    by_scope: dict[int, list[F]] = field(default_factory=dict)
+    all_donors: list[F] = field(default_factory=list)
+    pend: list[tuple[int, F]] = field(default_factory=list)  # (scope, outcome deltas)
+    sites: dict[str, list[tuple[int, F]]] = field(default_factory=dict)
+
+
+def _toss_deltas(u: UnitResult, sc: _Scopes) -> F:
+    """The SDE change of each outcome of a pending toss against the recount's split (§5.4)."""
+    rc = u.recount
+    assert rc is not None
+    ratio = float(u.value / u.delegates)
+    deltas = np.zeros((len(rc.outcomes), len(sc.cands)))
+    for j, o in enumerate(rc.outcomes):
+        for c, k in o.items():
+            deltas[j, sc.ci[c]] += ratio * (k - rc.won.get(c, 0))
+    return deltas
+
+
+def _reported(tab: Tabulation, sc: _Scopes) -> _Reported:
+    out = _Reported(np.zeros((sc.ns, len(sc.cands))))
     for u in tab.units:
         rc = u.recount
         if u.precinct.satellite:
             if u.delegates and rc is not None:
-                sites.setdefault(u.precinct.county, []).append(
-                    (u.report.effective_attendees, _shares(rc.won, u.delegates, ci))
+                out.sites.setdefault(u.precinct.county, []).append(
+                    (u.report.effective_attendees, _shares(rc.won, u.delegates, sc.ci))
                 )
             continue
-        s = scope_of(u.precinct.county)
+        s = sc.of(u.precinct.county)
         for c, v in u.sde.items():
-            base[s, ci[c]] += float(v)
+            out.base[s, sc.ci[c]] += float(v)
         if rc is None or not u.delegates:
             continue
-        vec = _shares(rc.won, u.delegates, ci)
+        vec = _shares(rc.won, u.delegates, sc.ci)
         if rc.pending is None and vec.sum() > 0:
-            donors_by_county.setdefault(u.precinct.county, []).append(vec)
-            donors_by_scope.setdefault(s, []).append(vec)
-            all_donors.append(vec)
+            out.by_county.setdefault(u.precinct.county, []).append(vec)
+            out.by_scope.setdefault(s, []).append(vec)
+            out.all_donors.append(vec)
         if rc.pending is not None and rc.outcomes:
-            ratio = float(u.value / u.delegates)
-            deltas = np.zeros((len(rc.outcomes), nc))
-            for j, o in enumerate(rc.outcomes):
-                for c, k in o.items():
-                    deltas[j, ci[c]] += ratio * (k - rc.won.get(c, 0))
-            pend.append((s, deltas))
+            out.pend.append((s, _toss_deltas(u, sc)))
+    return out
+
+
+def _outstanding(
+    tab: Tabulation, sc: _Scopes, rep: _Reported
+) -> dict[tuple[str, int], tuple[F, list[float]]]:
+    """Outstanding precincts by donor pool: the county's reported precincts, else the scope's,
+    else the state's (at least three donors each), with each precinct's SDE value (§7.1)."""
+    e = tab.election
+    reported = {u.precinct.key for u in tab.units}
     groups: dict[tuple[str, int], tuple[F, list[float]]] = {}
     for p in e.precincts:
         if p.satellite or p.key in reported or not p.delegates:
@@ -175,37 +206,70 @@ def _inputs(tab: Tabulation) -> _Inputs:
         value = float(e.precinct_sde_value(p) or Fraction(0))
         if not value:
             continue
-        s = scope_of(p.county)
-        pool = donors_by_county.get(p.county, [])
+        s = sc.of(p.county)
+        pool = rep.by_county.get(p.county, [])
         label = p.county
         if len(pool) < 3:
-            pool, label = donors_by_scope.get(s, []), f"scope {s}"
+            pool, label = rep.by_scope.get(s, []), f"scope {s}"
         if len(pool) < 3:
-            pool, label = all_donors, "state"
+            pool, label = rep.all_donors, "state"
         if not pool:
             continue
         key = (label, s)
         if key not in groups:
             groups[key] = (np.array(pool), [])
         groups[key][1].append(value)
-    sat_pools = []
-    all_sites = [x for v in sites.values() for x in v]
+    return groups
+
+
+def _satellite_pools(
+    tab: Tabulation, sc: _Scopes, rep: _Reported
+) -> list[tuple[int, float, list[tuple[int, F]], int, list[tuple[int, F]]]]:
+    """Per satellite pseudo-county (§7.3): scope, pool, its reported sites, how many wait,
+    and the sites the waiting ones are drawn from (its own when three or more, else all)."""
+    e = tab.election
+    reported = {u.precinct.key for u in tab.units}
+    all_sites = [x for v in rep.sites.values() for x in v]
+    pools = []
     for county in e.counties:
         if not county.satellite:
             continue
         keys = [p.key for p in e.precincts if p.county == county.name]
         waiting = sum(1 for k in keys if k not in reported)
-        mine = sites.get(county.name, [])
+        mine = rep.sites.get(county.name, [])
         source = mine if len(mine) >= 3 else all_sites
-        sat_pools.append(
-            (scope_of(county.name), float(county.state_delegates or 0), mine, waiting, source)
+        pools.append(
+            (sc.of(county.name), float(county.state_delegates or 0), mine, waiting, source)
         )
-    units = [(f"CD{d}", s, [scope_index[d]]) for d, s in sorted(e.national.district.items())]
+    return pools
+
+
+def _inputs(tab: Tabulation) -> _Inputs:
+    e = tab.election
+    cands = [c.name for c in e.candidates]
+    districts = sorted(e.national.district)
+    sc = _Scopes(
+        cands,
+        {c: i for i, c in enumerate(cands)},
+        {d: i for i, d in enumerate(districts)},
+        {c.name: c.district for c in e.counties},
+    )
+    rep = _reported(tab, sc)
+    units = [(f"CD{d}", s, [sc.scope_index[d]]) for d, s in sorted(e.national.district.items())]
     units += [
-        ("at-large", e.national.at_large, list(range(ns))),
-        ("PLEO", e.national.pleo, list(range(ns))),
+        ("at-large", e.national.at_large, list(range(sc.ns))),
+        ("PLEO", e.national.pleo, list(range(sc.ns))),
     ]
-    return _Inputs(cands, scope_index, base, all_donors, pend, groups, sat_pools, units)
+    return _Inputs(
+        cands,
+        sc.scope_index,
+        rep.base,
+        rep.all_donors,
+        rep.pend,
+        _outstanding(tab, sc, rep),
+        _satellite_pools(tab, sc, rep),
+        units,
+    )
 
 
 def _shares(won: Mapping[str, int], delegates: int, ci: Mapping[str, int]) -> F:

@@ -178,11 +178,7 @@ class Builder:
             _put(entries, changed, "election", election_document(ctx))
             precincts = {p.pk for p in ctx.precincts}
             counties = {c.name for c in ctx.election.counties}
-        for name in counties:  # a satellite pool is re-divided when one of its sites reports
-            if ctx.election.county_by_name[name].satellite:
-                precincts |= {
-                    p.pk for p in tally.refs_by_county.get(name, []) if p.pk in tally.current
-                }
+        precincts |= self._satellite_sites(counties)
         for pk in sorted(precincts):
             p = ctx.by_pk[pk]
             _put(entries, changed, f"precincts/{p.id}", render.precinct(p))
@@ -197,6 +193,17 @@ class Builder:
         if with_race:
             self._compute_race()
         return self._publish(render, entries, changed)
+
+    def _satellite_sites(self, counties: set[str]) -> set[int]:
+        """The reported sites of the satellite pools among ``counties``: a pool is re-divided
+        when one of its sites reports (rules.md §7.3), so each site's document changes."""
+        tally = self.tally
+        assert tally is not None
+        out: set[int] = set()
+        for name in counties:
+            if self.ctx.election.county_by_name[name].satellite:
+                out |= {p.pk for p in tally.refs_by_county.get(name, []) if p.pk in tally.current}
+        return out
 
     def _publish(
         self, render: Renderer, entries: dict[str, Encoded], changed: set[str]

@@ -1,9 +1,14 @@
 """Tabulation: precinct reports -> delegates -> SDEs -> totals -> national delegates.
 
-The modules of the tabulation: :mod:`~caucuskit.services.recount` (one unit from raw counts),
-this one (many units: satellites, totals, reporting), :mod:`~caucuskit.services.tabulation_model`
-(the result types), :mod:`~caucuskit.services.county_tabulation` (county-level results).
-Names are re-exported here for callers that import them from ``tabulate``.
+The modules of the tabulation: :mod:`~caucuskit.services.results_files` (reading a results
+file), :mod:`~caucuskit.services.recount` (one unit from raw counts), this one (many units and
+satellites), :mod:`~caucuskit.services.tabulation_totals` (county, district and state sums,
+reporting), :mod:`~caucuskit.services.tabulation_model` (the result types),
+:mod:`~caucuskit.services.county_tabulation` (county-level results). The result types and the
+recount are re-exported here for callers that import them from ``tabulate``.
+
+Inputs: an election and its precinct reports. Outputs: a
+:class:`~caucuskit.services.tabulation_model.Tabulation`.
 
 Rule: rules.md §5.7 (each precinct recomputed from raw counts), §6 (N = first-alignment total
 when attendees are not published), §7.1-§7.3 (SDEs, satellites), §8.2-§8.3 (national).
@@ -27,15 +32,13 @@ pools are shown as satellite sites outstanding.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from pathlib import Path
 from typing import Literal
 
-from caucuskit.core.election import Election
+from caucuskit.core.election import County, Election, Precinct
 from caucuskit.core.report import PrecinctReport
-from caucuskit.core.rounding import decimal_str, scaled
 from caucuskit.core.satellite import satellite_delegates
 from caucuskit.core.sde import (
     SatelliteReading,
@@ -44,9 +47,6 @@ from caucuskit.core.sde import (
     sde_to_delegates,
     site_values,
 )
-from caucuskit.formats.county_sde import CountySdeResults, read_county_sde
-from caucuskit.formats.detect import read_results
-from caucuskit.formats.election_file import load_election
 from caucuskit.services.county_tabulation import CountySdeLike, tabulate_county_sde
 from caucuskit.services.recount import MAX_OUTCOMES, Recount, Run, recount
 from caucuskit.services.tabulation_model import (
@@ -54,14 +54,13 @@ from caucuskit.services.tabulation_model import (
     Reporting,
     Tabulation,
     UnitResult,
-    add_into,
     national_delegates,
 )
+from caucuskit.services.tabulation_totals import Summed, totals
 
 __all__ = [
     "MAX_OUTCOMES",
     "CountySdeLike",
-    "LoadedResults",
     "National",
     "Progress",
     "Reading",
@@ -70,8 +69,6 @@ __all__ = [
     "Run",
     "Tabulation",
     "UnitResult",
-    "load_county_sde",
-    "load_results",
     "national_delegates",
     "recount",
     "satellite_reading_difference",
@@ -82,32 +79,6 @@ __all__ = [
 
 Reading = Literal["turnout", "delegates"]
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class LoadedResults:
-    """Reports read from a results file, with the rows that could not be joined."""
-
-    election: Election
-    reports: list[PrecinctReport]
-    unjoined: list[str]
-    layout: str
-
-
-def load_results(election: str | Election, path: str | Path) -> LoadedResults:
-    """Read a results file for ``election``: any layout :func:`read_results` recognises (IDP
-    2020 tables, the NYT feed, canonical raw reports; docs/results-format.md)."""
-    e = load_election(election) if isinstance(election, str) else election
-    imp = read_results(path, e)
-    return LoadedResults(e, imp.reports, [str(u) for u in imp.unjoined], imp.layout)
-
-
-def load_county_sde(
-    election: str | Election, path: str | Path
-) -> tuple[Election, CountySdeResults]:
-    """Read county-level SDE results (the 2016 file) for ``election``."""
-    e = load_election(election) if isinstance(election, str) else election
-    return e, read_county_sde(path, e)
 
 
 def _published_won(report: PrecinctReport, value: Fraction, d: int) -> dict[str, int] | None:
@@ -153,6 +124,100 @@ class _Ticker:
             self.progress(self.done, self.total)
 
 
+@dataclass
+class _Memo:
+    """Work shared across units with the same inputs: a recount is a pure function of D, N,
+    the counts and the recorded toss winners; a split of a value has one set of SDEs."""
+
+    recounts: dict[tuple[object, ...], Recount] = field(default_factory=dict)
+    sdes: dict[tuple[object, ...], dict[str, Fraction]] = field(default_factory=dict)
+    published: dict[tuple[object, ...], dict[str, int] | None] = field(default_factory=dict)
+    ratios: dict[str, Fraction] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Values:
+    """The SDE value of every satellite site under the reading asked for and under the
+    turnout reading (published satellite SDEs were made with it: converted back with it)."""
+
+    reading: dict[tuple[str, str], Fraction]
+    published: dict[tuple[str, str], Fraction]
+
+
+def _unit_value(
+    election: Election, p: Precinct, r: PrecinctReport, values: _Values, memo: _Memo
+) -> tuple[int, Fraction, Fraction]:
+    """D, the SDE value and the value the published SDEs were made with (§7.1, §7.3)."""
+    if p.satellite:
+        d = satellite_delegates(r.effective_attendees)
+        return d, values.reading.get(r.key, Fraction(0)), values.published.get(r.key, Fraction(0))
+    d = p.delegates or 0
+    if p.county not in memo.ratios:
+        memo.ratios[p.county] = election.sde_per_delegate(p.county) or Fraction(0)
+    value = d * memo.ratios[p.county]
+    return d, value, value
+
+
+def _settle_from_published(
+    rc: Recount, r: PrecinctReport, pub_value: Fraction, d: int, value: Fraction, memo: _Memo
+) -> tuple[Recount, dict[str, int] | None, Fraction]:
+    """A tie no recorded toss decides: settled from the published split when that split is
+    one of its outcomes (the recount, the published delegates, the SDE still pending)."""
+    wkey = (
+        pub_value,
+        d,
+        None if r.published_sde is None else tuple(sorted(r.published_sde.items())),
+    )
+    if wkey not in memo.published:
+        memo.published[wkey] = _published_won(r, pub_value, d)
+    pub_won = memo.published[wkey]
+    if pub_won is not None and pub_won in [dict(o) for o in rc.outcomes]:
+        settled = replace(
+            rc,
+            won=dict(pub_won),
+            pending=None,
+            enumerated=rc.outcomes,
+            toss_source="published",
+            again=None,
+        )
+        return settled, pub_won, Fraction(0)
+    pend = value * rc.undecided / d if d else Fraction(0)
+    return rc, pub_won, pend
+
+
+def _recomputed_unit(
+    election: Election,
+    r: PrecinctReport,
+    p: Precinct,
+    county: County,
+    values: _Values,
+    memo: _Memo,
+) -> UnitResult:
+    """One unit's delegates from its raw counts, and their SDEs (§5.7, §7.1)."""
+    d, value, pub_value = _unit_value(election, p, r, values, memo)
+    key = (
+        d,
+        r.effective_attendees,
+        tuple(sorted(r.final.items())),
+        tuple(sorted(r.first.items())),
+        r.toss_winners,
+    )
+    rc = memo.recounts.get(key) or memo.recounts.setdefault(
+        key, recount(election.rules, d, r, election.candidate_names)
+    )
+    pend = Fraction(0)
+    pub_won = None
+    if rc.pending is not None:
+        rc, pub_won, pend = _settle_from_published(rc, r, pub_value, d, value, memo)
+    won = dict(rc.won)
+    # the same split of the same value has the same SDEs (shared, read-only)
+    skey = (p.county if not p.satellite else value, d, tuple(won.items()))
+    part = memo.sdes.get(skey)
+    if part is None:
+        part = memo.sdes[skey] = candidate_sdes(won, value, d) if d else {}
+    return UnitResult(r, p, county, d, value, part, rc, pub_won, pend)
+
+
 def tabulate(
     election: Election,
     reports: Sequence[PrecinctReport],
@@ -171,26 +236,18 @@ def tabulate(
     if sum_rounded is None:
         sum_rounded = election.rules.sum_rounded_precinct_sdes
     reading = SatelliteReading(satellites)
-    rules = election.rules
-    known = election.candidate_names
     sat_values = satellite_values(election, reports, reading)
-    # Published satellite SDEs were made with the turnout reading: convert them back with it.
-    pub_values = (
+    values = _Values(
+        sat_values,
         sat_values
         if reading is SatelliteReading.TURNOUT
-        else satellite_values(election, reports, SatelliteReading.TURNOUT)
+        else satellite_values(election, reports, SatelliteReading.TURNOUT),
     )
     units: list[UnitResult] = []
     unknown: list[str] = []
     ticker = _Ticker(progress, len(reports))
     seen: set[tuple[str, str]] = set()
-    pending_total = Fraction(0)
-    ratios: dict[str, Fraction] = {}
-    #: units with the same inputs have the same recount (a pure function of D, N, the counts
-    #: and the recorded toss winners): computed once
-    same: dict[tuple[object, ...], Recount] = {}
-    sdes: dict[tuple[object, ...], dict[str, Fraction]] = {}
-    pubs: dict[tuple[object, ...], dict[str, int] | None] = {}
+    memo = _Memo()
     for r in reports:
         ticker.step()
         p = election.precinct_by_key.get(r.key)
@@ -202,198 +259,15 @@ def tabulate(
             continue
         seen.add(r.key)
         county = election.county_by_name[p.county]
-        if p.satellite:
-            d = satellite_delegates(r.effective_attendees)
-            value = sat_values.get(r.key, Fraction(0))
-            pub_value = pub_values.get(r.key, Fraction(0))
-        else:
-            d = p.delegates or 0
-            if p.county not in ratios:
-                ratios[p.county] = election.sde_per_delegate(p.county) or Fraction(0)
-            value = pub_value = d * ratios[p.county]
         if published:
+            d, value, _ = _unit_value(election, p, r, values, memo)
             sde = {c: v for c, v in (r.published_sde or {}).items() if v.numerator}
             units.append(UnitResult(r, p, county, d, value, sde, None))
             continue
-        key = (
-            d,
-            r.effective_attendees,
-            tuple(sorted(r.final.items())),
-            tuple(sorted(r.first.items())),
-            r.toss_winners,
-        )
-        rc = same.get(key) or same.setdefault(key, recount(rules, d, r, known))
-        won = dict(rc.won)
-        pend = Fraction(0)
-        pub_won = None
-        if rc.pending is not None:
-            wkey = (
-                pub_value,
-                d,
-                None if r.published_sde is None else tuple(sorted(r.published_sde.items())),
-            )
-            if wkey not in pubs:
-                pubs[wkey] = _published_won(r, pub_value, d)
-            pub_won = pubs[wkey]
-            if pub_won is not None and pub_won in [dict(o) for o in rc.outcomes]:
-                won = dict(pub_won)
-                rc = replace(
-                    rc,
-                    won=won,
-                    pending=None,
-                    enumerated=rc.outcomes,
-                    toss_source="published",
-                    again=None,
-                )
-            elif d:
-                pend = value * rc.undecided / d
-        pending_total += pend
-        # the same split of the same value has the same SDEs (shared, read-only)
-        skey = (p.county if not p.satellite else value, d, tuple(won.items()))
-        part = sdes.get(skey)
-        if part is None:
-            part = sdes[skey] = candidate_sdes(won, value, d) if d else {}
-        units.append(UnitResult(r, p, county, d, value, part, rc, pub_won, pend))
-    return _totals(
-        election,
-        units,
-        reports,
-        reading,
-        published,
-        unknown,
-        pending_total,
-        share_places,
-        sum_rounded,
-    )
-
-
-def _totals(
-    election: Election,
-    units: list[UnitResult],
-    reports: Sequence[PrecinctReport],
-    reading: SatelliteReading,
-    published: bool,
-    unknown: list[str],
-    pending_total: Fraction,
-    share_places: int | None,
-    sum_rounded: bool = False,
-) -> Tabulation:
-    statewide: dict[str, Fraction] = {}
-    places = election.rules.sde_places_precinct
-    districts: dict[int, dict[str, Fraction]] = {d: {} for d in election.national.district}
-    counties: dict[str, dict[str, Fraction]] = {}
-    first: dict[str, int] = {}
-    final: dict[str, int] = {}
-    turnout = 0
-    by_county: dict[str, _Sum] = {}
-    published_by_county: dict[str, _Sum] = {}
-    any_published = False
-    for u in units:
-        part_sde = u.sde
-        if sum_rounded and not published:
-            part_sde = {c: Fraction(scaled(v, places), 10**places) for c, v in u.sde.items()}
-        by_county.setdefault(u.county.name, _Sum()).add(part_sde)
-        if u.report.published_sde is not None:
-            any_published = True
-            if not published:
-                published_by_county.setdefault(u.county.name, _Sum()).add(u.report.published_sde)
-        for c, n in u.report.first.items():
-            first[c] = first.get(c, 0) + n
-        for c, n in u.report.final.items():
-            final[c] = final.get(c, 0) + n
-        turnout += u.report.effective_attendees
-    if published:
-        published_by_county = by_county
-    for name, acc in by_county.items():
-        part = acc.total()
-        counties[name] = part
-        add_into(statewide, part)
-        district = election.county_by_name[name].district
-        if district is not None:
-            add_into(districts.setdefault(district, {}), part)
-    published_totals: dict[str, Fraction] | None = None
-    if any_published:
-        published_totals = {}
-        for acc in published_by_county.values():
-            add_into(published_totals, acc.total())
-    reporting = _reporting(election, units)
-    national = national_delegates(election, statewide, districts, share_places=share_places)
-    notes = []
-    if pending_total:
-        notes.append(
-            f"{decimal_str(pending_total, 4)} SDE wait for a game of chance that no "
-            "recorded outcome or published split decides"
-        )
-    return Tabulation(
-        election=election,
-        mode="published" if published else "recomputed",
-        satellites=reading.value,
-        units=units,
-        statewide={c: v for c, v in statewide.items() if v},
-        districts=districts,
-        counties=counties,
-        first_vote={c: v for c, v in first.items() if v},
-        final_vote={c: v for c, v in final.items() if v},
-        turnout=turnout,
-        reporting=reporting,
-        national=national,
-        pending_sde=pending_total,
-        published_statewide=published_totals,
-        unknown=unknown,
-        notes=notes,
-    )
-
-
-class _Sum:
-    """Exact running sums per candidate, kept as integer numerators per denominator (fast:
-    the precincts of one county share a denominator)."""
-
-    def __init__(self) -> None:
-        self._num: dict[tuple[str, int], int] = {}
-
-    def add(self, part: Mapping[str, Fraction]) -> None:
-        num = self._num
-        for c, v in part.items():
-            n = v.numerator
-            if n:
-                key = (c, v.denominator)
-                num[key] = num.get(key, 0) + n
-
-    def total(self) -> dict[str, Fraction]:
-        out: dict[str, Fraction] = {}
-        for (c, den), n in self._num.items():
-            if n:
-                out[c] = out.get(c, Fraction(0)) + Fraction(n, den)
-        return out
-
-
-def _reporting(election: Election, units: list[UnitResult]) -> Reporting:
-    """Units counted (``Precinct.counted``): satellite sites and precincts electing delegates."""
-    reported_keys = {u.precinct.key for u in units}
-    total = reported = 0
-    outstanding = Fraction(0)
-    sat_total = sat_reported = 0
-    sat_counties_seen: set[str] = set()
-    for p in election.precincts:
-        if not p.counted:
-            continue
-        if p.satellite:
-            sat_total += 1
-            total += 1
-            if p.key in reported_keys:
-                sat_reported += 1
-                reported += 1
-                sat_counties_seen.add(p.county)
-            continue
-        total += 1
-        if p.key in reported_keys:
-            reported += 1
-        else:
-            outstanding += election.precinct_sde_value(p) or Fraction(0)
-    for c in election.counties:
-        if c.satellite and c.name not in sat_counties_seen and c.state_delegates:
-            outstanding += c.state_delegates
-    return Reporting(reported, total, outstanding, sat_reported, sat_total)
+        units.append(_recomputed_unit(election, r, p, county, values, memo))
+    pending_total = sum((u.pending_sde for u in units), Fraction(0))
+    how = Summed(reading, published, unknown, pending_total, share_places, sum_rounded)
+    return totals(election, units, how)
 
 
 def satellite_reading_difference(

@@ -13,7 +13,7 @@ from fastapi.security import (
     HTTPBearer,
 )
 
-from caucuskit.services import credentials, sessions
+from caucuskit.services import credentials, sessions, staff_accounts
 from caucuskit.services.context import Context, PrecinctRef
 from caucuskit.services.errors import ServiceError, Unauthorized
 from caucuskit.services.snapshot import PublicFeed
@@ -67,7 +67,7 @@ def staff(request: Request, creds: Annotated[HTTPBasicCredentials | None, Depend
     try:
         if creds is None:
             raise Unauthorized("HTTP Basic credentials required", "authorization")
-        user, role = credentials.authenticate_account(
+        user, role = staff_accounts.authenticate_account(
             ctx, creds.username, creds.password, client_of(request)
         )
     except ServiceError as exc:
@@ -84,7 +84,7 @@ def staff(request: Request, creds: Annotated[HTTPBasicCredentials | None, Depend
 
 def role_check(request: Request, who: Staff, allowed: tuple[str, ...], action: str) -> None:
     try:
-        credentials.require_role(who.role, allowed)
+        staff_accounts.require_role(who.role, allowed)
     except ServiceError as exc:
         audit_refusal(request, exc, actor=who.username, role=who.role, action=action)
         raise

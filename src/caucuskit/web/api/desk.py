@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
-from caucuskit.services import desk, photos
+from caucuskit.services import change_effect, desk, photos
 from caucuskit.services.context import PrecinctRef
 from caucuskit.services.errors import ServiceError
 from caucuskit.services.submit import submit_report
@@ -134,7 +134,7 @@ def preview(request: Request, who: Desk, body: RecanvassIn) -> dict[str, Any]:
     """What a correction would change (delegates, SDEs, national delegates); stores nothing."""
     ctx = ctx_of(request)
     p = ctx.find_precinct(body.county, body.precinct, body.precinct_id)
-    return desk.preview_correction(ctx, p, body.to_input())
+    return change_effect.preview_correction(ctx, p, body.to_input())
 
 
 @router.get("/diff")
@@ -146,7 +146,7 @@ def diff(
 ) -> dict[str, Any]:
     s, e = _naive(start), _naive(end)
     assert s is not None
-    return desk.diff(ctx_of(request), s, e)
+    return change_effect.diff(ctx_of(request), s, e)
 
 
 @router.get("/audit-log")

@@ -1,7 +1,7 @@
 """The Iowa county map, coloured on the server: no map library in the browser.
 
 The county shapes are package data (``web/static/iowa-counties.json``) built once from the
-us-atlas TopoJSON by ``scripts/build_iowa_map.mjs`` (ISC licence, see NOTICE). Each county is a
+us-atlas TopoJSON by ``scripts/build_county_map.mjs`` (ISC licence, see NOTICE). Each county is a
 link to its results page with a ``<title>`` for screen readers; a leader is shown by a colour
 *and* a pattern *and* a short label, so the map reads without colour.
 """
@@ -83,8 +83,8 @@ class Atlas:
 
 @lru_cache(maxsize=4)
 def atlas(state: str = "iowa") -> Atlas:
-    """A state's county shapes (loaded once): "iowa" (99, scripts/build_iowa_map.mjs) or
-    "nevada" (17, scripts/build_nevada_map.mjs)."""
+    """A state's county shapes (loaded once): "iowa" (99) or "nevada" (17), both
+    built by scripts/build_county_map.mjs."""
     path = f"static/{state}-counties.json"
     text = resources.files("caucuskit.web").joinpath(path).read_text("utf-8")
     raw: dict[str, Any] = json.loads(text)

@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from caucuskit.web.api.public import if_none_match
 from caucuskit.web.pages import publicview as pv
 from caucuskit.web.pages import views
+from caucuskit.web.pages.race_panel import race_view
 from caucuskit.web.pages.source import PublicSource
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -109,7 +110,7 @@ async def results_state(request: Request) -> Response:
             "election": e,
             "unit": unit,
             "result": data,
-            "race": views.race_view(data, unit["short"]),
+            "race": race_view(data, unit["short"]),
             "cands": pv.candidate_view(data),
             "outstanding": pv.outstanding(data, data.get("race")),
             "nat": pv.national_view(data),

@@ -1,10 +1,12 @@
-// Build the Iowa county map shipped as package data: src/caucuskit/web/static/iowa-counties.json.
+// Build a state's county map shipped as package data: src/caucuskit/web/static/<state>-counties.json
+// (iowa: 99 counties, nevada: 17).
 //
 // Source: the `us-atlas` npm package (counties-albers-10m.json: Census cartographic boundary
 // shapes, already projected to Albers USA; ISC licence, see NOTICE). Run once, commit the output:
 //
 //   mkdir -p /tmp/atlas && cd /tmp/atlas && npm install us-atlas@3 topojson-client@3
-//   node scripts/build_iowa_map.mjs /tmp/atlas/node_modules
+//   node scripts/build_county_map.mjs iowa /tmp/atlas/node_modules
+//   node scripts/build_county_map.mjs nevada /tmp/atlas/node_modules
 //
 // Output: {"viewBox", "source", "counties": [{fips, name, d, x, y}], "outline"} where d is an SVG
 // path in the view box, (x, y) a label point inside the county and outline the state border.
@@ -14,11 +16,20 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const IOWA_FIPS = "19";
+// The states shipped: the state FIPS prefix and how many counties the atlas must hold.
+const STATES = {
+  iowa: { name: "Iowa", fips: "19", counties: 99 },
+  nevada: { name: "Nevada", fips: "32", counties: 17 },
+};
 const WIDTH = 640; // view box width; the height follows the shape
 const PAD = 4;
 
-const modules = resolve(process.argv[2] ?? "node_modules");
+const stateKey = process.argv[2];
+const state = Object.hasOwn(STATES, stateKey ?? "") ? STATES[stateKey] : undefined;
+if (!state) {
+  throw new Error(`usage: build_county_map.mjs <${Object.keys(STATES).join("|")}> [node_modules]`);
+}
+const modules = resolve(process.argv[3] ?? "node_modules");
 const require = createRequire(join(modules, "noop.js"));
 const topojson = require("topojson-client");
 const atlasPath = join(modules, "us-atlas", "counties-albers-10m.json");
@@ -26,10 +37,10 @@ const atlasPkg = JSON.parse(readFileSync(join(modules, "us-atlas", "package.json
 const topology = JSON.parse(readFileSync(atlasPath, "utf8"));
 
 const geometries = topology.objects.counties.geometries.filter((g) =>
-  String(g.id).startsWith(IOWA_FIPS),
+  String(g.id).startsWith(state.fips),
 );
-if (geometries.length !== 99) {
-  throw new Error(`expected Iowa's 99 counties, found ${geometries.length}`);
+if (geometries.length !== state.counties) {
+  throw new Error(`expected ${state.name}'s ${state.counties} counties, found ${geometries.length}`);
 }
 const collection = { type: "GeometryCollection", geometries };
 const features = topojson.feature(topology, collection).features;
@@ -94,11 +105,11 @@ const counties = features
 const out = {
   viewBox: `0 0 ${WIDTH} ${height}`,
   source: `us-atlas ${atlasPkg.version} counties-albers-10m.json (ISC licence; US Census Bureau ` +
-    "cartographic boundary shapes); built by scripts/build_iowa_map.mjs",
+    `cartographic boundary shapes); built by scripts/build_county_map.mjs ${stateKey}`,
   counties,
   outline: pathOf(outline),
 };
 const here = dirname(fileURLToPath(import.meta.url));
-const target = join(here, "..", "src", "caucuskit", "web", "static", "iowa-counties.json");
+const target = join(here, "..", "src", "caucuskit", "web", "static", `${stateKey}-counties.json`);
 writeFileSync(target, JSON.stringify(out, null, 0) + "\n");
 console.log(`wrote ${counties.length} counties to ${target} (${out.viewBox})`);
