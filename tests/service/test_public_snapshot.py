@@ -176,15 +176,11 @@ def test_nevada_documents_name_their_values_for_ccds(tmp_path: Path) -> None:
     early ballot and a card draw show in the precinct and on the list of ties."""
     from caucuskit.services.early_ballots import early_summary, load_early_file
 
-    full = load_election("nevada-2020")
-    election = make_election(
+    election = part_of_election(
+        "nevada-2020",
+        ["Carson City"],
         id="nevada-2020-carson",
         title="Nevada 2020 (Carson City)",
-        ruleset="nv-2020",
-        candidates=full.candidates,
-        counties=tuple(c for c in full.counties if c.name == "Carson City"),
-        precincts=tuple(p for p in full.precincts if p.county == "Carson City"),
-        national=full.national,
         unit="ccd",
     )
     ctx = Context(Settings.from_env(database_url=str(tmp_path / "nv.sqlite")), clock=Clock())

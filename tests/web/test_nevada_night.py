@@ -70,10 +70,11 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Night]:
 
     from caucuskit.formats.election_file import load_election
     from caucuskit.services.context import Context
-    from caucuskit.services.credentials import default_accounts, issue_codes
+    from caucuskit.services.credentials import issue_codes
     from caucuskit.services.early_ballots import load_early_file
     from caucuskit.services.settings import Settings
     from caucuskit.services.setup import init_database
+    from caucuskit.services.staff_accounts import default_accounts
     from caucuskit.web.app import create_app
 
     folder = tmp_path_factory.mktemp("nevada-night")
