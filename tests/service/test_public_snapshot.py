@@ -160,10 +160,9 @@ def test_served_bytes_are_the_canonical_encoding(tmp_path: Path, path: str) -> N
 
 
 def _keys(doc: Any) -> set[str]:
-    """Every key of every mapping in ``doc`` but inside the worksheet (the core's record) and
-    the race panel (its own keys, services/race_panel.py)."""
+    """Every key of every mapping in ``doc`` but inside the worksheet (the core's record)."""
     if isinstance(doc, dict):
-        keep = ("worksheet", "race")
+        keep = ("worksheet",)
         return {k for k, v in doc.items() for k in ({k} | (set() if k in keep else _keys(v)))}
     if isinstance(doc, list):
         return {k for v in doc for k in _keys(v)}
@@ -227,6 +226,23 @@ def test_nevada_documents_name_their_values_for_ccds(tmp_path: Path) -> None:
     assert county["ccd"]["total"] == "6"
     child = next(c for c in county["children"] if c["id"] == "carson-city--105")
     assert child["ccd_display"] == {"Buttigieg": "2.0000", "Sanders": "1.0000", "Warren": "3.0000"}
+    race = docs["state"]["race"]  # the race panel: ccd keys by word, CCD in its sentences
+    assert race["unit"] == unit and {"open_ccd", "open_ccd_display", "ccd"} <= set(race)
+    assert "SDE" not in json.dumps(race) and race["lead"]["race"] == "CCD lead"
+    assert {r["name"] for r in race["ccd"]} >= {"Warren", "Buttigieg", "Sanders"}
+    # the pages read it under their one vocabulary and word it in CCDs
+    from caucuskit.web.pages.publicview import outstanding
+    from caucuskit.web.pages.race_panel import race_view
+    from caucuskit.web.pages.source import read_as_sde
+
+    page = read_as_sde(docs["state"])
+    view = race_view(page, "CCD")
+    assert view is not None and view["lead"]["title"] == "CCD lead"
+    assert view["open_sde_display"] == race["open_ccd_display"] != ""
+    assert {r["name"]: r["now"] for r in view["sde"]} == {
+        r["name"]: r["current_display"] for r in race["ccd"]
+    }
+    assert outstanding(page, page["race"])["display"] == race["open_ccd_display"]
     (tie,) = docs["coin-tosses"]["tosses"]
     assert tie["method"] == "card draw" and tie["winners"] == ["Buttigieg"]
     assert tie["cards"] == {"Buttigieg": "QS", "Sanders": "QH"} and tie["witnesses"] == ["Pat Doe"]

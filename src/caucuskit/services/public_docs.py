@@ -37,7 +37,7 @@ from caucuskit.services.public_types import (
     ScopeDocument,
     SdeSummary,
 )
-from caucuskit.services.public_units import unit_descriptor, unit_keys
+from caucuskit.services.public_units import unit_descriptor, unit_keys, unit_words
 from caucuskit.services.tabulate import national_delegates
 from caucuskit.services.tally import ZERO, Tally
 
@@ -322,8 +322,8 @@ class Renderer:
             "total": total,
             "pending_lot": self.pending_lot,
         }
-        if race is not None:
-            doc["race"] = race
+        if race is not None:  # its own keys, named for the unit by word (public_units)
+            doc["race"] = {**unit_words(race, e.unit), "unit": self.unit}
             doc["race_version"] = race_version
         docs["state"] = doc
         return {path: self._out(d) for path, d in docs.items()}

@@ -130,7 +130,8 @@ def race_view(result: Mapping[str, Any], unit: str = "SDE") -> dict[str, Any] | 
     leader = lead.get("leader")
     pairs = [p for p in lead.get("pairs", []) if p.get("can_tie")]
     if leader is None:
-        lines = ["No state delegate equivalents have been reported yet."]
+        long = str((race.get("unit") or {}).get("long") or "state delegate equivalents")
+        lines = [f"No {long} have been reported yet."]
     elif status == "decided":
         said = str(lead.get("sentence", "")).removeprefix("decided: ")
         lines = [said[:1].upper() + said[1:] + "."]

@@ -6,7 +6,8 @@ from ``app.state.public.document(path)`` (no network, no database access from th
 
 A Nevada document names its values for county convention delegates (``ccd_display``,
 :mod:`caucuskit.services.public_units`); the page code reads one vocabulary, so such a
-document is read with the value keys under their SDE names. What a page *shows* comes from the
+document is read with the value keys under their SDE names (the race panel's too, whose
+sentences keep saying CCD). What a page *shows* comes from the
 election's unit (``CCD``, "county convention delegates"), never from a key name.
 """
 
@@ -20,7 +21,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from caucuskit.services.errors import NotFound
-from caucuskit.services.public_units import unit_keys
+from caucuskit.services.public_units import unit_keys, unit_words
 
 
 class _Feed(Protocol):
@@ -63,7 +64,17 @@ class PublicSource:
             data, etag = await run_in_threadpool(service.document, path)
         except NotFound:
             return Document(path, 404, None, None)
-        code = (data.get("unit") or {}).get("code", "sde") if isinstance(data, Mapping) else "sde"
-        if code != "sde":  # Nevada: ccd_* keys, read under the pages' one vocabulary
-            data = unit_keys(data, "sde", source=code)
-        return Document(path, 200, dict(data), str(etag))
+        return Document(path, 200, read_as_sde(data), str(etag))
+
+
+def read_as_sde(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A public document with its value keys under their SDE names, the pages' one vocabulary
+    (a Nevada document names them for CCDs, the race panel by word; its sentences keep
+    saying CCD). An Iowa document comes back as it is."""
+    code = str((data.get("unit") or {}).get("code", "sde"))
+    if code == "sde":
+        return dict(data)
+    out: dict[str, Any] = unit_keys(data, "sde", source=code)
+    if isinstance(out.get("race"), Mapping):
+        out["race"] = unit_words(out["race"], "sde", code, text=False)
+    return out
