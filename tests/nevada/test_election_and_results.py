@@ -173,7 +173,7 @@ def test_cli_tabulate_audit_call_label_ccds() -> None:
     assert "skipped: line 386: CARSON / City" in out.replace("\n", " ")
     code, out = _cli("tabulate", *NV_SNAPSHOT, "--published", "--json", "--skip-bad-rows")
     data = json.loads(out)
-    assert data["unit"] == {"short": "CCD", "long": "county convention delegates"}
+    assert data["unit"] == {"code": "ccd", "short": "CCD", "long": "county convention delegates"}
     assert data["national"] == {"Sanders": 23, "Biden": 7, "Buttigieg": 6}
     code, out = _cli("audit", *NV_SNAPSHOT, "--skip-bad-rows")
     assert code == 0, out
@@ -181,6 +181,45 @@ def test_cli_tabulate_audit_call_label_ccds() -> None:
     code, out = _cli("call", *NV_SNAPSHOT, "--site-delegates", "Harrahs=34")
     assert code == 0, out
     assert "SDE" not in out and "CCD lead" in out
+
+
+def _sde_words(doc: object) -> list[str]:
+    """Every key with "sde" in it and every string saying SDE, anywhere in ``doc``."""
+    if isinstance(doc, dict):
+        own = [k for k in doc if "sde" in k.lower()]
+        return own + [w for v in doc.values() for w in _sde_words(v)]
+    if isinstance(doc, list):
+        return [w for v in doc for w in _sde_words(v)]
+    return [doc] if isinstance(doc, str) and "SDE" in doc else []
+
+
+def test_cli_json_names_its_values_for_ccds() -> None:
+    """``--json`` of tabulate, audit and call on nevada-2020: ccd keys (``pending_ccd``,
+    ``reporting.outstanding_ccd``, ``open_ccd``, ``published_ccd``...) and the unit, no key
+    or sentence naming SDEs (issue 13, services/public_units.py)."""
+    need(SNAPSHOT.is_file(), "the NV snapshot is missing")
+    unit = {"code": "ccd", "short": "CCD", "long": "county convention delegates"}
+    site = ("--site-delegates", "Harrahs=34", "--skip-bad-rows", "--json")
+    code, out = _cli("tabulate", *NV_SNAPSHOT, *site, "--units")
+    assert code == 0, out
+    tab = json.loads(out)
+    assert tab["unit"] == unit and not _sde_words(tab)
+    assert "pending_ccd" in tab and "outstanding_ccd" in tab["reporting"]
+    assert any("CCD wait for a" in n for n in tab["notes"])  # the 8 CCDs awaiting a draw
+    assert all("ccd" in u for u in tab["units"] if u["error"] is None)
+    code, out = _cli("audit", *NV_SNAPSHOT, *site)
+    assert code == 0, out
+    aud = json.loads(out)
+    assert aud["unit"] == unit and not _sde_words(aud)
+    assert {"published_ccd", "recomputed_ccd"} <= set(aud["precincts"][0])
+    code, out = _cli("call", *NV_SNAPSHOT, *site[:2], "--json")
+    assert code == 0, out
+    call = json.loads(out)
+    assert call["unit"] == unit and not _sde_words(call)
+    assert {"open_ccd", "ccd"} <= set(call) and "outstanding_ccd" in call["reporting"]
+    # the one "still to be decided" figure: the outstanding units plus the pending draws
+    assert Fraction(call["open_ccd"]) >= Fraction(call["reporting"]["outstanding_ccd"]) > 0
+    assert "CCD still to be decided" in call["lead"]["explanation"]
 
 
 def test_at_large_d_from_the_results_file_and_zero_rows_of_unknown_candidates(

@@ -23,6 +23,7 @@ from caucuskit.core.rounding import decimal_str
 from caucuskit.services.audit import AuditReport, audit
 from caucuskit.services.audit_finding import CLASSES
 from caucuskit.services.nevada import missing_site_delegates, with_site_delegates
+from caucuskit.services.public_units import unit_descriptor, unit_words
 from caucuskit.services.results_files import load_results
 
 
@@ -120,7 +121,8 @@ def audit_command(
     except (CaucusError, OSError) as exc:
         raise fail(str(exc), as_json) from exc
     if as_json:
-        data = report.to_dict()
+        # Nevada: published_ccd, recomputed_ccd (services/public_units.py, docs/adr/0011)
+        data = {**unit_words(report.to_dict(), e.unit), "unit": unit_descriptor(e)}
         data["unjoined"] = loaded.unjoined
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
     elif as_csv:

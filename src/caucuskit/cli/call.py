@@ -20,6 +20,7 @@ from caucuskit.cli.site_options import SiteDelegatesOpt
 from caucuskit.core.errors import CaucusError
 from caucuskit.services.call import CallReport, call_database, call_reports
 from caucuskit.services.nevada import with_site_delegates
+from caucuskit.services.public_units import unit_descriptor, unit_words
 
 
 def _fail(message: str, as_json: bool, code: int = 2) -> typer.Exit:
@@ -329,10 +330,11 @@ def register(app: typer.Typer) -> None:
 
             proj = project(report.tabulation, simulations=simulations, seed=seed).to_dict()
             doc["projection"] = proj
-        if as_json:
-            typer.echo(json.dumps(doc, indent=2))
-            return
         shown = report.tabulation.election
+        if as_json:  # Nevada: open_ccd, ccd, ... (services/public_units.py, docs/adr/0011)
+            named = {**unit_words(doc, shown.unit), "unit": unit_descriptor(shown)}
+            typer.echo(json.dumps(named, indent=2))
+            return
         _show(
             Console(),
             doc,

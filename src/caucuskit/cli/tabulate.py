@@ -27,6 +27,7 @@ from caucuskit.services.nevada import (
     whole_county_totals,
     with_site_delegates,
 )
+from caucuskit.services.public_units import unit_descriptor, unit_words
 from caucuskit.services.results_files import load_county_sde, load_results
 from caucuskit.services.tabulate import Tabulation, tabulate, tabulate_county_sde
 
@@ -294,10 +295,12 @@ def tabulate_command(
         raise fail(str(exc), as_json) from exc
     if as_json:
         data = tab.to_dict(units=units)
-        data["unit"] = {"short": tab.election.unit_short, "long": tab.election.unit_long}
         data["unjoined"] = skipped
         if notes:
             data["notes"] = [*tab.notes, *notes]
+        # Nevada: pending_ccd, reporting.outstanding_ccd, ... (services/public_units.py)
+        data = unit_words(data, tab.election.unit)
+        data["unit"] = unit_descriptor(tab.election)
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     console = Console(highlight=False)
