@@ -214,8 +214,30 @@ def test_nist_export_says_county_convention_delegates(
     from caucuskit.services.export import export_cdf
 
     client, codes, ctx = nv_ctx
-    pid, n, final, _ = CASES[1]
-    _report_case(client, codes, pid, n, final)
-    text = json.dumps(export_cdf(ctx))
+    for pid, n, final, _ in CASES:
+        _report_case(client, codes, pid, n, final)
+    report = export_cdf(ctx)
+    text = json.dumps(report)
     assert "county-convention-delegates" in text
     assert "state-delegate-equivalents" not in text
+    assert "SDE" not in text and "state delegate" not in text.lower()
+    # each precinct's CCDs are its delegates (Principle 2 included: 411 elects 5 for D = 4),
+    # and the statewide headline count is their sum, in whole CCDs
+    gp = {u["@id"]: u["Name"]["Text"][0]["Content"] for u in report["GpUnit"]}
+    (contest,) = report["Election"][0]["Contest"]
+    names = {
+        c["@id"]: c["BallotName"]["Text"][0]["Content"] for c in report["Election"][0]["Candidate"]
+    }
+    got: dict[tuple[str, str], int | float] = {}
+    for sel in contest["ContestSelection"]:
+        (cand,) = sel["CandidateIds"]
+        for vc in sel["VoteCounts"]:
+            if vc.get("OtherType") == "county-convention-delegates" and vc["Count"]:
+                got[(gp[vc["GpUnitId"]], names[cand])] = vc["Count"]
+    state = gp[report["Election"][0]["ElectionScopeId"]]
+    want: dict[tuple[str, str], int] = {}
+    for pid, _, _, expected in CASES:
+        for c, k in expected.items():
+            want[(pid.removeprefix("carson-city--"), c)] = k
+            want[(state, c)] = want.get((state, c), 0) + k
+    assert got == want

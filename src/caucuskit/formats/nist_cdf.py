@@ -8,7 +8,9 @@ Mapping (rules.md §9: publish raw alignments and derived results; §7.2 display
   candidate. Its ``VoteCounts`` have ``Type`` = ``other`` and ``OtherType`` =
   ``first-alignment``, ``final-alignment``, ``county-convention-delegates`` or
   ``state-delegate-equivalents`` per precinct, plus statewide totals and, with ``Type`` =
-  ``seats``, the national-delegate projection.
+  ``seats``, the national-delegate projection. A CCD election (Nevada, docs/adr/0011) has no
+  SDE count: its precincts' delegates are the county convention delegates, and the statewide
+  total is labelled ``county-convention-delegates`` too.
 * ``Count`` is a JSON number: SDEs are exported rounded half up (4 decimals per precinct, the
   ruleset's total precision statewide); the exact record stays in caucuskit's own formats.
 """
