@@ -169,6 +169,15 @@ def test_early_ballots_and_a_card_draw_through_the_api(
     state = client.get("/api/v1/public/state").json()
     got = {c["name"]: c["delegates"] for c in state["candidates"] if c["delegates"]}
     assert got == {"Warren": 3, "Buttigieg": 2, "Sanders": 1}
+    # the public precinct document and page give the early votes per group beside the
+    # in-person head counts (docs/adr/0011), and N
+    doc = client.get(f"/api/v1/public/precincts/{pid}").json()
+    early = {c["name"]: (c["early_first"], c["early_final"]) for c in doc["candidates"]}
+    assert early["Warren"] == (1, 1) and early["Buttigieg"] == (1, 1) and early["Sanders"] == (0, 0)
+    assert doc["early"]["attendees"] == 200 and doc["early"]["in_person_attendees"] == 198
+    page = client.get(f"/results/precinct/{pid}")
+    assert page.status_code == 200 and "First early" in page.text and "Final early" in page.text
+    assert "198 in person + 2 early = 200 participants" in page.text
     # a winner typed in is refused under card draws; a bad card names its field
     body["tosses"] = [{"winner": "Sanders", "witnesses": ["x"]}]
     assert client.post("/api/v1/chair/preview", json=body).status_code == 422

@@ -246,3 +246,78 @@ def test_nevada_documents_name_their_values_for_ccds(tmp_path: Path) -> None:
     (tie,) = docs["coin-tosses"]["tosses"]
     assert tie["method"] == "card draw" and tie["winners"] == ["Buttigieg"]
     assert tie["cards"] == {"Buttigieg": "QS", "Sanders": "QH"} and tie["witnesses"] == ["Pat Doe"]
+
+
+def test_nevada_precinct_document_lets_anyone_rederive_the_ccds(tmp_path: Path) -> None:
+    """The public precinct document alone re-derives a Nevada precinct's CCDs: its in-person
+    head counts plus the early votes per group (first and final) are the group sizes the
+    allocation ran on, with N and the card-draw winners beside them (rules.md §4 NV column,
+    §5.7, §9; docs/adr/0011). Early ballots here move (a non-viable first choice) and one
+    is exhausted, so in-person counts alone would not give the result."""
+    from caucuskit.core.model import PrecinctInput
+    from caucuskit.core.precinct import compute_precinct
+    from caucuskit.services.early_ballots import early_summary, load_early_file
+    from caucuskit.services.public_units import unit_keys
+
+    election = part_of_election(
+        "nevada-2020", ["Carson City"], id="nevada-2020-carson", title="Carson City", unit="ccd"
+    )
+    ctx = Context(Settings.from_env(database_url=str(tmp_path / "nv.sqlite")), clock=Clock())
+    init_database(ctx.db, election)
+    early = tmp_path / "early.csv"
+    early.write_text(
+        "county,precinct,choice1,choice2,choice3\n"
+        "Carson City,107,Biden,Warren,Sanders\n"  # Biden ends non-viable: moves to Warren
+        "Carson City,107,Biden,Warren,Sanders\n"
+        "Carson City,107,Klobuchar,Biden,Steyer\n"  # no viable choice: exhausted
+        "Carson City,107,Sanders,Warren,Biden\n"
+        "Carson City,107,Warren,,\n",  # void: one choice
+        encoding="utf-8",
+    )
+    load_early_file(ctx, early)
+    p = ctx.by_id["carson-city--107"]
+    summary = early_summary(ctx, p)
+    assert summary is not None
+    confirmed = (int(str(summary["count"])), str(summary["checksum"]))
+    first = {"Warren": 26, "Sanders": 25, "Biden": 3}
+    final = {"Warren": 27, "Sanders": 27}
+    assert submit(ctx, p, ReportInput(54, first, final, early_confirmed=confirmed)) == "accepted"
+    docs = {path: json.loads(e.body) for path, e in PublicFeed(ctx).current().entries.items()}
+    ctx.db.dispose()
+    doc = docs["precincts/carson-city--107"]
+    # the document's type, read under the SDE names its TypedDict uses
+    TypeAdapter(PrecinctDocument).validate_python(unit_keys(doc, "sde", "ccd"), strict=True)
+    rows = {c["name"]: c for c in doc["candidates"]}
+    assert (rows["Biden"]["early_first"], rows["Biden"]["early_final"]) == (2, 0)
+    assert (rows["Warren"]["early_first"], rows["Warren"]["early_final"]) == (0, 2)
+    assert (rows["Sanders"]["early_first"], rows["Sanders"]["early_final"]) == (1, 1)
+    assert rows["Klobuchar"]["early_first"] == 1 and rows["Klobuchar"]["final"] == 0
+    assert (rows["Warren"]["first"], rows["Warren"]["final"]) == (26, 27)  # in person
+    assert doc["early"] == {
+        "ballots": 5,
+        "valid": 4,
+        "void": 1,
+        "exhausted": 1,
+        "checksum": summary["checksum"],
+        "in_person_attendees": 54,
+        "attendees": 58,
+    }
+    # the re-derivation, from the document alone
+    both_first = {n: r["first"] + r["early_first"] for n, r in rows.items()}
+    both_final = {n: r["final"] + r["early_final"] for n, r in rows.items()}
+    winners = tuple(w for t in doc["tosses"] for w in t["winners"])
+    again = compute_precinct(
+        election.rules,
+        PrecinctInput(
+            doc["delegates_to_elect"],
+            doc["early"]["attendees"],
+            {n: k for n, k in both_final.items() if k},
+            {n: k for n, k in both_first.items() if k},
+            winners,
+        ),
+    )
+    published = {n: r["ccd"] for n, r in rows.items() if r["ccd"] != "0"}
+    assert published and {n: str(k) for n, k in again.delegates.items() if k} == published
+    # the in-person counts alone give another split: the early votes matter here
+    alone = compute_precinct(election.rules, PrecinctInput(7, 54, final, first))
+    assert {n: str(k) for n, k in alone.delegates.items() if k} != published

@@ -7,9 +7,17 @@ every correction published).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from caucuskit.core.rounding import decimal_str
 from caucuskit.services.context import PrecinctRef, iso
-from caucuskit.services.public_types import PrecinctCandidate, PrecinctDocument, PrecinctToss
+from caucuskit.services.public_types import (
+    PrecinctCandidate,
+    PrecinctDocument,
+    PrecinctEarly,
+    PrecinctToss,
+)
 from caucuskit.services.tally import ZERO, Tally
 
 
@@ -37,6 +45,7 @@ def precinct_document(t: Tally, p: PrecinctRef, names: list[str]) -> PrecinctDoc
                     "sde_display": decimal_str(sde.get(c, ZERO), pplaces),
                 }
             )
+        early = _early_votes(v.worksheet, cands)
         cands.sort(key=lambda r: (-r["delegates"], -r["final"], r["name"]))
         for i, tie in enumerate(v.ties):
             toss = v.tosses[i] if i < len(v.tosses) else {}
@@ -49,9 +58,11 @@ def precinct_document(t: Tally, p: PrecinctRef, names: list[str]) -> PrecinctDoc
                     "cards": toss.get("cards"),
                 }
             )  # Nevada card draws (§5.4)
+    else:
+        early = None
     version, at = t.changed_at.get(p.pk, (0, None))
     accepted = t.accepted.get(p.pk, 0)
-    return {
+    doc: PrecinctDocument = {
         "scope": "precinct",
         "id": p.id,
         "county": p.county,
@@ -80,4 +91,33 @@ def precinct_document(t: Tally, p: PrecinctRef, names: list[str]) -> PrecinctDoc
         "history": [
             {"version_id": h[0], "status": h[1], "at": iso(h[2]), "channel": h[3]} for h in hist
         ],
+    }
+    if early is not None:
+        doc["early"] = early
+    return doc
+
+
+def _early_votes(
+    worksheet: Mapping[str, Any], cands: list[PrecinctCandidate]
+) -> PrecinctEarly | None:
+    """A Nevada result's early ballots (docs/adr/0011): each candidate's row gains the early
+    votes counted for it in the first and final alignment, so that the published head counts
+    plus these give the group sizes the allocation ran on (rules.md §4 NV column, §9); the
+    summary says N. ``None`` for a result without early voting (Iowa)."""
+    early = worksheet.get("early")
+    if not isinstance(early, Mapping):
+        return None
+    first, final = early.get("first") or {}, early.get("final") or {}
+    for c in cands:
+        c["early_first"] = int(first.get(c["name"], 0))
+        c["early_final"] = int(final.get(c["name"], 0))
+    in_person = worksheet.get("in_person") or {}
+    return {
+        "ballots": int(early["ballots"]),
+        "valid": int(early["valid"]),
+        "void": int(early["void"]),
+        "exhausted": int(early["exhausted"]),
+        "checksum": str(early["checksum"]),
+        "in_person_attendees": int(in_person.get("attendees", 0)),
+        "attendees": int(worksheet["attendees"]),
     }

@@ -80,11 +80,30 @@ class ScopeDocument(TypedDict):
 
 class PrecinctCandidate(TypedDict):
     name: str
+    #: head counts in the room (Nevada: in person only; the early votes are apart, below)
     first: int
     final: int
     delegates: int
     sde: str
     sde_display: str
+    #: Nevada: the valid early ballots counted for this group in the first and the final
+    #: alignment (rules.md §4 NV column, docs/adr/0011); the allocation ran on first +
+    #: early_first and final + early_final
+    early_first: NotRequired[int]
+    early_final: NotRequired[int]
+
+
+class PrecinctEarly(TypedDict):
+    """A Nevada precinct's early ballots as its allocation counted them (docs/adr/0011): N is
+    ``attendees`` = ``in_person_attendees`` + ``valid``."""
+
+    ballots: int
+    valid: int
+    void: int
+    exhausted: int
+    checksum: str
+    in_person_attendees: int
+    attendees: int
 
 
 class HistoryEntry(TypedDict):
@@ -127,3 +146,5 @@ class PrecinctDocument(TypedDict):
     tosses: list[PrecinctToss]
     history: list[HistoryEntry]
     unit: NotRequired[dict[str, str]]
+    #: Nevada, once reported: the early ballots counted in (per group: the candidates' rows)
+    early: NotRequired[PrecinctEarly]
