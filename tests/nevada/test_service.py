@@ -215,6 +215,40 @@ def test_hotline_double_entry_with_cards(
     assert any(d["field"] == "tosses" for d in r2.json()["diff"])
 
 
+def test_operators_get_a_precincts_early_ballots_not_their_checksum(
+    nv_ctx: tuple[TestClient, dict[str, str], Context], tmp_path: Path
+) -> None:
+    """The hotline console reads a precinct's early ballots to count them as the chair's phone
+    does (docs/adr/0011); only an operator (or admin) may, and the answer carries no count or
+    checksum: the operator hears those from the caller."""
+    from caucuskit.services import staff_accounts
+    from caucuskit.services.early_ballots import load_early_file
+
+    client, _, ctx = nv_ctx
+    staff_accounts.create_account(ctx, "op1", "operator", "pw-one")
+    staff_accounts.create_account(ctx, "desk1", "desk", "pw-desk")
+    f = tmp_path / "early.csv"
+    f.write_text(
+        "county,precinct,choice1,choice2,choice3\n"
+        "Carson City,105,Buttigieg,Sanders,Warren\n"
+        "Carson City,105,Warren,Sanders,Buttigieg\n",
+        encoding="utf-8",
+    )
+    load_early_file(ctx, f)
+    url = "/api/v1/operator/precincts/{}/early"
+    r = client.get(url.format("carson-city--105"), auth=("op1", "pw-one"))
+    assert r.status_code == 200, r.text
+    assert r.json() == {
+        "precinct_id": "carson-city--105",
+        "ballots": [["Buttigieg", "Sanders", "Warren"], ["Warren", "Sanders", "Buttigieg"]],
+    }
+    none = client.get(url.format("carson-city--107"), auth=("op1", "pw-one"))
+    assert none.json() == {"precinct_id": "carson-city--107", "ballots": None}
+    assert client.get(url.format("carson-city--105")).status_code == 401
+    assert client.get(url.format("carson-city--105"), auth=("desk1", "pw-desk")).status_code == 403
+    assert client.get(url.format("nowhere"), auth=("op1", "pw-one")).status_code == 404
+
+
 def test_nist_export_says_county_convention_delegates(
     nv_ctx: tuple[TestClient, dict[str, str], Context],
 ) -> None:

@@ -239,10 +239,20 @@ def hotline_entry(page: Any, night: Night, user: str, pid: str, checksum: str) -
     for which in ("first", "final"):
         for g, n in {"Biden": 10, "Sanders": 10}.items():
             page.fill(f"#h-table input[data-which='{which}'][data-group='{g}']", str(n))
+    # the console holds the precinct's early ballots and works the precinct out locally, as
+    # the chair's phone does: it asks for the count and checksum and checks them
+    wait_text(page, "#h-math", "ask the caller for their number and checksum")
     page.fill("#h-early-count", "4")
+    page.fill("#h-early-checksum", "0000-0000-0000")
+    wait_text(page, "#h-math", "does not match the loaded ballots' checksum")
     page.fill("#h-early-checksum", checksum)
+    wait_text(page, "#h-nevada-check", "N = 20 present + 4 valid early ballots = 24")
+    wait_text(page, "#h-nevada-check", "A card draw is needed between Biden, Sanders")
     page.fill("#h-cards", "Biden=2C, Sanders=AS")
     page.fill("#h-cards-witnesses", "Lee Roe (Biden), Sam Poe (Sanders)")
+    wait_text(page, "#h-nevada-check", "Sanders 4")
+    check = page.inner_text("#h-nevada-check")
+    assert "Biden 3" in check and "card draw is needed" not in check, check
     read = page.inner_text("#readback")
     assert "Cards drawn: Biden 2C, Sanders AS" in read and f"checksum {checksum}" in read, read
     page.check("#h-confirmed")

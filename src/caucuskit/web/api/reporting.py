@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Header, Path, Request, Response
 
 from caucuskit.services import credentials, photos, sessions
 from caucuskit.services.context import Context, PrecinctRef, iso
+from caucuskit.services.early_ballots import early_for
 from caucuskit.services.errors import ServiceError
 from caucuskit.services.public_units import unit_keys
 from caucuskit.services.submit import derive, precinct_info, submit_report
@@ -226,6 +227,26 @@ def operator_report(
         )
         raise
     return _answer(sub.answer, sub.created, response, ctx)
+
+
+@router.get("/operator/precincts/{precinct_id}/early", tags=["operator"], responses=ERRORS)
+def operator_early(
+    request: Request,
+    who: Annotated[Staff, Depends(staff)],
+    precinct_id: Annotated[str, Path(min_length=1, max_length=200)],
+) -> dict[str, Any]:
+    """A precinct's early ranked ballots (Nevada; lists of choices, no voter data) so that the
+    hotline console counts them locally as the chair's phone does (rules.md §4 NV, §11 Q9;
+    docs/adr/0011). Deliberately without their count and checksum: those the operator hears
+    from the caller, and the console checks them against the ballots."""
+    ctx = ctx_of(request)
+    role_check(request, who, ("operator", "admin"), "early.read")
+    p = ctx.precinct_by_id(precinct_id)
+    ballots = early_for(ctx, p) if ctx.election.rules.early_voting else None
+    return {
+        "precinct_id": p.id,
+        "ballots": None if ballots is None else [list(b.choices) for b in ballots],
+    }
 
 
 @router.post("/chair/reports/{version_id}/photo", tags=["chair"], status_code=201, responses=ERRORS)

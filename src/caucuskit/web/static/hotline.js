@@ -52,6 +52,12 @@
         if (current && current.id === doc.id) { current.delegates = d; renderMath(); }
       })
       .catch(function () { /* the math hint is optional */ });
+    if (E.rules && E.rules.early_realign) {  // Nevada: the precinct's early ballots, counted here as on the chair's phone
+      var asked = current.id;
+      Staff.api("GET", "/api/v1/operator/precincts/" + encodeURIComponent(asked) + "/early").then(function (x) {
+        if (x.ok && current && current.id === asked) { current.early = x.data.ballots || []; renderMath(); }
+      }).catch(function () { /* without them the server's answer shows the worksheet */ });
+    }
     $("#entry-form").hidden = false;
     $("#h-answer").innerHTML = "";
     $("#h-attendees").focus();
@@ -131,9 +137,13 @@
     var math = $("#h-math");
     var d = current.delegates;
     if (!E.rules || d === undefined || d === null || !r.attendees) { math.innerHTML = ""; ties.pending(null); return; }
-    if (E.rules.early_realign || E.rules.tie_method === "card draw") {  // Nevada: early ballots and cards are on the server
-      math.innerHTML = "<p class='msg ok'>The server works out the delegates with the precinct's early ballots and the cards drawn; " +
-        "its answer shows the worksheet.</p>";
+    if (E.rules.early_realign || E.rules.tie_method === "card draw") {
+      if (!Array.isArray(current.early)) {  // the ballots did not arrive: the server's answer shows the worksheet
+        math.innerHTML = "<p class='msg ok'>The server works out the delegates with the precinct's early ballots and the cards drawn; " +
+          "its answer shows the worksheet.</p>";
+        return;
+      }
+      math.innerHTML = nevadaMath(r, d);
       return;
     }
     var out = CaucusMath.compute(E.rules, { delegates: d, attendees: r.attendees, first: r.first, final: r.final,
@@ -153,6 +163,27 @@
       (Object.keys(left).length ? "<p class='msg warn' id='h-left'><b>" + esc(Words.leftWords(left)) + " left?</b> " +
         "Their group was viable, so they could not join another group: ask the caller whether they went home. " +
         "They still count in N. If they joined another group, the counts are wrong.</p>" : "");
+  }
+  /** Nevada: the live check with the precinct's early ballots and the cards typed, computed here
+   * by CaucusMath.computeNevada exactly as the server computes it (docs/adr/0011). The count and
+   * checksum the caller reads are checked against the ballots; the console never shows them. */
+  function nevadaMath(r, d) {
+    var input = { delegates: d, attendees: r.attendees, first: r.first, final: r.final, early: current.early,
+      card_draws: (r.tosses || []).filter(function (t) { return t.cards; }).map(function (t) {
+        return { cards: t.cards, witnesses: t.witnesses };
+      }), toss_winners: [], confirmed: null };
+    if (current.early.length && r.early_confirmed) input.confirmed = [r.early_confirmed.count, r.early_confirmed.checksum];
+    var out = CaucusMath.computeNevada(E.rules, input, E.candidates);
+    if (!out.ok) return "<div class='msg warn'><p>Check with the caller:</p>" + Words.problemsHtml(out.problems) + "</div>";
+    var res = out.result, ea = res.early;
+    var ask = current.early.length && !r.early_confirmed
+      ? "<p class='msg warn' id='h-early-ask'>This precinct has early ballots: ask the caller for their number and checksum.</p>" : "";
+    return ask + "<p class='msg ok' id='h-nevada-check'>Live check (D = " + d + "): N = " + r.attendees + " present + " +
+      ea.valid + " valid early ballot" + (ea.valid === 1 ? "" : "s") + " = " + res.attendees + "; viability threshold " +
+      (res.threshold === null ? "none (one delegate)" : res.threshold + " people") + "; delegates: " + esc(line(res.delegates)) +
+      (ea.void || ea.exhausted ? " (" + ea.void + " early ballot(s) void, " + ea.exhausted + " with no viable choice left)" : "") +
+      (res.pending_tie ? ". <b>A card draw is needed between " + esc(res.pending_tie.groups.join(", ")) +
+        "</b>: ask which cards were drawn." : "") + "</p>";
   }
   $("#entry-form").addEventListener("input", function (ev) { if (ev.target.id !== "h-confirmed") update(); });
 
