@@ -91,6 +91,30 @@ def search(
     nc = len(cands)
     chosen = [s for s in race.scopes if scopes is None or s.district in scopes]
     den = _common_denominator(chosen)
+    start = _start_vector(chosen, bin_of, bins, cands, den)
+    exact = all(not s.sites_open and not s.limit for s in chosen)
+    steps = _steps(chosen, bin_of, cands, den)
+    _check_width(steps, cap)
+    states = _merge(start, steps, cap)
+    for vec, path in states.items():
+        votes = [
+            {c: Fraction(vec[b * nc + i], den) for i, c in enumerate(cands) if vec[b * nc + i]}
+            for b in range(bins)
+        ]
+        if changed(votes):
+            return SearchResult(_scenario(path), len(states), exact)
+    return SearchResult(None, len(states), exact)
+
+
+def _start_vector(
+    chosen: Sequence[ScopeState],
+    bin_of: Callable[[Scope], int],
+    bins: int,
+    cands: Sequence[str],
+    den: int,
+) -> list[int]:
+    """The baselines as one flat integer vector (bin by bin, candidate by candidate)."""
+    nc = len(cands)
     start = [0] * (bins * nc)
     for s in chosen:
         off = bin_of(s.district) * nc
@@ -98,11 +122,17 @@ def search(
             base = s.baseline.get(c, ZERO)
             if base:
                 start[off + i] += int(base * den)
-    exact = True
+    return start
+
+
+def _steps(
+    chosen: Sequence[ScopeState], bin_of: Callable[[Scope], int], cands: Sequence[str], den: int
+) -> list[list[_Choice]]:
+    """Per outstanding unit and pending toss, in order: every option it has."""
+    nc = len(cands)
     steps: list[list[_Choice]] = []
     for s in chosen:
         off = bin_of(s.district) * nc
-        exact = exact and not s.sites_open and not s.limit
         for idx, (_, mass) in enumerate(s.items):
             steps.append(_item_choices(s, idx, mass, den, off, cands))
         for p in s.pending:
@@ -119,15 +149,26 @@ def search(
                     for picked in combinations(p.groups, p.winners)
                 ]
             )
+    return steps
+
+
+def _check_width(steps: Sequence[Sequence[_Choice]], cap: int) -> None:
+    """Give up at once when even heavy merging could not bring the product under ``cap``."""
     width = 1
     for options in steps:
         width *= len(options)
-        if width > 1000 * cap:  # hopeless even with heavy merging: say so at once
+        if width > 1000 * cap:
             raise SearchTooLarge(
                 f"{len(steps)} outstanding units and tosses: far more than "
                 f"{cap:,} distinct outcomes"
             )
-    # states: flat vector -> the choices that reach it (a linked list, newest first)
+
+
+def _merge(
+    start: list[int], steps: Sequence[Sequence[_Choice]], cap: int
+) -> dict[tuple[int, ...], _Node | None]:
+    """Every distinct final vector, each with the choices of one completion that reaches it
+    (a linked list, newest first)."""
     states: dict[tuple[int, ...], _Node | None] = {tuple(start): None}
     for options in steps:
         nxt: dict[tuple[int, ...], _Node | None] = {}
@@ -145,14 +186,7 @@ def search(
                     if len(nxt) > cap:
                         raise SearchTooLarge(f"more than {cap:,} distinct outcomes")
         states = nxt
-    for vec, path in states.items():
-        votes = [
-            {c: Fraction(vec[b * nc + i], den) for i, c in enumerate(cands) if vec[b * nc + i]}
-            for b in range(bins)
-        ]
-        if changed(votes):
-            return SearchResult(_scenario(path), len(states), exact)
-    return SearchResult(None, len(states), exact)
+    return states
 
 
 def _common_denominator(chosen: Sequence[ScopeState]) -> int:

@@ -155,14 +155,38 @@ def _settle(
     cap: int,
 ) -> None:
     """A unit the bound could not prove: find a witness, or prove it by exact search."""
-    name, seats = call.unit, call.seats
+    if _found_witness(call, race, allocator, now, scopes, evaluated, search):
+        return
+    if not search or now.pending_lot is not None:  # a lot: open whatever else happens
+        return
+    if any(s.limit for s in race.scopes if scopes is None or s.district in scopes):
+        call.proof.append(
+            "an outstanding satellite site declared no maximum turnout, so its "
+            "whole pool is open: not searched exactly (declare the maximum)"
+        )
+        return
+    _search_unit(call, race, allocator, now, scopes, evaluated, unit_search, cap)
+
+
+def _found_witness(
+    call: UnitCall,
+    race: RaceInput,
+    allocator: Allocator,
+    now: UnitAllocation,
+    scopes: frozenset[Scope] | None,
+    evaluated: Evaluated,
+    search: bool,
+) -> bool:
+    """The vertices already evaluated, then (``search``) pair vertices and two-candidate
+    mixes: the first completion that changes the unit's split makes it open."""
+    name = call.unit
     now_split = split_of(now)
     for sc, res in evaluated:
         if split_of(res[name]) != now_split:
             _witness(call, sc, res[name], "vertex")
-            return
-    if not search or now.pending_lot is not None:  # a lot: open whatever else happens
-        return
+            return True
+    if not search or now.pending_lot is not None:
+        return False
     top = contenders(race)
     units = race.units()
     pairs = [(a, b) for a in top for b in top if a != b]
@@ -173,37 +197,42 @@ def _settle(
         evaluated.append((sc, res))
         if split_of(res[name]) != now_split:
             _witness(call, sc, res[name], "mix")
-            return
+            return True
+    return False
 
-    if any(s.limit for s in race.scopes if scopes is None or s.district in scopes):
-        call.proof.append(
-            "an outstanding satellite site declared no maximum turnout, so its "
-            "whole pool is open: not searched exactly (declare the maximum)"
-        )
-        return
+
+def _search_unit(
+    call: UnitCall,
+    race: RaceInput,
+    allocator: Allocator,
+    now: UnitAllocation,
+    scopes: frozenset[Scope] | None,
+    evaluated: Evaluated,
+    unit_search: UnitSearch | None,
+    cap: int,
+) -> None:
+    """Exhaustive search, or ``unit_search`` past its cap: a witness or a proof."""
+    name, seats = call.unit, call.seats
+    now_split = split_of(now)
 
     def changed(votes: list[dict[str, Fraction]]) -> bool:
         return split_of(allocator(votes[0], seats, name)) != now_split
 
     try:
-        found = search_exhaustive(race, scopes, changed, cap)
+        witness, exact = search_exhaustive(race, scopes, changed, cap)
+        method = "exhaustive"
     except SearchTooLarge as exc:
         if unit_search is None:
             call.proof.append(f"not searched exactly: {exc}")
             return
         witness = unit_search(race, scopes, seats, now)
         # like the exhaustive search, it takes outstanding satellite sites at their maximum
-        method, exact = (
-            "milp",
-            not any(
-                s.sites_open or s.limit
-                for s in race.scopes
-                if scopes is None or s.district in scopes
-            ),
+        method = "milp"
+        exact = not any(
+            s.sites_open or s.limit for s in race.scopes if scopes is None or s.district in scopes
         )
-    else:
-        witness, method, exact = found[0], "exhaustive", found[1]
     if witness is not None:
+        units = race.units()
         votes = scenario_votes(race, witness)
         res = {n: allocator(unit_votes(votes, sc_), s, n) for n, s, sc_ in units}
         evaluated.append((witness, res))

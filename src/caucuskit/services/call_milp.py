@@ -43,19 +43,28 @@ F64 = NDArray[np.float64]
 TIME_LIMIT = 10.0
 
 
+def _denominator(chosen: list[ScopeState]) -> int:
+    """A common denominator of every value the unit's votes are built from."""
+    dens = [1]
+    for s in chosen:
+        dens.extend(v.denominator for v in s.baseline.values())
+        dens.extend((s.items[i][1] / s.seats_of(i)).denominator for i in range(len(s.items)))
+        dens.extend(p.value.denominator for p in s.pending)
+    return math.lcm(*dens)
+
+
 class _Model:
     """Decision variables and the unit's votes as linear expressions of them."""
 
     def __init__(self, race: RaceInput, scopes: frozenset[Scope] | None) -> None:
         self.cands = race.candidates
-        nc = len(self.cands)
         chosen = [s for s in race.scopes if scopes is None or s.district in scopes]
         self.items: list[tuple[ScopeState, int]] = []
         self.tosses: list[tuple[ScopeState, int]] = []
         for s in chosen:
             self.items.extend((s, i) for i in range(len(s.items)))
             self.tosses.extend((s, j) for j in range(len(s.pending)))
-        n_x = len(self.items) * nc
+        n_x = len(self.items) * len(self.cands)
         n_e = len(self.items)
         self.toss_cols: list[list[tuple[int, str]]] = []
         col = n_x + n_e
@@ -64,22 +73,29 @@ class _Model:
             self.toss_cols.append([(col + k, g) for k, g in enumerate(p.groups)])
             col += len(p.groups)
         self.size = col
-        dens = [1]
-        for s in chosen:
-            dens.extend(v.denominator for v in s.baseline.values())
-            dens.extend((s.items[i][1] / s.seats_of(i)).denominator for i in range(len(s.items)))
-            dens.extend(p.value.denominator for p in s.pending)
-        self.denominator = math.lcm(*dens)
-        self.base = np.zeros(nc)
+        self.denominator = _denominator(chosen)
+        self.base = np.zeros(len(self.cands))
         for s in chosen:
             for k, c in enumerate(self.cands):
                 self.base[k] += float(s.baseline.get(c, Fraction(0)))
         # votes[c] = base[c] + coef[c] . z
-        self.coef = np.zeros((nc, self.size))
+        self.coef = np.zeros((len(self.cands), self.size))
+        self.upper = np.zeros(self.size)
         rows: list[F64] = []
         lo: list[float] = []
         hi: list[float] = []
-        self.upper = np.zeros(self.size)
+        self._item_rows(n_x, rows, lo, hi)
+        self._toss_rows(rows, lo, hi)
+        self.structure = (
+            np.array(rows, dtype=np.float64).reshape(len(rows), self.size),
+            np.array(lo, dtype=np.float64),
+            np.array(hi, dtype=np.float64),
+        )
+
+    def _item_rows(self, n_x: int, rows: list[F64], lo: list[float], hi: list[float]) -> None:
+        """Per outstanding item: x_c delegates to each candidate, and e = 1 when nobody came:
+        sum_c x_c + D e = D (rules.md §7.1); a satellite site is won whole (§7.3)."""
+        nc = len(self.cands)
         for t, (s, i) in enumerate(self.items):
             seats = s.seats_of(i)
             per = float(s.items[i][1]) / seats
@@ -89,14 +105,14 @@ class _Model:
                 self.upper[t * nc + k] = seats
                 row[t * nc + k] = 1.0
             site = i < len(s.item_seats) and s.item_seats[i] == 0
-            if site:  # a satellite site is won whole: no "nobody came"
-                self.upper[n_x + t] = 0
-            else:
-                self.upper[n_x + t] = 1
-            row[n_x + t] = seats  # sum_c x + D e = D: all D delegates, or none (e = 1)
+            self.upper[n_x + t] = 0 if site else 1
+            row[n_x + t] = seats
             rows.append(row)
             lo.append(seats)
             hi.append(seats)
+
+    def _toss_rows(self, rows: list[F64], lo: list[float], hi: list[float]) -> None:
+        """Per pending toss: exactly ``winners`` of its groups win one delegate each (§5.4)."""
         for (s, j), cols in zip(self.tosses, self.toss_cols, strict=True):
             p = s.pending[j]
             row = np.zeros(self.size)
@@ -108,11 +124,6 @@ class _Model:
             rows.append(row)
             lo.append(p.winners)
             hi.append(p.winners)
-        self.structure = (
-            np.array(rows, dtype=np.float64).reshape(len(rows), self.size),
-            np.array(lo, dtype=np.float64),
-            np.array(hi, dtype=np.float64),
-        )
 
     def scenario(self, z: F64) -> Scenario:
         nc = len(self.cands)
@@ -137,6 +148,9 @@ class _Model:
         )
 
 
+Row = tuple[F64, float, float]
+
+
 def milp_search(
     race: RaceInput, scopes: frozenset[Scope] | None, seats: int, now: UnitAllocation
 ) -> Scenario | None:
@@ -144,56 +158,9 @@ def milp_search(
     m = _Model(race, scopes)
     if m.size == 0:  # nothing outstanding: the split is what it is
         return None
-    cands = m.cands
-    nc = len(cands)
-    n = {c: now.delegates.get(c, 0) for c in cands}
+    cases = _cases(m, race, scopes, seats, now)
     now_split = split_of(now)
-    t_num, t_den = NATIONAL_THRESHOLD.numerator, NATIONAL_THRESHOLD.denominator
-    total_coef = m.coef.sum(axis=0)
-    total_base = float(m.base.sum())
     inconclusive = False
-
-    def expr(k: int) -> tuple[F64, float]:
-        return m.coef[k], float(m.base[k])
-
-    cases: list[list[tuple[F64, float, float]]] = []
-    # Strict inequalities as "<= -step": every value is a multiple of 1/L (L the common
-    # denominator), so a strict one holds iff it holds by at least 1/L. When 1/L is below
-    # what floating point resolves, the closed form is used and a rejected point makes the
-    # search inconclusive instead.
-    step = 1.0 / m.denominator if m.denominator < 10**7 else 0.0
-    inf = float("inf")
-    positive = (total_coef, total_base, step)  # V > 0 (V >= step); bound > 0 means ">="
-    for regime in _regimes(race, scopes):
-        kind, q_set, leader = regime
-        base_rows: list[tuple[F64, float, float]] = []
-        for k in range(nc):
-            a, b = expr(k)
-            # t_den v_k - t_num V  (>= 0: qualifies at 15%; <= 0: does not)
-            ra = t_den * a - t_num * total_coef
-            rb = t_den * b - t_num * total_base
-            if kind == "15%":
-                base_rows.append((ra, rb, 0.0) if k in q_set else (ra, rb + step, -inf))
-            else:
-                base_rows.append((ra, rb + step, -inf))  # nobody at 15%
-                la, lb_ = expr(leader)  # type: ignore[arg-type]
-                base_rows.append((la - a, lb_ - b, 0.0))  # the leader is the largest
-                if k in q_set:
-                    base_rows.append((2 * a - la, 2 * b - lb_, 0.0))
-                else:
-                    base_rows.append((2 * a - la, 2 * b - lb_ + step, -inf))
-        base_rows.append((positive[0], positive[1] - positive[2], 0.0))
-        # changed: seats outside Q', or a pair of Q' out of Hamilton order (or tied exactly)
-        if sum(n.values()) != seats or any(n[c] for k, c in enumerate(cands) if k not in q_set):
-            cases.append(base_rows)  # every outcome here differs (nothing or a lot now)
-            continue
-        q_coef = sum((m.coef[k] for k in q_set), np.zeros(m.size))
-        q_base = float(sum(m.base[k] for k in q_set))
-        for j, i in itertools.permutations(sorted(q_set), 2):
-            w = 1 + n[cands[j]] - n[cands[i]]
-            a = seats * (m.coef[j] - m.coef[i]) - w * q_coef
-            b = seats * float(m.base[j] - m.base[i]) - w * q_base
-            cases.append([*base_rows, (a, b, 0.0)])
     deadline = time.monotonic() + TIME_LIMIT
     for rows in cases:
         left = deadline - time.monotonic()
@@ -213,6 +180,68 @@ def milp_search(
     if inconclusive:
         raise SearchTooLarge("the mixed-integer search was inconclusive")
     return None
+
+
+def _regime_rows(
+    m: _Model, kind: str, q_set: frozenset[int], leader: int | None, step: float
+) -> list[Row]:
+    """The constraints that a completion lands in this (rule, qualified set, leader)."""
+    t_num, t_den = NATIONAL_THRESHOLD.numerator, NATIONAL_THRESHOLD.denominator
+    total_coef = m.coef.sum(axis=0)
+    total_base = float(m.base.sum())
+    inf = float("inf")
+    rows: list[Row] = []
+    for k in range(len(m.cands)):
+        a, b = m.coef[k], float(m.base[k])
+        # t_den v_k - t_num V  (>= 0: qualifies at 15%; <= 0: does not)
+        ra = t_den * a - t_num * total_coef
+        rb = t_den * b - t_num * total_base
+        if kind == "15%":
+            rows.append((ra, rb, 0.0) if k in q_set else (ra, rb + step, -inf))
+        else:
+            rows.append((ra, rb + step, -inf))  # nobody at 15%
+            assert leader is not None  # a half-of-leader regime names its leader
+            la, lb_ = m.coef[leader], float(m.base[leader])
+            rows.append((la - a, lb_ - b, 0.0))  # the leader is the largest
+            if k in q_set:
+                rows.append((2 * a - la, 2 * b - lb_, 0.0))
+            else:
+                rows.append((2 * a - la, 2 * b - lb_ + step, -inf))
+    rows.append((total_coef, total_base - step, 0.0))  # V > 0 (V >= step)
+    return rows
+
+
+def _cases(
+    m: _Model,
+    race: RaceInput,
+    scopes: frozenset[Scope] | None,
+    seats: int,
+    now: UnitAllocation,
+) -> list[list[Row]]:
+    """One program per (regime, broken Hamilton pair): feasible iff a completion in that
+    regime changes the split (rules.md §8.2)."""
+    cands = m.cands
+    n = {c: now.delegates.get(c, 0) for c in cands}
+    # Strict inequalities as "<= -step": every value is a multiple of 1/L (L the common
+    # denominator), so a strict one holds iff it holds by at least 1/L. When 1/L is below
+    # what floating point resolves, the closed form is used and a rejected point makes the
+    # search inconclusive instead.
+    step = 1.0 / m.denominator if m.denominator < 10**7 else 0.0
+    cases: list[list[Row]] = []
+    for kind, q_set, leader in _regimes(race, scopes):
+        base_rows = _regime_rows(m, kind, q_set, leader, step)
+        # changed: seats outside Q', or a pair of Q' out of Hamilton order (or tied exactly)
+        if sum(n.values()) != seats or any(n[c] for k, c in enumerate(cands) if k not in q_set):
+            cases.append(base_rows)  # every outcome here differs (nothing or a lot now)
+            continue
+        q_coef = sum((m.coef[k] for k in q_set), np.zeros(m.size))
+        q_base = float(sum(m.base[k] for k in q_set))
+        for j, i in itertools.permutations(sorted(q_set), 2):
+            w = 1 + n[cands[j]] - n[cands[i]]
+            a = seats * (m.coef[j] - m.coef[i]) - w * q_coef
+            b = seats * float(m.base[j] - m.base[i]) - w * q_base
+            cases.append([*base_rows, (a, b, 0.0)])
+    return cases
 
 
 def _regimes(
