@@ -17,7 +17,10 @@ admissible completion does (a proof by exhaustion), and whether the search was c
 Admissible completion (rules.md §7.1, §5.2): each outstanding precinct gives its D delegates
 to any groups in any split, or gives none (nobody came); each pending toss gives one delegate
 each to ``winners`` of its groups (§5.4). An outstanding satellite site is won whole at its
-declared maximum turnout (a vertex of §7.3's pool relaxation).
+declared maximum turnout (a vertex of §7.3's pool relaxation). Where extra delegates are
+possible (Nevada, §5.7 step 5.2) a precinct may also give one each to more than D groups;
+a unit whose D is unknown but declared at most M gives any number up to M
+(:func:`item_splits`).
 """
 
 from __future__ import annotations
@@ -204,14 +207,27 @@ def _item_choices(
 ) -> list[_Choice]:
     seats = s.seats_of(idx)
     unit = int(mass / seats * den)
-    if idx < len(s.item_seats) and s.item_seats[idx] == 0:  # a satellite site: whole
-        splits: list[Split] = [((c, 1),) for c in cands]
-    else:
-        splits = [*list(compositions(seats, cands)), ()]
     return [
         _Choice(s.district, idx, sp, "", tuple((off + cands.index(c), unit * k) for c, k in sp))
-        for sp in splits
+        for sp in item_splits(s, idx, cands)
     ]
+
+
+def item_splits(s: ScopeState, idx: int, cands: Sequence[str]) -> list[Split]:
+    """Every admissible award of item ``idx`` (rules.md §7.1, §7.3, §5.7 step 5.2): a
+    satellite site whole to one group; a precinct's D in any split, or nothing; with
+    ``upto`` any number up to D in any split; and where extra delegates are possible, one
+    each to k groups, D < k <= its most."""
+    seats = s.seats_of(idx)
+    if idx < len(s.item_seats) and s.item_seats[idx] == 0:  # a satellite site: whole
+        return [((c, 1),) for c in cands]
+    if s.upto(idx):
+        splits = [sp for t in range(seats, -1, -1) for sp in compositions(t, cands)]
+    else:
+        splits = [*list(compositions(seats, cands)), ()]
+    for k in range(seats + 1, min(s.most_of(idx), len(cands)) + 1):
+        splits.extend(tuple((c, 1) for c in group) for group in combinations(cands, k))
+    return splits
 
 
 def _scenario(node: _Node | None) -> Scenario:

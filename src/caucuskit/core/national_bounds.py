@@ -26,6 +26,7 @@ from caucuskit.core.race_input import (
     Scenario,
     Scope,
     dec,
+    extra_in,
     open_mass,
     pending_in,
     sum_scopes,
@@ -253,6 +254,8 @@ class UnitSum:
     pending: list[Pending]
     settled: dict[str, Fraction]
     moves: dict[str, list[tuple[Pending, list[str], list[str]]]]
+    #: what the outstanding units can award beyond their D (rules.md §5.7 step 5.2)
+    extra: Fraction = ZERO
 
     def scaled(
         self,
@@ -294,7 +297,9 @@ def unit_sums(race: RaceInput) -> UnitSums:
             for c in p.groups:
                 if c not in default:
                     moves.setdefault(c, []).append((p, default, toss_pick(p, c)))
-        out[name] = UnitSum(base, open_mass(race, scopes)[0], pend, settled, moves)
+        out[name] = UnitSum(
+            base, open_mass(race, scopes)[0], pend, settled, moves, extra_in(race, scopes)
+        )
     return out
 
 

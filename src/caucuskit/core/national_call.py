@@ -35,7 +35,14 @@ from caucuskit.core.national_bounds import (
     unit_sums,
     vertex_scenarios,
 )
-from caucuskit.core.race_input import RaceInput, Scenario, Scope, scenario_votes, unit_votes
+from caucuskit.core.race_input import (
+    RaceInput,
+    Scenario,
+    Scope,
+    scenario_votes,
+    unbounded_in,
+    unit_votes,
+)
 
 Allocator = Callable[[Mapping[str, Fraction], int, str], UnitAllocation]
 #: An exact search for one unit: (race, unit scopes, seats, current allocation) -> a
@@ -106,8 +113,12 @@ def national_call(
         now = allocator(unit_votes(cur_votes, scopes), seats, name)
         u = sums[name]
         ok, proof, bounds, exact = prove_unit(
-            seats, u.baseline, u.free, u.pending, dict(now.delegates), race.candidates
+            seats, u.baseline, u.free, u.pending, dict(now.delegates), race.candidates, u.extra
         )
+        unknown = unbounded_in(race, scopes) if seats and len(race.candidates) > 1 else []
+        if unknown:
+            ok, exact = False, False
+            bounds = {c: (0, seats) for c in race.candidates}
         if now.pending_lot is not None:
             ok = False
             proof.append(
@@ -123,7 +134,9 @@ def national_call(
             proof,
             exact=exact,
         )
-        if not ok:
+        if unknown:
+            _unbounded(call, unknown)
+        elif not ok:
             _settle(call, race, allocator, now, scopes, evaluated, search, unit_search, cap)
         if call.status != "open" and now.pending_lot is not None:
             # Its last seat is still to be drawn by lot, whatever the outstanding units do.
@@ -141,6 +154,19 @@ def national_call(
             call.ranges[c] = (lo, hi, a_lo, a_hi)
         calls.append(call)
     return _total(race, allocator, calls, evaluated, search)
+
+
+def _unbounded(call: UnitCall, unknown: list[str]) -> None:
+    """Open: an outstanding unit's D is unknown and undeclared (a Nevada at-large site whose
+    delegates follow its turnout), so it can add any number of delegates to one candidate:
+    enough to give that candidate every seat of this unit, whichever candidate does not hold
+    them all now. No concrete completion is shown: it would need a D to be made up."""
+    call.status, call.method, call.exact = "open", "unbounded", True
+    call.proof.append(
+        f"{', '.join(unknown)}: outstanding, with no known or declared number of delegates, "
+        "so it can still give any one candidate every seat of this unit "
+        "(give its D, or a maximum, to bound it)"
+    )
 
 
 def _settle(
@@ -294,6 +320,8 @@ def _total(
             total_now[c] = total_now.get(c, 0) + k
     now_key = _total_key(total_now, [c.current_lot for c in calls])
     status = "decided" if all(c.status == "decided" for c in calls) else "undetermined"
+    if any(c.method == "unbounded" for c in calls):
+        status = "open"  # that unit's seats can all go to one candidate, and the total with them
     t_wit: Scenario | None = None
     t_split: dict[str, int] | None = None
     if status != "decided":

@@ -1,7 +1,8 @@
 """Exact search for a changing completion as mixed-integer programs (HiGHS through SciPy).
 
 Rule: rules.md §7.1 (each outstanding precinct's D delegates to any groups, or none), §5.4
-(pending tosses), §8.2 (D-Math). Issue 16 item 6: when the bound proves neither outcome and
+(pending tosses), §8.2 (D-Math), §5.7 step 5.2 (Nevada: one delegate each to more than D
+groups). Issue 16 item 6: when the bound proves neither outcome and
 the outstanding set is too large to search exhaustively
 (:class:`~caucuskit.core.exact_search.SearchTooLarge`), this decides the unit.
 
@@ -35,7 +36,7 @@ from caucuskit.core.bounds import RaceInput, Scenario, scenario_votes, unit_vote
 from caucuskit.core.exact_search import SearchTooLarge
 from caucuskit.core.national import NATIONAL_THRESHOLD, UnitAllocation, fast_allocate
 from caucuskit.core.national_bounds import split_of
-from caucuskit.core.race_input import Scope, ScopeState
+from caucuskit.core.race_input import ZERO, Scope, ScopeState
 
 F64 = NDArray[np.float64]
 #: Seconds the programs of one unit may take in all before the search says it is
@@ -72,6 +73,13 @@ class _Model:
             p = s.pending[j]
             self.toss_cols.append([(col + k, g) for k, g in enumerate(p.groups)])
             col += len(p.groups)
+        #: per item that can award more than its D (rules.md §5.7 step 5.2): the columns of
+        #: y (delegates beyond D) and f (1: the one-each-to-more-than-D-groups mode)
+        self.extra_cols: dict[int, tuple[int, int]] = {}
+        for t, (s, i) in enumerate(self.items):
+            if s.most_of(i) > s.seats_of(i):
+                self.extra_cols[t] = (col, col + 1)
+                col += 2
         self.size = col
         self.denominator = _denominator(chosen)
         self.base = np.zeros(len(self.cands))
@@ -94,7 +102,9 @@ class _Model:
 
     def _item_rows(self, n_x: int, rows: list[F64], lo: list[float], hi: list[float]) -> None:
         """Per outstanding item: x_c delegates to each candidate, and e = 1 when nobody came:
-        sum_c x_c + D e = D (rules.md §7.1); a satellite site is won whole (§7.3)."""
+        sum_c x_c + D e = D (rules.md §7.1); a satellite site is won whole (§7.3). An item
+        whose D is unknown but at most D (``upto``) has e in 0..D delegates left unawarded;
+        one that can award extra delegates gets y and f (:meth:`_extra_rows`)."""
         nc = len(self.cands)
         for t, (s, i) in enumerate(self.items):
             seats = s.seats_of(i)
@@ -105,11 +115,51 @@ class _Model:
                 self.upper[t * nc + k] = seats
                 row[t * nc + k] = 1.0
             site = i < len(s.item_seats) and s.item_seats[i] == 0
-            self.upper[n_x + t] = 0 if site else 1
-            row[n_x + t] = seats
+            if s.upto(i):
+                self.upper[n_x + t] = seats
+                row[n_x + t] = 1.0
+            else:
+                self.upper[n_x + t] = 0 if site else 1
+                row[n_x + t] = seats
+            if t in self.extra_cols:
+                row[self.extra_cols[t][0]] = -1.0  # sum_c x_c + (D e | e) - y = D
+                self._extra_rows(t, s.most_of(i) - seats, seats, n_x + t, s.upto(i), rows, lo, hi)
             rows.append(row)
             lo.append(seats)
             hi.append(seats)
+
+    def _extra_rows(
+        self,
+        t: int,
+        more: int,
+        seats: int,
+        e_col: int,
+        upto: bool,
+        rows: list[F64],
+        lo: list[float],
+        hi: list[float],
+    ) -> None:
+        """Extra delegates only one each to groups (rules.md §5.7 step 5.2): y <= more f,
+        x_c <= D - (D - 1) f, and with f = 1 nobody is left out (e <= (1 - f) (D or 1))."""
+        nc = len(self.cands)
+        y_col, f_col = self.extra_cols[t]
+        self.upper[y_col] = more
+        self.upper[f_col] = 1
+        inf = float("inf")
+
+        def add(entries: list[tuple[int, float]], bound: float) -> None:
+            row = np.zeros(self.size)
+            for c, v in entries:
+                row[c] = v
+            rows.append(row)
+            lo.append(-inf)
+            hi.append(bound)
+
+        add([(y_col, 1.0), (f_col, -float(more))], 0.0)
+        for k in range(nc):
+            add([(t * nc + k, 1.0), (f_col, float(seats - 1))], float(seats))
+        cap = float(seats) if upto else 1.0
+        add([(e_col, 1.0), (f_col, cap)], cap)
 
     def _toss_rows(self, rows: list[F64], lo: list[float], hi: list[float]) -> None:
         """Per pending toss: exactly ``winners`` of its groups win one delegate each (§5.4)."""
@@ -255,7 +305,7 @@ def _regimes(
     base = {c: sum((s.baseline.get(c, Fraction(0)) for s in chosen), Fraction(0)) for c in cands}
     free = sum((s.free for s in chosen), Fraction(0))
     pend = [p for s in chosen for p in s.pending]
-    o_all = free + sum((p.mass for p in pend), Fraction(0))
+    o_all = free + sum((p.mass for p in pend), Fraction(0)) + sum((s.extra for s in chosen), ZERO)
     total = sum(base.values(), Fraction(0))
     o_k = {c: free + sum((p.value for p in pend if c in p.groups), Fraction(0)) for c in cands}
     thr = NATIONAL_THRESHOLD
