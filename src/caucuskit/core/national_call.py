@@ -46,7 +46,8 @@ from caucuskit.core.race_input import (
 
 Allocator = Callable[[Mapping[str, Fraction], int, str], UnitAllocation]
 #: An exact search for one unit: (race, unit scopes, seats, current allocation) -> a
-#: completion that changes the split, or None when none does; raises
+#: completion that changes the split, or None when none does (over every admissible
+#: completion, outstanding satellite sites at every turnout); raises
 #: :class:`~caucuskit.core.exact_search.SearchTooLarge` when it cannot answer.
 UnitSearch = Callable[[RaceInput, frozenset[Scope] | None, int, UnitAllocation], Scenario | None]
 
@@ -237,26 +238,32 @@ def _search_unit(
     unit_search: UnitSearch | None,
     cap: int,
 ) -> None:
-    """Exhaustive search, or ``unit_search`` past its cap: a witness or a proof."""
+    """Exhaustive search; where it is too large, or could take outstanding satellite sites
+    at their maximum turnout only, ``unit_search`` (which proves over every turnout): a
+    witness or a proof. Left undetermined only when neither can answer."""
     name, seats = call.unit, call.seats
     now_split = split_of(now)
 
     def changed(votes: list[dict[str, Fraction]]) -> bool:
         return split_of(allocator(votes[0], seats, name)) != now_split
 
+    witness: Scenario | None = None
+    method, exact, why = "exhaustive", False, ""
     try:
         witness, exact = search_exhaustive(race, scopes, changed, cap)
-        method = "exhaustive"
     except SearchTooLarge as exc:
-        if unit_search is None:
-            call.proof.append(f"not searched exactly: {exc}")
-            return
-        witness = unit_search(race, scopes, seats, now)
-        # like the exhaustive search, it takes outstanding satellite sites at their maximum
-        method = "milp"
-        exact = not any(
-            s.sites_open or s.limit for s in race.scopes if scopes is None or s.district in scopes
+        why = f"not searched exactly: {exc}"
+    else:
+        why = (
+            "no completion with outstanding satellite sites at their maximum "
+            "turnout changes it; other turnouts were not searched"
         )
+    if witness is None and not exact and unit_search is not None:
+        try:
+            witness = unit_search(race, scopes, seats, now)
+            method, exact = "milp", True
+        except SearchTooLarge as exc:
+            why = f"{why}; mixed-integer search: {exc}"
     if witness is not None:
         units = race.units()
         votes = scenario_votes(race, witness)
@@ -270,10 +277,7 @@ def _search_unit(
             "changes this split" + (" (mixed-integer program)" if method == "milp" else "")
         )
     else:
-        call.proof.append(
-            "no completion with outstanding satellite sites at their maximum "
-            "turnout changes it; other turnouts were not searched"
-        )
+        call.proof.append(why)
 
 
 def search_exhaustive(

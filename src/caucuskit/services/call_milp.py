@@ -57,7 +57,13 @@ def _denominator(chosen: list[ScopeState]) -> int:
 class _Model:
     """Decision variables and the unit's votes as linear expressions of them."""
 
-    def __init__(self, race: RaceInput, scopes: frozenset[Scope] | None) -> None:
+    def __init__(
+        self, race: RaceInput, scopes: frozenset[Scope] | None, relax_sites: bool = False
+    ) -> None:
+        #: True: an outstanding satellite site's mass may be split in any fractions, or left
+        #: partly unassigned: the pool relaxation of rules.md §7.3, which holds the outcome
+        #: of every turnout up to the declared maximum (core/satellite_bounds.py)
+        self.relax_sites = relax_sites
         self.cands = race.candidates
         chosen = [s for s in race.scopes if scopes is None or s.district in scopes]
         self.items: list[tuple[ScopeState, int]] = []
@@ -94,10 +100,39 @@ class _Model:
         hi: list[float] = []
         self._item_rows(n_x, rows, lo, hi)
         self._toss_rows(rows, lo, hi)
+        self.integrality = np.ones(self.size)
+        if relax_sites:
+            self._relax(n_x)
         self.structure = (
             np.array(rows, dtype=np.float64).reshape(len(rows), self.size),
             np.array(lo, dtype=np.float64),
             np.array(hi, dtype=np.float64),
+        )
+
+    def _relax(self, n_x: int) -> None:
+        """Satellite sites' columns continuous, with room to leave part unassigned."""
+        for t in self.site_items():
+            for k in range(len(self.cands)):
+                self.integrality[t * len(self.cands) + k] = 0
+            self.integrality[n_x + t] = 0
+            self.upper[n_x + t] = 1
+
+    def site_items(self) -> list[int]:
+        """Positions of the outstanding satellite sites among the items."""
+        return [
+            t
+            for t, (s, i) in enumerate(self.items)
+            if i < len(s.item_seats) and s.item_seats[i] == 0
+        ]
+
+    def whole(self, sc: Scenario) -> bool:
+        """Whether every site of the completion goes whole to one group (admissible)."""
+        if not self.relax_sites:
+            return True
+        splits = {(d, i): sp for d, lst in sc.splits.items() for i, sp in lst}
+        return all(
+            [k for _, k in splits.get((self.items[t][0].district, self.items[t][1]), ())] == [1]
+            for t in self.site_items()
         )
 
     def _item_rows(self, n_x: int, rows: list[F64], lo: list[float], hi: list[float]) -> None:
@@ -204,15 +239,48 @@ Row = tuple[F64, float, float]
 def milp_search(
     race: RaceInput, scopes: frozenset[Scope] | None, seats: int, now: UnitAllocation
 ) -> Scenario | None:
-    """A completion of ``scopes`` whose D-Math split differs from ``now``, or None."""
+    """A completion of ``scopes`` whose D-Math split differs from ``now``, or None: none does.
+
+    With outstanding satellite sites, "None" is proven over every turnout: first over the
+    pool relaxation (sites split in any fractions, rules.md §7.3), where no feasible point is a
+    proof; then, if the relaxation leaves a doubt, over each site at its maximum turnout
+    (whole), where a point is a real completion. A doubt that neither settles raises
+    :class:`SearchTooLarge` (the unit stays undetermined, never guessed)."""
+    deadline = time.monotonic() + TIME_LIMIT
+    chosen = [s for s in race.scopes if scopes is None or s.district in scopes]
+    sites = any(s.sites_open for s in chosen)
+    if sites:
+        try:
+            return _run(_Model(race, scopes, relax_sites=True), race, scopes, seats, now, deadline)
+        except SearchTooLarge:
+            pass  # a doubt: search the sites whole
     m = _Model(race, scopes)
     if m.size == 0:  # nothing outstanding: the split is what it is
         return None
-    cases = _cases(m, race, scopes, seats, now)
+    found_whole = _run(m, race, scopes, seats, now, deadline)
+    if found_whole is None and sites:
+        raise SearchTooLarge(
+            "no completion with the outstanding satellite sites whole at their maximum "
+            "turnout changes it, but the relaxation over every turnout does not rule one out"
+        )
+    return found_whole
+
+
+def _run(
+    m: _Model,
+    race: RaceInput,
+    scopes: frozenset[Scope] | None,
+    seats: int,
+    now: UnitAllocation,
+    deadline: float,
+) -> Scenario | None:
+    """Every program of ``m``: the first point that the exact D-Math confirms, or None when
+    every program is infeasible; ``SearchTooLarge`` past the deadline or on a doubt."""
+    if m.size == 0:
+        return None
     now_split = split_of(now)
     inconclusive = False
-    deadline = time.monotonic() + TIME_LIMIT
-    for rows in cases:
+    for rows in _cases(m, race, scopes, seats, now):
         left = deadline - time.monotonic()
         if left <= 0:
             raise SearchTooLarge(f"the mixed-integer search took more than {TIME_LIMIT:g} s")
@@ -224,9 +292,9 @@ def milp_search(
             continue
         sc = m.scenario(z)
         votes = unit_votes(scenario_votes(race, sc), scopes)
-        if split_of(fast_allocate(votes, seats)) != now_split:
+        if m.whole(sc) and split_of(fast_allocate(votes, seats)) != now_split:
             return sc
-        inconclusive = True  # a boundary point the exact check rejects
+        inconclusive = True  # a boundary point (or a fractional site) the exact check rejects
     if inconclusive:
         raise SearchTooLarge("the mixed-integer search was inconclusive")
     return None
@@ -357,7 +425,7 @@ def _solve(
     res = milp(
         np.zeros(m.size),
         constraints=cons,
-        integrality=np.ones(m.size),
+        integrality=m.integrality,
         bounds=Bounds(np.zeros(m.size), m.upper),
         options={"time_limit": seconds, "presolve": True},
     )
