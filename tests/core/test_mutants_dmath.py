@@ -96,7 +96,8 @@ def test_malformed_input_is_refused_with_the_reason() -> None:
     for (votes, seats), field, words in cases:
         with pytest.raises(ValidationError) as exc:
             allocate_unit(votes, seats)  # type: ignore[arg-type]
-        assert field in str(exc.value) and words in str(exc.value)
+        (problem,) = exc.value.as_dicts()
+        assert problem["field"] == field and words in problem["message"]
 
 
 def test_a_lot_with_no_tie_to_settle_is_refused() -> None:
@@ -110,6 +111,6 @@ def test_a_lot_with_no_tie_to_settle_is_refused() -> None:
 
 def test_add_delegates_orders_by_count_then_name() -> None:
     totals = add_delegates(
-        [allocate_unit({"B": F(1), "A": F(1)}, 2), allocate_unit({"C": F(9), "A": F(1)}, 1)]
+        [allocate_unit({"C": F(9), "A": F(1)}, 1), allocate_unit({"B": F(1), "A": F(1)}, 2)]
     )
     assert list(totals.items()) == [("A", 1), ("B", 1), ("C", 1)]
