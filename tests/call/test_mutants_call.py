@@ -92,3 +92,47 @@ def test_national_total_search_with_a_site_at_its_maximum_is_not_a_proof() -> No
     now = fast_allocate({"A": F(10), "B": F(1)}, 1)
     key = _total_key(dict(now.delegates), [split_of(now)[1]])
     assert _search_total(race, fast_allocate, key, [])[0] == "undetermined"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=nights())
+def test_seat_ranges_hold_every_completion(data: Any) -> None:
+    """Guards the seat ranges of ``national_call`` and ``_total``: per unit and in total, the
+    proven range holds every completion's seats, the attained range is reached by real
+    completions, a decided unit's range is its current split, and the current total is the
+    sum of the units' current splits (brute force as in test_exact_call)."""
+    e, reports = data
+    tab = tabulate(e, reports)
+    call = call_race(tracker_from_tabulation(tab).race())
+    results = _results(e, _outcomes(e, tab))
+    nat = call.national
+    for u in nat.units:
+        finals = [dict(dict(units)[u.unit][0]) for units, _ in results]
+        for c, (lo, hi, a_lo, a_hi) in u.ranges.items():
+            seats = [f.get(c, 0) for f in finals]
+            assert lo <= min(seats) <= a_lo <= a_hi <= max(seats) <= hi, (u.unit, c)
+            if u.status == "decided":
+                assert lo == hi == a_lo == a_hi == u.current.get(c, 0)
+    summed: dict[str, int] = {}
+    for u in nat.units:
+        for c, k in u.current.items():
+            summed[c] = summed.get(c, 0) + k
+    assert nat.total_current == summed
+    totals = [dict(_total(units)[0]) for units, _ in results]
+    for c, (lo, hi, a_lo, a_hi) in nat.total_ranges.items():
+        seats = [t.get(c, 0) for t in totals]
+        assert lo <= min(seats) <= a_lo <= a_hi <= max(seats) <= hi, c
+
+
+def test_an_unknown_site_does_not_open_a_unit_with_no_seats_or_one_candidate() -> None:
+    """Guards the ``unknown`` condition of ``national_call``: a unit with no seats, or a race
+    with one candidate, is decided whatever the site's size; with two candidates it is open,
+    with the proven range 0..seats."""
+    site = ScopeState(1, {"A": F(4)}, {"A": F(4)}, unbounded=("North / Site",))
+    two = RaceInput(("A", "B"), (site,), NationalDelegates({1: 2}, 0, 0))
+    units = {u.unit: u for u in call_race(two).national.units}
+    assert (units["CD1"].status, units["CD1"].method) == ("open", "unbounded")
+    assert units["CD1"].ranges["B"][:2] == (0, 2)
+    assert units["PLEO"].status == "decided"  # no seats
+    one = RaceInput(("A",), (site,), NationalDelegates({1: 2}, 0, 0))
+    assert {u.unit: u.status for u in call_race(one).national.units}["CD1"] == "decided"
