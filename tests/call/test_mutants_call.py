@@ -14,9 +14,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from call.test_exact_call import _outcomes, _results, _total, nights
-from caucuskit.core.bounds import RaceInput, ScopeState, call_race
+from caucuskit.core.bounds import (
+    Pending,
+    RaceInput,
+    ScopeState,
+    SiteReport,
+    call_race,
+    lead_call,
+    satellite_terms,
+)
 from caucuskit.core.election import NationalDelegates
 from caucuskit.core.exact_search import SearchTooLarge, compositions, item_splits
+from caucuskit.core.model import PendingTie
 from caucuskit.core.national import fast_allocate
 from caucuskit.core.national_bounds import split_of
 from caucuskit.core.national_call import _search_total, _total_key, search_exhaustive
@@ -136,3 +145,53 @@ def test_an_unknown_site_does_not_open_a_unit_with_no_seats_or_one_candidate() -
     assert units["PLEO"].status == "decided"  # no seats
     one = RaceInput(("A",), (site,), NationalDelegates({1: 2}, 0, 0))
     assert {u.unit: u.status for u in call_race(one).national.units}["CD1"] == "decided"
+
+
+def test_satellite_pool_terms_by_hand() -> None:
+    """Guards ``satellite_terms`` (rules.md §7.3): pool S = 6; reported sites of turnout 10
+    (D 4: A 3, B 1) and 20 (D 5: A 2, B 2, one delegate pending between B and C); one site
+    out, declared at most 30; a site with no turnout counts for nothing. B = 30, T = 30:
+    A_A = 10 x 3/4 + 20 x 2/5 = 31/2, A_B = 10/4 + 8 = 21/2; baseline S A_k / 60, the site
+    S x 30 / 60 = 3, the pending delegate S x 20 / (5 x 60) = 2/5."""
+    tie = PendingTie(("B", "C"), 1, "gain", "coin toss", "tie")
+    reported = [
+        SiteReport("s1", 10, 4, {"A": 3, "B": 1}),
+        SiteReport("s2", 20, 5, {"A": 2, "B": 2}, tie),
+        SiteReport("s0", 0, 4, {"A": 4}),
+    ]
+    terms = satellite_terms(F(6), reported, [("s3", 30)])
+    assert terms.current == {"A": F(6) * F(31, 2) / 30, "B": F(6) * F(21, 2) / 30}
+    assert terms.baseline == {"A": F(6) * F(31, 2) / 60, "B": F(6) * F(21, 2) / 60}
+    assert terms.items == (("s3", F(3)),)
+    assert [(p.key, p.groups, p.winners, p.value) for p in terms.pending] == [
+        ("s2", ("B", "C"), 1, F(2, 5))
+    ]
+    assert terms.limit is False
+    # nothing reported and nothing declared: no terms at all; undeclared: the whole pool
+    assert satellite_terms(F(6), [], [("s3", 0)]).items == ()
+    assert satellite_terms(F(0), [], [("s3", None)]).items == ()
+    assert satellite_terms(F(6), [], [("s3", None)]).items == (("s3", F(6)),)
+
+
+def test_lead_swing_adds_every_pending_toss_the_trailer_can_win() -> None:
+    """Guards ``_pair``: two tosses B can win add both values to B's swing; one the leader
+    wins whatever happens (two groups, two winners) is taken off."""
+    pend = (
+        Pending("t1", ("B", "C"), 1, F(1)),
+        Pending("t2", ("B", "C"), 1, F(2)),
+        Pending("t3", ("A", "B"), 2, F(5)),
+    )
+    scope = ScopeState(1, {"A": F(20), "B": F(10)}, {"A": F(20), "B": F(10)}, pending=pend)
+    race = RaceInput(("A", "B", "C"), (scope,), NationalDelegates({1: 1}, 0, 0))
+    pair = next(p for p in lead_call(race).pairs if p.trailer == "B")
+    assert (pair.margin, pair.swing) == (F(10), F(1 + 2 + 5 - 5))
+
+
+def test_nothing_reported_leaves_no_leader() -> None:
+    scope = ScopeState(1, {}, {}, (("p", F(2)),))
+    lead = lead_call(RaceInput(("A", "B"), (scope,), NationalDelegates({1: 1}, 0, 0)))
+    assert (lead.leader, lead.decided, lead.pairs) == (None, False, ())
+    # baseline without a current lead (only pending tosses reported) still names a leader
+    only_base = ScopeState(1, {}, {"A": F(1)})
+    lead = lead_call(RaceInput(("A", "B"), (only_base,), NationalDelegates({1: 1}, 0, 0)))
+    assert lead.leader == "A"
