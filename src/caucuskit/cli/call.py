@@ -273,6 +273,16 @@ def register(app: typer.Typer) -> None:
                 "it a partly reported satellite pool counts as wholly open (conservative).",
             ),
         ] = None,
+        site_max_delegates: Annotated[
+            int | None,
+            typer.Option(
+                "--site-max-delegates",
+                min=1,
+                help="Declared most delegates of each at-large site not yet reported whose D "
+                "is unknown (Nevada 2020 casino sites); without it such a site keeps every "
+                "result it counts in open.",
+            ),
+        ] = None,
         simulations: Annotated[
             int,
             typer.Option(
@@ -311,10 +321,17 @@ def register(app: typer.Typer) -> None:
                 loaded = load_results(election, results)
                 e = with_site_delegates(loaded.election, loaded.reports, site_delegates or [])
                 report: CallReport = call_reports(
-                    e, loaded.reports, satellite_max_turnout=satellite_max_turnout
+                    e,
+                    loaded.reports,
+                    satellite_max_turnout=satellite_max_turnout,
+                    site_max_delegates=site_max_delegates,
                 )
             elif url is not None:
-                report = call_database(url, satellite_max_turnout=satellite_max_turnout)
+                report = call_database(
+                    url,
+                    satellite_max_turnout=satellite_max_turnout,
+                    site_max_delegates=site_max_delegates,
+                )
             else:
                 raise _fail(
                     "give --results FILE (with --election) or --db URL (or set "

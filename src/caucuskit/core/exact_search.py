@@ -17,7 +17,10 @@ admissible completion does (a proof by exhaustion), and whether the search was c
 Admissible completion (rules.md §7.1, §5.2): each outstanding precinct gives its D delegates
 to any groups in any split, or gives none (nobody came); each pending toss gives one delegate
 each to ``winners`` of its groups (§5.4). An outstanding satellite site is won whole at its
-declared maximum turnout (a vertex of §7.3's pool relaxation).
+declared maximum turnout (a vertex of §7.3's pool relaxation). Where extra delegates are
+possible (Nevada, §5.7 step 5.2) a precinct may also give one each to more than D groups;
+a unit whose D is unknown but declared at most M gives any number up to M
+(:func:`item_splits`).
 """
 
 from __future__ import annotations
@@ -91,6 +94,30 @@ def search(
     nc = len(cands)
     chosen = [s for s in race.scopes if scopes is None or s.district in scopes]
     den = _common_denominator(chosen)
+    start = _start_vector(chosen, bin_of, bins, cands, den)
+    exact = all(not s.sites_open and not s.limit for s in chosen)
+    steps = _steps(chosen, bin_of, cands, den)
+    _check_width(steps, cap)
+    states = _merge(start, steps, cap)
+    for vec, path in states.items():
+        votes = [
+            {c: Fraction(vec[b * nc + i], den) for i, c in enumerate(cands) if vec[b * nc + i]}
+            for b in range(bins)
+        ]
+        if changed(votes):
+            return SearchResult(_scenario(path), len(states), exact)
+    return SearchResult(None, len(states), exact)
+
+
+def _start_vector(
+    chosen: Sequence[ScopeState],
+    bin_of: Callable[[Scope], int],
+    bins: int,
+    cands: Sequence[str],
+    den: int,
+) -> list[int]:
+    """The baselines as one flat integer vector (bin by bin, candidate by candidate)."""
+    nc = len(cands)
     start = [0] * (bins * nc)
     for s in chosen:
         off = bin_of(s.district) * nc
@@ -98,11 +125,17 @@ def search(
             base = s.baseline.get(c, ZERO)
             if base:
                 start[off + i] += int(base * den)
-    exact = True
+    return start
+
+
+def _steps(
+    chosen: Sequence[ScopeState], bin_of: Callable[[Scope], int], cands: Sequence[str], den: int
+) -> list[list[_Choice]]:
+    """Per outstanding unit and pending toss, in order: every option it has."""
+    nc = len(cands)
     steps: list[list[_Choice]] = []
     for s in chosen:
         off = bin_of(s.district) * nc
-        exact = exact and not s.sites_open and not s.limit
         for idx, (_, mass) in enumerate(s.items):
             steps.append(_item_choices(s, idx, mass, den, off, cands))
         for p in s.pending:
@@ -119,15 +152,26 @@ def search(
                     for picked in combinations(p.groups, p.winners)
                 ]
             )
+    return steps
+
+
+def _check_width(steps: Sequence[Sequence[_Choice]], cap: int) -> None:
+    """Give up at once when even heavy merging could not bring the product under ``cap``."""
     width = 1
     for options in steps:
         width *= len(options)
-        if width > 1000 * cap:  # hopeless even with heavy merging: say so at once
+        if width > 1000 * cap:
             raise SearchTooLarge(
                 f"{len(steps)} outstanding units and tosses: far more than "
                 f"{cap:,} distinct outcomes"
             )
-    # states: flat vector -> the choices that reach it (a linked list, newest first)
+
+
+def _merge(
+    start: list[int], steps: Sequence[Sequence[_Choice]], cap: int
+) -> dict[tuple[int, ...], _Node | None]:
+    """Every distinct final vector, each with the choices of one completion that reaches it
+    (a linked list, newest first)."""
     states: dict[tuple[int, ...], _Node | None] = {tuple(start): None}
     for options in steps:
         nxt: dict[tuple[int, ...], _Node | None] = {}
@@ -145,14 +189,7 @@ def search(
                     if len(nxt) > cap:
                         raise SearchTooLarge(f"more than {cap:,} distinct outcomes")
         states = nxt
-    for vec, path in states.items():
-        votes = [
-            {c: Fraction(vec[b * nc + i], den) for i, c in enumerate(cands) if vec[b * nc + i]}
-            for b in range(bins)
-        ]
-        if changed(votes):
-            return SearchResult(_scenario(path), len(states), exact)
-    return SearchResult(None, len(states), exact)
+    return states
 
 
 def _common_denominator(chosen: Sequence[ScopeState]) -> int:
@@ -170,14 +207,27 @@ def _item_choices(
 ) -> list[_Choice]:
     seats = s.seats_of(idx)
     unit = int(mass / seats * den)
-    if idx < len(s.item_seats) and s.item_seats[idx] == 0:  # a satellite site: whole
-        splits: list[Split] = [((c, 1),) for c in cands]
-    else:
-        splits = [*list(compositions(seats, cands)), ()]
     return [
         _Choice(s.district, idx, sp, "", tuple((off + cands.index(c), unit * k) for c, k in sp))
-        for sp in splits
+        for sp in item_splits(s, idx, cands)
     ]
+
+
+def item_splits(s: ScopeState, idx: int, cands: Sequence[str]) -> list[Split]:
+    """Every admissible award of item ``idx`` (rules.md §7.1, §7.3, §5.7 step 5.2): a
+    satellite site whole to one group; a precinct's D in any split, or nothing; with
+    ``upto`` any number up to D in any split; and where extra delegates are possible, one
+    each to k groups, D < k <= its most."""
+    seats = s.seats_of(idx)
+    if idx < len(s.item_seats) and s.item_seats[idx] == 0:  # a satellite site: whole
+        return [((c, 1),) for c in cands]
+    if s.upto(idx):
+        splits = [sp for t in range(seats, -1, -1) for sp in compositions(t, cands)]
+    else:
+        splits = [*list(compositions(seats, cands)), ()]
+    for k in range(seats + 1, min(s.most_of(idx), len(cands)) + 1):
+        splits.extend(tuple((c, 1) for c in group) for group in combinations(cands, k))
+    return splits
 
 
 def _scenario(node: _Node | None) -> Scenario:

@@ -79,6 +79,98 @@ def _pct(x: Fraction) -> str:
     return decimal_str(x * 100, 4) + "%"
 
 
+def _validate(votes: Mapping[str, Fraction], seats: int) -> dict[str, Fraction]:
+    """The votes as exact Fractions in candidate order; ``ValidationError`` for bad input."""
+    if isinstance(seats, bool) or not isinstance(seats, int) or seats < 0:
+        raise ValidationError.single("seats", f"must be a whole number >= 0, got {seats!r}")
+    for name, v in votes.items():
+        if not isinstance(v, (int, Fraction)) or isinstance(v, bool):
+            raise ValidationError.single(f"votes.{name}", f"must be an exact number, got {v!r}")
+        if v < 0:
+            raise ValidationError.single(f"votes.{name}", f"must not be negative, got {v}")
+    return {c: Fraction(v) for c, v in sorted(votes.items())}
+
+
+def _qualify(
+    clean: Mapping[str, Fraction], share: Mapping[str, Fraction], unit: str, total: Fraction
+) -> tuple[Fraction, str, tuple[str, ...], Step]:
+    """The threshold, its rule, the qualified candidates and the worksheet line (§8.2 step 1)."""
+    threshold = NATIONAL_THRESHOLD
+    qualified = tuple(c for c in clean if clean[c] > 0 and share[c] >= threshold)
+    if qualified:
+        return (
+            threshold,
+            "15%",
+            qualified,
+            Step("threshold", f"{unit}: threshold 15% of {decimal_str(total, 3)}"),
+        )
+    threshold = max(share.values()) / 2
+    qualified = tuple(c for c in clean if clean[c] > 0 and share[c] >= threshold)
+    step = Step(
+        "threshold",
+        f"{unit}: nobody reaches 15%; the threshold becomes half "
+        f"the leader's share, {_pct(threshold)} (DNC Rule 14.F, rules.md §8.2)",
+    )
+    return threshold, "half-of-leader", qualified, step
+
+
+def _requalified_shares(
+    clean: Mapping[str, Fraction], qualified: tuple[str, ...], share_places: int | None
+) -> dict[str, Fraction]:
+    """Each qualified candidate's share of the qualified vote (§8.2 step 2, Q6 rounding)."""
+    qualified_total = sum((clean[c] for c in qualified), Fraction(0))
+    shares: dict[str, Fraction] = {}
+    for c in qualified:
+        s = clean[c] / qualified_total
+        if share_places is not None:
+            s = Fraction(scaled(s, share_places), 10**share_places)
+        shares[c] = s
+    return shares
+
+
+def _largest_remainders(
+    qualified: tuple[str, ...],
+    quotas: Mapping[str, Fraction],
+    won: dict[str, int],
+    left: int,
+    lot_winners: tuple[str, ...],
+    log: list[Step],
+) -> PendingLot | None:
+    """Give the ``left`` seats by largest remainder (§8.2 step 4), in place on ``won``; an
+    exact tie for the last seats goes to the recorded ``lot_winners`` or stays pending (Q6)."""
+    lots = list(lot_winners)
+    pending: PendingLot | None = None
+    rema = {c: quotas[c] - won[c] for c in qualified}
+    for r in sorted(set(rema.values()), reverse=True):
+        if left <= 0:
+            break
+        tied = tuple(c for c in qualified if rema[c] == r)
+        if len(tied) <= left:
+            for c in tied:
+                won[c] += 1
+                log.append(Step("remainder", f"+1 to {c}: remainder {decimal_str(r, 3)}", c))
+            left -= len(tied)
+            continue
+        if len(lots) >= left and all(w in tied for w in lots[:left]):
+            for c in lots[:left]:
+                won[c] += 1
+                log.append(Step("lot", f"+1 to {c}: won the lot among {', '.join(tied)}", c))
+            lots = lots[left:]
+            break
+        pending = PendingLot(tied, left, r)
+        log.append(
+            Step(
+                "tie",
+                f"{', '.join(tied)} tie exactly at remainder {r} for {left} "
+                "seat(s): reported, not decided (rules.md §11 Q6)",
+            )
+        )
+        break
+    if lots:
+        raise ValidationError.single("lot_winners", f"{lots[0]!r}: no tie is left to decide")
+    return pending
+
+
 def allocate_unit(
     votes: Mapping[str, Fraction],
     seats: int,
@@ -94,65 +186,25 @@ def allocate_unit(
     ``lot_winners``: the recorded outcome of a lot for an exact last-seat tie; without it the
     tie is returned as :attr:`UnitAllocation.pending_lot` and those seats stay unallocated.
     """
-    if isinstance(seats, bool) or not isinstance(seats, int) or seats < 0:
-        raise ValidationError.single("seats", f"must be a whole number >= 0, got {seats!r}")
-    for name, v in votes.items():
-        if not isinstance(v, (int, Fraction)) or isinstance(v, bool):
-            raise ValidationError.single(f"votes.{name}", f"must be an exact number, got {v!r}")
-        if v < 0:
-            raise ValidationError.single(f"votes.{name}", f"must not be negative, got {v}")
-    clean = {c: Fraction(v) for c, v in sorted(votes.items())}
+    clean = _validate(votes, seats)
     total = sum(clean.values(), Fraction(0))
     log: list[Step] = []
-    empty: dict[str, Fraction] = {}
     if total == 0 or seats == 0:
         note = f"{unit}: no votes to allocate on" if total == 0 else f"{unit}: no seats"
         log.append(Step("note", note))
         return UnitAllocation(
-            unit,
-            seats,
-            clean,
-            total,
-            NATIONAL_THRESHOLD,
-            "15%",
-            (),
-            empty,
-            empty,
-            {},
-            None,
-            tuple(log),
+            unit, seats, clean, total, NATIONAL_THRESHOLD, "15%", (), {}, {}, {}, None, tuple(log)
         )
     share = {c: v / total for c, v in clean.items()}
-    threshold = NATIONAL_THRESHOLD
-    rule = "15%"
-    qualified = tuple(c for c in clean if clean[c] > 0 and share[c] >= threshold)
-    if not qualified:
-        leader = max(share.values())
-        threshold = leader / 2
-        rule = "half-of-leader"
-        qualified = tuple(c for c in clean if clean[c] > 0 and share[c] >= threshold)
-        log.append(
-            Step(
-                "threshold",
-                f"{unit}: nobody reaches 15%; the threshold becomes half "
-                f"the leader's share, {_pct(threshold)} (DNC Rule 14.F, rules.md §8.2)",
-            )
-        )
-    else:
-        log.append(Step("threshold", f"{unit}: threshold 15% of {decimal_str(total, 3)}"))
+    threshold, rule, qualified, step = _qualify(clean, share, unit, total)
+    log.append(step)
     for c in clean:
         state = "qualifies" if c in qualified else "is below the threshold"
         if clean[c] > 0:
             log.append(
                 Step("share", f"{c}: {decimal_str(clean[c], 3)} = {_pct(share[c])}, {state}", c)
             )
-    qualified_total = sum((clean[c] for c in qualified), Fraction(0))
-    shares: dict[str, Fraction] = {}
-    for c in qualified:
-        s = clean[c] / qualified_total
-        if share_places is not None:
-            s = Fraction(scaled(s, share_places), 10**share_places)
-        shares[c] = s
+    shares = _requalified_shares(clean, qualified, share_places)
     quotas = {c: shares[c] * seats for c in qualified}
     won = {c: math.floor(q) for c, q in quotas.items()}
     for c in qualified:
@@ -164,38 +216,7 @@ def allocate_unit(
             )
         )
     left = seats - sum(won.values())
-    pending: PendingLot | None = None
-    lots = list(lot_winners)
-    rema = {c: quotas[c] - won[c] for c in qualified}
-    order = sorted(set(rema.values()), reverse=True)
-    for r in order:
-        if left <= 0:
-            break
-        tied = tuple(c for c in qualified if rema[c] == r)
-        if len(tied) <= left:
-            for c in tied:
-                won[c] += 1
-                log.append(Step("remainder", f"+1 to {c}: remainder {decimal_str(r, 3)}", c))
-            left -= len(tied)
-            continue
-        if len(lots) >= left and all(w in tied for w in lots[:left]):
-            for c in lots[:left]:
-                won[c] += 1
-                log.append(Step("lot", f"+1 to {c}: won the lot among {', '.join(tied)}", c))
-            lots = lots[left:]
-            left = 0
-            break
-        pending = PendingLot(tied, left, r)
-        log.append(
-            Step(
-                "tie",
-                f"{', '.join(tied)} tie exactly at remainder {r} for {left} "
-                "seat(s): reported, not decided (rules.md §11 Q6)",
-            )
-        )
-        break
-    if lots:
-        raise ValidationError.single("lot_winners", f"{lots[0]!r}: no tie is left to decide")
+    pending = _largest_remainders(qualified, quotas, won, left, lot_winners, log)
     delegates = {c: n for c, n in won.items() if n > 0}
     return UnitAllocation(
         unit,

@@ -26,6 +26,7 @@ from caucuskit.core.race_input import (
     Scenario,
     Scope,
     dec,
+    extra_in,
     open_mass,
     pending_in,
     sum_scopes,
@@ -102,6 +103,66 @@ def mix_scenarios(
     return out
 
 
+def _seat_bounds(
+    seats: int,
+    base: Mapping[str, Fraction],
+    o_k: Mapping[str, Fraction],
+    lo_share: Mapping[str, Fraction],
+    must: Sequence[str],
+    may: Sequence[str],
+    candidates: Sequence[str],
+) -> dict[str, tuple[int, int]]:
+    """Proven seat bounds per candidate (rules.md §8.2): none outside ``may``; the floor of
+    the least quota to the most a candidate's best share among ``must`` can round up to."""
+    if not must:
+        return {c: (0, seats) for c in candidates}
+    bounds: dict[str, tuple[int, int]] = {}
+    must_total = {c: sum((base.get(j, ZERO) for j in must if j != c), ZERO) for c in candidates}
+    for c in candidates:
+        if c not in may:
+            bounds[c] = (0, 0)
+            continue
+        top = base.get(c, ZERO) + o_k[c]
+        qhi = seats * top / (top + must_total[c]) if top else ZERO
+        lo = math.floor(seats * lo_share[c]) if c in must else 0
+        bounds[c] = (min(lo, seats), min(seats, math.ceil(qhi)))
+    return bounds
+
+
+def _hamilton_fixed(
+    seats: int,
+    base: Mapping[str, Fraction],
+    o_k: Mapping[str, Fraction],
+    o_all: Fraction,
+    q_set: Sequence[str],
+    n: Mapping[str, int],
+) -> tuple[bool, str | None]:
+    """Whether the largest-remainder order of ``q_set`` is fixed (every pair's
+    max(q_j - n_j) - (q_i - n_i) < 1, rules.md §8.2 step 4), and the closest pair's line."""
+    c_q = sum((base.get(c, ZERO) for c in q_set), ZERO)
+    ok = True
+    worst: tuple[Fraction, str, str] | None = None
+    for j in q_set:
+        for i in q_set:
+            if i == j:
+                continue
+            m = base.get(j, ZERO) - base.get(i, ZERO) + o_k[j]
+            den = c_q + (o_k[j] if m >= 0 else o_all)
+            gap = seats * m / den - (1 + n[j] - n[i])
+            if worst is None or gap > worst[0]:
+                worst = (gap, j, i)
+            if gap >= 0:
+                ok = False
+    if worst is None:
+        return ok, None
+    gap, j, i = worst
+    rel = "<" if gap < 0 else ">="
+    return ok, (
+        f"remainder order fixed: the closest pair is {j} over {i}, where "
+        f"max(q_{j} - n_{j}) - (q_{i} - n_{i}) = {dec(gap + 1, 4)} {rel} 1"
+    )
+
+
 def prove_unit(
     seats: int,
     base: Mapping[str, Fraction],
@@ -109,21 +170,24 @@ def prove_unit(
     pend: Sequence[Pending],
     current: Mapping[str, int],
     candidates: Sequence[str],
+    extra: Fraction = ZERO,
 ) -> tuple[bool, list[str], dict[str, tuple[int, int]], bool]:
     """Exact test that the split stays ``current`` over every completion, and proven seat bounds.
 
-    Let T = sum of baselines, O = open mass (free + pending). Shares: min_k = c_k / (T + O)
-    (all to others, attained), max_k <= (c_k + O_k) / (T + O_k) where O_k is what k may win.
-    If every qualified k has min_k >= 15% and every other has max_k < 15%, the qualified set Q
-    is the same in every completion (no half-of-leader fallback). Then the largest-remainder
-    split n is the unique outcome iff max (q_j - n_j) - (q_i - n_i) < 1 over completions
-    (Hamilton), and the max of q_j - q_i is s (c_j - c_i + O_j) / (c_Q + O_j) (or over
-    c_Q + O when negative), attained by "all open mass to j" when nothing is restricted.
+    Let T = sum of baselines, O = open mass (free + pending + ``extra``). Shares: min_k =
+    c_k / (T + O) (all to others), max_k <= (c_k + O_k) / (T + O_k) where O_k is what k may
+    win. If every qualified k has min_k >= 15% and every other has max_k < 15%, the qualified
+    set Q is the same in every completion (no half-of-leader fallback). Then the
+    largest-remainder split n is the unique outcome iff max (q_j - n_j) - (q_i - n_i) < 1 over
+    completions (Hamilton), and the max of q_j - q_i is s (c_j - c_i + O_j) / (c_Q + O_j) (or
+    over c_Q + O when negative), attained by "all open mass to j" when nothing is restricted.
+    ``extra``: what outstanding precincts can award beyond their D, to groups that each win
+    one delegate (Nevada, rules.md §5.7 step 5.2): it widens O (no one candidate can win it).
     Returns (decided, proof lines, proven seat bounds, exact) where ``exact`` says the test
-    is also necessary (no restricted pending mass).
+    is also necessary (no restricted pending mass, no extra delegates).
     """
     total = sum(base.values(), ZERO)
-    o_all = free + sum((p.mass for p in pend), ZERO)
+    o_all = free + sum((p.mass for p in pend), ZERO) + extra
     if total == 0 and o_all == 0:
         return (
             True,
@@ -132,7 +196,7 @@ def prove_unit(
             True,
         )
     o_k = {c: free + sum((p.value for p in pend if c in p.groups), ZERO) for c in candidates}
-    exact = not pend
+    exact = not pend and not extra
     thr = NATIONAL_THRESHOLD
     lo_share: dict[str, Fraction] = {}
     hi_share: dict[str, Fraction] = {}
@@ -142,19 +206,7 @@ def prove_unit(
         hi_share[c] = (cb + o_k[c]) / (total + o_k[c]) if total + o_k[c] else ZERO
     must = [c for c in candidates if base.get(c, ZERO) > 0 and lo_share[c] >= thr]
     may = [c for c in candidates if hi_share[c] >= thr and base.get(c, ZERO) + o_k[c] > 0]
-    bounds: dict[str, tuple[int, int]] = {}
-    if must:
-        must_total = {c: sum((base.get(j, ZERO) for j in must if j != c), ZERO) for c in candidates}
-        for c in candidates:
-            if c not in may:
-                bounds[c] = (0, 0)
-                continue
-            top = base.get(c, ZERO) + o_k[c]
-            qhi = seats * top / (top + must_total[c]) if top else ZERO
-            lo = math.floor(seats * lo_share[c]) if c in must else 0
-            bounds[c] = (min(lo, seats), min(seats, math.ceil(qhi)))
-    else:
-        bounds = {c: (0, seats) for c in candidates}
+    bounds = _seat_bounds(seats, base, o_k, lo_share, must, may, candidates)
     proof: list[str] = []
     if not must or set(must) != set(may):
         movers = sorted(set(may) - set(must))
@@ -164,7 +216,6 @@ def prove_unit(
         )
         return False, proof, bounds, False
     q_set = sorted(must)
-    c_q = sum((base.get(c, ZERO) for c in q_set), ZERO)
     low_c = min(q_set, key=lambda c: lo_share[c])
     proof.append(
         f"qualified set fixed: {', '.join(q_set)}; the lowest share any of them can "
@@ -180,26 +231,9 @@ def prove_unit(
     if sum(n.values()) != seats or any(c not in q_set for c in current):
         proof.append("the current split is not a complete allocation on this qualified set")
         return False, proof, bounds, exact
-    ok = True
-    worst: tuple[Fraction, str, str] | None = None
-    for j in q_set:
-        for i in q_set:
-            if i == j:
-                continue
-            m = base.get(j, ZERO) - base.get(i, ZERO) + o_k[j]
-            den = c_q + (o_k[j] if m >= 0 else o_all)
-            gap = seats * m / den - (1 + n[j] - n[i])
-            if worst is None or gap > worst[0]:
-                worst = (gap, j, i)
-            if gap >= 0:
-                ok = False
-    if worst is not None:
-        gap, j, i = worst
-        rel = "<" if gap < 0 else ">="
-        proof.append(
-            f"remainder order fixed: the closest pair is {j} over {i}, where "
-            f"max(q_{j} - n_{j}) - (q_{i} - n_{i}) = {dec(gap + 1, 4)} {rel} 1"
-        )
+    ok, line = _hamilton_fixed(seats, base, o_k, o_all, q_set, n)
+    if line is not None:
+        proof.append(line)
     if ok:
         bounds = {c: (current.get(c, 0), current.get(c, 0)) for c in candidates}
     return ok, proof, bounds, exact
@@ -220,6 +254,8 @@ class UnitSum:
     pending: list[Pending]
     settled: dict[str, Fraction]
     moves: dict[str, list[tuple[Pending, list[str], list[str]]]]
+    #: what the outstanding units can award beyond their D (rules.md §5.7 step 5.2)
+    extra: Fraction = ZERO
 
     def scaled(
         self,
@@ -261,7 +297,9 @@ def unit_sums(race: RaceInput) -> UnitSums:
             for c in p.groups:
                 if c not in default:
                     moves.setdefault(c, []).append((p, default, toss_pick(p, c)))
-        out[name] = UnitSum(base, open_mass(race, scopes)[0], pend, settled, moves)
+        out[name] = UnitSum(
+            base, open_mass(race, scopes)[0], pend, settled, moves, extra_in(race, scopes)
+        )
     return out
 
 

@@ -35,11 +35,19 @@ from caucuskit.core.national_bounds import (
     unit_sums,
     vertex_scenarios,
 )
-from caucuskit.core.race_input import RaceInput, Scenario, Scope, scenario_votes, unit_votes
+from caucuskit.core.race_input import (
+    RaceInput,
+    Scenario,
+    Scope,
+    scenario_votes,
+    unbounded_in,
+    unit_votes,
+)
 
 Allocator = Callable[[Mapping[str, Fraction], int, str], UnitAllocation]
 #: An exact search for one unit: (race, unit scopes, seats, current allocation) -> a
-#: completion that changes the split, or None when none does; raises
+#: completion that changes the split, or None when none does (over every admissible
+#: completion, outstanding satellite sites at every turnout); raises
 #: :class:`~caucuskit.core.exact_search.SearchTooLarge` when it cannot answer.
 UnitSearch = Callable[[RaceInput, frozenset[Scope] | None, int, UnitAllocation], Scenario | None]
 
@@ -106,8 +114,12 @@ def national_call(
         now = allocator(unit_votes(cur_votes, scopes), seats, name)
         u = sums[name]
         ok, proof, bounds, exact = prove_unit(
-            seats, u.baseline, u.free, u.pending, dict(now.delegates), race.candidates
+            seats, u.baseline, u.free, u.pending, dict(now.delegates), race.candidates, u.extra
         )
+        unknown = unbounded_in(race, scopes) if seats and len(race.candidates) > 1 else []
+        if unknown:
+            ok, exact = False, False
+            bounds = {c: (0, seats) for c in race.candidates}
         if now.pending_lot is not None:
             ok = False
             proof.append(
@@ -123,7 +135,9 @@ def national_call(
             proof,
             exact=exact,
         )
-        if not ok:
+        if unknown:
+            _unbounded(call, unknown)
+        elif not ok:
             _settle(call, race, allocator, now, scopes, evaluated, search, unit_search, cap)
         if call.status != "open" and now.pending_lot is not None:
             # Its last seat is still to be drawn by lot, whatever the outstanding units do.
@@ -143,6 +157,19 @@ def national_call(
     return _total(race, allocator, calls, evaluated, search)
 
 
+def _unbounded(call: UnitCall, unknown: list[str]) -> None:
+    """Open: an outstanding unit's D is unknown and undeclared (a Nevada at-large site whose
+    delegates follow its turnout), so it can add any number of delegates to one candidate:
+    enough to give that candidate every seat of this unit, whichever candidate does not hold
+    them all now. No concrete completion is shown: it would need a D to be made up."""
+    call.status, call.method, call.exact = "open", "unbounded", True
+    call.proof.append(
+        f"{', '.join(unknown)}: outstanding, with no known or declared number of delegates, "
+        "so it can still give any one candidate every seat of this unit "
+        "(give its D, or a maximum, to bound it)"
+    )
+
+
 def _settle(
     call: UnitCall,
     race: RaceInput,
@@ -155,14 +182,38 @@ def _settle(
     cap: int,
 ) -> None:
     """A unit the bound could not prove: find a witness, or prove it by exact search."""
-    name, seats = call.unit, call.seats
+    if _found_witness(call, race, allocator, now, scopes, evaluated, search):
+        return
+    if not search or now.pending_lot is not None:  # a lot: open whatever else happens
+        return
+    if any(s.limit for s in race.scopes if scopes is None or s.district in scopes):
+        call.proof.append(
+            "an outstanding satellite site declared no maximum turnout, so its "
+            "whole pool is open: not searched exactly (declare the maximum)"
+        )
+        return
+    _search_unit(call, race, allocator, now, scopes, evaluated, unit_search, cap)
+
+
+def _found_witness(
+    call: UnitCall,
+    race: RaceInput,
+    allocator: Allocator,
+    now: UnitAllocation,
+    scopes: frozenset[Scope] | None,
+    evaluated: Evaluated,
+    search: bool,
+) -> bool:
+    """The vertices already evaluated, then (``search``) pair vertices and two-candidate
+    mixes: the first completion that changes the unit's split makes it open."""
+    name = call.unit
     now_split = split_of(now)
     for sc, res in evaluated:
         if split_of(res[name]) != now_split:
             _witness(call, sc, res[name], "vertex")
-            return
-    if not search or now.pending_lot is not None:  # a lot: open whatever else happens
-        return
+            return True
+    if not search or now.pending_lot is not None:
+        return False
     top = contenders(race)
     units = race.units()
     pairs = [(a, b) for a in top for b in top if a != b]
@@ -173,37 +224,48 @@ def _settle(
         evaluated.append((sc, res))
         if split_of(res[name]) != now_split:
             _witness(call, sc, res[name], "mix")
-            return
+            return True
+    return False
 
-    if any(s.limit for s in race.scopes if scopes is None or s.district in scopes):
-        call.proof.append(
-            "an outstanding satellite site declared no maximum turnout, so its "
-            "whole pool is open: not searched exactly (declare the maximum)"
-        )
-        return
+
+def _search_unit(
+    call: UnitCall,
+    race: RaceInput,
+    allocator: Allocator,
+    now: UnitAllocation,
+    scopes: frozenset[Scope] | None,
+    evaluated: Evaluated,
+    unit_search: UnitSearch | None,
+    cap: int,
+) -> None:
+    """Exhaustive search; where it is too large, or could take outstanding satellite sites
+    at their maximum turnout only, ``unit_search`` (which proves over every turnout): a
+    witness or a proof. Left undetermined only when neither can answer."""
+    name, seats = call.unit, call.seats
+    now_split = split_of(now)
 
     def changed(votes: list[dict[str, Fraction]]) -> bool:
         return split_of(allocator(votes[0], seats, name)) != now_split
 
+    witness: Scenario | None = None
+    method, exact, why = "exhaustive", False, ""
     try:
-        found = search_exhaustive(race, scopes, changed, cap)
+        witness, exact = search_exhaustive(race, scopes, changed, cap)
     except SearchTooLarge as exc:
-        if unit_search is None:
-            call.proof.append(f"not searched exactly: {exc}")
-            return
-        witness = unit_search(race, scopes, seats, now)
-        # like the exhaustive search, it takes outstanding satellite sites at their maximum
-        method, exact = (
-            "milp",
-            not any(
-                s.sites_open or s.limit
-                for s in race.scopes
-                if scopes is None or s.district in scopes
-            ),
-        )
+        why = f"not searched exactly: {exc}"
     else:
-        witness, method, exact = found[0], "exhaustive", found[1]
+        why = (
+            "no completion with outstanding satellite sites at their maximum "
+            "turnout changes it; other turnouts were not searched"
+        )
+    if witness is None and not exact and unit_search is not None:
+        try:
+            witness = unit_search(race, scopes, seats, now)
+            method, exact = "milp", True
+        except SearchTooLarge as exc:
+            why = f"{why}; mixed-integer search: {exc}"
     if witness is not None:
+        units = race.units()
         votes = scenario_votes(race, witness)
         res = {n: allocator(unit_votes(votes, sc_), s, n) for n, s, sc_ in units}
         evaluated.append((witness, res))
@@ -215,10 +277,7 @@ def _settle(
             "changes this split" + (" (mixed-integer program)" if method == "milp" else "")
         )
     else:
-        call.proof.append(
-            "no completion with outstanding satellite sites at their maximum "
-            "turnout changes it; other turnouts were not searched"
-        )
+        call.proof.append(why)
 
 
 def search_exhaustive(
@@ -265,6 +324,8 @@ def _total(
             total_now[c] = total_now.get(c, 0) + k
     now_key = _total_key(total_now, [c.current_lot for c in calls])
     status = "decided" if all(c.status == "decided" for c in calls) else "undetermined"
+    if any(c.method == "unbounded" for c in calls):
+        status = "open"  # that unit's seats can all go to one candidate, and the total with them
     t_wit: Scenario | None = None
     t_split: dict[str, int] | None = None
     if status != "decided":

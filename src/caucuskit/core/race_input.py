@@ -17,7 +17,13 @@ In each scope:
 * ``pending``: masses that only the groups of a pending game of chance can win, one per winner.
 
 An admissible completion gives each outstanding precinct's D delegates to any groups (any
-split), or none at all (nobody came); each pending toss to ``winners`` of its groups.
+split), or none at all (nobody came); each pending toss to ``winners`` of its groups. Where
+the ruleset awards extra delegates (Nevada, rules.md §5.7 step 5.2), a precinct may instead
+give one delegate each to k groups, D < k <= its ``item_most`` (more viable groups than
+delegates). An outstanding unit whose D is unknown but at most a declared maximum
+(``item_upto``) may give any number of delegates up to that maximum, in any split; one whose
+D is unknown with no maximum is not an item at all but is listed in ``unbounded``: no bound
+holds where it counts.
 """
 
 from __future__ import annotations
@@ -94,6 +100,36 @@ class ScopeState:
         """How many delegates item ``i`` elects (1 when unknown: won whole)."""
         return max(self.item_seats[i], 1) if i < len(self.item_seats) else 1
 
+    #: The most delegates each item can award (parallel to ``items``; missing: its seats).
+    #: More than its seats where the ruleset awards extra delegates (rules.md §5.7 step 5.2).
+    item_most: tuple[int, ...] = ()
+    #: True for an item whose D is unknown but at most its seats (a declared maximum): it
+    #: may award any number of delegates up to ``most_of`` (never more than its seats to one
+    #: group), not only all or none.
+    item_upto: tuple[bool, ...] = ()
+    #: Outstanding units whose D is unknown and undeclared (a Nevada at-large site): what
+    #: they can add is not bounded, so no result that counts this scope can be decided.
+    unbounded: tuple[str, ...] = ()
+
+    def most_of(self, i: int) -> int:
+        """The most delegates item ``i`` can award (its seats unless extra ones are possible)."""
+        seats = self.seats_of(i)
+        return max(self.item_most[i], seats) if i < len(self.item_most) else seats
+
+    def upto(self, i: int) -> bool:
+        return i < len(self.item_upto) and self.item_upto[i]
+
+    @cached_property
+    def extra(self) -> Fraction:
+        """What the items can award beyond their seats, in SDEs: delegates that only go one
+        each to groups (rules.md §5.7 step 5.2), so no one group can win them."""
+        out = ZERO
+        for i, (_, mass) in enumerate(self.items):
+            more = self.most_of(i) - self.seats_of(i)
+            if more > 0:
+                out += mass * more / self.seats_of(i)
+        return out
+
 
 @dataclass(frozen=True)
 class RaceInput:
@@ -133,6 +169,16 @@ def open_mass(race: RaceInput, scopes: frozenset[Scope] | None) -> tuple[Fractio
             free += s.free
             limit = limit or s.limit
     return free, limit
+
+
+def extra_in(race: RaceInput, scopes: frozenset[Scope] | None) -> Fraction:
+    """What the outstanding units of ``scopes`` can award beyond their D (rules.md §5.7)."""
+    return sum((s.extra for s in race.scopes if scopes is None or s.district in scopes), ZERO)
+
+
+def unbounded_in(race: RaceInput, scopes: frozenset[Scope] | None) -> list[str]:
+    """Outstanding units of ``scopes`` whose D is unknown and undeclared."""
+    return [u for s in race.scopes if scopes is None or s.district in scopes for u in s.unbounded]
 
 
 def pending_in(race: RaceInput, scopes: frozenset[Scope] | None) -> list[Pending]:

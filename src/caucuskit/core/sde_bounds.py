@@ -10,6 +10,7 @@ Outputs: :func:`sde_ranges` (per candidate, tight), :func:`lead_call`
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -22,6 +23,7 @@ from caucuskit.core.race_input import (
     open_mass,
     pending_in,
     sum_scopes,
+    unbounded_in,
 )
 
 
@@ -35,6 +37,9 @@ class SdeRange:
     high: Fraction
     #: False when ``high`` is a supremum (a satellite without a declared maximum turnout).
     high_attained: bool = True
+    #: True when an outstanding unit's D is unknown and undeclared (a Nevada at-large site):
+    #: there is no most; ``high`` is then only what the other units allow.
+    unbounded: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,9 @@ class PairCall:
     margin: Fraction  # leader - trailer on the baseline
     swing: Fraction  # the most the trailer can gain on the leader
     attained: bool = True
+    #: True when an outstanding unit without a known or declared D can give the trailer
+    #: any amount: it can always overtake.
+    unbounded: bool = False
 
     @property
     def best(self) -> Fraction:
@@ -54,11 +62,11 @@ class PairCall:
 
     @property
     def can_tie(self) -> bool:
-        return self.best > 0 or (self.best == 0 and self.attained)
+        return self.unbounded or self.best > 0 or (self.best == 0 and self.attained)
 
     @property
     def can_overtake(self) -> bool:
-        return self.best > 0
+        return self.unbounded or self.best > 0
 
 
 def sde_ranges(race: RaceInput) -> list[SdeRange]:
@@ -69,13 +77,13 @@ def sde_ranges(race: RaceInput) -> list[SdeRange]:
     cur = sum_scopes(race, None, "current")
     free, limit = open_mass(race, None)
     pend = pending_in(race, None)
+    unbounded = bool(unbounded_in(race, None))
     out = []
     for c in race.candidates:
         gain = free + sum((p.value for p in pend if c in p.groups), ZERO)
         lo = base.get(c, ZERO) + sum((p.value for p in pend if _forced(p, c)), ZERO)
-        out.append(
-            SdeRange(c, cur.get(c, ZERO), lo, base.get(c, ZERO) + gain, not (limit and free > 0))
-        )
+        attained = not (limit and free > 0) and not unbounded
+        out.append(SdeRange(c, cur.get(c, ZERO), lo, base.get(c, ZERO) + gain, attained, unbounded))
     return sorted(out, key=lambda r: (-r.current, r.candidate))
 
 
@@ -148,5 +156,7 @@ def lead_call(race: RaceInput) -> LeadCall:
     free, limit = open_mass(race, None)
     pend = pending_in(race, None)
     pairs = tuple(_pair(leader, c, base, free, limit, pend) for c in ranked[1:])
+    if unbounded_in(race, None):
+        pairs = tuple(dataclasses.replace(p, unbounded=True) for p in pairs)
     decided = all(not p.can_tie for p in pairs)
     return LeadCall(leader, decided, pairs, free + sum((p.mass for p in pend), ZERO))

@@ -1,7 +1,8 @@
 """Exact search for a changing completion as mixed-integer programs (HiGHS through SciPy).
 
 Rule: rules.md §7.1 (each outstanding precinct's D delegates to any groups, or none), §5.4
-(pending tosses), §8.2 (D-Math). Issue 16 item 6: when the bound proves neither outcome and
+(pending tosses), §8.2 (D-Math), §5.7 step 5.2 (Nevada: one delegate each to more than D
+groups). Issue 16 item 6: when the bound proves neither outcome and
 the outstanding set is too large to search exhaustively
 (:class:`~caucuskit.core.exact_search.SearchTooLarge`), this decides the unit.
 
@@ -23,179 +24,72 @@ values of about 1 to 2,000, far below the smallest SDE step of a precinct).
 from __future__ import annotations
 
 import itertools
-import math
 import time
 from fractions import Fraction
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import-untyped]
 
 from caucuskit.core.bounds import RaceInput, Scenario, scenario_votes, unit_votes
 from caucuskit.core.exact_search import SearchTooLarge
 from caucuskit.core.national import NATIONAL_THRESHOLD, UnitAllocation, fast_allocate
 from caucuskit.core.national_bounds import split_of
-from caucuskit.core.race_input import Scope, ScopeState
+from caucuskit.core.race_input import ZERO, Scope
+from caucuskit.services.call_milp_model import F64, Model
 
-F64 = NDArray[np.float64]
 #: Seconds the programs of one unit may take in all before the search says it is
 #: inconclusive (the unit then stays "undetermined", never guessed).
 TIME_LIMIT = 10.0
 
 
-class _Model:
-    """Decision variables and the unit's votes as linear expressions of them."""
-
-    def __init__(self, race: RaceInput, scopes: frozenset[Scope] | None) -> None:
-        self.cands = race.candidates
-        nc = len(self.cands)
-        chosen = [s for s in race.scopes if scopes is None or s.district in scopes]
-        self.items: list[tuple[ScopeState, int]] = []
-        self.tosses: list[tuple[ScopeState, int]] = []
-        for s in chosen:
-            self.items.extend((s, i) for i in range(len(s.items)))
-            self.tosses.extend((s, j) for j in range(len(s.pending)))
-        n_x = len(self.items) * nc
-        n_e = len(self.items)
-        self.toss_cols: list[list[tuple[int, str]]] = []
-        col = n_x + n_e
-        for s, j in self.tosses:
-            p = s.pending[j]
-            self.toss_cols.append([(col + k, g) for k, g in enumerate(p.groups)])
-            col += len(p.groups)
-        self.size = col
-        dens = [1]
-        for s in chosen:
-            dens.extend(v.denominator for v in s.baseline.values())
-            dens.extend((s.items[i][1] / s.seats_of(i)).denominator for i in range(len(s.items)))
-            dens.extend(p.value.denominator for p in s.pending)
-        self.denominator = math.lcm(*dens)
-        self.base = np.zeros(nc)
-        for s in chosen:
-            for k, c in enumerate(self.cands):
-                self.base[k] += float(s.baseline.get(c, Fraction(0)))
-        # votes[c] = base[c] + coef[c] . z
-        self.coef = np.zeros((nc, self.size))
-        rows: list[F64] = []
-        lo: list[float] = []
-        hi: list[float] = []
-        self.upper = np.zeros(self.size)
-        for t, (s, i) in enumerate(self.items):
-            seats = s.seats_of(i)
-            per = float(s.items[i][1]) / seats
-            row = np.zeros(self.size)
-            for k in range(nc):
-                self.coef[k, t * nc + k] = per
-                self.upper[t * nc + k] = seats
-                row[t * nc + k] = 1.0
-            site = i < len(s.item_seats) and s.item_seats[i] == 0
-            if site:  # a satellite site is won whole: no "nobody came"
-                self.upper[n_x + t] = 0
-            else:
-                self.upper[n_x + t] = 1
-            row[n_x + t] = seats  # sum_c x + D e = D: all D delegates, or none (e = 1)
-            rows.append(row)
-            lo.append(seats)
-            hi.append(seats)
-        for (s, j), cols in zip(self.tosses, self.toss_cols, strict=True):
-            p = s.pending[j]
-            row = np.zeros(self.size)
-            for c_idx, g in cols:
-                self.upper[c_idx] = 1
-                row[c_idx] = 1.0
-                if g in self.cands:
-                    self.coef[self.cands.index(g), c_idx] += float(p.value)
-            rows.append(row)
-            lo.append(p.winners)
-            hi.append(p.winners)
-        self.structure = (
-            np.array(rows, dtype=np.float64).reshape(len(rows), self.size),
-            np.array(lo, dtype=np.float64),
-            np.array(hi, dtype=np.float64),
-        )
-
-    def scenario(self, z: F64) -> Scenario:
-        nc = len(self.cands)
-        splits: dict[Scope, list[tuple[int, tuple[tuple[str, int], ...]]]] = {}
-        for t, (s, i) in enumerate(self.items):
-            split = tuple(
-                (c, round(z[t * nc + k]))
-                for k, c in enumerate(self.cands)
-                if round(z[t * nc + k]) > 0
-            )
-            splits.setdefault(s.district, []).append((i, split))
-        picks = {
-            s.pending[j].key: tuple(g for c_idx, g in cols if round(z[c_idx]) == 1)
-            for (s, j), cols in zip(self.tosses, self.toss_cols, strict=True)
-        }
-        return Scenario(
-            "a completion found by a mixed-integer program",
-            {},
-            "",
-            {d: tuple(v) for d, v in splits.items()},
-            picks,
-        )
+Row = tuple[F64, float, float]
 
 
 def milp_search(
     race: RaceInput, scopes: frozenset[Scope] | None, seats: int, now: UnitAllocation
 ) -> Scenario | None:
-    """A completion of ``scopes`` whose D-Math split differs from ``now``, or None."""
-    m = _Model(race, scopes)
+    """A completion of ``scopes`` whose D-Math split differs from ``now``, or None: none does.
+
+    With outstanding satellite sites, "None" is proven over every turnout: first over the
+    pool relaxation (sites split in any fractions, rules.md §7.3), where no feasible point is a
+    proof; then, if the relaxation leaves a doubt, over each site at its maximum turnout
+    (whole), where a point is a real completion. A doubt that neither settles raises
+    :class:`SearchTooLarge` (the unit stays undetermined, never guessed)."""
+    deadline = time.monotonic() + TIME_LIMIT
+    chosen = [s for s in race.scopes if scopes is None or s.district in scopes]
+    sites = any(s.sites_open for s in chosen)
+    if sites:
+        try:
+            return _run(Model(race, scopes, relax_sites=True), race, scopes, seats, now, deadline)
+        except SearchTooLarge:
+            pass  # a doubt: search the sites whole
+    m = Model(race, scopes)
     if m.size == 0:  # nothing outstanding: the split is what it is
         return None
-    cands = m.cands
-    nc = len(cands)
-    n = {c: now.delegates.get(c, 0) for c in cands}
+    found_whole = _run(m, race, scopes, seats, now, deadline)
+    if found_whole is None and sites:
+        raise SearchTooLarge(
+            "no completion with the outstanding satellite sites whole at their maximum "
+            "turnout changes it, but the relaxation over every turnout does not rule one out"
+        )
+    return found_whole
+
+
+def _run(
+    m: Model,
+    race: RaceInput,
+    scopes: frozenset[Scope] | None,
+    seats: int,
+    now: UnitAllocation,
+    deadline: float,
+) -> Scenario | None:
+    """Every program of ``m``: the first point that the exact D-Math confirms, or None when
+    every program is infeasible; ``SearchTooLarge`` past the deadline or on a doubt."""
+    if m.size == 0:
+        return None
     now_split = split_of(now)
-    t_num, t_den = NATIONAL_THRESHOLD.numerator, NATIONAL_THRESHOLD.denominator
-    total_coef = m.coef.sum(axis=0)
-    total_base = float(m.base.sum())
     inconclusive = False
-
-    def expr(k: int) -> tuple[F64, float]:
-        return m.coef[k], float(m.base[k])
-
-    cases: list[list[tuple[F64, float, float]]] = []
-    # Strict inequalities as "<= -step": every value is a multiple of 1/L (L the common
-    # denominator), so a strict one holds iff it holds by at least 1/L. When 1/L is below
-    # what floating point resolves, the closed form is used and a rejected point makes the
-    # search inconclusive instead.
-    step = 1.0 / m.denominator if m.denominator < 10**7 else 0.0
-    inf = float("inf")
-    positive = (total_coef, total_base, step)  # V > 0 (V >= step); bound > 0 means ">="
-    for regime in _regimes(race, scopes):
-        kind, q_set, leader = regime
-        base_rows: list[tuple[F64, float, float]] = []
-        for k in range(nc):
-            a, b = expr(k)
-            # t_den v_k - t_num V  (>= 0: qualifies at 15%; <= 0: does not)
-            ra = t_den * a - t_num * total_coef
-            rb = t_den * b - t_num * total_base
-            if kind == "15%":
-                base_rows.append((ra, rb, 0.0) if k in q_set else (ra, rb + step, -inf))
-            else:
-                base_rows.append((ra, rb + step, -inf))  # nobody at 15%
-                la, lb_ = expr(leader)  # type: ignore[arg-type]
-                base_rows.append((la - a, lb_ - b, 0.0))  # the leader is the largest
-                if k in q_set:
-                    base_rows.append((2 * a - la, 2 * b - lb_, 0.0))
-                else:
-                    base_rows.append((2 * a - la, 2 * b - lb_ + step, -inf))
-        base_rows.append((positive[0], positive[1] - positive[2], 0.0))
-        # changed: seats outside Q', or a pair of Q' out of Hamilton order (or tied exactly)
-        if sum(n.values()) != seats or any(n[c] for k, c in enumerate(cands) if k not in q_set):
-            cases.append(base_rows)  # every outcome here differs (nothing or a lot now)
-            continue
-        q_coef = sum((m.coef[k] for k in q_set), np.zeros(m.size))
-        q_base = float(sum(m.base[k] for k in q_set))
-        for j, i in itertools.permutations(sorted(q_set), 2):
-            w = 1 + n[cands[j]] - n[cands[i]]
-            a = seats * (m.coef[j] - m.coef[i]) - w * q_coef
-            b = seats * float(m.base[j] - m.base[i]) - w * q_base
-            cases.append([*base_rows, (a, b, 0.0)])
-    deadline = time.monotonic() + TIME_LIMIT
-    for rows in cases:
+    for rows in _cases(m, race, scopes, seats, now):
         left = deadline - time.monotonic()
         if left <= 0:
             raise SearchTooLarge(f"the mixed-integer search took more than {TIME_LIMIT:g} s")
@@ -207,12 +101,74 @@ def milp_search(
             continue
         sc = m.scenario(z)
         votes = unit_votes(scenario_votes(race, sc), scopes)
-        if split_of(fast_allocate(votes, seats)) != now_split:
+        if m.whole(sc) and split_of(fast_allocate(votes, seats)) != now_split:
             return sc
-        inconclusive = True  # a boundary point the exact check rejects
+        inconclusive = True  # a boundary point (or a fractional site) the exact check rejects
     if inconclusive:
         raise SearchTooLarge("the mixed-integer search was inconclusive")
     return None
+
+
+def _regime_rows(
+    m: Model, kind: str, q_set: frozenset[int], leader: int | None, step: float
+) -> list[Row]:
+    """The constraints that a completion lands in this (rule, qualified set, leader)."""
+    t_num, t_den = NATIONAL_THRESHOLD.numerator, NATIONAL_THRESHOLD.denominator
+    total_coef = m.coef.sum(axis=0)
+    total_base = float(m.base.sum())
+    inf = float("inf")
+    rows: list[Row] = []
+    for k in range(len(m.cands)):
+        a, b = m.coef[k], float(m.base[k])
+        # t_den v_k - t_num V  (>= 0: qualifies at 15%; <= 0: does not)
+        ra = t_den * a - t_num * total_coef
+        rb = t_den * b - t_num * total_base
+        if kind == "15%":
+            rows.append((ra, rb, 0.0) if k in q_set else (ra, rb + step, -inf))
+        else:
+            rows.append((ra, rb + step, -inf))  # nobody at 15%
+            assert leader is not None  # a half-of-leader regime names its leader
+            la, lb_ = m.coef[leader], float(m.base[leader])
+            rows.append((la - a, lb_ - b, 0.0))  # the leader is the largest
+            if k in q_set:
+                rows.append((2 * a - la, 2 * b - lb_, 0.0))
+            else:
+                rows.append((2 * a - la, 2 * b - lb_ + step, -inf))
+    rows.append((total_coef, total_base - step, 0.0))  # V > 0 (V >= step)
+    return rows
+
+
+def _cases(
+    m: Model,
+    race: RaceInput,
+    scopes: frozenset[Scope] | None,
+    seats: int,
+    now: UnitAllocation,
+) -> list[list[Row]]:
+    """One program per (regime, broken Hamilton pair): feasible iff a completion in that
+    regime changes the split (rules.md §8.2)."""
+    cands = m.cands
+    n = {c: now.delegates.get(c, 0) for c in cands}
+    # Strict inequalities as "<= -step": every value is a multiple of 1/L (L the common
+    # denominator), so a strict one holds iff it holds by at least 1/L. When 1/L is below
+    # what floating point resolves, the closed form is used and a rejected point makes the
+    # search inconclusive instead.
+    step = 1.0 / m.denominator if m.denominator < 10**7 else 0.0
+    cases: list[list[Row]] = []
+    for kind, q_set, leader in _regimes(race, scopes):
+        base_rows = _regime_rows(m, kind, q_set, leader, step)
+        # changed: seats outside Q', or a pair of Q' out of Hamilton order (or tied exactly)
+        if sum(n.values()) != seats or any(n[c] for k, c in enumerate(cands) if k not in q_set):
+            cases.append(base_rows)  # every outcome here differs (nothing or a lot now)
+            continue
+        q_coef = sum((m.coef[k] for k in q_set), np.zeros(m.size))
+        q_base = float(sum(m.base[k] for k in q_set))
+        for j, i in itertools.permutations(sorted(q_set), 2):
+            w = 1 + n[cands[j]] - n[cands[i]]
+            a = seats * (m.coef[j] - m.coef[i]) - w * q_coef
+            b = seats * float(m.base[j] - m.base[i]) - w * q_base
+            cases.append([*base_rows, (a, b, 0.0)])
+    return cases
 
 
 def _regimes(
@@ -226,7 +182,7 @@ def _regimes(
     base = {c: sum((s.baseline.get(c, Fraction(0)) for s in chosen), Fraction(0)) for c in cands}
     free = sum((s.free for s in chosen), Fraction(0))
     pend = [p for s in chosen for p in s.pending]
-    o_all = free + sum((p.mass for p in pend), Fraction(0))
+    o_all = free + sum((p.mass for p in pend), Fraction(0)) + sum((s.extra for s in chosen), ZERO)
     total = sum(base.values(), Fraction(0))
     o_k = {c: free + sum((p.value for p in pend if c in p.groups), Fraction(0)) for c in cands}
     thr = NATIONAL_THRESHOLD
@@ -259,7 +215,7 @@ def _regimes(
 
 
 def _solve(
-    m: _Model, extra: list[tuple[F64, float, float]], seconds: float
+    m: Model, extra: list[tuple[F64, float, float]], seconds: float
 ) -> tuple[str, F64 | None]:
     """("feasible", a point), ("infeasible", None) or ("unknown", None): no answer in time."""
     a_rows, lo, hi = m.structure
@@ -278,7 +234,7 @@ def _solve(
     res = milp(
         np.zeros(m.size),
         constraints=cons,
-        integrality=np.ones(m.size),
+        integrality=m.integrality,
         bounds=Bounds(np.zeros(m.size), m.upper),
         options={"time_limit": seconds, "presolve": True},
     )

@@ -20,7 +20,7 @@ from caucuskit.core.race_input import Scope
 from caucuskit.core.report import PrecinctReport
 from caucuskit.core.rounding import decimal_str
 from caucuskit.services.call_tosses import Sensitivity, sensitivity, sensitivity_to_dict
-from caucuskit.services.call_tracker import MaxTurnout, tracker_from_tabulation
+from caucuskit.services.call_tracker import MaxDelegates, MaxTurnout, tracker_from_tabulation
 from caucuskit.services.tabulate import Tabulation, tabulate
 
 
@@ -77,6 +77,7 @@ def call_to_dict(call: RaceCall, race: RaceInput, places: int = 3) -> dict[str, 
                 "low": _dec(r.low, places),
                 "high": _dec(r.high, places),
                 "high_attained": r.high_attained,
+                "high_unbounded": r.unbounded,
                 "exact": [str(r.low), str(r.high)],
             }
             for r in call.sde
@@ -167,12 +168,16 @@ def call_reports(
     reports: Sequence[PrecinctReport],
     *,
     satellite_max_turnout: MaxTurnout = None,
+    site_max_delegates: MaxDelegates = None,
     with_sensitivity: bool = True,
     search: bool = True,
 ) -> CallReport:
-    """Tabulate ``reports`` and call the race from them."""
+    """Tabulate ``reports`` and call the race from them (``site_max_delegates``: the declared
+    most delegates of an outstanding at-large site whose D is unknown; see NightTracker)."""
     tab = tabulate(election, reports)
-    tracker = tracker_from_tabulation(tab, satellite_max_turnout=satellite_max_turnout)
+    tracker = tracker_from_tabulation(
+        tab, satellite_max_turnout=satellite_max_turnout, site_max_delegates=site_max_delegates
+    )
     race = tracker.race()
     call = call_race(race, search=search, unit_search=exact_unit_search if search else None)
     sens = sensitivity(tab) if with_sensitivity else None
@@ -183,6 +188,7 @@ def call_database(
     url: str,
     *,
     satellite_max_turnout: MaxTurnout = None,
+    site_max_delegates: MaxDelegates = None,
     with_sensitivity: bool = True,
     search: bool = True,
 ) -> CallReport:
@@ -210,6 +216,7 @@ def call_database(
         election,
         reports,
         satellite_max_turnout=satellite_max_turnout,
+        site_max_delegates=site_max_delegates,
         with_sensitivity=with_sensitivity,
         search=search,
     )

@@ -104,20 +104,38 @@ def sensitivity(tab: Tabulation) -> Sensitivity:
         return res
     for challenger, votes in ranked_now[1:6]:
         margin = tab.statewide[leader] - votes
-        best: dict[str, tuple[Fraction, TossOption]] = {}
-        for o in opts:
-            effect = o.delta.get(challenger, ZERO) - o.delta.get(leader, ZERO)
-            if effect > 0 and (o.unit not in best or effect > best[o.unit][0]):
-                best[o.unit] = (effect, o)
-        chosen: list[TossOption] = []
-        acc = ZERO
-        for effect, o in sorted(best.values(), key=lambda t: -t[0]):
-            if acc >= margin:
-                break
-            chosen.append(o)
-            acc += effect
+        found = _fewest_tosses(opts, leader, challenger, margin)
+        if found is not None:
+            res.sde[challenger] = (len(found), found, margin)
+    res.national_single = _national_single(tab, opts)
+    return res
+
+
+def _fewest_tosses(
+    opts: list[TossOption], leader: str, challenger: str, margin: Fraction
+) -> list[TossOption] | None:
+    """The fewest outcomes (one per unit) that let ``challenger`` tie or pass ``leader``,
+    or None when all of them together do not."""
+    best: dict[str, tuple[Fraction, TossOption]] = {}
+    for o in opts:
+        effect = o.delta.get(challenger, ZERO) - o.delta.get(leader, ZERO)
+        if effect > 0 and (o.unit not in best or effect > best[o.unit][0]):
+            best[o.unit] = (effect, o)
+    chosen: list[TossOption] = []
+    acc = ZERO
+    for effect, o in sorted(best.values(), key=lambda t: -t[0]):
         if acc >= margin:
-            res.sde[challenger] = (len(chosen), chosen, margin)
+            break
+        chosen.append(o)
+        acc += effect
+    return chosen if acc >= margin else None
+
+
+def _national_single(
+    tab: Tabulation, opts: list[TossOption]
+) -> list[tuple[TossOption, dict[str, int]]]:
+    """Every single alternative outcome that changes the national total (rules.md §8.2)."""
+    out: list[tuple[TossOption, dict[str, int]]] = []
     base_total = {c: k for c, k in tab.national.total.items() if k}
     for o in opts:
         state = dict(tab.statewide)
@@ -132,8 +150,8 @@ def sensitivity(tab: Tabulation) -> Sensitivity:
                 total[c] = total.get(c, 0) + k
         total = {c: k for c, k in total.items() if k}
         if total != base_total:
-            res.national_single.append((o, total))
-    return res
+            out.append((o, total))
+    return out
 
 
 def _units(

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
+from caucuskit.core.award_bounds import most_delegates, most_delegates_upto
 from caucuskit.core.bounds import (
     Pending,
     PoolTerms,
@@ -24,12 +25,19 @@ from caucuskit.core.bounds import (
     SiteReport,
     satellite_terms,
 )
-from caucuskit.core.election import Election
+from caucuskit.core.election import Election, Precinct
 from caucuskit.core.model import PendingTie
 from caucuskit.services.tabulate import Tabulation, UnitResult
 
 ZERO = Fraction(0)
 MaxTurnout = int | Mapping[tuple[str, str], int] | None
+#: The declared most delegates of an at-large site whose D is unknown: one number for all,
+#: per site, or None (undeclared: the call stays open where it counts, rules.md §5.7).
+MaxDelegates = int | Mapping[tuple[str, str], int] | None
+
+
+#: per scope, parallel tuples: (label, value), delegates, most delegates, upto
+_Items = tuple[tuple[tuple[str, Fraction], ...], tuple[int, ...], tuple[int, ...], tuple[bool, ...]]
 
 
 def _label(key: tuple[str, str]) -> str:
@@ -64,11 +72,21 @@ class NightTracker:
     ``satellite_max_turnout``: the declared maximum turnout of a satellite site that has not
     reported (one number for all, a mapping per site, or None: undeclared, so its pool is
     counted as wholly open, a conservative supremum; rules.md §7.3).
+    ``site_max_delegates``: the declared most delegates of an outstanding at-large site whose
+    D is not known (a Nevada casino site, D set from expected turnout); None: undeclared, so
+    such a site keeps every result it counts in open (docs/adr/0012-nevada-race-call.md).
     """
 
-    def __init__(self, election: Election, *, satellite_max_turnout: MaxTurnout = None) -> None:
+    def __init__(
+        self,
+        election: Election,
+        *,
+        satellite_max_turnout: MaxTurnout = None,
+        site_max_delegates: MaxDelegates = None,
+    ) -> None:
         self.election = election
         self.max_turnout = satellite_max_turnout
+        self.max_delegates = site_max_delegates
         self.candidates = tuple(c.name for c in election.candidates)
         self.scope_of: dict[str, int | None] = {c.name: c.district for c in election.counties}
         self.scopes: list[int | None] = []
@@ -90,7 +108,7 @@ class NightTracker:
         #: per scope: the sum of the outstanding values (kept exactly, one step per report)
         #: and the sorted open masses (rebuilt only for a scope that changed)
         self._free: dict[int | None, Fraction] = {d: ZERO for d in self.scopes}
-        self._items: dict[int | None, tuple[tuple[tuple[str, Fraction], ...], tuple[int, ...]]] = {}
+        self._items: dict[int | None, _Items] = {}
         #: per scope, in key order: key -> (label, value, delegates) of each outstanding unit;
         #: a report only removes its entry, so the order never has to be sorted again
         self._open: dict[int | None, dict[tuple[str, str], tuple[tuple[str, Fraction], int]]] = {
@@ -98,17 +116,58 @@ class NightTracker:
         }
         #: per satellite county: its pool terms, recomputed only when one of its sites reports
         self._pool_terms: dict[str, PoolTerms] = {}
+        #: per outstanding unit that can award more than D, or whose D is only a declared
+        #: maximum: (most delegates, upto) (rules.md §5.7 step 5.2)
+        self._most: dict[tuple[str, str], tuple[int, bool]] = {}
+        #: per scope: outstanding units whose D is unknown and undeclared
+        self._unbounded: dict[int | None, dict[tuple[str, str], str]] = {d: {} for d in self.scopes}
         for p in sorted(election.precincts, key=lambda p: p.key):
-            scope = self.scope_of[p.county]
             if p.satellite:
                 self._sites.setdefault(p.county, []).append(p.key)
                 continue
-            value = election.precinct_sde_value(p) or ZERO
-            if p.delegates and value:
-                self._outstanding[scope][p.key] = value
-                self._open[scope][p.key] = ((_label(p.key), value), p.delegates)
-                self._free[scope] += value
-                self._ratio[p.key] = value / p.delegates
+            self._start_unit(p)
+
+    def _start_unit(self, p: Precinct) -> None:
+        """An outstanding unit: its value, delegates and most delegates (rules.md §7.1)."""
+        scope = self.scope_of[p.county]
+        groups = len(self.candidates)
+        rules = self.election.rules
+        delegates, upto = p.delegates, False
+        if delegates is None and p.at_large:
+            declared = self._max_delegates(p.key)
+            ratio = self.election.sde_per_delegate(p.county)
+            if declared is None or ratio is None:
+                self._unbounded[scope][p.key] = _label(p.key)
+                return
+            delegates, upto = declared, True
+            value = declared * ratio
+            most = most_delegates_upto(rules, declared, groups)
+        else:
+            value = self.election.precinct_sde_value(p) or ZERO
+            most = most_delegates(rules, delegates or 0, groups)
+        if delegates and value:
+            self._outstanding[scope][p.key] = value
+            self._open[scope][p.key] = ((_label(p.key), value), delegates)
+            self._free[scope] += value
+            self._ratio[p.key] = value / delegates
+            if most > delegates or upto:
+                self._most[p.key] = (most, upto)
+
+    def _most_of(
+        self, waiting: Mapping[tuple[str, str], tuple[tuple[str, Fraction], int]]
+    ) -> tuple[tuple[int, ...], tuple[bool, ...]]:
+        """(most delegates, upto) per outstanding unit, or two empty tuples when every
+        unit awards its D (Iowa: the common case costs nothing)."""
+        if not any(k in self._most for k in waiting):
+            return (), ()
+        pairs = [self._most.get(k, (n, False)) for k, (_, n) in waiting.items()]
+        return tuple(m for m, _ in pairs), tuple(u for _, u in pairs)
+
+    def _max_delegates(self, key: tuple[str, str]) -> int | None:
+        m = self.max_delegates
+        if m is None or isinstance(m, int):
+            return m
+        return m.get(key)
 
     def add(self, outcome: UnitOutcome) -> None:
         """Record one accepted report (a later report for the same unit replaces it)."""
@@ -120,6 +179,11 @@ class NightTracker:
         self.reported[key] = outcome
         if p.satellite:
             self._pool_terms.pop(p.county, None)
+            return
+        self._unbounded[scope].pop(key, None)
+        if key in self._most and self._most[key][1]:
+            # a declared maximum stood in for an unknown D: the report's own D counts now
+            self._drop_placeholder(key, scope)
             return
         ratio = self._ratio.get(key)
         gone = self._outstanding[scope].pop(key, None)
@@ -136,6 +200,18 @@ class NightTracker:
         if outcome.pending is not None:
             t = outcome.pending
             self._pending[scope][key] = Pending(_label(key), t.groups, t.winners_needed, ratio)
+
+    def _drop_placeholder(self, key: tuple[str, str], scope: int | None) -> None:
+        """A reported unit whose D was only a declared maximum: no longer outstanding. Its
+        delegates cannot be valued without its D (the results file or --site-delegates
+        gives it), as when no maximum is declared."""
+        gone = self._outstanding[scope].pop(key, None)
+        if gone is not None:
+            self._free[scope] -= gone
+            self._open[scope].pop(key, None)
+            self._items.pop(scope, None)
+        self._ratio.pop(key, None)
+        self._most.pop(key, None)
 
     def _remove(self, key: tuple[str, str], scope: int | None) -> None:
         old = self.reported[key]
@@ -173,6 +249,8 @@ class NightTracker:
         base: dict[int | None, dict[str, Fraction]] = {d: dict(v) for d, v in cur.items()}
         items: dict[int | None, list[tuple[str, Fraction]]] = {}
         seats: dict[int | None, list[int]] = {}
+        most: dict[int | None, list[int]] = {}
+        upto: dict[int | None, list[bool]] = {}
         for d, waiting_units in self._open.items():
             cached = self._items.get(d)
             if cached is None:
@@ -181,10 +259,13 @@ class NightTracker:
                 cached = (
                     tuple(item for item, _ in waiting_units.values()),
                     tuple(n for _, n in waiting_units.values()),
+                    *self._most_of(waiting_units),
                 )
                 self._items[d] = cached
             items[d] = list(cached[0])
             seats[d] = list(cached[1])
+            most[d] = list(cached[2])
+            upto[d] = list(cached[3])
         sites_open: dict[int | None, bool] = {d: False for d in self.scopes}
         free: dict[int | None, Fraction] = dict(self._free)
         pend: dict[int | None, list[Pending]] = {
@@ -219,6 +300,9 @@ class NightTracker:
                 free[d],
                 tuple(seats[d]),
                 sites_open[d],
+                tuple(most[d]),  # shorter than the items: the rest award their D
+                tuple(upto[d]),
+                tuple(self._unbounded[d].values()),
             )
             for d in self.scopes
         )
@@ -226,9 +310,16 @@ class NightTracker:
 
 
 def tracker_from_tabulation(
-    tab: Tabulation, *, satellite_max_turnout: MaxTurnout = None
+    tab: Tabulation,
+    *,
+    satellite_max_turnout: MaxTurnout = None,
+    site_max_delegates: MaxDelegates = None,
 ) -> NightTracker:
-    tracker = NightTracker(tab.election, satellite_max_turnout=satellite_max_turnout)
+    tracker = NightTracker(
+        tab.election,
+        satellite_max_turnout=satellite_max_turnout,
+        site_max_delegates=site_max_delegates,
+    )
     for u in tab.units:
         tracker.add(UnitOutcome.from_unit(u))
     return tracker
