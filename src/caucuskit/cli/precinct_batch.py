@@ -13,7 +13,7 @@ import json
 import sys
 from typing import TextIO
 
-from caucuskit.cli.precinct_input import input_from_json, rules_with_options
+from caucuskit.cli.precinct_input import input_from_json, plain_line, rules_with_options
 from caucuskit.core.errors import ValidationError
 from caucuskit.core.precinct import compute_precinct
 from caucuskit.core.rules import RuleSet
@@ -42,7 +42,10 @@ def run_batch(
                 raise ValidationError.single("line", f"is not valid JSON ({err.msg})") from None
             if isinstance(obj, dict):
                 ident = obj.get("id")
-            rules, data = input_from_json(obj, default_rules)
+            data = plain_line(obj)
+            rules = default_rules
+            if data is None:  # not plainly well-formed: pydantic names every problem
+                rules, data = input_from_json(obj, default_rules)
             answer = compute_precinct(rules, data, worksheet=worksheet).to_dict(worksheet=worksheet)
         except ValidationError as err:
             failed += 1
