@@ -96,6 +96,7 @@ def test_the_fast_batch_path_answers_exactly_as_the_typer_command() -> None:
         ["precinct", "--jsonl"],
         ["precinct", "--rules", "nv-2020", "--jsonl"],
         ["precinct", "--jsonl", "--no-worksheet", "--rules=ia-2016"],
+        ["precinct", "--jsonl", "--worksheet"],
         ["precinct", "--jsonl", "--rules", "nope"],
     ):
         fast, slow = _run(args, FAST), _run(args, TYPER)
@@ -106,7 +107,8 @@ def test_the_fast_batch_path_answers_exactly_as_the_typer_command() -> None:
 def test_plain_batch_args_leaves_everything_else_to_typer() -> None:
     from caucuskit.cli import plain_batch_args
 
-    assert plain_batch_args(["precinct", "--jsonl"]) == ("ia-2020", True)
+    assert plain_batch_args(["precinct", "--jsonl"]) == ("ia-2020", False)
+    assert plain_batch_args(["precinct", "--jsonl", "--worksheet"]) == ("ia-2020", True)
     assert plain_batch_args(["precinct", "--no-worksheet", "--jsonl", "--rules", "x"]) == (
         "x",
         False,

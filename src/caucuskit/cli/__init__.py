@@ -23,7 +23,7 @@ def plain_batch_args(argv: Sequence[str]) -> tuple[str, bool] | None:
     and ``--[no-]worksheet``; else None (the full command line parser is needed)."""
     if len(argv) < 2 or argv[0] != "precinct" or "--jsonl" not in argv:
         return None
-    rules, worksheet = "ia-2020", True
+    rules, worksheet = "ia-2020", False
     rest = list(argv[1:])
     while rest:
         arg = rest.pop(0)
