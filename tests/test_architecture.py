@@ -97,7 +97,6 @@ LARGER_TODAY = {
     "services/credentials.py",
     "services/desk.py",
     "services/public_docs.py",
-    "services/submit.py",
     "services/tabulate.py",
     "web/pages/views.py",
 }
