@@ -89,9 +89,13 @@ worker_processes {workers};
 pid {tmp}/nginx.pid;
 error_log {tmp}/error.log warn;
 {user}
-events {{ worker_connections 1024; }}
+events {{ worker_connections 1024; multi_accept on; }}
 http {{
   include /etc/nginx/mime.types;
+  # Debian's /etc/nginx/nginx.conf has sendfile and tcp_nopush on; the site (docs/deploy.md)
+  # adds keepalive_requests and no access log for the public documents.
+  sendfile on; tcp_nopush on; tcp_nodelay on;
+  keepalive_requests 100000;
   access_log off;
   client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy;
   fastcgi_temp_path {tmp}/fastcgi; uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
