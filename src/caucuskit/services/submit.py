@@ -167,40 +167,45 @@ def _prepare(
 
 
 def _store(r: _Request) -> Submission:
+    """Store one prepared report; returns once it is committed (on SQLite the reports waiting
+    for the writer share that commit: ``Database.run_write``)."""
+    return r.ctx.db.run_write(lambda s: _store_in(s, r))
+
+
+def _store_in(s: Session, r: _Request) -> Submission:
     """Store one prepared report as a new immutable version and decide its status."""
     ctx, pk = r.ctx, r.precinct.pk
-    with ctx.db.write() as s:
-        lock_precinct(ctx, s, pk)
-        if r.idempotency_key:
-            prior = prior_by_key(s, r.actor, r.idempotency_key)
-            if prior is not None:
-                if prior.request_hash != r.request_hash:
-                    raise Conflict(
-                        "this Idempotency-Key was used for a different report", "idempotency_key"
-                    )
-                return Submission({**prior.answer, "version_id": prior.id}, False)
-        now = ctx.clock()
-        outcome = _decide(s, r)
-        results_version = bump_results(ctx, s) if outcome.status == "accepted" else 0
-        answer = _answer(r, outcome, iso(now))
-        version = _version(r, outcome, answer, now)
-        s.add(version)
-        s.flush()
-        outcome.decisions.append((outcome.status, version.id, r.reason))
-        add_decisions(
-            s, outcome.decisions, precinct_pk=pk, actor=r.actor, at=now,
-            results_version=results_version,
-        )  # fmt: skip
-        ctx.audit(
-            s,
-            actor=r.actor,
-            role=r.role,
-            action=f"report.{r.channel}",
-            outcome=outcome.status,
-            client=r.client,
-            precinct=pk,
-            detail={"version_id": version.id, "receipt": answer["receipt"]},
-        )
+    lock_precinct(ctx, s, pk)
+    if r.idempotency_key:
+        prior = prior_by_key(s, r.actor, r.idempotency_key)
+        if prior is not None:
+            if prior.request_hash != r.request_hash:
+                raise Conflict(
+                    "this Idempotency-Key was used for a different report", "idempotency_key"
+                )
+            return Submission({**prior.answer, "version_id": prior.id}, False)
+    now = ctx.clock()
+    outcome = _decide(s, r)
+    results_version = bump_results(ctx, s) if outcome.status == "accepted" else 0
+    answer = _answer(r, outcome, iso(now))
+    version = _version(r, outcome, answer, now)
+    s.add(version)
+    s.flush()
+    outcome.decisions.append((outcome.status, version.id, r.reason))
+    add_decisions(
+        s, outcome.decisions, precinct_pk=pk, actor=r.actor, at=now,
+        results_version=results_version,
+    )  # fmt: skip
+    ctx.audit(
+        s,
+        actor=r.actor,
+        role=r.role,
+        action=f"report.{r.channel}",
+        outcome=outcome.status,
+        client=r.client,
+        precinct=pk,
+        detail={"version_id": version.id, "receipt": answer["receipt"]},
+    )
     return Submission({**answer, "version_id": version.id}, True)
 
 
