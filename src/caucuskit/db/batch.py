@@ -57,7 +57,8 @@ class Batcher:
 
     def run(self, fn: Callable[[Session], T]) -> T:
         """``fn(session)`` inside a write transaction; returns after that transaction is
-        committed, or raises what ``fn`` (or the commit) raised."""
+        committed, or raises what ``fn`` (or the commit) raised. ``fn`` must not call
+        :meth:`run` itself (it would wait for the batch it is part of)."""
         job: _Job[T] = _Job(fn)
         with self.lock:
             self.pending.append(job)  # type: ignore[arg-type]
