@@ -19,8 +19,9 @@ What it does, all on 127.0.0.1:
 
 Readers use ``wrk`` (Debian package) with a small Lua script when it is installed, else Python
 client threads (much slower: then the figure is the client's limit, and the output says so).
-Chairs always use Python (httpx). argon2 is set to time cost 1 / 1 MiB memory so a chair's
-code check does not dominate (issue 11 item 3, a session token, is another branch's work).
+Chairs always use Python (httpx). Each chair signs in once with its access code and sends its
+reports with the sign-in token (``--codes``: the code with every report instead). argon2 is set
+to time cost 1 / 1 MiB memory so that the sign-ins do not dominate the set-up.
 Prints one line per figure; asserts nothing about speed.
 """
 
@@ -82,9 +83,13 @@ worker_processes {workers};
 pid {tmp}/nginx.pid;
 error_log {tmp}/error.log warn;
 {user}
-events {{ worker_connections 1024; }}
+events {{ worker_connections 1024; multi_accept on; }}
 http {{
   include /etc/nginx/mime.types;
+  # Debian's /etc/nginx/nginx.conf has sendfile and tcp_nopush on; the site (docs/deploy.md)
+  # adds keepalive_requests and no access log for the public documents.
+  sendfile on; tcp_nopush on; tcp_nodelay on;
+  keepalive_requests 100000;
   access_log off;
   client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy;
   fastcgi_temp_path {tmp}/fastcgi; uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
@@ -152,6 +157,20 @@ class Chairs:
         self.statuses: dict[int, int] = {}
         self.lock = threading.Lock()
         self.probes: list[threading.Thread] = []
+        self.tokens: dict[str, str] = {}
+
+    def sign_in(self, ids: list[str]) -> float:
+        """Every chair signs in once with the access code (argon2) and keeps the token for
+        the reports (issue 11 item 3); returns sign-ins per second."""
+        t0 = time.perf_counter()
+        with httpx.Client(base_url=self.base, timeout=60) as c:
+            for pid in ids:
+                r = c.post(
+                    "/api/v1/chair/signin", json={"precinct_id": pid, "code": self.codes[pid]}
+                )
+                r.raise_for_status()
+                self.tokens[pid] = r.json()["token"]
+        return len(ids) / (time.perf_counter() - t0)
 
     def _probe(self, pid: str, acked: float) -> None:
         with httpx.Client(base_url=self.base, timeout=30) as c:
@@ -176,13 +195,14 @@ class Chairs:
                         body = queue.pop()
                         count[0] += 1
                         probe = probe_every and count[0] % probe_every == 0
-                    body = dict(body, code=self.codes[body["precinct_id"]])
+                    headers = {"Idempotency-Key": "bench-" + body["precinct_id"]}
+                    token = self.tokens.get(body["precinct_id"])
+                    if token:  # signed in: the token, as the chair page sends it
+                        headers["Authorization"] = f"Bearer {token}"
+                    else:
+                        body = dict(body, code=self.codes[body["precinct_id"]])
                     t0 = time.perf_counter()
-                    r = c.post(
-                        "/api/v1/chair/reports",
-                        json=body,
-                        headers={"Idempotency-Key": "bench-" + body["precinct_id"]},
-                    )
+                    r = c.post("/api/v1/chair/reports", json=body, headers=headers)
                     acked = time.perf_counter()
                     with self.lock:
                         self.latency.append(acked - t0)
@@ -343,6 +363,9 @@ def main() -> None:
     ap.add_argument("--readers", type=int, default=16)
     ap.add_argument("--seconds", type=float, default=10.0, help="each at-rest read phase")
     ap.add_argument("--db", default=None)
+    ap.add_argument(
+        "--codes", action="store_true", help="send the access code with every report (no sign-in)"
+    )
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="caucus-night-"))
     url = args.db or str(folder / "night.sqlite")
@@ -371,6 +394,9 @@ def main() -> None:
         wait_up(base + STATE)
         alone, night = bodies[: len(bodies) // 3], bodies[len(bodies) // 3 :]
         chairs = Chairs(base, codes, args.chairs)
+        if not args.codes:
+            signins = chairs.sign_in([b["precinct_id"] for b in bodies])
+            line("chair sign-ins/s (code + argon2, once per chair, one client)", f"{signins:8.1f}")
         with CpuMeter(server.pid) as cpu:
             rate = chairs.run(alone)
         line(
@@ -383,6 +409,7 @@ def main() -> None:
             f"{cpu.per_cpu_second(len(alone)):.0f} reports per CPU second",
         )
         night_chairs = Chairs(base, codes, args.chairs)
+        night_chairs.tokens = chairs.tokens
         result: dict[str, dict[str, float]] = {}
         # the readers run for as long as the chairs are expected to need, then a bit more
         expect = max(5.0, len(night) / max(rate, 1) * 1.5)

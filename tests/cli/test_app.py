@@ -7,6 +7,7 @@ keep that table equal to the real commands.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -46,7 +47,8 @@ def _modules_after(*args: str) -> set[str]:
 
 def test_help_imports_no_command_module() -> None:
     loaded = _modules_after("--help")
-    assert not {m for m in loaded if m.startswith("caucuskit.cli.") and m != "caucuskit.cli.app"}
+    allowed = {"caucuskit.cli.app", "caucuskit.cli.commands", "caucuskit.cli.fasthelp"}
+    assert not {m for m in loaded if m.startswith("caucuskit.cli.") and m not in allowed}
     assert not {m for m in loaded if m.split(".")[0] in {"sqlalchemy", "argon2", "uvicorn"}}
 
 
@@ -94,6 +96,7 @@ def test_the_fast_batch_path_answers_exactly_as_the_typer_command() -> None:
         ["precinct", "--jsonl"],
         ["precinct", "--rules", "nv-2020", "--jsonl"],
         ["precinct", "--jsonl", "--no-worksheet", "--rules=ia-2016"],
+        ["precinct", "--jsonl", "--worksheet"],
         ["precinct", "--jsonl", "--rules", "nope"],
     ):
         fast, slow = _run(args, FAST), _run(args, TYPER)
@@ -104,7 +107,8 @@ def test_the_fast_batch_path_answers_exactly_as_the_typer_command() -> None:
 def test_plain_batch_args_leaves_everything_else_to_typer() -> None:
     from caucuskit.cli import plain_batch_args
 
-    assert plain_batch_args(["precinct", "--jsonl"]) == ("ia-2020", True)
+    assert plain_batch_args(["precinct", "--jsonl"]) == ("ia-2020", False)
+    assert plain_batch_args(["precinct", "--jsonl", "--worksheet"]) == ("ia-2020", True)
     assert plain_batch_args(["precinct", "--no-worksheet", "--jsonl", "--rules", "x"]) == (
         "x",
         False,
@@ -118,3 +122,32 @@ def test_plain_batch_args_leaves_everything_else_to_typer() -> None:
         ["precinct", "--jsonl", "--one-delegate", "strict-majority"],
     ):
         assert plain_batch_args(other) is None, other
+
+
+def _help(code: str, args: list[str], columns: int) -> tuple[int, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"TERMINAL_WIDTH", "COLUMNS"}}
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**env, "COLUMNS": str(columns)},
+    )
+    assert not done.stderr, done.stderr
+    return done.returncode, done.stdout
+
+
+def test_the_fast_help_is_typers_help_without_loading_typer() -> None:
+    """``caucus`` and ``caucus --help`` are printed from COMMANDS (issue 11); the screen is
+    the one Typer draws, the same lines at every width, and the same exit status."""
+    for columns in (36, 80, 123):
+        for args in ([], ["--help"]):
+            fast, slow = _help(FAST, args, columns), _help(TYPER, args, columns)
+            assert fast == slow, (columns, args)
+            assert fast[0] == (0 if args else 2)
+            words = " ".join(fast[1].replace("│", " ").split())
+            for name, (_, text) in COMMANDS.items():
+                assert f" {name} {' '.join(text.split())} " in words, (columns, name)
+    loaded = _modules_after("--help")
+    assert "caucuskit.cli.fasthelp" in loaded
+    assert not {m.split(".")[0] for m in loaded} & {"typer", "rich", "click", "pydantic"}

@@ -36,6 +36,9 @@ error_log {tmp}/error.log warn;
 events {{ worker_connections 256; }}
 http {{
   include /etc/nginx/mime.types;
+  sendfile on;  # as Debian's nginx.conf (docs/deploy.md)
+  tcp_nopush on;
+  keepalive_requests 100000;
   access_log off;
   client_body_temp_path {tmp}/body;
   proxy_temp_path {tmp}/proxy;

@@ -1,6 +1,8 @@
 """The ``caucus`` command line (Typer + Rich).
 
-:func:`main` is the console script. It imports nothing heavy itself: ``caucus precinct --jsonl``
+:func:`main` is the console script. It imports nothing heavy itself: ``caucus`` and
+``caucus --help`` print the command list from data (:mod:`caucuskit.cli.fasthelp`),
+``caucus precinct --jsonl``
 (with at most ``--rules`` and ``--[no-]worksheet``) runs the batch without loading Typer, so a
 batch costs what its math costs (issue 11); everything else goes to the Typer app of
 :mod:`caucuskit.cli.app`, which imports each command family only when it runs.
@@ -21,7 +23,7 @@ def plain_batch_args(argv: Sequence[str]) -> tuple[str, bool] | None:
     and ``--[no-]worksheet``; else None (the full command line parser is needed)."""
     if len(argv) < 2 or argv[0] != "precinct" or "--jsonl" not in argv:
         return None
-    rules, worksheet = "ia-2020", True
+    rules, worksheet = "ia-2020", False
     rest = list(argv[1:])
     while rest:
         arg = rest.pop(0)
@@ -38,6 +40,12 @@ def plain_batch_args(argv: Sequence[str]) -> tuple[str, bool] | None:
 
 def main() -> None:
     """Run the ``caucus`` command."""
+    if len(sys.argv) <= 2:
+        from caucuskit.cli.fasthelp import main as help_main
+
+        status = help_main(sys.argv[1:])
+        if status is not None:
+            raise SystemExit(status)
     plain = plain_batch_args(sys.argv[1:])
     if plain is not None:
         from caucuskit.cli.precinct_batch import fast_main

@@ -16,60 +16,17 @@ import typer
 from typer import _click as click  # typer vendors click since 0.2x; its classes are these
 from typer.core import TyperCommand, TyperGroup
 
-#: Command name -> (module under caucuskit.cli defining ``register(app)``, first paragraph of its
-#: help as ``caucus --help`` shows it), in the order of ``caucus --help``.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "precinct": (
-        "precinct",
-        "Compute one precinct caucus: viability threshold, viable groups, delegates, ties.",
-    ),
-    "tabulate": (
-        "tabulate",
-        "Tabulate results: SDEs statewide and by district, reporting, national delegates.",
-    ),
-    "audit": (
-        "audit",
-        "Recompute every precinct from raw counts and explain each difference from the published\n"
-        "SDEs (rules.md §6).",
-    ),
-    "call": (
-        "call",
-        "Call the race from a results file or the results service's database: exact SDE\n"
-        "ranges, whether the SDE lead and each national delegate unit are decided (with the\n"
-        "proof) or still open (with a scenario), and coin tosses.",
-    ),
-    "init": ("service", "Create the schema and load an election definition."),
-    "serve": ("service", "Run the results service with uvicorn."),
-    "demo": (
-        "service",
-        "Start the service on a temporary SQLite file with an election loaded and demo codes.",
-    ),
-    "publish": (
-        "service",
-        "Write the public snapshot as static JSON files (and .json.gz) for nginx or a CDN.",
-    ),
-    "export": (
-        "service",
-        "Export the whole election as CSV or as NIST SP 1500-100 Election Results CDF (JSON).",
-    ),
-    "certify": (
-        "service",
-        "Mark the results certified: every public result then has status `certified`.",
-    ),
-    "credentials": ("credentials", "Precinct access codes and staff accounts."),
-    "drill": (
-        "drill",
-        "Replay a results file as caucus night through the public HTTP API, with load and\n"
-        "faults, then prove the service's totals equal an offline tabulation. Exit 1 if the proof\n"
-        "fails.",
-    ),
-    "early": ("early", "Early ranked ballots (Nevada): load them per precinct, show them."),
-}
+from caucuskit.cli import helptext
+from caucuskit.cli.commands import APP_HELP, COMMANDS
+
+__all__ = ["APP_HELP", "COMMANDS", "COMMAND_MODULES", "app", "build", "load_module"]
 
 #: Modules under caucuskit.cli that define ``register(app)``; one line per command family.
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
 
 _loaded: dict[str, TyperGroup] = {}
+
+helptext.install()  # plain value labels, the root's --help included
 
 
 def load_module(module: str) -> TyperGroup:
@@ -121,7 +78,7 @@ class LazyGroup(TyperGroup):
 
 app = typer.Typer(
     name="caucus",
-    help="caucuskit: exact, auditable caucus results, from the precinct room to the race call.",
+    help=APP_HELP,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

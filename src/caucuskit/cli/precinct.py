@@ -117,7 +117,7 @@ def precinct(
     early: Early = None,
     card_draw: CardDraws = None,
     witness: Witnesses = None,
-    worksheet: Worksheet = True,
+    worksheet: Worksheet = None,
     jsonl: Jsonl = False,
 ) -> None:
     """Compute one precinct caucus: viability threshold, viable groups, delegates, ties.
@@ -145,7 +145,7 @@ def precinct(
                 "--first": first,
                 "--toss-winner": toss_winner,
             },
-            worksheet,
+            bool(worksheet),  # a batch writes the worksheet only when asked (ADR 0013)
         )
     data, problems = _single_input(delegates, attendees, final, first, toss_winner)
     if data is None:
@@ -160,7 +160,7 @@ def precinct(
     except ValidationError as err:
         raise _fail(err.problems, as_json) from None
     if as_json:
-        doc = result.to_dict(worksheet=worksheet)
+        doc = result.to_dict(worksheet=worksheet is not False)
         typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
         return
     from rich.console import Console

@@ -13,7 +13,7 @@ import json
 import sys
 from typing import TextIO
 
-from caucuskit.cli.precinct_input import input_from_json, rules_with_options
+from caucuskit.cli.precinct_input import input_from_json, plain_line, rules_with_options
 from caucuskit.core.errors import ValidationError
 from caucuskit.core.precinct import compute_precinct
 from caucuskit.core.rules import RuleSet
@@ -23,7 +23,7 @@ _encode = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def run_batch(
-    source: TextIO, out: TextIO, default_rules: RuleSet, *, worksheet: bool = True
+    source: TextIO, out: TextIO, default_rules: RuleSet, *, worksheet: bool = False
 ) -> int:
     """Batch mode: one JSON object per input line, one JSON result per line, in order.
 
@@ -31,26 +31,30 @@ def run_batch(
     and the batch goes on. Returns how many lines failed.
     """
     failed = 0
+    loads, encode, write = json.loads, _encode, out.write
     for number, line in enumerate(source, start=1):
         if not line.strip():
             continue
         ident: object = None
         try:
             try:
-                obj = json.loads(line)
+                obj = loads(line)
             except json.JSONDecodeError as err:
                 raise ValidationError.single("line", f"is not valid JSON ({err.msg})") from None
-            if isinstance(obj, dict):
+            rules, data = default_rules, plain_line(obj)
+            if data is not None:
                 ident = obj.get("id")
-            rules, data = input_from_json(obj, default_rules)
+            else:  # not plainly well-formed: the model names every problem
+                if isinstance(obj, dict):
+                    ident = obj.get("id")
+                rules, data = input_from_json(obj, default_rules)
             answer = compute_precinct(rules, data, worksheet=worksheet).to_dict(worksheet=worksheet)
         except ValidationError as err:
             failed += 1
             answer = {"error": str(err), "problems": err.as_dicts(), "line": number}
         if ident is not None:
             answer = {"id": ident, **answer}
-        out.write(_encode(answer))
-        out.write("\n")
+        write(encode(answer) + "\n")
     out.flush()
     return failed
 

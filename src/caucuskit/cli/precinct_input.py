@@ -8,6 +8,7 @@ Inputs: ``"Biden=6,Buttigieg=8"`` texts, option values, parsed JSON objects. Out
 
 from __future__ import annotations
 
+from caucuskit.core.checks import MAX_DELEGATES
 from caucuskit.core.errors import Problem, ValidationError
 from caucuskit.core.model import PrecinctInput
 from caucuskit.core.rules import (
@@ -18,6 +19,7 @@ from caucuskit.core.rules import (
     RuleSet,
     get_ruleset,
 )
+from caucuskit.formats.limits import MAX_COUNT, MAX_GROUP_NAME, MAX_GROUPS
 
 
 def parse_alignment(text: str, option: str) -> dict[str, int]:
@@ -115,3 +117,58 @@ def input_from_json(obj: object, default_rules: RuleSet) -> tuple[RuleSet, Preci
         toss_winners=tuple(line.toss_winners or ()),
     )
     return rules, data
+
+
+#: The keys a batch line may have and still be read without pydantic (see :func:`plain_line`).
+_PLAIN_KEYS = frozenset({"id", "delegates", "attendees", "final", "first", "toss_winners"})
+
+
+def _plain_alignment(value: object) -> bool:
+    """True when ``value`` is certainly a valid ``Alignment`` of :mod:`caucuskit.formats.inputs`."""
+    if type(value) is not dict or len(value) > MAX_GROUPS:
+        return False
+    for name, count in value.items():
+        if type(name) is not str or not 0 < len(name) <= MAX_GROUP_NAME or "\x00" in name:
+            return False
+        if type(count) is not int or not 0 <= count <= MAX_COUNT:
+            return False
+    return True
+
+
+def plain_line(obj: object) -> PrecinctInput | None:
+    """The precinct input of a common, well-formed batch line without pydantic, or None.
+
+    None means "not sure": the caller reads the line with :func:`input_from_json`, which names
+    every problem. A line is read here only when :class:`caucuskit.formats.inputs.BatchLine`
+    would certainly accept it and give the same input (tests/cli/test_precinct_lines.py):
+    no ``rules`` or ``options`` keys, an ``id`` that is a text, an integer or a boolean,
+    plain JSON integers within the limits, group names of
+    1-100 characters without NUL, toss winners as texts.
+    """
+    if type(obj) is not dict or not obj.keys() <= _PLAIN_KEYS:
+        return None
+    delegates, attendees, final = obj.get("delegates"), obj.get("attendees"), obj.get("final")
+    if type(delegates) is not int or not 0 <= delegates <= MAX_DELEGATES:
+        return None
+    if type(attendees) is not int or not 0 <= attendees <= MAX_COUNT:
+        return None
+    if not _plain_alignment(final):
+        return None
+    first = obj.get("first")
+    if first is not None and not _plain_alignment(first):
+        return None
+    winners = obj.get("toss_winners")
+    if winners is not None and (
+        type(winners) is not list or any(type(w) is not str for w in winners)
+    ):
+        return None
+    ident = obj.get("id")
+    if ident is not None and type(ident) not in (str, int, bool):
+        return None
+    return PrecinctInput(
+        delegates=delegates,
+        attendees=attendees,
+        final=dict(final),  # type: ignore[arg-type]
+        first=None if first is None else dict(first),
+        toss_winners=tuple(winners or ()),
+    )

@@ -87,11 +87,12 @@ AsJson: TypeAlias = Annotated[
 ]
 
 Worksheet: TypeAlias = Annotated[
-    bool,
+    bool | None,
     typer.Option(
         "--worksheet/--no-worksheet",
-        help="With --json or --jsonl: include the group rows and every step (default); "
-        "--no-worksheet writes the decisions only (faster for large batches).",
+        help="Include the group rows and every step: by default with --json, only when asked "
+        "with --jsonl (a batch writes the decisions; the worksheet adds about 3 KB a line).",
+        show_default=False,
     ),
 ]
 

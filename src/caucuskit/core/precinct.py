@@ -118,10 +118,7 @@ def _one_delegate(
         leaders = tuple(sorted(g for g, n in final.items() if n == top))
         cast = sum(final.values())
         if log is not None:
-            counts = {"cast": cast} if rule is OneDelegateRule.MAJORITY_VOTE else {}
-            if rule is OneDelegateRule.STRICT_MAJORITY:
-                counts = {"attendees": data.attendees}
-            log.append(OneDelegate(rule.value, tosses.method, **counts))
+            _log_one_delegate_rule(rule, tosses, cast, data.attendees, log)
         if rule is not OneDelegateRule.LARGEST_GROUP:
             # Majority of the votes cast (2016) or of the attendees (option Q2).
             base = cast if rule is OneDelegateRule.MAJORITY_VOTE else data.attendees
@@ -132,29 +129,54 @@ def _one_delegate(
         elif len(leaders) == 1:
             winner = leaders[0]
         else:
-            reason = tie_reason("largest", len(leaders), str(top), 1)
-            outcome = tosses.decide(leaders, 1, "gain", reason)
-            if isinstance(outcome, PendingTie):
-                pending = outcome
-                if log is not None:
-                    log.append(Tie(leaders, 1, "gain", "largest", str(top), tosses.method))
-            else:
-                winner = outcome[0]
-                if log is not None:
-                    index = len(tosses.records) - 1
-                    log.append(Toss(winner, index, True, "gain", "largest", 1, tosses.method))
+            winner, pending = _largest_tie(leaders, top, tosses, log)
     delegates = {winner: 1} if winner is not None else {}
     if winner is not None and log is not None:
         log.append(Award(winner, 1, single=True, members=final[winner]))
     if undecided:
-        why: NoteWhy = "nobody"
-        if final:
-            why = "no-majority" if rule is OneDelegateRule.MAJORITY_VOTE else "no-strict-majority"
-        _note(why, notes, log, sum(final.values()) if why == "no-majority" else None)
+        _one_delegate_undecided(rule, final, notes, log)
     return PrecinctResult(
         rules.name, 1, data.attendees, None, None, leaders, delegates, pending,
         tuple(tosses.records), tuple(notes), (), undecided, _NONE, _NONE, data, rules,
     )  # fmt: skip
+
+
+def _log_one_delegate_rule(
+    rule: OneDelegateRule, tosses: TossBook, cast: int, attendees: int, log: list[WorksheetStep]
+) -> None:
+    """The worksheet line saying which §5.6 rule decides the single delegate."""
+    counts = {"cast": cast} if rule is OneDelegateRule.MAJORITY_VOTE else {}
+    if rule is OneDelegateRule.STRICT_MAJORITY:
+        counts = {"attendees": attendees}
+    log.append(OneDelegate(rule.value, tosses.method, **counts))
+
+
+def _largest_tie(
+    leaders: tuple[str, ...], top: int, tosses: TossBook, log: Log
+) -> tuple[str | None, PendingTie | None]:
+    """§5.6 with the largest-group rule: a tie for the most members goes to a game of chance;
+    the winner, or the pending tie when no outcome is recorded yet."""
+    reason = tie_reason("largest", len(leaders), str(top), 1)
+    outcome = tosses.decide(leaders, 1, "gain", reason)
+    if isinstance(outcome, PendingTie):
+        if log is not None:
+            log.append(Tie(leaders, 1, "gain", "largest", str(top), tosses.method))
+        return None, outcome
+    winner = outcome[0]
+    if log is not None:
+        index = len(tosses.records) - 1
+        log.append(Toss(winner, index, True, "gain", "largest", 1, tosses.method))
+    return winner, None
+
+
+def _one_delegate_undecided(
+    rule: OneDelegateRule, final: Mapping[str, int], notes: list[str], log: Log
+) -> None:
+    """The note when nobody wins the single delegate (no members, or no majority)."""
+    why: NoteWhy = "nobody"
+    if final:
+        why = "no-majority" if rule is OneDelegateRule.MAJORITY_VOTE else "no-strict-majority"
+    _note(why, notes, log, sum(final.values()) if why == "no-majority" else None)
 
 
 def _many_delegates(

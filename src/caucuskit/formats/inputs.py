@@ -37,12 +37,9 @@ from pydantic import (
 from caucuskit.core.checks import MAX_DELEGATES
 from caucuskit.core.errors import Problem, ValidationError
 from caucuskit.formats.exact import parse_fraction
-
-#: Most people one input may count in a precinct room (the core's own cap, MAX_PEOPLE, is wider:
-#: it guards the math; this one guards what a chair, a script or a file may send).
-MAX_COUNT = 100_000
-#: Most preference groups one alignment may name (a room, not a ballot of hundreds).
-MAX_GROUPS = 40
+from caucuskit.formats.limits import MAX_COUNT as MAX_COUNT
+from caucuskit.formats.limits import MAX_GROUP_NAME as MAX_GROUP_NAME
+from caucuskit.formats.limits import MAX_GROUPS as MAX_GROUPS
 
 
 def no_nul(value: str) -> str:
@@ -57,7 +54,9 @@ Count = Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)]
 #: Delegates a precinct elects (D, rules.md §2); an input of the batch, never of a report.
 Delegates = Annotated[StrictInt, Field(ge=0, le=MAX_DELEGATES)]
 #: The name of a preference group (a candidate, "Uncommitted").
-GroupName = Annotated[StrictStr, Field(min_length=1, max_length=100), AfterValidator(no_nul)]
+GroupName = Annotated[
+    StrictStr, Field(min_length=1, max_length=MAX_GROUP_NAME), AfterValidator(no_nul)
+]
 #: An alignment: group name -> head count, in the order given.
 Alignment = Annotated[dict[GroupName, Count], Field(max_length=MAX_GROUPS)]
 #: A county or precinct name: some text that is not only spaces.

@@ -4,212 +4,69 @@ Rule: rules.md §9 — keep the raw inputs and *derive* delegates and SDEs (the 
 entered delegate/SDE numbers that did not follow from the counts); never overwrite a result: a
 different report for a precinct that already has one is a conflict for the desk; hotline and
 paper entries need a matching second entry by another operator.
+
+The work is split so that the database's writer lock is held only for what needs it (issue 11:
+100 chair reports/s): everything derived from the report itself (the core's result, the
+worksheet, the answer's precinct block, hashes, the receipt) is computed before the write
+transaction opens; inside it are the idempotency check, the comparison with the current result
+(one query), the results version (one UPDATE ... RETURNING) and the inserts, committed once.
+Deriving lives in :mod:`caucuskit.services.report_derive`, the rows in
+:mod:`caucuskit.services.report_store`; this module re-exports what other modules import.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import secrets
-from dataclasses import dataclass, field
-from fractions import Fraction
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from caucuskit.core.errors import Problem, ValidationError
-from caucuskit.core.model import PrecinctInput, PrecinctResult
-from caucuskit.core.precinct import compute_precinct
-from caucuskit.core.rounding import decimal_str
-from caucuskit.core.satellite import satellite_delegates
-from caucuskit.db.models import Decision, PrecinctRow, ReportVersion, ResultsState
+from caucuskit.db.models import ReportVersion
 from caucuskit.services.context import Context, PrecinctRef, iso
-from caucuskit.services.credentials import ALPHABET
 from caucuskit.services.errors import Conflict, Invalid
+from caucuskit.services.report_derive import Derived, derive, precinct_info, require_complete
 from caucuskit.services.report_input import ReportInput, Toss
+from caucuskit.services.report_store import (
+    Head,
+    add_decisions,
+    bump_results,
+    current_head,
+    current_version,
+    field_diff,
+    lock_precinct,
+    open_first_entry,
+    prior_by_key,
+    raw_of,
+    receipt,
+    request_hash,
+    version_status,
+)
 
 CHANNELS = ("chair", "hotline", "paper", "import", "recanvass", "recount")
 OPEN = ("conflict", "awaiting-second-entry", "entry-mismatch")
 
-__all__ = ["CHANNELS", "OPEN", "Derived", "ReportInput", "Toss", "derive", "submit_report"]
-
-
-@dataclass(frozen=True)
-class Derived:
-    """What the server derives from a report."""
-
-    result: PrecinctResult
-    delegates: dict[str, int]
-    sde: dict[str, str] = field(default_factory=dict)
-    sde_display: dict[str, str] = field(default_factory=dict)
-    #: Nevada: the worksheet with early votes and card draws; None for the plain one.
-    worksheet: dict[str, Any] | None = None
-    #: Nevada: the winners each recorded card draw gives, in order.
-    draw_winners: tuple[tuple[str, ...], ...] = ()
-    #: Nevada: early ballots were loaded for the precinct (the chair must confirm them).
-    early: dict[str, object] | None = None
-
-
-def derive(ctx: Context, precinct: PrecinctRef, report: ReportInput) -> Derived:
-    """Run the core on ``report``; :class:`Invalid` naming the field when it breaks the rules."""
-    election = ctx.election
-    problems: list[Problem] = []
-    known = election.candidate_names
-    for where, counts in (("first", report.first), ("final", report.final)):
-        for name in counts:
-            if name not in known:
-                problems.append(Problem(f"{where}.{name}", "not a candidate of this election"))
-    for i, t in enumerate(report.tosses):
-        if not t.cards and t.winner not in known:
-            problems.append(Problem(f"tosses.{i}.winner", f"{t.winner!r} is not a candidate"))
-    if problems:
-        raise Invalid(problems)
-    d = precinct.delegates
-    ref = election.precinct_by_key.get((precinct.county, precinct.name))
-    if ref is not None and ref.at_large and d is None:
-        raise Invalid(
-            "this at-large site's delegates (D) have not been set by the party", "delegates"
-        )
-    if precinct.satellite or d is None:
-        d = satellite_delegates(report.attendees)
-    if election.rules.early_voting or any(t.cards for t in report.tosses):
-        from caucuskit.services.nevada_reports import derive_nevada
-
-        result, worksheet, winners, early = derive_nevada(ctx, precinct, report, d)
-        return _finish(
-            ctx,
-            precinct,
-            d,
-            Derived(result, {}, worksheet=worksheet, draw_winners=winners, early=early),
-        )
-    data = PrecinctInput(
-        delegates=d,
-        attendees=report.attendees,
-        first=dict(report.first),
-        final=dict(report.final),
-        toss_winners=tuple(t.winner for t in report.tosses),
-    )
-    try:
-        result = compute_precinct(election.rules, data, known)
-    except ValidationError as exc:
-        raise Invalid(list(exc.problems)) from exc
-    return _finish(ctx, precinct, d, Derived(result, {}))
-
-
-def _finish(ctx: Context, precinct: PrecinctRef, d: int, derived: Derived) -> Derived:
-    """Delegates and SDEs (CCDs in a CCD election) of a computed report."""
-    election = ctx.election
-    result = derived.result
-    delegates = {g: n for g, n in result.delegates.items() if n}
-    sde: dict[str, str] = {}
-    display: dict[str, str] = {}
-    if not precinct.satellite:
-        ref = election.precinct_by_key[(precinct.county, precinct.name)]
-        value = election.precinct_sde_value(ref)
-        if value is not None and d:
-            places = election.sde_places_precinct
-            for g, n in sorted(delegates.items()):
-                x = value * n / d
-                sde[g] = str(x)
-                display[g] = decimal_str(x, places)
-    return Derived(
-        result, delegates, sde, display, derived.worksheet, derived.draw_winners, derived.early
-    )
-
-
-def require_complete(derived: Derived) -> None:
-    """A stored report must be decided: a pending tie needs its toss, a realignment its counts."""
-    r = derived.result
-    if r.pending_tie is not None:
-        t = r.pending_tie
-        raise Invalid(
-            f"a {t.method} between {', '.join(t.groups)} decides {t.delegates} delegate(s) "
-            f"({t.reason}); record {t.winners_needed} winner(s) in order",
-            "tosses",
-        )
-    if r.undecided or r.must_realign:
-        msg = "; ".join(r.notes) or "the caucus must realign before it can report"
-        raise Invalid(msg, "final")
-
-
-# ---------------------------------------------------------------------------- storage
-def current_version(session: Session, precinct_pk: int) -> ReportVersion | None:
-    """The latest accepted version of a precinct (its current result)."""
-    vid = session.scalar(
-        select(Decision.version_id)
-        .where(Decision.precinct_id == precinct_pk, Decision.status == "accepted")
-        .order_by(Decision.id.desc())
-        .limit(1)
-    )
-    return None if vid is None else session.get(ReportVersion, vid)
-
-
-def version_status(session: Session, version_id: int) -> str:
-    status = session.scalar(
-        select(Decision.status)
-        .where(Decision.version_id == version_id)
-        .order_by(Decision.id.desc())
-        .limit(1)
-    )
-    return status or "unknown"
-
-
-def lock_precinct(ctx: Context, session: Session, precinct_pk: int) -> None:
-    """Serialize writers of one precinct (SQLite: BEGIN IMMEDIATE already did)."""
-    if ctx.db.is_postgres:
-        session.execute(
-            select(PrecinctRow.id).where(PrecinctRow.id == precinct_pk).with_for_update()
-        )
-
-
-def bump_results(ctx: Context, session: Session) -> int:
-    """Increase the results version (serializes acceptances on PostgreSQL too)."""
-    state = session.get(ResultsState, 1, with_for_update=True)
-    assert state is not None
-    state.version += 1
-    state.updated_at = ctx.clock()
-    return state.version
-
-
-def _receipt() -> str:
-    return "R-" + "".join(secrets.choice(ALPHABET) for _ in range(8))
-
-
-def request_hash(precinct: PrecinctRef, report: ReportInput, channel: str, reason: str) -> str:
-    body = {"precinct": precinct.id, "channel": channel, "reason": reason, **report.raw()}
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-
-
-def field_diff(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
-    """Field-by-field differences between two raw reports (``final.Warren``: 9 vs 8)."""
-    out: list[dict[str, Any]] = []
-    if a["attendees"] != b["attendees"]:
-        out.append(
-            {"field": "attendees", "first_entry": a["attendees"], "second_entry": b["attendees"]}
-        )
-    for part in ("first", "final"):
-        names = sorted(set(a[part]) | set(b[part]))
-        for n in names:
-            x, y = a[part].get(n, 0), b[part].get(n, 0)
-            if x != y:
-                out.append({"field": f"{part}.{n}", "first_entry": x, "second_entry": y})
-    wa = [t.get("winner") or t.get("cards") for t in a["tosses"]]
-    wb = [t.get("winner") or t.get("cards") for t in b["tosses"]]
-    if wa != wb:
-        out.append({"field": "tosses", "first_entry": wa, "second_entry": wb})
-    return out
-
-
-def raw_of(v: ReportVersion) -> dict[str, Any]:
-    return {
-        "attendees": v.attendees,
-        "first": dict(v.first),
-        "final": dict(v.final),
-        "tosses": list(v.tosses),
-    }
-
+__all__ = [
+    "CHANNELS",
+    "MESSAGES",
+    "OPEN",
+    "Derived",
+    "ReportInput",
+    "Submission",
+    "Toss",
+    "bump_results",
+    "current_version",
+    "derive",
+    "field_diff",
+    "lock_precinct",
+    "precinct_info",
+    "raw_of",
+    "request_hash",
+    "require_complete",
+    "submit_report",
+    "version_status",
+]
 
 MESSAGES = {
     "accepted": "Accepted: this is now the precinct's result.",
@@ -226,16 +83,48 @@ class Submission:
     created: bool
 
 
+@dataclass(frozen=True)
+class _Request:
+    """One report with everything computed before the write transaction opens."""
+
+    ctx: Context
+    precinct: PrecinctRef
+    report: ReportInput
+    actor: str
+    role: str
+    channel: str
+    client: str
+    idempotency_key: str | None
+    reason: str
+    derived: Derived
+    request_hash: str
+    content: str
+    raw: dict[str, Any]
+    #: The answer without its receipt, status, time and message (filled in when stored).
+    answer: dict[str, Any]
+
+
+@dataclass
+class _Outcome:
+    """What storing decides: the new version's status and the decisions about older ones."""
+
+    status: str
+    decisions: list[tuple[str, int, str]]  # (status, version id, reason)
+    diff: list[dict[str, Any]] | None = None
+    pair_of: int | None = None
+
+
 def submit_report(ctx: Context, **kwargs: Any) -> Submission:
     """Store one report (see :func:`_submit`); a lost race on a unique key is retried once, so
     the second request sees the first one's version (idempotency) instead of an error."""
+    request = _prepare(ctx, **kwargs)
     try:
-        return _submit(ctx, **kwargs)
+        return _store(request)
     except IntegrityError:
-        return _submit(ctx, **kwargs)
+        return _store(request)
 
 
-def _submit(
+def _prepare(
     ctx: Context,
     *,
     precinct: PrecinctRef,
@@ -246,8 +135,8 @@ def _submit(
     client: str,
     idempotency_key: str | None = None,
     reason: str = "",
-) -> Submission:
-    """Store one report as a new immutable version and decide its status (see module doc)."""
+) -> _Request:
+    """Check and derive ``report`` (no database): :class:`Invalid` when it cannot be stored."""
     if channel not in CHANNELS:
         raise Invalid(f"must be one of {', '.join(CHANNELS)}", "channel")
     derived = derive(ctx, precinct, report)
@@ -258,178 +147,138 @@ def _submit(
             f"precinct (checksum {derived.early['checksum']})",
             "early_confirmed",
         )
-    req_hash = request_hash(precinct, report, channel, reason)
-    content = report.content_hash()
     raw = report.raw()
     draws = iter(derived.draw_winners)
     for t in raw["tosses"]:
         if "cards" in t:
             t["winners"] = list(next(draws, ()))
-    with ctx.db.write() as s:
-        lock_precinct(ctx, s, precinct.pk)
-        if idempotency_key:
-            prior = s.scalar(
-                select(ReportVersion).where(
-                    ReportVersion.actor == actor, ReportVersion.idempotency_key == idempotency_key
+    answer: dict[str, Any] = {
+        "precinct": precinct_info(ctx, precinct),
+        "channel": channel,
+        "worksheet": derived.worksheet or derived.result.to_dict(),
+        "sde": derived.sde,
+        "sde_display": derived.sde_display,
+        "delegates": derived.delegates,
+    }
+    return _Request(
+        ctx, precinct, report, actor, role, channel, client, idempotency_key, reason, derived,
+        request_hash(precinct, report, channel, reason), report.content_hash(), raw, answer,
+    )  # fmt: skip
+
+
+def _store(r: _Request) -> Submission:
+    """Store one prepared report; returns once it is committed (on SQLite the reports waiting
+    for the writer share that commit: ``Database.run_write``)."""
+    return r.ctx.db.run_write(lambda s: _store_in(s, r))
+
+
+def _store_in(s: Session, r: _Request) -> Submission:
+    """Store one prepared report as a new immutable version and decide its status."""
+    ctx, pk = r.ctx, r.precinct.pk
+    lock_precinct(ctx, s, pk)
+    if r.idempotency_key:
+        prior = prior_by_key(s, r.actor, r.idempotency_key)
+        if prior is not None:
+            if prior.request_hash != r.request_hash:
+                raise Conflict(
+                    "this Idempotency-Key was used for a different report", "idempotency_key"
                 )
-            )
-            if prior is not None:
-                if prior.request_hash != req_hash:
-                    raise Conflict(
-                        "this Idempotency-Key was used for a different report", "idempotency_key"
-                    )
-                return Submission({**prior.answer, "version_id": prior.id}, False)
-        now = ctx.clock()
-        current = current_version(s, precinct.pk)
-        decisions: list[tuple[str, int | None, str]] = []  # (status, version or None=new, reason)
-        diff: list[dict[str, Any]] | None = None
-        pair_of: int | None = None
-        if channel in ("recanvass", "recount"):
-            status = "accepted"
-            if current is not None:
-                decisions.append(("superseded", current.id, f"{channel}: {reason}"))
-        elif role == "operator":
-            first = _open_first_entry(s, precinct.pk)
-            if first is None:
-                status = "awaiting-second-entry"
-            else:
-                if first.actor == actor:
-                    raise Conflict("the second entry must be made by another operator", "operator")
-                pair_of = first.id
-                if first.content_hash == content:
-                    status = _status_against(current, content)
-                    decisions.append(("confirmed", first.id, f"second entry by {actor}"))
-                else:
-                    status = "entry-mismatch"
-                    diff = field_diff(raw_of(first), raw)
-                    decisions.append(("entry-mismatch", first.id, f"second entry by {actor}"))
-        else:
-            status = _status_against(current, content)
-        results_version = bump_results(ctx, s) if status == "accepted" else 0
-        answer: dict[str, Any] = {
-            "receipt": _receipt(),
-            "status": status,
-            "precinct": precinct_info(ctx, precinct),
-            "channel": channel,
-            "entered_at": iso(now),
-            "worksheet": derived.worksheet or derived.result.to_dict(),
-            "sde": derived.sde,
-            "sde_display": derived.sde_display,
-            "delegates": derived.delegates,
-            "message": MESSAGES[status],
-        }
-        if diff is not None:
-            answer["diff"] = diff
-        version = ReportVersion(
-            receipt=answer["receipt"],
-            precinct_id=precinct.pk,
-            channel=channel,
-            actor=actor,
-            role=role,
-            client=client[:100],
-            entered_at=now,
-            idempotency_key=idempotency_key,
-            request_hash=req_hash,
-            content_hash=content,
-            attendees=report.attendees,
-            first=raw["first"],
-            final=raw["final"],
-            tosses=raw["tosses"],
-            worksheet=answer["worksheet"],
-            delegates=derived.delegates,
-            sde=derived.sde,
-            reason=reason,
-            pair_of=pair_of,
-            answer=answer,
-        )
-        s.add(version)
-        s.flush()
-        for st, vid, why in decisions:
-            s.add(
-                Decision(
-                    version_id=vid,
-                    precinct_id=precinct.pk,
-                    status=st,
-                    actor=actor,
-                    reason=why,
-                    at=now,
-                    results_version=results_version,
-                )
-            )
-        s.add(
-            Decision(
-                version_id=version.id,
-                precinct_id=precinct.pk,
-                status=status,
-                actor=actor,
-                reason=reason,
-                at=now,
-                results_version=results_version,
-            )
-        )
-        ctx.audit(
-            s,
-            actor=actor,
-            role=role,
-            action=f"report.{channel}",
-            outcome=status,
-            client=client,
-            precinct=precinct.pk,
-            detail={"version_id": version.id, "receipt": answer["receipt"]},
-        )
+            return Submission({**prior.answer, "version_id": prior.id}, False)
+    now = ctx.clock()
+    outcome = _decide(s, r)
+    results_version = bump_results(ctx, s) if outcome.status == "accepted" else 0
+    answer = _answer(r, outcome, iso(now))
+    version = _version(r, outcome, answer, now)
+    s.add(version)
+    s.flush()
+    outcome.decisions.append((outcome.status, version.id, r.reason))
+    add_decisions(
+        s, outcome.decisions, precinct_pk=pk, actor=r.actor, at=now,
+        results_version=results_version,
+    )  # fmt: skip
+    ctx.audit(
+        s,
+        actor=r.actor,
+        role=r.role,
+        action=f"report.{r.channel}",
+        outcome=outcome.status,
+        client=r.client,
+        precinct=pk,
+        detail={"version_id": version.id, "receipt": answer["receipt"]},
+    )
     return Submission({**answer, "version_id": version.id}, True)
 
 
-def _status_against(current: ReportVersion | None, content: str) -> str:
+def _decide(s: Session, r: _Request) -> _Outcome:
+    """The new version's status against the precinct's current result and open entries."""
+    pk = r.precinct.pk
+    if r.channel in ("recanvass", "recount"):
+        head = current_head(s, pk)
+        older = [] if head is None else [("superseded", head.id, f"{r.channel}: {r.reason}")]
+        return _Outcome("accepted", older)
+    if r.role != "operator":
+        return _Outcome(_status_against(current_head(s, pk), r.content), [])
+    first = open_first_entry(s, pk)
+    if first is None:
+        return _Outcome("awaiting-second-entry", [])
+    if first.actor == r.actor:
+        raise Conflict("the second entry must be made by another operator", "operator")
+    why = f"second entry by {r.actor}"
+    if first.content_hash == r.content:
+        status = _status_against(current_head(s, pk), r.content)
+        return _Outcome(status, [("confirmed", first.id, why)], pair_of=first.id)
+    diff = field_diff(raw_of(first), r.raw)
+    return _Outcome("entry-mismatch", [("entry-mismatch", first.id, why)], diff, first.id)
+
+
+def _answer(r: _Request, outcome: _Outcome, entered_at: str | None) -> dict[str, Any]:
+    """The answer to the client, in the order of docs/api.md."""
+    a = r.answer
+    answer: dict[str, Any] = {
+        "receipt": receipt(),
+        "status": outcome.status,
+        "precinct": a["precinct"],
+        "channel": a["channel"],
+        "entered_at": entered_at,
+        "worksheet": a["worksheet"],
+        "sde": a["sde"],
+        "sde_display": a["sde_display"],
+        "delegates": a["delegates"],
+        "message": MESSAGES[outcome.status],
+    }
+    if outcome.diff is not None:
+        answer["diff"] = outcome.diff
+    return answer
+
+
+def _version(
+    r: _Request, outcome: _Outcome, answer: dict[str, Any], now: datetime
+) -> ReportVersion:
+    return ReportVersion(
+        receipt=answer["receipt"],
+        precinct_id=r.precinct.pk,
+        channel=r.channel,
+        actor=r.actor,
+        role=r.role,
+        client=r.client[:100],
+        entered_at=now,
+        idempotency_key=r.idempotency_key,
+        request_hash=r.request_hash,
+        content_hash=r.content,
+        attendees=r.report.attendees,
+        first=r.raw["first"],
+        final=r.raw["final"],
+        tosses=r.raw["tosses"],
+        worksheet=answer["worksheet"],
+        delegates=r.derived.delegates,
+        sde=r.derived.sde,
+        reason=r.reason,
+        pair_of=outcome.pair_of,
+        answer=answer,
+    )
+
+
+def _status_against(current: Head | None, content: str) -> str:
     if current is None:
         return "accepted"
     return "duplicate" if current.content_hash == content else "conflict"
-
-
-def _open_first_entry(s: Session, precinct_pk: int) -> ReportVersion | None:
-    """The latest operator entry still waiting for its second entry."""
-    rows = s.scalars(
-        select(ReportVersion)
-        .where(ReportVersion.precinct_id == precinct_pk, ReportVersion.role == "operator")
-        .order_by(ReportVersion.id.desc())
-    ).all()
-    for v in rows:
-        if version_status(s, v.id) == "awaiting-second-entry":
-            return v
-    return None
-
-
-def precinct_info(ctx: Context, p: PrecinctRef) -> dict[str, Any]:
-    """``PRECINCT_INFO`` of docs/api.md."""
-    election = ctx.election
-    value: Fraction | None = None
-    if not p.satellite:
-        value = election.precinct_sde_value(election.precinct_by_key[(p.county, p.name)])
-    return {
-        "id": p.id,
-        "county": p.county,
-        "county_id": p.county_id,
-        "name": p.name,
-        "delegates": p.delegates,
-        "satellite": p.satellite,
-        "sde_value": None if value is None else str(value),
-        "sde_value_display": None
-        if value is None
-        else decimal_str(value, election.sde_places_precinct),
-        "candidates": [c.name for c in election.candidates],
-        "rules": election.rules.describe(),
-        **_nevada_info(ctx, p),
-    }
-
-
-def _nevada_info(ctx: Context, p: PrecinctRef) -> dict[str, Any]:
-    """Nevada: the headline unit and the early ballots the chair confirms (empty for Iowa)."""
-    election = ctx.election
-    if election.unit == "sde" and not election.rules.early_voting:
-        return {}
-    from caucuskit.services.early_ballots import early_summary
-
-    return {
-        "unit": {"short": election.unit_short, "long": election.unit_long},
-        "early": early_summary(ctx, p) if election.rules.early_voting else None,
-    }
