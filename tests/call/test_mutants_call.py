@@ -26,9 +26,10 @@ from caucuskit.core.bounds import (
 from caucuskit.core.election import NationalDelegates
 from caucuskit.core.exact_search import SearchTooLarge, compositions, item_splits
 from caucuskit.core.model import PendingTie
-from caucuskit.core.national import fast_allocate
-from caucuskit.core.national_bounds import split_of
+from caucuskit.core.national import allocate_unit, fast_allocate
+from caucuskit.core.national_bounds import UnitSum, contenders, split_of
 from caucuskit.core.national_call import _search_total, _total_key, search_exhaustive
+from caucuskit.core.race_input import scenario_votes, unit_votes
 from caucuskit.services.call import tracker_from_tabulation
 from caucuskit.services.tabulate import tabulate
 
@@ -195,3 +196,114 @@ def test_nothing_reported_leaves_no_leader() -> None:
     only_base = ScopeState(1, {}, {"A": F(1)})
     lead = lead_call(RaceInput(("A", "B"), (only_base,), NationalDelegates({1: 1}, 0, 0)))
     assert lead.leader == "A"
+
+
+def test_satellite_site_of_turnout_one_and_one_delegate_counts() -> None:
+    """Guards the skip in ``satellite_terms`` (rules.md §7.3): only a site with no turnout or
+    no delegates is left out; one of turnout 1 electing 1 delegate is a real site. Pool 4,
+    sites (t 1, D 1: A 1) and (t 3, D 2: A 1, B 1): A_A = 1 + 3/2, A_B = 3/2, B = 4."""
+    reported = [SiteReport("s1", 1, 1, {"A": 1}), SiteReport("s2", 3, 2, {"A": 1, "B": 1})]
+    terms = satellite_terms(F(4), reported, [])
+    assert terms.current == {"A": F(5, 2), "B": F(3, 2)}
+    assert terms.baseline == terms.current  # nothing outstanding: no completion moves it
+    assert (terms.items, terms.pending, terms.limit) == ((), (), False)
+
+
+def test_satellite_pool_of_total_turnout_one_keeps_its_baseline() -> None:
+    """Guards ``denom == 0`` in ``satellite_terms`` (rules.md §7.3): a pool whose only site
+    (turnout 1, D 1) is in and nothing outstanding gives the whole pool to its winner, as a
+    baseline no completion takes away (B + T = 1, not 0). With one site of at most 1 still
+    out, B + T = 2: half the pool is the baseline, half the open site."""
+    one = satellite_terms(F(3), [SiteReport("s1", 1, 1, {"A": 1})], [])
+    assert (one.current, one.baseline, one.items) == ({"A": F(3)}, {"A": F(3)}, ())
+    half = satellite_terms(F(3), [SiteReport("s1", 1, 1, {"A": 1})], [("s2", 1)])
+    assert (half.baseline, half.items) == ({"A": F(3, 2)}, (("s2", F(3, 2)),))
+    # nothing reported, one site of at most 1 out: the whole pool is open
+    assert satellite_terms(F(3), [], [("s2", 1)]).items == (("s2", F(3)),)
+
+
+def _two_districts(cd2_out: tuple[int, ...], *, at_large: int) -> RaceInput:
+    """CD1: A 1, B 1/10 in; CD2: A 3/10, B 1/10 in and one precinct of 1/10 SDE out."""
+    cd1 = ScopeState(1, {"A": F(1), "B": F(1, 10)}, {"A": F(1), "B": F(1, 10)})
+    cd2_now = {"A": F(3, 10), "B": F(1, 10)}
+    cd2 = ScopeState(2, cd2_now, cd2_now, (("p", F(1, 10)),), item_seats=cd2_out)
+    return RaceInput(("A", "B"), (cd1, cd2), NationalDelegates({1: 1, 2: 1}, at_large, 0))
+
+
+def _now_key(race: RaceInput) -> object:
+    """The current national total's key, from the reference D-Math per unit (rules.md §8.2)."""
+    votes: dict[str, dict[str, Fraction]] = {}
+    for s in race.scopes:
+        for name, _, scopes in race.units():
+            if scopes is None or s.district in scopes:
+                unit = votes.setdefault(name, {})
+                for c, x in s.current.items():
+                    unit[c] = unit.get(c, F(0)) + x
+    allocs = [allocate_unit(votes.get(n, {}), seats, unit=n) for n, seats, _ in race.units()]
+    total: dict[str, int] = {}
+    for a in allocs:
+        for c, k in a.delegates.items():
+            total[c] = total.get(c, 0) + k
+    return _total_key(total, [split_of(a)[1] for a in allocs])
+
+
+def test_national_total_search_says_decided_when_no_completion_changes_the_total() -> None:
+    """Guards ``_search_total``'s verdict and its vote sums (rules.md §8.2: each unit's SDEs
+    summed over its districts, the total as the units' sum). At-large of 2 over CD1 + CD2:
+    A 13/10, B 2/10 (+ the 1/10 out): A takes both whatever the precinct does (B at most
+    3/16 of 2 = 0.375 against A's remainder 0.625); CD1 A, CD2 A. The total A 4 is decided
+    and must be said so, not "undetermined"; summing only the last district, or starting
+    each candidate's sum at 1, would change the at-large split and call it open."""
+    race = _two_districts((1,), at_large=2)
+    assert _search_total(race, fast_allocate, _now_key(race), []) == ("decided", None, None)
+
+
+def test_national_total_search_finds_the_one_completion_that_changes_the_total() -> None:
+    """Guards ``_search_total`` (rules.md §8.2: 15% and largest remainders per unit): at-large of 3
+    over CD1 + CD2, B at 2/15 < 15% now; only the outstanding precinct won by B lifts B to
+    3/16 = 18.75% at-large, where B's remainder 0.5625 beats A's 0.4375 for the third seat:
+    A 2, B 1 there, a total of A 4, B 1 instead of A 5. Neither district changes, so only
+    the at-large sum over both districts shows it."""
+    race = _two_districts((1,), at_large=3)
+    status, witness, split = _search_total(race, fast_allocate, _now_key(race), [])
+    assert status == "open" and witness is not None
+    assert split == {"A": 4, "B": 1}
+    votes = scenario_votes(race, witness)
+    units = [
+        allocate_unit(unit_votes(votes, scopes), seats, unit=n) for n, seats, scopes in race.units()
+    ]
+    assert [dict(u.delegates) for u in units] == [{"A": 1}, {"A": 1}, {"A": 2, "B": 1}, {}]
+
+
+def test_contenders_rank_by_baseline_then_name_at_most_six() -> None:
+    """Guards ``contenders`` (the candidates mixed into witnesses, rules.md §8.2 search):
+    largest statewide baseline first, ties by name, a candidate with nothing reported last,
+    at most ``limit`` (6 by default)."""
+    cands = ("H", "G", "F", "E", "D", "C", "B", "A")
+    s1 = ScopeState(1, {}, {"A": F(1), "B": F(3), "C": F(2), "D": F(2), "E": F(1, 2)})
+    s2 = ScopeState(2, {}, {"A": F(5, 2), "F": F(1, 3), "G": F(1, 3)})
+    race = RaceInput(cands, (s1, s2), NationalDelegates({1: 1, 2: 1}, 0, 0))
+    assert contenders(race, 8) == ["A", "B", "C", "D", "E", "F", "G", "H"]
+    assert contenders(race) == ["A", "B", "C", "D", "E", "F"]
+    assert contenders(race, 2) == ["A", "B"]
+
+
+def test_unit_sum_scaled_is_exact_in_whole_numbers_and_kept() -> None:
+    """Guards ``UnitSum.scaled`` (the integer form of a unit's sums that the vertex D-Math
+    reads, rules.md §8.2: only vote ratios matter): L is the least common multiple of every
+    denominator (settled, free, toss values) and each value times L is exact; the result is
+    computed once and kept."""
+    toss = Pending("t", ("A", "B"), 1, F(2, 7))
+    u = UnitSum(
+        {"A": F(1, 6)},
+        F(1, 10),
+        [toss],
+        {"A": F(1, 6) + F(2, 7), "B": F(3, 4)},
+        {"B": [(toss, ["A"], ["B"])]},
+    )
+    scale, settled, free, moves = u.scaled()
+    assert scale == 420
+    assert settled == {"A": 70 + 120, "B": 315}
+    assert free == 42
+    assert moves == {"B": [(120, ["A"], ["B"])]}
+    assert u.scaled() is u.scaled()
