@@ -66,6 +66,7 @@ def _unit_sentence(
     witness: Scenario | None,
     split: Mapping[str, int] | None,
     proof: Sequence[str],
+    lot: Sequence[str] = (),
 ) -> str:
     if status == "decided":
         return f"decided: {name} stays {_split_text(current)}"
@@ -74,6 +75,17 @@ def _unit_sentence(
             f"still open: if {witness.label}, {name} becomes {_split_text(split)} "
             f"(now {_split_text(current)})"
         )
+    if status == "open":
+        # Open with no completion to show: a seat to be drawn by lot (rules.md §8.2, §11 Q6),
+        # or an outstanding site of unknown D that can give one candidate every seat (§7.3).
+        if lot:
+            why = (
+                f"the last seat of {name} is tied between {', '.join(lot)} and is drawn by "
+                "lot whatever the outstanding units do"
+            )
+        else:
+            why = proof[-1] if proof else "it can still change"
+        return f"still open: {why} (now {_split_text(current)})"
     why = proof[0] if proof else "no proof"
     return (
         f"undetermined: {why}, but no completion searched changes {name} "
@@ -123,7 +135,7 @@ def race_panel(call: RaceCall, race: RaceInput, places: int = 3) -> dict[str, ob
                 "seats": u.seats,
                 "status": u.status,
                 "sentence": _unit_sentence(
-                    u.unit, u.status, u.current, u.witness, u.witness_split, u.proof
+                    u.unit, u.status, u.current, u.witness, u.witness_split, u.proof, u.current_lot
                 ),
                 "current": dict(sorted(u.current.items(), key=lambda kv: (-kv[1], kv[0]))),
                 "current_lot": list(u.current_lot),
@@ -133,11 +145,16 @@ def race_panel(call: RaceCall, race: RaceInput, places: int = 3) -> dict[str, ob
             }
         )
     undecided = [u.unit for u in nat.units if u.status != "decided"]
-    total_proof = (
-        ["every unit is decided"]
-        if nat.total_status == "decided"
-        else [f"not decided: {', '.join(undecided)}"]
-    )
+    unbounded = [u.unit for u in nat.units if u.method == "unbounded"]
+    if nat.total_status == "decided":
+        total_proof = ["every unit is decided"]
+    elif nat.total_status == "open" and nat.total_witness is None and unbounded:
+        total_proof = [
+            f"{', '.join(unbounded)} can still give any one candidate every seat "
+            "(an outstanding site of unknown D), and the total with them"
+        ]
+    else:
+        total_proof = [f"not decided: {', '.join(undecided)}"]
     return {
         "open_sde": str(call.open_sde),
         "open_sde_display": _dec(call.open_sde, places),

@@ -73,6 +73,10 @@ def _unit_view(unit: Mapping[str, Any], title: str, *, total: bool = False) -> d
             f"{now_words}; it could still become {_split_words(scenario['split'])} "
             f"if {scenario_words(scenario)}."
         )
+    elif status == "open":
+        # open with no completion to show: a seat drawn by lot, or an unbounded site
+        why = (unit.get("proof") or [""])[-1]
+        line = f"{now_words}; still open{': ' + why if why else ''}."
     else:
         why = (unit.get("proof") or [""])[0]
         line = (
