@@ -28,7 +28,12 @@ from caucuskit.core.exact_search import SearchTooLarge, compositions, item_split
 from caucuskit.core.model import PendingTie
 from caucuskit.core.national import allocate_unit, fast_allocate
 from caucuskit.core.national_bounds import UnitSum, contenders, split_of
-from caucuskit.core.national_call import _search_total, _total_key, search_exhaustive
+from caucuskit.core.national_call import (
+    _search_total,
+    _total_key,
+    national_call,
+    search_exhaustive,
+)
 from caucuskit.core.race_input import scenario_votes, unit_votes
 from caucuskit.services.call import tracker_from_tabulation
 from caucuskit.services.tabulate import tabulate
@@ -201,8 +206,15 @@ def test_nothing_reported_leaves_no_leader() -> None:
 def test_satellite_site_of_turnout_one_and_one_delegate_counts() -> None:
     """Guards the skip in ``satellite_terms`` (rules.md §7.3): only a site with no turnout or
     no delegates is left out; one of turnout 1 electing 1 delegate is a real site. Pool 4,
-    sites (t 1, D 1: A 1) and (t 3, D 2: A 1, B 1): A_A = 1 + 3/2, A_B = 3/2, B = 4."""
-    reported = [SiteReport("s1", 1, 1, {"A": 1}), SiteReport("s2", 3, 2, {"A": 1, "B": 1})]
+    sites (t 1, D 1: A 1) and (t 3, D 2: A 1, B 1): A_A = 1 + 3/2, A_B = 3/2, B = 4. A site
+    electing no delegate (its turnout would dilute the pool) and one with no turnout (its
+    group would appear at 0) count for nothing."""
+    reported = [
+        SiteReport("s1", 1, 1, {"A": 1}),
+        SiteReport("s2", 3, 2, {"A": 1, "B": 1}),
+        SiteReport("s3", 5, 0, {}),
+        SiteReport("s4", 0, 2, {"C": 2}),
+    ]
     terms = satellite_terms(F(4), reported, [])
     assert terms.current == {"A": F(5, 2), "B": F(3, 2)}
     assert terms.baseline == terms.current  # nothing outstanding: no completion moves it
@@ -307,3 +319,42 @@ def test_unit_sum_scaled_is_exact_in_whole_numbers_and_kept() -> None:
     assert free == 42
     assert moves == {"B": [(120, ["A"], ["B"])]}
     assert u.scaled() is u.scaled()
+
+
+def test_national_call_searches_the_total_by_default() -> None:
+    """Guards ``national_call``'s default ``search=True`` and its hand-over to ``_total``
+    (issue 16 item 6, rules.md §8.2, §11 Q6): CD1's one seat is tied exactly (a lot, so the
+    unit is open and the total is not decided unit by unit); CD2's outstanding precinct
+    cannot change anything. The total is then settled by the exact search, by default:
+    it is not left "undetermined"."""
+    tied = ScopeState(1, {"A": F(1), "B": F(1)}, {"A": F(1), "B": F(1)})
+    cd2 = ScopeState(2, {"A": F(3)}, {"A": F(3)}, (("p", F(1, 10)),), item_seats=(1,))
+    race = RaceInput(("A", "B"), (tied, cd2), NationalDelegates({1: 1, 2: 1}, 0, 0))
+    call = national_call(race)
+    assert [(u.unit, u.status) for u in call.units][:2] == [("CD1", "open"), ("CD2", "decided")]
+    # the total, its lot included (A 1 and CD1 drawn between A and B), is the same in every
+    # completion: decided, with no witness
+    assert (call.total_status, call.total_witness, call.total_witness_split) == (
+        "decided",
+        None,
+        None,
+    )
+    assert national_call(race, search=False).total_status == "undetermined"  # a quick look
+
+
+def test_an_open_national_total_shows_a_completion_that_changes_it() -> None:
+    """Guards ``_total`` (rules.md §8.2): the at-large case above through ``national_call``.
+    The total is open, with the completion "every outstanding unit to B" whose total
+    (A 4, B 1) really differs from now (A 5), and the attained range reaches it; with at-large
+    of 2 nothing changes the total: decided, no witness, ranges at the current split."""
+    call = national_call(_two_districts((1,), at_large=3))
+    assert (call.total_status, call.total_current) == ("open", {"A": 5})
+    assert call.total_witness is not None and call.total_witness_split == {"A": 4, "B": 1}
+    assert call.total_ranges == {"A": (4, 5, 4, 5), "B": (0, 1, 0, 1)}
+    call = national_call(_two_districts((1,), at_large=2))
+    assert (call.total_status, call.total_witness, call.total_witness_split) == (
+        "decided",
+        None,
+        None,
+    )
+    assert call.total_ranges == {"A": (4, 4, 4, 4), "B": (0, 0, 0, 0)}

@@ -52,3 +52,15 @@ def test_a_tied_last_seat_is_worded_open_by_lot() -> None:
     )
     line = _unit_view(cd1, "CD1")["line"]
     assert "still open: " in line and "A drawing of lots between A, B" in line
+
+
+def test_the_total_names_a_seat_drawn_by_lot() -> None:
+    """CD1's seat tied A-B, CD2 A's (rules.md §8.2, §11 Q6): the total is the same in every
+    completion (A 1 and the lot), and its sentence says the lot seat is not in the count."""
+    tied = ScopeState(1, {"A": F(1), "B": F(1)}, {"A": F(1), "B": F(1)})
+    cd2 = ScopeState(2, {"A": F(3)}, {"A": F(3)})
+    race = RaceInput(("A", "B"), (tied, cd2), NationalDelegates({1: 1, 2: 1}, 0, 0))
+    _, total = _panel_units(race)
+    assert total["sentence"] == (
+        "decided: the national total stays A 1, plus the seat drawn by lot in CD1 between A, B"
+    )

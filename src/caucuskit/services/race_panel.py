@@ -155,6 +155,17 @@ def race_panel(call: RaceCall, race: RaceInput, places: int = 3) -> dict[str, ob
         ]
     else:
         total_proof = [f"not decided: {', '.join(undecided)}"]
+    total_sentence = _unit_sentence(
+        "the national total",
+        nat.total_status,
+        nat.total_current,
+        nat.total_witness,
+        nat.total_witness_split,
+        total_proof,
+    )
+    lots = [f"{u.unit} between {', '.join(u.current_lot)}" for u in nat.units if u.current_lot]
+    if lots:  # rules.md §11 Q6: those seats are not in the total until drawn
+        total_sentence += f", plus the seat drawn by lot in {'; '.join(lots)}"
     return {
         "open_sde": str(call.open_sde),
         "open_sde_display": _dec(call.open_sde, places),
@@ -200,14 +211,7 @@ def race_panel(call: RaceCall, race: RaceInput, places: int = 3) -> dict[str, ob
             "total": {
                 "race": "national total",
                 "status": nat.total_status,
-                "sentence": _unit_sentence(
-                    "the national total",
-                    nat.total_status,
-                    nat.total_current,
-                    nat.total_witness,
-                    nat.total_witness_split,
-                    total_proof,
-                ),
+                "sentence": total_sentence,
                 "current": dict(sorted(nat.total_current.items(), key=lambda kv: (-kv[1], kv[0]))),
                 "proof": total_proof,
                 "scenario": _scenario_doc(nat.total_witness, race, places, nat.total_witness_split),
