@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from call.test_exact_call import _outcomes, _results, _total, nights
 from caucuskit.core.bounds import (
     Pending,
+    PoolTerms,
     RaceInput,
     ScopeState,
     SiteReport,
@@ -210,10 +211,10 @@ def test_satellite_site_of_turnout_one_and_one_delegate_counts() -> None:
     electing no delegate (its turnout would dilute the pool) and one with no turnout (its
     group would appear at 0) count for nothing."""
     reported = [
-        SiteReport("s1", 1, 1, {"A": 1}),
-        SiteReport("s2", 3, 2, {"A": 1, "B": 1}),
-        SiteReport("s3", 5, 0, {}),
         SiteReport("s4", 0, 2, {"C": 2}),
+        SiteReport("s1", 1, 1, {"A": 1}),
+        SiteReport("s3", 5, 0, {}),
+        SiteReport("s2", 3, 2, {"A": 1, "B": 1}),
     ]
     terms = satellite_terms(F(4), reported, [])
     assert terms.current == {"A": F(5, 2), "B": F(3, 2)}
@@ -232,6 +233,13 @@ def test_satellite_pool_of_total_turnout_one_keeps_its_baseline() -> None:
     assert (half.baseline, half.items) == ({"A": F(3, 2)}, (("s2", F(3, 2)),))
     # nothing reported, one site of at most 1 out: the whole pool is open
     assert satellite_terms(F(3), [], [("s2", 1)]).items == (("s2", F(3)),)
+    # nothing reported, nothing can come (B + T = 0): no terms, not a limit
+    assert satellite_terms(F(3), [], [("s2", 0)]) == PoolTerms({}, {}, (), (), False)
+    # an undeclared site: what is in stays the current SDEs; no baseline, the pool open
+    one_in = [SiteReport("s1", 10, 2, {"A": 2}, PendingTie(("A", "B"), 1, "gain", "toss", "t"))]
+    assert satellite_terms(F(6), one_in, [("s2", None)]) == PoolTerms(
+        {"A": F(6)}, {}, (("s2", F(6)),), (), True
+    )
 
 
 def _two_districts(cd2_out: tuple[int, ...], *, at_large: int) -> RaceInput:
@@ -277,9 +285,14 @@ def test_national_total_search_finds_the_one_completion_that_changes_the_total()
     A 2, B 1 there, a total of A 4, B 1 instead of A 5. Neither district changes, so only
     the at-large sum over both districts shows it."""
     race = _two_districts((1,), at_large=3)
-    status, witness, split = _search_total(race, fast_allocate, _now_key(race), [])
+    evaluated: list[Any] = []
+    status, witness, split = _search_total(race, fast_allocate, _now_key(race), evaluated)
     assert status == "open" and witness is not None
     assert split == {"A": 4, "B": 1}
+    # the witness is kept with its allocations, for the seat ranges
+    assert [(sc, {n: dict(a.delegates) for n, a in res.items()}) for sc, res in evaluated] == [
+        (witness, {"CD1": {"A": 1}, "CD2": {"A": 1}, "at-large": {"A": 2, "B": 1}, "PLEO": {}})
+    ]
     votes = scenario_votes(race, witness)
     units = [
         allocate_unit(unit_votes(votes, scopes), seats, unit=n) for n, seats, scopes in race.units()
@@ -290,14 +303,14 @@ def test_national_total_search_finds_the_one_completion_that_changes_the_total()
 def test_contenders_rank_by_baseline_then_name_at_most_six() -> None:
     """Guards ``contenders`` (the candidates mixed into witnesses, rules.md §8.2 search):
     largest statewide baseline first, ties by name, a candidate with nothing reported last,
-    at most ``limit`` (6 by default)."""
-    cands = ("H", "G", "F", "E", "D", "C", "B", "A")
-    s1 = ScopeState(1, {}, {"A": F(1), "B": F(3), "C": F(2), "D": F(2), "E": F(1, 2)})
-    s2 = ScopeState(2, {}, {"A": F(5, 2), "F": F(1, 3), "G": F(1, 3)})
+    at most ``limit`` (6 by default). Baselines: H 7/2, B 3, C = D 2, E 1/2, A = F 1/3, G 0."""
+    cands = ("A", "B", "C", "D", "E", "F", "G", "H")
+    s1 = ScopeState(1, {}, {"H": F(1), "B": F(3), "C": F(2), "D": F(2), "E": F(1, 2)})
+    s2 = ScopeState(2, {}, {"H": F(5, 2), "F": F(1, 3), "A": F(1, 3)})
     race = RaceInput(cands, (s1, s2), NationalDelegates({1: 1, 2: 1}, 0, 0))
-    assert contenders(race, 8) == ["A", "B", "C", "D", "E", "F", "G", "H"]
-    assert contenders(race) == ["A", "B", "C", "D", "E", "F"]
-    assert contenders(race, 2) == ["A", "B"]
+    assert contenders(race, 8) == ["H", "B", "C", "D", "E", "A", "F", "G"]
+    assert contenders(race) == ["H", "B", "C", "D", "E", "A"]
+    assert contenders(race, 2) == ["H", "B"]
 
 
 def test_unit_sum_scaled_is_exact_in_whole_numbers_and_kept() -> None:
@@ -319,6 +332,15 @@ def test_unit_sum_scaled_is_exact_in_whole_numbers_and_kept() -> None:
     assert free == 42
     assert moves == {"B": [(120, ["A"], ["B"])]}
     assert u.scaled() is u.scaled()
+    # national scale: L = 7 x 3^40, and L / 7 = 3^40 is past a float's exact integers
+    big = F(1, 3**40)
+    toss = Pending("t", ("A", "B"), 1, F(1, 7))
+    u = UnitSum({}, F(1, 7), [toss], {"A": F(1, 7), "B": big}, {"B": [(toss, ["A"], ["B"])]})
+    scale, settled, free, moves = u.scaled()
+    assert (scale, settled, free) == (7 * 3**40, {"A": 3**40, "B": 7}, 3**40)
+    assert moves == {"B": [(3**40, ["A"], ["B"])]}
+    values = [*settled.values(), free, moves["B"][0][0]]
+    assert all(type(x) is int for x in values)
 
 
 def test_national_call_searches_the_total_by_default() -> None:
