@@ -368,7 +368,8 @@ def test_an_open_national_total_shows_a_completion_that_changes_it() -> None:
     """Guards ``_total`` (rules.md §8.2): the at-large case above through ``national_call``.
     The total is open, with the completion "every outstanding unit to B" whose total
     (A 4, B 1) really differs from now (A 5), and the attained range reaches it; with at-large
-    of 2 nothing changes the total: decided, no witness, ranges at the current split."""
+    of 2 nothing changes the total: decided, no witness, ranges at the current split, and
+    each unit's proof marked exact."""
     call = national_call(_two_districts((1,), at_large=3))
     assert (call.total_status, call.total_current) == ("open", {"A": 5})
     assert call.total_witness is not None and call.total_witness_split == {"A": 4, "B": 1}
@@ -380,3 +381,5 @@ def test_an_open_national_total_shows_a_completion_that_changes_it() -> None:
         None,
     )
     assert call.total_ranges == {"A": (4, 4, 4, 4), "B": (0, 0, 0, 0)}
+    # every unit proven exactly (the bound for the districts, the search for the rest)
+    assert [u.exact for u in call.units] == [True, True, True, True]
