@@ -374,6 +374,9 @@ def test_an_open_national_total_shows_a_completion_that_changes_it() -> None:
     assert (call.total_status, call.total_current) == ("open", {"A": 5})
     assert call.total_witness is not None and call.total_witness_split == {"A": 4, "B": 1}
     assert call.total_ranges == {"A": (4, 5, 4, 5), "B": (0, 1, 0, 1)}
+    # a quick look (no search) still reads the total's change off the vertices it evaluated
+    quick = national_call(_two_districts((1,), at_large=3), search=False)
+    assert (quick.total_status, quick.total_witness_split) == ("open", {"A": 4, "B": 1})
     call = national_call(_two_districts((1,), at_large=2))
     assert (call.total_status, call.total_witness, call.total_witness_split) == (
         "decided",
