@@ -77,19 +77,48 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-@dataclass(frozen=True, slots=True)
 class Encoded:
-    """One public document: the parsed form, its JSON bytes, the same gzipped, its ETag."""
+    """One public document: the parsed form, its JSON bytes, the same gzipped, its ETag.
 
-    doc: Mapping[str, Any]
-    body: bytes
-    gzipped: bytes
-    etag: str
+    The gzip bytes are made the first time someone asks for them (a reader accepting gzip,
+    ``publish``), not when the document is built: most documents of a build are replaced by the
+    next one before anyone reads them compressed, and compressing them all was a large share
+    of each build (issue 11). Two threads asking at once both compress the same bytes; either
+    result is kept. Never changed otherwise.
+    """
+
+    __slots__ = ("_gzipped", "body", "doc", "etag")
+
+    def __init__(
+        self, doc: Mapping[str, Any], body: bytes, gzipped: bytes | None, etag: str
+    ) -> None:
+        self.doc = doc
+        self.body = body
+        self._gzipped = gzipped
+        self.etag = etag
+
+    @property
+    def gzipped(self) -> bytes:
+        got = self._gzipped
+        if got is None:
+            got = self._gzipped = gzip.compress(self.body, 6, mtime=0)
+        return got
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Encoded):
+            return NotImplemented
+        return (self.body, self.etag) == (other.body, other.etag)
+
+    def __hash__(self) -> int:
+        return hash(self.etag)
+
+    def __repr__(self) -> str:
+        return f"Encoded(etag={self.etag}, {len(self.body)} bytes)"
 
     @classmethod
     def of(cls, doc: Mapping[str, Any]) -> Encoded:
         body = encode(doc)
-        return cls(doc, body, gzip.compress(body, 6, mtime=0), etag_of(body))
+        return cls(doc, body, None, etag_of(body))
 
 
 @dataclass(frozen=True)
@@ -212,11 +241,9 @@ class Builder:
         race = self.race_doc if self.race else None
         for path, agg in render.aggregates(race, self.race_version).items():
             _put(entries, changed, path, agg)
-        digest = hashlib.sha256()
-        for path in sorted(entries):
-            if path != "version":
-                digest.update(f"{path}={entries[path].etag};".encode())
-        tag = '"' + digest.hexdigest()[:32] + '"'
+        # the set's ETag: a hash of every "path=etag;" in path order (one string, one hash)
+        listing = "".join(f"{p}={entries[p].etag};" for p in sorted(entries) if p != "version")
+        tag = '"' + hashlib.sha256(listing.encode()).hexdigest()[:32] + '"'
         _put(entries, changed, "version", {"version": tally.version, "etag": tag, **render.meta()})
         built = DocumentSet(tally.version, tally.updated_at, tag, entries, frozenset(changed))
         self.published = built
