@@ -172,6 +172,9 @@ class Builder:
         self.tracker: NightTracker | None = None
         self.published: DocumentSet | None = None
         self.cache: dict[tuple[str, object], Any] = {}
+        #: path -> "path=etag;" of the published set, and the paths in order (set ETag)
+        self.chunks: dict[str, str] = {}
+        self.order: list[str] = []
         self.race_doc: dict[str, object] | None = None
         self.race_version = -1
         self.race_at = 0.0
@@ -241,8 +244,15 @@ class Builder:
         race = self.race_doc if self.race else None
         for path, agg in render.aggregates(race, self.race_version).items():
             _put(entries, changed, path, agg)
-        # the set's ETag: a hash of every "path=etag;" in path order (one string, one hash)
-        listing = "".join(f"{p}={entries[p].etag};" for p in sorted(entries) if p != "version")
+        # the set's ETag: a hash of every "path=etag;" in path order, the pieces of the paths
+        # that did not change kept from the previous build
+        chunks = self.chunks
+        for path in changed if len(chunks) + 1 >= len(entries) else entries:
+            if path != "version":
+                chunks[path] = f"{path}={entries[path].etag};"
+        if len(self.order) != len(chunks):
+            self.order = sorted(chunks)
+        listing = "".join([chunks[p] for p in self.order])
         tag = '"' + hashlib.sha256(listing.encode()).hexdigest()[:32] + '"'
         _put(entries, changed, "version", {"version": tally.version, "etag": tag, **render.meta()})
         built = DocumentSet(tally.version, tally.updated_at, tag, entries, frozenset(changed))
