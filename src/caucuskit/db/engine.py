@@ -3,8 +3,7 @@
 SQLite: ``journal_mode=WAL``, ``synchronous=FULL`` (a commit is on disk before we answer),
 ``foreign_keys=ON``, a busy timeout so that several workers wait for each other, and
 ``BEGIN IMMEDIATE`` for write transactions so that two writers never interleave.
-PostgreSQL (psycopg 3): writers lock the rows they change (``SELECT ... FOR UPDATE``), and the
-reports of concurrent callers share one commit there too (:meth:`Database.run_write`).
+PostgreSQL (psycopg 3): writers lock the rows they change (``SELECT ... FOR UPDATE``).
 
 SQLite has one writer at a time, and a writer that finds the database locked polls, sleeping up
 to 100 ms between tries: under many concurrent reports most of a report's time went to those
@@ -136,12 +135,8 @@ class Database:
             if path is None or os.name != "posix"
             else WriterQueue(path.with_name(path.name + ".write-lock"))
         )
+        self.batcher = None if self.queue is None else Batcher(self)
         self.dialect = self.engine.dialect.name
-        # group commit on a SQLite file and on PostgreSQL (one commit, one fsync, for the
-        # reports waiting together; an in-memory SQLite database has nothing to gain)
-        self.batcher = (
-            Batcher(self) if self.queue is not None or self.dialect == "postgresql" else None
-        )
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(
             self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False
@@ -181,9 +176,8 @@ class Database:
     def run_write(self, fn: Callable[[Session], T]) -> T:
         """``fn(session)`` in a write transaction, committed durably before this returns.
 
-        On a SQLite file and on PostgreSQL the units of concurrent callers share one commit,
-        each in its own savepoint (group commit, :mod:`caucuskit.db.batch`); elsewhere (an
-        in-memory SQLite database) it is :meth:`write`.
+        On a SQLite file the units of concurrent callers share one commit, each in its own
+        savepoint (group commit, :mod:`caucuskit.db.batch`); elsewhere it is :meth:`write`.
         """
         if self.batcher is None:
             with self.write() as session:

@@ -70,14 +70,8 @@ def version_status(session: Session, version_id: int) -> str:
 
 
 def lock_precinct(ctx: Context, session: Session, precinct_pk: int) -> None:
-    """Serialize writers of one precinct (SQLite: BEGIN IMMEDIATE already did).
-
-    PostgreSQL: the results-state row is locked first, then the precinct. Every writer takes
-    the two in that order, so a transaction that stores several reports (group commit,
-    :mod:`caucuskit.db.batch`) cannot deadlock with another one; acceptances were already
-    serialized on that row by :func:`bump_results`."""
+    """Serialize writers of one precinct (SQLite: BEGIN IMMEDIATE already did)."""
     if ctx.db.is_postgres:
-        session.execute(select(ResultsState.id).where(ResultsState.id == 1).with_for_update())
         session.execute(
             select(PrecinctRow.id).where(PrecinctRow.id == precinct_pk).with_for_update()
         )
