@@ -17,9 +17,7 @@ tests: a read checks the version and catches up first, so a read follows every w
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 import logging
 import threading
 import time
@@ -42,6 +40,7 @@ from caucuskit.services.public_docs import (
     election_document,
     sde_delta,
 )
+from caucuskit.services.public_encoded import Encoded, encode, etag_of
 from caucuskit.services.public_types import Meta
 from caucuskit.services.tally import Delta, Tally, load_changes
 
@@ -66,30 +65,6 @@ POLL_SECONDS = 0.05
 MIN_BUILD_SECONDS = 0.2
 #: Longest a background builder lets the race panel lag while reports keep coming (seconds).
 RACE_SECONDS = 2.0
-
-
-def encode(doc: Any) -> bytes:
-    """The canonical JSON bytes of a public document (sorted keys, no spaces, UTF-8)."""
-    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def etag_of(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-@dataclass(frozen=True, slots=True)
-class Encoded:
-    """One public document: the parsed form, its JSON bytes, the same gzipped, its ETag."""
-
-    doc: Mapping[str, Any]
-    body: bytes
-    gzipped: bytes
-    etag: str
-
-    @classmethod
-    def of(cls, doc: Mapping[str, Any]) -> Encoded:
-        body = encode(doc)
-        return cls(doc, body, gzip.compress(body, 6, mtime=0), etag_of(body))
 
 
 @dataclass(frozen=True)
@@ -143,6 +118,9 @@ class Builder:
         self.tracker: NightTracker | None = None
         self.published: DocumentSet | None = None
         self.cache: dict[tuple[str, object], Any] = {}
+        #: path -> "path=etag;" of the published set, and the paths in order (set ETag)
+        self.chunks: dict[str, str] = {}
+        self.order: list[str] = []
         self.race_doc: dict[str, object] | None = None
         self.race_version = -1
         self.race_at = 0.0
@@ -212,11 +190,16 @@ class Builder:
         race = self.race_doc if self.race else None
         for path, agg in render.aggregates(race, self.race_version).items():
             _put(entries, changed, path, agg)
-        digest = hashlib.sha256()
-        for path in sorted(entries):
+        # the set's ETag: a hash of every "path=etag;" in path order, the pieces of the paths
+        # that did not change kept from the previous build
+        chunks = self.chunks
+        for path in changed if len(chunks) + 1 >= len(entries) else entries:
             if path != "version":
-                digest.update(f"{path}={entries[path].etag};".encode())
-        tag = '"' + digest.hexdigest()[:32] + '"'
+                chunks[path] = f"{path}={entries[path].etag};"
+        if len(self.order) != len(chunks):
+            self.order = sorted(chunks)
+        listing = "".join([chunks[p] for p in self.order])
+        tag = '"' + hashlib.sha256(listing.encode()).hexdigest()[:32] + '"'
         _put(entries, changed, "version", {"version": tally.version, "etag": tag, **render.meta()})
         built = DocumentSet(tally.version, tally.updated_at, tag, entries, frozenset(changed))
         self.published = built
