@@ -150,8 +150,11 @@ def pct(values: list[float], q: float) -> float:
 class Chairs:
     """``n`` threads posting reports; latency per request; probes of ack -> visible."""
 
-    def __init__(self, base: str, codes: dict[str, str], n: int) -> None:
+    def __init__(
+        self, base: str, codes: dict[str, str], n: int, probe_interval: float = 0.02
+    ) -> None:
         self.base, self.codes, self.n = base, codes, n
+        self.probe_interval = probe_interval
         self.latency: list[float] = []
         self.visible: list[float] = []
         self.statuses: dict[int, int] = {}
@@ -180,7 +183,7 @@ class Chairs:
                     with self.lock:
                         self.visible.append(time.perf_counter() - acked)
                     return
-                time.sleep(0.002)
+                time.sleep(self.probe_interval)
 
     def run(self, bodies: list[dict[str, Any]], probe_every: int = 0) -> float:
         queue = list(bodies)
@@ -364,6 +367,15 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0, help="each at-rest read phase")
     ap.add_argument("--db", default=None)
     ap.add_argument(
+        "--probe-every", type=int, default=5, help="probe ack -> visible after every Nth report"
+    )
+    ap.add_argument(
+        "--probe-interval",
+        type=float,
+        default=0.02,
+        help="seconds between a probe's polls of the precinct's public document",
+    )
+    ap.add_argument(
         "--codes", action="store_true", help="send the access code with every report (no sign-in)"
     )
     args = ap.parse_args()
@@ -408,7 +420,7 @@ def main() -> None:
             f"{cpu.used / len(alone) * 1000:8.1f} ms  = "
             f"{cpu.per_cpu_second(len(alone)):.0f} reports per CPU second",
         )
-        night_chairs = Chairs(base, codes, args.chairs)
+        night_chairs = Chairs(base, codes, args.chairs, args.probe_interval)
         night_chairs.tokens = chairs.tokens
         result: dict[str, dict[str, float]] = {}
         # the readers run for as long as the chairs are expected to need, then a bit more
@@ -418,7 +430,7 @@ def main() -> None:
         )
         reader.start()
         time.sleep(0.5)
-        night_rate = night_chairs.run(night, probe_every=5)
+        night_rate = night_chairs.run(night, probe_every=args.probe_every)
         reader.join()
         r = result["night"]
         line(

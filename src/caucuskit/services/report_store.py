@@ -18,13 +18,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from caucuskit.db.models import Decision, PrecinctRow, ReportVersion, ResultsState
 from caucuskit.services.context import Context, PrecinctRef
 from caucuskit.services.credentials import ALPHABET
 from caucuskit.services.report_input import ReportInput
+
+DECISION_INSERT = insert(Decision.__table__)  # type: ignore[arg-type]
+VERSION_INSERT = insert(ReportVersion.__table__)  # type: ignore[arg-type]
 
 
 def current_version(session: Session, precinct_pk: int) -> ReportVersion | None:
@@ -85,6 +88,7 @@ def bump_results(ctx: Context, session: Session) -> int:
         .where(ResultsState.id == 1)
         .values(version=ResultsState.version + 1, updated_at=ctx.clock())
         .returning(ResultsState.version)
+        .execution_options(synchronize_session=False)  # no ResultsState object to refresh
     ).scalar_one()
     return int(version)
 
@@ -159,16 +163,26 @@ def add_decisions(
     at: datetime,
     results_version: int,
 ) -> None:
-    """One :class:`Decision` row per ``(status, version id, reason)``."""
-    for status, vid, why in decisions:
-        s.add(
-            Decision(
-                version_id=vid,
-                precinct_id=precinct_pk,
-                status=status,
-                actor=actor,
-                reason=why,
-                at=at,
-                results_version=results_version,
-            )
-        )
+    """One :class:`Decision` row per ``(status, version id, reason)`` (one Core ``INSERT``)."""
+    if not decisions:
+        return
+    rows = [
+        {
+            "version_id": vid,
+            "precinct_id": precinct_pk,
+            "status": status,
+            "actor": actor,
+            "reason": why,
+            "at": at,
+            "results_version": results_version,
+        }
+        for status, vid, why in decisions
+    ]
+    s.connection().execute(DECISION_INSERT, rows)
+
+
+def insert_version(s: Session, values: dict[str, Any]) -> int:
+    """Write one :class:`ReportVersion` row now (Core ``INSERT``, no unit of work); its id."""
+    key = s.connection().execute(VERSION_INSERT, values).inserted_primary_key
+    assert key is not None
+    return int(key[0])

@@ -18,7 +18,7 @@ import threading
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -28,6 +28,17 @@ from caucuskit.services.context import Context, PrecinctRef
 from caucuskit.services.errors import Unauthorized
 
 SALT = "caucuskit.chair-session.v1"
+#: The session if it is live, this precinct's, and made with the precinct's latest code.
+LIVE_SESSION = select(ChairSession.id).where(
+    ChairSession.id == bindparam("sid"),
+    ChairSession.precinct_id == bindparam("pk"),
+    ChairSession.revoked_at.is_(None),
+    ChairSession.expires_at > bindparam("now"),
+    ChairSession.code_id
+    == select(func.max(AccessCode.id))
+    .where(AccessCode.precinct_id == bindparam("pk"))
+    .scalar_subquery(),
+)
 _serializers: dict[tuple[str, str], URLSafeTimedSerializer] = {}
 _lock = threading.Lock()
 
@@ -101,21 +112,10 @@ def check(ctx: Context, token: str, precinct: PrecinctRef) -> int:
         raise Unauthorized("not a valid sign-in token", "authorization")
     if data.get("p") != precinct.pk:
         raise Unauthorized("this sign-in is for another precinct", "authorization")
-    latest = (
-        select(func.max(AccessCode.id))
-        .where(AccessCode.precinct_id == precinct.pk)
-        .scalar_subquery()
-    )
-    with ctx.db.read() as s:  # one round trip: live, this precinct's, made with its code
-        sid = s.scalar(
-            select(ChairSession.id).where(
-                ChairSession.id == data["s"],
-                ChairSession.precinct_id == precinct.pk,
-                ChairSession.revoked_at.is_(None),
-                ChairSession.expires_at > ctx.clock(),
-                ChairSession.code_id == latest,
-            )
-        )
+    with ctx.db.engine.connect() as conn:  # one round trip, no ORM session (every report)
+        sid = conn.execute(
+            LIVE_SESSION, {"sid": data["s"], "pk": precinct.pk, "now": ctx.clock()}
+        ).scalar()
     if sid is None:
         raise Unauthorized(
             "your sign-in has ended: sign in again with the access code", "authorization"

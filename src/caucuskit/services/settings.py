@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     max_body_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = 64 * 1024
     #: ``Cache-Control: max-age`` of public answers, seconds.
     public_max_age: Annotated[int, Field(le=86_400)] = 5
+    #: Public reads per second one worker answers while chairs are reporting; reads beyond it
+    #: wait their turn, past half a second 503 (ADR 0014); 0: no limit.
+    public_reads_while_reporting: Annotated[int, Field(le=1_000_000)] = 2000
     #: Length of the counting window, seconds.
     throttle_window: Annotated[int, Field(ge=1)] = 900
     #: Longest block, seconds.

@@ -23,7 +23,6 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from caucuskit.db.models import ReportVersion
 from caucuskit.services.context import Context, PrecinctRef, iso
 from caucuskit.services.errors import Conflict, Invalid
 from caucuskit.services.report_derive import Derived, derive, precinct_info, require_complete
@@ -35,6 +34,7 @@ from caucuskit.services.report_store import (
     current_head,
     current_version,
     field_diff,
+    insert_version,
     lock_precinct,
     open_first_entry,
     prior_by_key,
@@ -188,10 +188,8 @@ def _store_in(s: Session, r: _Request) -> Submission:
     outcome = _decide(s, r)
     results_version = bump_results(ctx, s) if outcome.status == "accepted" else 0
     answer = _answer(r, outcome, iso(now))
-    version = _version(r, outcome, answer, now)
-    s.add(version)
-    s.flush()
-    outcome.decisions.append((outcome.status, version.id, r.reason))
+    version_id = insert_version(s, _version(r, outcome, answer, now))
+    outcome.decisions.append((outcome.status, version_id, r.reason))
     add_decisions(
         s, outcome.decisions, precinct_pk=pk, actor=r.actor, at=now,
         results_version=results_version,
@@ -204,9 +202,9 @@ def _store_in(s: Session, r: _Request) -> Submission:
         outcome=outcome.status,
         client=r.client,
         precinct=pk,
-        detail={"version_id": version.id, "receipt": answer["receipt"]},
+        detail={"version_id": version_id, "receipt": answer["receipt"]},
     )
-    return Submission({**answer, "version_id": version.id}, True)
+    return Submission({**answer, "version_id": version_id}, True)
 
 
 def _decide(s: Session, r: _Request) -> _Outcome:
@@ -253,29 +251,30 @@ def _answer(r: _Request, outcome: _Outcome, entered_at: str | None) -> dict[str,
 
 def _version(
     r: _Request, outcome: _Outcome, answer: dict[str, Any], now: datetime
-) -> ReportVersion:
-    return ReportVersion(
-        receipt=answer["receipt"],
-        precinct_id=r.precinct.pk,
-        channel=r.channel,
-        actor=r.actor,
-        role=r.role,
-        client=r.client[:100],
-        entered_at=now,
-        idempotency_key=r.idempotency_key,
-        request_hash=r.request_hash,
-        content_hash=r.content,
-        attendees=r.report.attendees,
-        first=r.raw["first"],
-        final=r.raw["final"],
-        tosses=r.raw["tosses"],
-        worksheet=answer["worksheet"],
-        delegates=r.derived.delegates,
-        sde=r.derived.sde,
-        reason=r.reason,
-        pair_of=outcome.pair_of,
-        answer=answer,
-    )
+) -> dict[str, Any]:
+    """The columns of the new :class:`ReportVersion` row."""
+    return {
+        "receipt": answer["receipt"],
+        "precinct_id": r.precinct.pk,
+        "channel": r.channel,
+        "actor": r.actor,
+        "role": r.role,
+        "client": r.client[:100],
+        "entered_at": now,
+        "idempotency_key": r.idempotency_key,
+        "request_hash": r.request_hash,
+        "content_hash": r.content,
+        "attendees": r.report.attendees,
+        "first": r.raw["first"],
+        "final": r.raw["final"],
+        "tosses": r.raw["tosses"],
+        "worksheet": answer["worksheet"],
+        "delegates": r.derived.delegates,
+        "sde": r.derived.sde,
+        "reason": r.reason,
+        "pair_of": outcome.pair_of,
+        "answer": answer,
+    }
 
 
 def _status_against(current: Head | None, content: str) -> str:

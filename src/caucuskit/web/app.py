@@ -27,6 +27,7 @@ from caucuskit.web.api.models import COMMON_ERRORS
 from caucuskit.web.errors import ErrorAnswers
 from caucuskit.web.middleware import RequestLimits, SecurityHeaders
 from caucuskit.web.pages import include_pages
+from caucuskit.web.read_pacing import ReadPacer
 
 
 def health_endpoint(ctx: Context, settings: Settings) -> Callable[[], Any]:
@@ -69,8 +70,12 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     app.state.ctx = ctx
     app.state.public = PublicFeed(ctx)
     # public reads straight from the published document set (web/api/public.py)
+    app.state.read_pacer = ReadPacer(settings.public_reads_while_reporting)
     app.add_middleware(
-        public.PublicFastPath, feed=app.state.public, max_age=settings.public_max_age
+        public.PublicFastPath,
+        feed=app.state.public,
+        max_age=settings.public_max_age,
+        pacer=app.state.read_pacer,
     )
 
     answers = ErrorAnswers(ctx, settings)

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from caucuskit.services.snapshot import Encoded, PublicFeed
 from caucuskit.web.api.deps import feed_of
+from caucuskit.web.read_pacing import ReadPacer
 
 PREFIX = "/api/v1/public"
 router = APIRouter(prefix=PREFIX, tags=["public"])
@@ -88,20 +89,43 @@ def serve(request: Request, path: str) -> Response:
     return response
 
 
+#: The answer to a public read refused while the worker is busy with reports (ADR 0014).
+BUSY = (
+    b'{"error":"unavailable","message":"busy with precinct reports; try again in a second",'
+    b'"problems":[{"field":"server","message":"busy with precinct reports"}]}'
+)
+BUSY_HEADERS = [
+    (b"retry-after", b"1"),
+    (b"cache-control", b"no-store"),
+    (b"content-type", b"application/json"),
+    (b"content-length", str(len(BUSY)).encode()),
+]
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
 class PublicFastPath:
     """ASGI middleware: ``GET``/``HEAD /api/v1/public/<path>`` straight from the published set.
 
     A path that is not a published document, or any error, falls through to the application
-    (which answers 404 with the usual error body)."""
+    (which answers 404 with the usual error body). While chairs are reporting, the reads wait
+    their turn at ``pacer`` (:mod:`caucuskit.web.read_pacing`); every other request passes
+    through it, and a write among them tells the pacer that reports are arriving."""
 
-    def __init__(self, app: ASGIApp, feed: PublicFeed, max_age: int) -> None:
+    def __init__(
+        self, app: ASGIApp, feed: PublicFeed, max_age: int, pacer: ReadPacer | None = None
+    ) -> None:
         self.app, self.feed, self.max_age = app, feed, max_age
+        self.pacer = pacer or ReadPacer(0)
         self.prefix = PREFIX + "/"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] not in READ_METHODS:
+            self.pacer.note_write()
         if (
-            scope["type"] != "http"
-            or scope["method"] not in ("GET", "HEAD")
+            scope["method"] not in ("GET", "HEAD")
             or not scope["path"].startswith(self.prefix)
             or scope.get("query_string")
         ):
@@ -112,6 +136,12 @@ class PublicFastPath:
         if e is None:
             await self.app(scope, receive, send)
             return
+        if self.pacer.enabled:
+            self.pacer.note_version(pub.version)  # type: ignore[union-attr]
+            if not await self.pacer.turn():
+                await send({"type": "http.response.start", "status": 503, "headers": BUSY_HEADERS})
+                await send({"type": "http.response.body", "body": BUSY})
+                return
         inm = ae = None
         for k, v in scope["headers"]:
             if k == b"if-none-match":
