@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from caucuskit.db.models import Decision, PrecinctRow, ReportVersion, ResultsState
@@ -50,15 +50,20 @@ class Head:
     content_hash: str
 
 
+#: A precinct's current result: the version of its latest "accepted" decision.
+HEAD = (
+    select(ReportVersion.id, ReportVersion.content_hash)
+    .join(Decision, Decision.version_id == ReportVersion.id)
+    .where(Decision.precinct_id == bindparam("pk"), Decision.status == "accepted")
+    .order_by(Decision.id.desc())
+    .limit(1)
+)
+
+
 def current_head(session: Session, precinct_pk: int) -> Head | None:
-    """:func:`current_version`'s id and content hash, in one round trip."""
-    row = session.execute(
-        select(ReportVersion.id, ReportVersion.content_hash)
-        .join(Decision, Decision.version_id == ReportVersion.id)
-        .where(Decision.precinct_id == precinct_pk, Decision.status == "accepted")
-        .order_by(Decision.id.desc())
-        .limit(1)
-    ).first()
+    """:func:`current_version`'s id and content hash, in one round trip (a statement built
+    once, run on the session's connection: it runs on every report)."""
+    row = session.connection().execute(HEAD, {"pk": precinct_pk}).first()
     return None if row is None else Head(row[0], row[1])
 
 
@@ -72,24 +77,25 @@ def version_status(session: Session, version_id: int) -> str:
     return status or "unknown"
 
 
+LOCK_PRECINCT = select(PrecinctRow.id).where(PrecinctRow.id == bindparam("pk")).with_for_update()
+BUMP = (
+    update(ResultsState.__table__)  # type: ignore[arg-type]
+    .where(ResultsState.__table__.c.id == 1)
+    .values(version=ResultsState.__table__.c.version + 1, updated_at=bindparam("now"))
+    .returning(ResultsState.__table__.c.version)
+)
+
+
 def lock_precinct(ctx: Context, session: Session, precinct_pk: int) -> None:
     """Serialize writers of one precinct (SQLite: BEGIN IMMEDIATE already did)."""
     if ctx.db.is_postgres:
-        session.execute(
-            select(PrecinctRow.id).where(PrecinctRow.id == precinct_pk).with_for_update()
-        )
+        session.connection().execute(LOCK_PRECINCT, {"pk": precinct_pk})
 
 
 def bump_results(ctx: Context, session: Session) -> int:
     """Increase the results version and return it, in one statement (the UPDATE locks the row:
     acceptances are serialized on PostgreSQL too)."""
-    version = session.execute(
-        update(ResultsState)
-        .where(ResultsState.id == 1)
-        .values(version=ResultsState.version + 1, updated_at=ctx.clock())
-        .returning(ResultsState.version)
-        .execution_options(synchronize_session=False)  # no ResultsState object to refresh
-    ).scalar_one()
+    version = session.connection().execute(BUMP, {"now": ctx.clock()}).scalar_one()
     return int(version)
 
 
@@ -145,13 +151,25 @@ def open_first_entry(s: Session, precinct_pk: int) -> ReportVersion | None:
     return None
 
 
-def prior_by_key(s: Session, actor: str, idempotency_key: str) -> ReportVersion | None:
+@dataclass(frozen=True, slots=True)
+class Prior:
+    """A version already stored under an idempotency key: what a replay needs."""
+
+    id: int
+    request_hash: str
+    answer: dict[str, Any]
+
+
+PRIOR = select(ReportVersion.id, ReportVersion.request_hash, ReportVersion.answer).where(
+    ReportVersion.actor == bindparam("actor"),
+    ReportVersion.idempotency_key == bindparam("key"),
+)
+
+
+def prior_by_key(s: Session, actor: str, idempotency_key: str) -> Prior | None:
     """The version ``actor`` already stored under ``idempotency_key``, if any."""
-    return s.scalar(
-        select(ReportVersion).where(
-            ReportVersion.actor == actor, ReportVersion.idempotency_key == idempotency_key
-        )
-    )
+    row = s.connection().execute(PRIOR, {"actor": actor, "key": idempotency_key}).first()
+    return None if row is None else Prior(row[0], row[1], row[2])
 
 
 def add_decisions(

@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     public_max_age: Annotated[int, Field(le=86_400)] = 5
     #: Public reads per second one worker answers while chairs are reporting; reads beyond it
     #: wait their turn, past half a second 503 (ADR 0014); 0: no limit.
-    public_reads_while_reporting: Annotated[int, Field(le=1_000_000)] = 2000
+    public_reads_while_reporting: Annotated[int, Field(le=1_000_000)] = 2500
     #: Length of the counting window, seconds.
     throttle_window: Annotated[int, Field(ge=1)] = 900
     #: Longest block, seconds.

@@ -343,10 +343,13 @@ class PublicFeed:
                     version, _ = results_version(s)
                 pub = b.published
                 if pub is None or pub.version != version:
-                    # reports first; the race panel when idle, or at least every RACE_SECONDS
-                    late = time.monotonic() - b.race_at > RACE_SECONDS
-                    b.catch_up(version, with_race=late)
+                    # reports first, published at once; the race panel when idle, or at least
+                    # every RACE_SECONDS, in a second publication right after (a report never
+                    # waits for the race search to become visible)
+                    b.catch_up(version, with_race=False)
                     built_at = time.monotonic()
+                    if time.monotonic() - b.race_at > RACE_SECONDS:
+                        b.refresh_race()
                 elif b.race_stale:
                     b.refresh_race()
             except Exception:  # keep serving the last good set; say so in the log

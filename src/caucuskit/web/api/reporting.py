@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Request
+from fastapi.responses import JSONResponse
 
 from caucuskit.services import credentials, photos, sessions
 from caucuskit.services.context import Context, PrecinctRef, iso
@@ -135,13 +136,14 @@ def chair_preview(body: PreviewIn, request: Request) -> dict[str, Any]:
     )
 
 
-def _answer(
-    sub_answer: dict[str, Any], created: bool, response: Response, ctx: Context
-) -> dict[str, Any]:
-    response.status_code = 201 if created else 200
-    if not created:
-        response.headers["Idempotent-Replayed"] = "true"
-    return _unit(ctx, sub_answer)
+def _answer(sub_answer: dict[str, Any], created: bool, ctx: Context) -> JSONResponse:
+    """The stored answer as JSON, encoded once (its values are already JSON's: they are what
+    the database keeps), without FastAPI's field-by-field encoder (1.1 ms a report, issue 11)."""
+    return JSONResponse(
+        _unit(ctx, sub_answer),
+        status_code=201 if created else 200,
+        headers=None if created else {"Idempotent-Replayed": "true"},
+    )
 
 
 def _unit(ctx: Context, answer: dict[str, Any]) -> dict[str, Any]:
@@ -151,14 +153,19 @@ def _unit(ctx: Context, answer: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@router.post("/chair/reports", tags=["chair"], status_code=201, responses=ERRORS)
+@router.post(
+    "/chair/reports",
+    tags=["chair"],
+    status_code=201,
+    responses=ERRORS,
+    response_model=dict[str, Any],
+)
 def chair_report(
     body: ChairReportIn,
     request: Request,
-    response: Response,
     token: Bearer = None,
     idempotency_key: IdemKey = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Submit the precinct's raw counts; answers with the worksheet and a receipt.
 
     Authenticated by the sign-in token (``Authorization: Bearer``) or the access code."""
@@ -188,17 +195,22 @@ def chair_report(
             detail={"idempotency_key": idempotency_key},
         )
         raise
-    return _answer(sub.answer, sub.created, response, ctx)
+    return _answer(sub.answer, sub.created, ctx)
 
 
-@router.post("/operator/reports", tags=["operator"], status_code=201, responses=ERRORS)
+@router.post(
+    "/operator/reports",
+    tags=["operator"],
+    status_code=201,
+    responses=ERRORS,
+    response_model=dict[str, Any],
+)
 def operator_report(
     body: OperatorReportIn,
     request: Request,
-    response: Response,
     who: Annotated[Staff, Depends(staff)],
     idempotency_key: IdemKey = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Hotline / paper entry by an operator (needs a matching second entry by another one)."""
     ctx, client = ctx_of(request), client_of(request)
     role_check(request, who, ("operator", "admin"), "report.operator")
@@ -226,7 +238,7 @@ def operator_report(
             precinct=p.pk if p else None,
         )
         raise
-    return _answer(sub.answer, sub.created, response, ctx)
+    return _answer(sub.answer, sub.created, ctx)
 
 
 @router.get("/operator/precincts/{precinct_id}/early", tags=["operator"], responses=ERRORS)
@@ -249,15 +261,20 @@ def operator_early(
     }
 
 
-@router.post("/chair/reports/{version_id}/photo", tags=["chair"], status_code=201, responses=ERRORS)
+@router.post(
+    "/chair/reports/{version_id}/photo",
+    tags=["chair"],
+    status_code=201,
+    responses=ERRORS,
+    response_model=dict[str, Any],
+)
 def chair_photo(
     body: PhotoIn,
     request: Request,
-    response: Response,
     version_id: Annotated[int, Path(ge=1, le=2**62)],
     token: Bearer = None,
     idempotency_key: IdemKey = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Attach a photo of the signed worksheet to a report version of the chair's precinct
     (sign-in token or access code; an unknown version answers like a wrong code).
 
@@ -285,4 +302,4 @@ def chair_photo(
             detail={"version_id": version_id, "idempotency_key": idempotency_key},
         )
         raise
-    return _answer(up.answer, up.created, response, ctx)
+    return _answer(up.answer, up.created, ctx)
