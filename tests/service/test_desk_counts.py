@@ -115,7 +115,7 @@ def test_conflicts_and_audit_log_name_the_precinct(service: Service) -> None:
 
 
 def test_full_2020_desk_and_public_both_count_1765(tmp_path: Any) -> None:
-    from caucuskit.services.snapshot import PublicFeed
+    from caucuskit.services.public_feed import PublicFeed
 
     ctx = Context(Settings.from_env(database_url=str(tmp_path / "full.sqlite"), **FAST))
     init_database(ctx.db, load_election("iowa-2020"))

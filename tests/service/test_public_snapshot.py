@@ -26,10 +26,11 @@ import pytest
 from pydantic import TypeAdapter
 
 from caucuskit.services.context import Context
+from caucuskit.services.public_feed import PublicFeed
 from caucuskit.services.public_types import PrecinctDocument, ScopeDocument
 from caucuskit.services.settings import Settings
 from caucuskit.services.setup import init_database
-from caucuskit.services.snapshot import PublicFeed, encode
+from caucuskit.services.snapshot import encode
 from caucuskit.services.submit import ReportInput, Toss
 from conftest import part_of_election
 from service.public_support import complete, submit

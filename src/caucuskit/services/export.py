@@ -15,7 +15,7 @@ from caucuskit.core.rounding import decimal_str
 from caucuskit.formats.nist_cdf import CdfUnit, ElectionReport, election_report
 from caucuskit.services.context import Context
 from caucuskit.services.history import current_versions
-from caucuskit.services.snapshot import PublicFeed
+from caucuskit.services.public_feed import PublicFeed
 
 CSV_COLUMNS = (
     "county",

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from caucuskit.services.context import Context
-from caucuskit.services.snapshot import DocumentSet, PublicFeed
+from caucuskit.services.public_feed import PublicFeed
+from caucuskit.services.snapshot import DocumentSet
 
 
 def _write_atomic(target: Path, data: bytes) -> None:

@@ -21,7 +21,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
@@ -48,7 +48,6 @@ __all__ = [
     "Built",
     "DocumentSet",
     "Encoded",
-    "PublicFeed",
     "build_documents",
     "encode",
     "etag_of",
@@ -236,11 +235,21 @@ class Builder:
         return self._publish(render, dict(self.published.entries), set())
 
     def refresh_race(self) -> DocumentSet | None:
-        """Bring the race panel up to the published version (background mode, when idle)."""
+        """Bring the race panel up to the published version (background mode). The search runs
+        outside :attr:`lock` on the tracker's copy of the race input, so that reports keep being
+        published while it runs (issue 11: a report never waits for the race search)."""
         with self.lock:
-            if not self.race_stale or self.published is None:
+            if not self.race_stale or self.tracker is None or self.tally is None:
                 return None
-            return self._race_now()
+            race, version = self.tracker.race(), self.tally.version
+        panel = race_panel(call_race(race, search=True), race, self.ctx.election.sde_places_total)
+        with self.lock:
+            if version <= self.race_version or self.published is None or self.tally is None:
+                return None
+            self.race_doc, self.race_version, self.race_at = panel, version, time.monotonic()
+            return self._publish(
+                Renderer(self.tally, self.cache), dict(self.published.entries), set()
+            )
 
     def catch_up(self, version: int | None = None, *, with_race: bool = True) -> DocumentSet:
         """Bring the published set up to the database (or at least to ``version``)."""
@@ -269,103 +278,6 @@ def _put(entries: dict[str, Encoded], changed: set[str], path: str, doc: Mapping
     if prev is None or prev.etag != enc.etag:
         entries[path] = enc
         changed.add(path)
-
-
-class PublicFeed:
-    """What the public API, the pages and ``publish`` read: the newest :class:`DocumentSet`."""
-
-    def __init__(self, ctx: Context, *, race: bool = True) -> None:
-        self.ctx = ctx
-        self.builder = Builder(ctx, race=race)
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
-        self.errors = 0
-
-    # ------------------------------------------------------------------ reading
-    @property
-    def published(self) -> DocumentSet | None:
-        """The newest set, without lock or query (None before the first build)."""
-        return self.builder.published
-
-    def current(self) -> DocumentSet:
-        """The newest set. Background mode: whatever is published (built once if nothing is
-        yet). Synchronous mode: caught up with the database first."""
-        pub = self.builder.published
-        if self._thread is not None and pub is not None:
-            return pub
-        with self.ctx.db.read() as s:
-            version, _ = results_version(s)
-        if pub is not None and pub.version == version:
-            return pub
-        return self.builder.catch_up(version)
-
-    def entry(self, path: str) -> Encoded:
-        return self.current().get(path)
-
-    def document(self, path: str) -> tuple[dict[str, Any], str]:
-        """(document, ETag) of a public path like ``counties/adair`` (docs/api.md)."""
-        e = self.entry(path)
-        return dict(e.doc), e.etag
-
-    def encoded(self, path: str) -> tuple[dict[str, Any], bytes, str]:
-        e = self.entry(path)
-        return dict(e.doc), e.body, e.etag
-
-    # ------------------------------------------------------------------ background
-    @property
-    def background(self) -> bool:
-        return self._thread is not None
-
-    def start(self) -> None:
-        """Build now and keep building in a daemon thread (``caucus serve``)."""
-        if self._thread is not None:
-            return
-        self.builder.catch_up(with_race=True)
-        self._thread = threading.Thread(target=self._loop, name="caucus-snapshot", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._thread = None
-        self._stop = threading.Event()
-
-    def _loop(self) -> None:
-        stop = self._stop
-        b = self.builder
-        built_at = 0.0
-        while not stop.wait(POLL_SECONDS):
-            try:
-                if time.monotonic() - built_at < MIN_BUILD_SECONDS:
-                    continue  # let reports gather: one build covers them all
-                with self.ctx.db.read() as s:
-                    version, _ = results_version(s)
-                pub = b.published
-                if pub is None or pub.version != version:
-                    # reports first, published at once; the race panel when idle, or at least
-                    # every RACE_SECONDS, in a second publication right after (a report never
-                    # waits for the race search to become visible)
-                    b.catch_up(version, with_race=False)
-                    built_at = time.monotonic()
-                    if time.monotonic() - b.race_at > RACE_SECONDS:
-                        b.refresh_race()
-                elif b.race_stale:
-                    b.refresh_race()
-            except Exception:  # keep serving the last good set; say so in the log
-                self.errors += 1
-                log.exception("snapshot builder failed; serving the previous set")
-
-    def watch(self, stop: threading.Event | None = None) -> Iterator[DocumentSet]:
-        """Yield the current set, then each newer one as it is published (``publish --watch``)."""
-        stop = stop or threading.Event()
-        last: DocumentSet | None = None
-        while not stop.is_set():
-            pub = self.current()
-            if pub is not last:
-                last = pub
-                yield pub
-            stop.wait(POLL_SECONDS)
 
 
 def build_documents(ctx: Context, session: Session, as_of: datetime | None = None) -> DocumentSet:

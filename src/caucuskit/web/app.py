@@ -20,8 +20,8 @@ from sqlalchemy import exc as sa_exc
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from caucuskit.services.context import Context
+from caucuskit.services.public_feed import PublicFeed
 from caucuskit.services.settings import Settings
-from caucuskit.services.snapshot import PublicFeed
 from caucuskit.web.api import desk, public, reporting
 from caucuskit.web.api.models import COMMON_ERRORS
 from caucuskit.web.errors import ErrorAnswers

@@ -16,7 +16,7 @@ from fastapi.security import (
 from caucuskit.services import credentials, sessions, staff_accounts
 from caucuskit.services.context import Context, PrecinctRef
 from caucuskit.services.errors import ServiceError, Unauthorized
-from caucuskit.services.snapshot import PublicFeed
+from caucuskit.services.public_feed import PublicFeed
 
 basic = HTTPBasic(auto_error=False)
 bearer = HTTPBearer(auto_error=False, description="Chair sign-in token from /chair/signin")

@@ -18,7 +18,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from caucuskit.services.snapshot import Encoded, PublicFeed
+from caucuskit.services.public_feed import PublicFeed
+from caucuskit.services.snapshot import Encoded
 from caucuskit.web.api.deps import feed_of
 from caucuskit.web.read_pacing import ReadPacer
 
