@@ -19,15 +19,20 @@ What it does, all on 127.0.0.1:
 
 Readers use ``wrk`` (Debian package) with a small Lua script when it is installed, else Python
 client threads (much slower: then the figure is the client's limit, and the output says so).
-Chairs always use Python (httpx). Each chair signs in once with its access code and sends its
-reports with the sign-in token (``--codes``: the code with every report instead). argon2 is set
-to time cost 1 / 1 MiB memory so that the sign-ins do not dominate the set-up.
+Chairs always use Python: a keep-alive ``http.client`` connection each (``--client httpx``:
+httpx, as in sessions 2-3, several times the client's CPU, which on two cores is taken from the
+server being measured). Each chair signs in once with its access code and sends its reports
+with the sign-in token (``--codes``: the code with every report instead). argon2 is set to time
+cost 1 / 1 MiB memory so that the sign-ins do not dominate the set-up.
 Prints one line per figure; asserts nothing about speed.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import http.client
+import json
 import os
 import re
 import shutil
@@ -147,14 +152,56 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q / 100 * len(values)))]
 
 
+class Plain:
+    """A keep-alive HTTP/1.1 client on the standard library's ``http.client``: the same
+    requests as httpx at a fraction of its CPU (on two cores the load generator's own CPU is
+    taken from the server it measures). ``.post``/``.get`` return (status, parsed JSON)."""
+
+    def __init__(self, base: str, timeout: float) -> None:
+        host, port = base.removeprefix("http://").split(":")
+        self.host, self.port, self.timeout = host, int(port), timeout
+        self.conn: http.client.HTTPConnection | None = None
+
+    def request(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
+        data = None if body is None else json.dumps(body).encode()
+        hdrs = dict(headers or {})
+        if data is not None:
+            hdrs["Content-Type"] = "application/json"
+        for attempt in (1, 2):  # a keep-alive connection the server closed: once more
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            try:
+                self.conn.request(method, path, body=data, headers=hdrs)
+                r = self.conn.getresponse()
+                raw = r.read()
+                return r.status, json.loads(raw) if raw else None
+            except (http.client.HTTPException, ConnectionError):
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+
 class Chairs:
     """``n`` threads posting reports; latency per request; probes of ack -> visible."""
 
     def __init__(
-        self, base: str, codes: dict[str, str], n: int, probe_interval: float = 0.02
+        self,
+        base: str,
+        codes: dict[str, str],
+        n: int,
+        probe_interval: float = 0.02,
+        client: str = "stdlib",
     ) -> None:
         self.base, self.codes, self.n = base, codes, n
-        self.probe_interval = probe_interval
+        self.probe_interval, self.client = probe_interval, client
         self.latency: list[float] = []
         self.visible: list[float] = []
         self.statuses: dict[int, int] = {}
@@ -175,11 +222,22 @@ class Chairs:
                 self.tokens[pid] = r.json()["token"]
         return len(ids) / (time.perf_counter() - t0)
 
+    def _connect(self, timeout: float) -> Any:
+        if self.client == "stdlib":
+            return contextlib.closing(Plain(self.base, timeout))
+        return httpx.Client(base_url=self.base, timeout=timeout)
+
+    def _send(self, c: Any, method: str, path: str, **kw: Any) -> tuple[int, Any]:
+        if isinstance(c, Plain):
+            return c.request(method, path, kw.get("json"), kw.get("headers"))
+        r = c.request(method, path, **kw)
+        return r.status_code, r.json() if r.content else None
+
     def _probe(self, pid: str, acked: float) -> None:
-        with httpx.Client(base_url=self.base, timeout=30) as c:
+        with self._connect(30) as c:
             while time.perf_counter() - acked < 30:
-                doc = c.get(f"/api/v1/public/precincts/{pid}").json()
-                if doc.get("reported"):
+                status, doc = self._send(c, "GET", f"/api/v1/public/precincts/{pid}")
+                if status == 200 and doc.get("reported"):
                     with self.lock:
                         self.visible.append(time.perf_counter() - acked)
                     return
@@ -190,7 +248,7 @@ class Chairs:
         count = [0]
 
         def worker() -> None:
-            with httpx.Client(base_url=self.base, timeout=60) as c:
+            with self._connect(60) as c:
                 while True:
                     with self.lock:
                         if not queue:
@@ -205,12 +263,14 @@ class Chairs:
                     else:
                         body = dict(body, code=self.codes[body["precinct_id"]])
                     t0 = time.perf_counter()
-                    r = c.post("/api/v1/chair/reports", json=body, headers=headers)
+                    status, _ = self._send(
+                        c, "POST", "/api/v1/chair/reports", json=body, headers=headers
+                    )
                     acked = time.perf_counter()
                     with self.lock:
                         self.latency.append(acked - t0)
-                        self.statuses[r.status_code] = self.statuses.get(r.status_code, 0) + 1
-                    if probe and r.status_code == 201:
+                        self.statuses[status] = self.statuses.get(status, 0) + 1
+                    if probe and status == 201:
                         t = threading.Thread(target=self._probe, args=(body["precinct_id"], acked))
                         t.start()
                         with self.lock:
@@ -367,6 +427,12 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0, help="each at-rest read phase")
     ap.add_argument("--db", default=None)
     ap.add_argument(
+        "--client",
+        choices=("stdlib", "httpx"),
+        default="stdlib",
+        help="the chairs' HTTP client: http.client keep-alive (lean) or httpx (sessions 2-3)",
+    )
+    ap.add_argument(
         "--probe-every", type=int, default=5, help="probe ack -> visible after every Nth report"
     )
     ap.add_argument(
@@ -405,7 +471,8 @@ def main() -> None:
     try:
         wait_up(base + STATE)
         alone, night = bodies[: len(bodies) // 3], bodies[len(bodies) // 3 :]
-        chairs = Chairs(base, codes, args.chairs)
+        chairs = Chairs(base, codes, args.chairs, client=args.client)
+        line("chairs' HTTP client", args.client)
         if not args.codes:
             signins = chairs.sign_in([b["precinct_id"] for b in bodies])
             line("chair sign-ins/s (code + argon2, once per chair, one client)", f"{signins:8.1f}")
@@ -420,7 +487,7 @@ def main() -> None:
             f"{cpu.used / len(alone) * 1000:8.1f} ms  = "
             f"{cpu.per_cpu_second(len(alone)):.0f} reports per CPU second",
         )
-        night_chairs = Chairs(base, codes, args.chairs, args.probe_interval)
+        night_chairs = Chairs(base, codes, args.chairs, args.probe_interval, args.client)
         night_chairs.tokens = chairs.tokens
         result: dict[str, dict[str, float]] = {}
         # the readers run for as long as the chairs are expected to need, then a bit more
