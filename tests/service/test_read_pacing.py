@@ -112,7 +112,7 @@ def paced(service: Service) -> Iterator[tuple[Service, TestClient]]:
 
 
 async def _reads(client: TestClient, n: int) -> tuple[float, list[httpx.Response]]:
-    transport = httpx.ASGITransport(app=client.app)  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(app=client.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         t0 = time.monotonic()
         answers = await asyncio.gather(*(c.get(STATE) for _ in range(n)))
