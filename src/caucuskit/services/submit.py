@@ -186,14 +186,9 @@ def _store_in(s: Session, r: _Request) -> Submission:
             return Submission({**prior.answer, "version_id": prior.id}, False)
     now = ctx.clock()
     outcome = _decide(s, r)
-    results_version = bump_results(ctx, s) if outcome.status == "accepted" else 0
     answer = _answer(r, outcome, iso(now))
     version_id = insert_version(s, _version(r, outcome, answer, now))
     outcome.decisions.append((outcome.status, version_id, r.reason))
-    add_decisions(
-        s, outcome.decisions, precinct_pk=pk, actor=r.actor, at=now,
-        results_version=results_version,
-    )  # fmt: skip
     ctx.audit(
         s,
         actor=r.actor,
@@ -204,6 +199,13 @@ def _store_in(s: Session, r: _Request) -> Submission:
         precinct=pk,
         detail={"version_id": version_id, "receipt": answer["receipt"]},
     )
+    # last: the results version's row stays locked (PostgreSQL) only for the decisions' insert
+    # and the commit, not for the whole report
+    results_version = bump_results(ctx, s) if outcome.status == "accepted" else 0
+    add_decisions(
+        s, outcome.decisions, precinct_pk=pk, actor=r.actor, at=now,
+        results_version=results_version,
+    )  # fmt: skip
     return Submission({**answer, "version_id": version_id}, True)
 
 
