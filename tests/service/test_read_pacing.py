@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -25,6 +27,7 @@ from caucuskit.web.read_pacing import ReadPacer
 from service.service_support import ADAIR_ID, Service
 
 STATE = "/api/v1/public/state"
+T = TypeVar("T")
 
 
 class Clock:
@@ -111,6 +114,13 @@ def paced(service: Service) -> Iterator[tuple[Service, TestClient]]:
         client.app.state.public.stop()  # type: ignore[attr-defined]
 
 
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` in a thread of its own: a browser test earlier in the session (sync
+    Playwright) leaves an event loop running in the main thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 async def _reads(client: TestClient, n: int) -> tuple[float, list[httpx.Response]]:
     transport = httpx.ASGITransport(app=client.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
@@ -121,7 +131,7 @@ async def _reads(client: TestClient, n: int) -> tuple[float, list[httpx.Response
 
 def test_reads_pass_at_once_when_nobody_reports(paced: tuple[Service, TestClient]) -> None:
     _, client = paced
-    took, answers = asyncio.run(_reads(client, 9))
+    took, answers = run(_reads(client, 9))
     assert [r.status_code for r in answers] == [200] * 9
     assert took < 0.3  # at 20/s pacing nine reads would take 0.4 s
 
@@ -130,7 +140,7 @@ def test_a_report_makes_the_reads_wait_their_turn(paced: tuple[Service, TestClie
     svc, client = paced
     r = client.post("/api/v1/chair/reports", json=svc.report(ADAIR_ID))
     assert r.status_code == 201
-    took, answers = asyncio.run(_reads(client, 9))
+    took, answers = run(_reads(client, 9))
     assert [r.status_code for r in answers] == [200] * 9
     assert took >= 0.38  # nine turns 50 ms apart: the last one 0.4 s after the first
 
@@ -138,7 +148,7 @@ def test_a_report_makes_the_reads_wait_their_turn(paced: tuple[Service, TestClie
 def test_reads_beyond_half_a_second_of_queue_get_503(paced: tuple[Service, TestClient]) -> None:
     svc, client = paced
     client.post("/api/v1/chair/reports", json=svc.report(ADAIR_ID))
-    _, answers = asyncio.run(_reads(client, 20))
+    _, answers = run(_reads(client, 20))
     codes = sorted(r.status_code for r in answers)
     # turns at 0, 50 ms .. 500 ms: 11 answered (a few more if the queue moved on meanwhile)
     assert set(codes) == {200, 503} and codes.count(200) >= 11 and codes.count(503) >= 4
@@ -153,11 +163,11 @@ def test_another_workers_report_paces_this_worker(paced: tuple[Service, TestClie
     svc, client = paced
     feed = client.app.state.public  # type: ignore[attr-defined]
     before = feed.published.version
-    asyncio.run(_reads(client, 1))  # the paced worker has seen the current version
+    run(_reads(client, 1))  # the paced worker has seen the current version
     assert svc.client.post("/api/v1/chair/reports", json=svc.report(ADAIR_ID)).status_code == 201
     deadline = time.monotonic() + 5
     while feed.published.version == before:
         assert time.monotonic() < deadline
         time.sleep(0.01)
-    took, answers = asyncio.run(_reads(client, 9))
+    took, answers = run(_reads(client, 9))
     assert [r.status_code for r in answers] == [200] * 9 and took >= 0.38
