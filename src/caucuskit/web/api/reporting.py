@@ -5,6 +5,7 @@ Rule: rules.md §9 (raw inputs in, derived worksheet and receipt out; double ent
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Request
@@ -146,6 +147,14 @@ def _answer(sub_answer: dict[str, Any], created: bool, ctx: Context) -> JSONResp
     )
 
 
+def _stores(path: str, tag: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The route of an endpoint that stores what it is sent: 201 when new, 200 on a replay,
+    the stored answer as the body (``_answer``)."""
+    return router.post(
+        path, tags=[tag], status_code=201, responses=ERRORS, response_model=dict[str, Any]
+    )
+
+
 def _unit(ctx: Context, answer: dict[str, Any]) -> dict[str, Any]:
     """``answer`` with its value keys named for the election's unit: ``ccd_display``, not
     ``sde_display``, on a Nevada night (services/public_units.py, docs/adr/0011)."""
@@ -153,13 +162,7 @@ def _unit(ctx: Context, answer: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@router.post(
-    "/chair/reports",
-    tags=["chair"],
-    status_code=201,
-    responses=ERRORS,
-    response_model=dict[str, Any],
-)
+@_stores("/chair/reports", "chair")
 def chair_report(
     body: ChairReportIn,
     request: Request,
@@ -198,13 +201,7 @@ def chair_report(
     return _answer(sub.answer, sub.created, ctx)
 
 
-@router.post(
-    "/operator/reports",
-    tags=["operator"],
-    status_code=201,
-    responses=ERRORS,
-    response_model=dict[str, Any],
-)
+@_stores("/operator/reports", "operator")
 def operator_report(
     body: OperatorReportIn,
     request: Request,
@@ -261,13 +258,7 @@ def operator_early(
     }
 
 
-@router.post(
-    "/chair/reports/{version_id}/photo",
-    tags=["chair"],
-    status_code=201,
-    responses=ERRORS,
-    response_model=dict[str, Any],
-)
+@_stores("/chair/reports/{version_id}/photo", "chair")
 def chair_photo(
     body: PhotoIn,
     request: Request,
