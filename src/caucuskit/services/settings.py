@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     #: Public reads per second one worker answers while chairs are reporting; reads beyond it
     #: wait their turn, past half a second 503 (ADR 0014); 0: no limit.
     public_reads_while_reporting: Annotated[int, Field(le=1_000_000)] = 2500
+    #: Seconds a public HTML page, once rendered, may still be shown while newer results are
+    #: published (the JSON never waits); 0: render every new version (web/pages/page_cache.py).
+    page_render_interval: Annotated[float, Field(ge=0, le=60)] = 1.0
     #: Length of the counting window, seconds.
     throttle_window: Annotated[int, Field(ge=1)] = 900
     #: Longest block, seconds.

@@ -26,11 +26,11 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
 from caucuskit.db.models import Throttle
 from caucuskit.services.context import Context
@@ -85,43 +85,76 @@ def _backoff(base: int, over: int, cap: int) -> int:
     return int(min(cap, base * 2 ** min(max(over, 0), 30)))
 
 
-def _ensure_rows(session: Session, keys: Sequence[str], now: datetime) -> None:
+_T = cast(Table, Throttle.__table__)
+_COLS = (_T.c.key, _T.c.failures, _T.c.window_start, _T.c.blocked_until)
+#: The counters of one guess, locked in key order (PostgreSQL ``FOR UPDATE``; on SQLite the
+#: write transaction's ``BEGIN IMMEDIATE`` already holds the whole database).
+_LOCK = select(*_COLS).where(_T.c.key.in_(bindparam("keys", expanding=True)))
+_LOCK = _LOCK.order_by(_T.c.key).with_for_update()
+_SAVE = (
+    update(_T)
+    .where(_T.c.key == bindparam("k"))
+    .values(failures=bindparam("f"), window_start=bindparam("w"), blocked_until=bindparam("b"))
+)
+
+
+@dataclass(slots=True)
+class _Counter:
+    """One locked counter row, changed in memory and written back at the end."""
+
+    key: str
+    failures: int
+    window_start: datetime
+    blocked_until: datetime | None
+
+
+def _ensure_rows(conn: Connection, keys: Sequence[str], now: datetime) -> None:
     """Create missing counters without racing another worker (INSERT ... ON CONFLICT)."""
     rows = [{"key": k, "failures": 0, "window_start": now, "blocked_until": None} for k in keys]
-    dialect = session.get_bind().dialect.name
+    dialect = conn.dialect.name
     if dialect == "postgresql":
-        session.execute(pg_insert(Throttle).values(rows).on_conflict_do_nothing())
+        conn.execute(pg_insert(_T).on_conflict_do_nothing(), rows)
     elif dialect == "sqlite":
-        session.execute(sqlite_insert(Throttle).values(rows).on_conflict_do_nothing())
+        conn.execute(sqlite_insert(_T).on_conflict_do_nothing(), rows)
     else:  # pragma: no cover - only the two databases above are supported
-        for row in rows:
-            if session.get(Throttle, row["key"]) is None:
-                session.execute(insert(Throttle).values(row))
+        have = set(conn.scalars(select(_T.c.key).where(_T.c.key.in_(keys))))
+        missing = [r for r in rows if r["key"] not in have]
+        if missing:
+            conn.execute(insert(_T), missing)
 
 
-def _lock(session: Session, keys: Sequence[str], now: datetime) -> dict[str, Throttle]:
-    """Lock the counters one by one in key order (no deadlock between two reservations)."""
-    _ensure_rows(session, keys, now)
-    out: dict[str, Throttle] = {}
-    for key in sorted(set(keys)):
-        row = session.get(Throttle, key, with_for_update=True, populate_existing=True)
-        assert row is not None
-        out[key] = row
+def _lock(conn: Connection, keys: Sequence[str], now: datetime) -> dict[str, _Counter]:
+    """Lock the counters in key order (no deadlock between two reservations): one
+    ``INSERT ... ON CONFLICT DO NOTHING`` and one ``SELECT ... FOR UPDATE`` for all of them."""
+    wanted = sorted(set(keys))
+    _ensure_rows(conn, wanted, now)
+    out = {r.key: _Counter(*r) for r in conn.execute(_LOCK, {"keys": wanted})}
+    assert len(out) == len(wanted)
     return out
+
+
+def _save(conn: Connection, rows: dict[str, _Counter]) -> None:
+    conn.execute(
+        _SAVE,
+        [
+            {"k": r.key, "f": r.failures, "w": r.window_start, "b": r.blocked_until}
+            for r in rows.values()
+        ],
+    )
 
 
 def _wait(until: datetime, now: datetime) -> int:
     return int((until - now).total_seconds()) + 1
 
 
-def _refresh(row: Throttle, limit: Limit, now: datetime) -> None:
+def _refresh(row: _Counter, limit: Limit, now: datetime) -> None:
     """Start a new window when the old one is over and no block is running."""
     blocked = row.blocked_until is not None and row.blocked_until > now
     if (now - row.window_start).total_seconds() > limit.window and not blocked:
         row.failures, row.window_start, row.blocked_until = 0, now, None
 
 
-def _refusal(rows: dict[str, Throttle], limit: Limit, now: datetime) -> Throttled | None:
+def _refusal(rows: dict[str, _Counter], limit: Limit, now: datetime) -> Throttled | None:
     row = rows[limit.key]
     if isinstance(limit, Backoff):
         if row.blocked_until is not None and row.blocked_until > now:
@@ -143,11 +176,12 @@ def reserve(ctx: Context, limits: Sequence[Limit]) -> None:
         if len(limit.key) > KEY_MAX or "\x00" in limit.key:
             raise ValueError(f"bad throttle key {limit.key!r}")
     with ctx.db.write() as s:
-        rows = _lock(s, [lim.key for lim in limits], now)
+        conn = s.connection()
+        rows = _lock(conn, [lim.key for lim in limits], now)
         for limit in limits:
             _refresh(rows[limit.key], limit, now)
         refusals = [r for lim in limits if (r := _refusal(rows, lim, now)) is not None]
-        if refusals:
+        if refusals:  # nothing is written: the transaction is rolled back
             raise max(refusals, key=lambda r: r.retry_after)
         for limit in limits:
             row = rows[limit.key]
@@ -155,6 +189,7 @@ def reserve(ctx: Context, limits: Sequence[Limit]) -> None:
             if isinstance(limit, Backoff) and row.failures >= limit.free:
                 seconds = _backoff(limit.base, row.failures - limit.free, limit.cap)
                 row.blocked_until = now + timedelta(seconds=seconds)
+        _save(conn, rows)
     if random.random() < 0.002:  # housekeeping, not security
         prune(ctx, max(lim.window for lim in limits))
 
@@ -163,7 +198,8 @@ def refund(ctx: Context, limits: Sequence[Limit], clear: Sequence[str] = ()) -> 
     """Give back one reserved guess that turned out right; reset the counters in ``clear``."""
     now = ctx.clock()
     with ctx.db.write() as s:
-        rows = _lock(s, [lim.key for lim in limits], now)
+        conn = s.connection()
+        rows = _lock(conn, [lim.key for lim in limits], now)
         for limit in limits:
             row = rows[limit.key]
             if limit.key in clear:
@@ -172,6 +208,7 @@ def refund(ctx: Context, limits: Sequence[Limit], clear: Sequence[str] = ()) -> 
             row.failures = max(0, row.failures - 1)
             if isinstance(limit, Backoff) and row.failures < limit.free:
                 row.blocked_until = None
+        _save(conn, rows)
 
 
 def prune(ctx: Context, older_than: int) -> int:

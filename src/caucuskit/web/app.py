@@ -27,6 +27,7 @@ from caucuskit.web.api.models import COMMON_ERRORS
 from caucuskit.web.errors import ErrorAnswers
 from caucuskit.web.middleware import RequestLimits, SecurityHeaders
 from caucuskit.web.pages import include_pages
+from caucuskit.web.pages.page_cache import PageCache
 from caucuskit.web.read_pacing import ReadPacer
 
 
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     app.state.public = PublicFeed(ctx)
     # public reads straight from the published document set (web/api/public.py)
     app.state.read_pacer = ReadPacer(settings.public_reads_while_reporting)
+    app.state.page_cache = PageCache(settings.page_render_interval)
     app.add_middleware(
         public.PublicFastPath,
         feed=app.state.public,

@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from caucuskit.web.api.public import if_none_match
 from caucuskit.web.pages import publicview as pv
 from caucuskit.web.pages import views
+from caucuskit.web.pages.page_cache import PageCache
 from caucuskit.web.pages.race_panel import race_view
 from caucuskit.web.pages.source import PublicSource
 
@@ -31,6 +32,8 @@ router = APIRouter(include_in_schema=False)
 
 #: How often a public page asks for changes (seconds); ``?poll=N`` overrides (tests, kiosks).
 DEFAULT_POLL = 15
+#: Seconds a rendered page may be shown while newer results exist (CAUCUS_PAGE_RENDER_INTERVAL).
+DEFAULT_RENDER_INTERVAL = 1.0
 
 
 def _source(request: Request) -> PublicSource:
@@ -54,29 +57,45 @@ async def _live(request: Request, name: str, build: Any, *, page: str = "results
     """Render ``name`` (or only its live part with ``?part=live``), with a page ETag.
 
     The ETag follows the public snapshot version, so a poll costs one cheap 304 until a
-    result changes.
+    result changes; a render is kept and shared by the worker's readers (page_cache.py).
     """
     src = _source(request)
     version = await src.get("version")
     stamp = (version.data or {}).get("etag") or version.etag or "none"
-    tag = hashlib.sha256(f"{stamp}|{request.url.path}|{name}".encode()).hexdigest()[:20]
-    etag = f'W/"page-{tag}"'
-    part = request.query_params.get("part") == "live"
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
-    if if_none_match(request.headers.get("if-none-match"), etag):
+    url = request.url
+    key = (str(request.base_url), url.path, url.query, name)
+    inm = request.headers.get("if-none-match")
+    kept = _pages(request).usable(key, stamp)
+    if kept is None:
+        tag = hashlib.sha256(f"{stamp}|{url.path}|{url.query}|{name}".encode()).hexdigest()[:20]
+        etag = f'W/"page-{tag}"'
+        if if_none_match(inm, etag):
+            return Response(status_code=304, headers={"ETag": etag, "Cache-Control": "no-cache"})
+        context = await build(src)
+        if context is None:
+            return _not_found(request, url.path)
+        context.update(
+            page=page,
+            poll=_poll(request),
+            version=version.data or {},
+            live_url=f"{url.path}?part=live",
+            etag=etag,
+        )
+        part = request.query_params.get("part") == "live"
+        template = f"{name}_live.html" if part else f"{name}.html"
+        rendered = templates.TemplateResponse(request, template, context)
+        kept = _pages(request).keep(key, stamp, etag, bytes(rendered.body))
+    headers = {"ETag": kept.etag, "Cache-Control": "no-cache"}
+    if if_none_match(inm, kept.etag):
         return Response(status_code=304, headers=headers)
-    context = await build(src)
-    if context is None:
-        return _not_found(request, request.url.path)
-    context.update(
-        page=page,
-        poll=_poll(request),
-        version=version.data or {},
-        live_url=f"{request.url.path}?part=live",
-        etag=etag,
-    )
-    template = f"{name}_live.html" if part else f"{name}.html"
-    return templates.TemplateResponse(request, template, context, headers=headers)
+    return HTMLResponse(kept.body, headers=headers)
+
+
+def _pages(request: Request) -> PageCache:
+    cache: PageCache | None = getattr(request.app.state, "page_cache", None)
+    if cache is None:  # an app put together without create_app (tests of single routes)
+        cache = request.app.state.page_cache = PageCache(DEFAULT_RENDER_INTERVAL)
+    return cache
 
 
 @router.get("/", response_class=HTMLResponse)
