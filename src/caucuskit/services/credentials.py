@@ -12,8 +12,11 @@ counted per precinct and address plus a budget per address; staff per account.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -27,7 +30,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from caucuskit.db.models import AccessCode, ChairSignin
+from caucuskit.db.models import AccessCode, ChairSignin, Throttle
 from caucuskit.services import throttle
 from caucuskit.services.context import Context, PrecinctRef
 from caucuskit.services.errors import Unauthorized, Unavailable
@@ -245,12 +248,17 @@ def verify_precinct_code(
     """Check ``code`` for ``precinct``; raises 401/429 (the caller audits).
 
     The guess is counted first (atomically) and only then hashed; a right code gives back its
-    own count and clears this precinct's counter for this address (or account), nothing else."""
+    own count and clears this precinct's counter for this address (or account), nothing else.
+    A code this worker found right a moment ago is let in without another argon2 check when
+    its caller has no failures counted (:func:`_remembered`)."""
+    digest = _latest_digest(ctx, precinct)
+    normalized = normalize_code(code or "")
     limits = code_limits(ctx, str(precinct.pk), client, account)
+    memo = _memo_key(ctx, precinct, digest, normalized)
+    if memo is not None and _remembered(ctx, memo, limits):
+        return
     throttle.reserve(ctx, limits)
     try:
-        digest = _latest_digest(ctx, precinct)
-        normalized = normalize_code(code or "")
         ok = bool(normalized) and checked(ctx, digest, normalized)
     except Unavailable:
         throttle.refund(ctx, limits)  # not checked: not a guess
@@ -260,6 +268,55 @@ def verify_precinct_code(
             raise Unauthorized("no access code has been issued for this precinct", "code")
         raise Unauthorized("wrong access code for this precinct", "code")
     throttle.refund(ctx, limits, clear=[limits[0].key])
+    if memo is not None:
+        if len(_right_codes) > 20_000:
+            _right_codes.clear()
+        _right_codes[memo] = time.monotonic() + RIGHT_CODE_SECONDS
+
+
+#: How long a worker remembers a code it found right (seconds).
+RIGHT_CODE_SECONDS = 600
+_MEMO_KEY = secrets.token_bytes(32)
+_right_codes: dict[bytes, float] = {}
+
+
+def _memo_key(
+    ctx: Context, precinct: PrecinctRef, digest: str | None, normalized: str
+) -> bytes | None:
+    """An HMAC (key random per process) of the database, the precinct, its current code hash
+    and the code: never the code itself; a new code (a new hash) is never matched by the old."""
+    if digest is None or not normalized:
+        return None
+    msg = "\x00".join((ctx.db.url, str(precinct.pk), digest, normalized))
+    return hmac.new(_MEMO_KEY, msg.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
+
+
+def _remembered(ctx: Context, memo: bytes, limits: list[throttle.Limit]) -> bool:
+    """Whether ``memo`` is a code found right within RIGHT_CODE_SECONDS, the caller's own
+    counter (precinct and address, or account) holds no failure and its budget is not spent.
+    Then counting the guess and giving it back would change nothing, and the argon2 check
+    would only repeat the answer already known: a phone's resend, a hotline's second entry,
+    a chair without a sign-in token (issue 11: under a flood of those, the drill's server
+    spent its CPU on argon2). Any other caller goes the whole way: a block stays a block."""
+    until = _right_codes.get(memo)
+    if until is None or until < time.monotonic():
+        return False
+    pair, budget = limits
+    assert isinstance(budget, throttle.Budget)
+    with ctx.db.read() as s:
+        rows = dict(
+            s.execute(
+                select(Throttle.key, Throttle.failures).where(
+                    Throttle.key.in_((pair.key, budget.key))
+                )
+            ).all()
+        )
+    return not rows.get(pair.key) and rows.get(budget.key, 0) < budget.budget
+
+
+def forget_right_codes() -> None:
+    """Drop remembered codes (tests; after codes are issued again the hashes differ anyway)."""
+    _right_codes.clear()
 
 
 def count_blind_guess(ctx: Context, code: str, client: str, account: str | None = None) -> None:
