@@ -171,12 +171,13 @@ class Context:
         precinct: int | None = None,
         detail: dict[str, Any] | None = None,
     ) -> None:
-        """Write the audit line of a refused request in its own transaction."""
+        """Write the audit line of a refused request, committed before the refusal is
+        answered (group commit with other writes arriving meanwhile, db/batch.py)."""
         info = dict(detail or {})
         info["status"] = error.status
         info["problems"] = [{"field": p.field, "message": p.message} for p in error.problems]
-        with self.db.write() as s:
-            self.audit(
+        self.db.run_write(
+            lambda s: self.audit(
                 s,
                 actor=actor,
                 role=role,
@@ -186,3 +187,4 @@ class Context:
                 precinct=precinct,
                 detail=info,
             )
+        )

@@ -80,7 +80,8 @@ def issue(ctx: Context, precinct: PrecinctRef, client: str) -> tuple[str, dateti
     """A new token for a chair whose code was just checked; returns (token, expires at)."""
     now = ctx.clock()
     expires = now + timedelta(seconds=ctx.settings.session_ttl)
-    with ctx.db.write() as s:
+
+    def store(s: Session) -> int:
         code_id = _latest_code(s, precinct.pk)
         if code_id is None:
             raise Unauthorized("no access code has been issued for this precinct", "code")
@@ -93,7 +94,9 @@ def issue(ctx: Context, precinct: PrecinctRef, client: str) -> tuple[str, dateti
         )
         s.add(row)
         s.flush()
-        sid = row.id
+        return row.id
+
+    sid = ctx.db.run_write(store)  # group commit with the reports that arrive meanwhile
     return _serializer(ctx).dumps({"s": sid, "p": precinct.pk}), expires
 
 

@@ -31,6 +31,7 @@ from typing import cast
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from caucuskit.db.models import Throttle
 from caucuskit.services.context import Context
@@ -175,13 +176,14 @@ def reserve(ctx: Context, limits: Sequence[Limit]) -> None:
     for limit in limits:
         if len(limit.key) > KEY_MAX or "\x00" in limit.key:
             raise ValueError(f"bad throttle key {limit.key!r}")
-    with ctx.db.write() as s:
+
+    def count(s: Session) -> None:
         conn = s.connection()
         rows = _lock(conn, [lim.key for lim in limits], now)
         for limit in limits:
             _refresh(rows[limit.key], limit, now)
         refusals = [r for lim in limits if (r := _refusal(rows, lim, now)) is not None]
-        if refusals:  # nothing is written: the transaction is rolled back
+        if refusals:  # nothing is written: this unit of work is rolled back
             raise max(refusals, key=lambda r: r.retry_after)
         for limit in limits:
             row = rows[limit.key]
@@ -190,6 +192,8 @@ def reserve(ctx: Context, limits: Sequence[Limit]) -> None:
                 seconds = _backoff(limit.base, row.failures - limit.free, limit.cap)
                 row.blocked_until = now + timedelta(seconds=seconds)
         _save(conn, rows)
+
+    ctx.db.run_write(count)  # group commit (db/batch.py): its own savepoint, one commit
     if random.random() < 0.002:  # housekeeping, not security
         prune(ctx, max(lim.window for lim in limits))
 
@@ -197,7 +201,8 @@ def reserve(ctx: Context, limits: Sequence[Limit]) -> None:
 def refund(ctx: Context, limits: Sequence[Limit], clear: Sequence[str] = ()) -> None:
     """Give back one reserved guess that turned out right; reset the counters in ``clear``."""
     now = ctx.clock()
-    with ctx.db.write() as s:
+
+    def give_back(s: Session) -> None:
         conn = s.connection()
         rows = _lock(conn, [lim.key for lim in limits], now)
         for limit in limits:
@@ -209,6 +214,8 @@ def refund(ctx: Context, limits: Sequence[Limit], clear: Sequence[str] = ()) -> 
             if isinstance(limit, Backoff) and row.failures < limit.free:
                 row.blocked_until = None
         _save(conn, rows)
+
+    ctx.db.run_write(give_back)
 
 
 def prune(ctx: Context, older_than: int) -> int:
