@@ -39,6 +39,16 @@ PASSWORDS = {
 }
 
 
+class HandClock:
+    """A monotonic clock the test moves by hand (``clock.now += 0.5``)."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def mini_election() -> Election:
     """A few real 2020 counties (with their real S_c and D) and one satellite pool."""
     return part_of_election(

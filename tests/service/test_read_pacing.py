@@ -25,17 +25,10 @@ from caucuskit.services.settings import Settings
 from caucuskit.web.app import create_app
 from caucuskit.web.read_pacing import ReadPacer
 from service.service_support import ADAIR_ID, Service
+from service.service_support import HandClock as Clock
 
 STATE = "/api/v1/public/state"
 T = TypeVar("T")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_quiet_reads_are_never_held() -> None:

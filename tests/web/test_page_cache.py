@@ -18,14 +18,7 @@ from caucuskit.services.setup import init_database
 from caucuskit.web.app import create_app
 from caucuskit.web.pages.page_cache import PageCache
 from service.service_support import ADAIR_ID, FAST, STUART_ID, mini_election
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from service.service_support import HandClock as Clock
 
 
 def test_a_page_is_kept_for_its_version_and_for_the_interval() -> None:
